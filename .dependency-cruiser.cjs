@@ -1,0 +1,51 @@
+/** Architecture rules: dependencies point inward, and the sides never import each other. */
+module.exports = {
+  forbidden: [
+    { name: 'no-cycles', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'src-never-imports-emulators',
+      comment: 'The product reaches emulators only through configured base URLs.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^emulators/' },
+    },
+    {
+      name: 'domain-is-innermost',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { path: '^src/(?!domain/)' },
+    },
+    {
+      name: 'mailbox-never-imports-crm',
+      severity: 'error',
+      from: { path: '^src/mailbox/' },
+      to: { path: '^src/crm/' },
+    },
+    {
+      name: 'crm-never-imports-mailbox',
+      severity: 'error',
+      from: { path: '^src/crm/' },
+      to: { path: '^src/mailbox/' },
+    },
+    {
+      name: 'sync-core-uses-contracts-only',
+      comment: 'The sync core depends on connector contracts, never on a concrete protocol.',
+      severity: 'error',
+      from: { path: '^src/(sync|mapping)/' },
+      to: { path: '^src/(mailbox|crm|store|cli|server)/' },
+    },
+    {
+      name: 'emulators-never-import-src',
+      comment: 'Emulators speak the vendor wire format and stay independent of the product under test.',
+      severity: 'error',
+      from: { path: '^emulators/' },
+      to: { path: '^src/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

@@ -1,0 +1,60 @@
+import type { Side } from './glossary.ts';
+
+/** The kinds of item pairs the engine mirrors. */
+export const OBJECT_KINDS = ['event'] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+/** A mapped value as stored in a base: JSON-safe, compared by value. */
+export type MappedValue = string | number | boolean | null | { readonly [key: string]: MappedValue } | readonly MappedValue[];
+export type MappedValues = Readonly<Record<string, MappedValue>>;
+
+export interface Link {
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  readonly syncId: string;
+  readonly mailboxItemId: string;
+  readonly crmRecordId: string;
+  /** Last version seen or written per side; null when a write did not return one. */
+  readonly mailboxVersion: string | null;
+  readonly crmVersion: string | null;
+  /** Mapped values both sides agreed on after the last successful sync. */
+  readonly base: MappedValues;
+  readonly baseHash: string;
+  /** The side the item was first created on; a CRM deletion removes the mailbox copy only when origin is `crm`. */
+  readonly origin: Side;
+}
+
+/** Recorded before a create so that a repeated create after a crash reuses the same sync id. */
+export interface Intent {
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  /** Side of the item the create copies from, and that item's id. */
+  readonly sourceSide: Side;
+  readonly sourceId: string;
+  readonly syncId: string;
+}
+
+/** An item whose change could not be applied; the next session reads it by id and tries again. */
+export interface PendingItem {
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  readonly side: Side;
+  readonly itemId: string;
+  readonly code: string;
+  readonly message: string;
+  /** How many sessions in a row have failed on this item. */
+  readonly attempts: number;
+}
+
+export interface ConflictDecision {
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  readonly syncId: string;
+  readonly field: string;
+  readonly baseValue: MappedValue;
+  readonly mailboxValue: MappedValue;
+  readonly crmValue: MappedValue;
+  readonly winner: Side;
+  /** Why the winner won, e.g. `latestWins: mailbox modified 2026-05-04T10:00:00Z after crm 09:58:00Z`. */
+  readonly reason: string;
+}

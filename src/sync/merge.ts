@@ -1,0 +1,130 @@
+import type { Side } from '../domain/glossary.ts';
+import type { ConflictDecision, MappedValue, MappedValues, ObjectKind } from '../domain/link.ts';
+import type { SyncPolicy } from './policy.ts';
+import { valuesEqual } from './values.ts';
+
+export interface MergeSideInput {
+  /** Current mapped values, or null when this side reported no change. */
+  readonly values: MappedValues | null;
+  readonly modifiedAt: string | null;
+  /** Keys this side may send to the other (direction of the pair, privacy masks). */
+  readonly flowingKeys: ReadonlySet<string>;
+}
+
+export interface MergeInput {
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  readonly syncId: string;
+  readonly keys: readonly string[];
+  /** Agreed values; an empty object for a pair linked this session. */
+  readonly base: MappedValues;
+  readonly mailbox: MergeSideInput;
+  readonly crm: MergeSideInput;
+  readonly policy: SyncPolicy;
+}
+
+export interface MergeResult {
+  readonly nextBase: MappedValues;
+  /** Values to write into the mailbox item (changed on the CRM side, or won there). */
+  readonly toMailbox: MappedValues;
+  /** Values to write into the CRM record. */
+  readonly toCrm: MappedValues;
+  readonly conflicts: readonly ConflictDecision[];
+}
+
+/**
+ * Three-way merge of one pair, field by field against the base:
+ * - a field changed on one side only flows to the other;
+ * - a field changed on both sides to the same value needs no write;
+ * - a field changed on both sides to different values follows the conflict policy, and the decision is recorded.
+ */
+export function mergePair(input: MergeInput): MergeResult {
+  const nextBase: Record<string, MappedValue> = { ...input.base };
+  const toMailbox: Record<string, MappedValue> = {};
+  const toCrm: Record<string, MappedValue> = {};
+  const conflicts: ConflictDecision[] = [];
+
+  for (const key of input.keys) {
+    const baseValue = input.base[key];
+    const mailboxValue = changedValue(input.mailbox, key, baseValue);
+    const crmValue = changedValue(input.crm, key, baseValue);
+
+    // Neither side changed the field.
+    if (mailboxValue === undefined && crmValue === undefined) {
+      continue;
+    }
+
+    // Only the mailbox changed it: it flows to the CRM.
+    if (crmValue === undefined) {
+      nextBase[key] = mailboxValue ?? null;
+      toCrm[key] = mailboxValue ?? null;
+      continue;
+    }
+
+    // Only the CRM changed it: it flows to the mailbox.
+    if (mailboxValue === undefined) {
+      nextBase[key] = crmValue;
+      toMailbox[key] = crmValue;
+      continue;
+    }
+
+    // Both changed it to the same value: nothing to write.
+    if (valuesEqual(mailboxValue, crmValue)) {
+      nextBase[key] = mailboxValue;
+      continue;
+    }
+
+    // Both changed it differently: the policy picks the winner and the decision goes to the ledger.
+    const { winner, reason } = pickWinner(input);
+    const winningValue = winner === 'mailbox' ? mailboxValue : crmValue;
+    nextBase[key] = winningValue;
+    if (winner === 'mailbox') {
+      toCrm[key] = winningValue;
+    } else {
+      toMailbox[key] = winningValue;
+    }
+    conflicts.push({
+      mailboxId: input.mailboxId,
+      objectKind: input.objectKind,
+      syncId: input.syncId,
+      field: key,
+      baseValue: baseValue ?? null,
+      mailboxValue,
+      crmValue,
+      winner,
+      reason,
+    });
+  }
+
+  return { nextBase, toMailbox, toCrm, conflicts };
+}
+
+/** The side's value for `key` when the side changed it relative to the base (and may send it), else undefined. */
+function changedValue(side: MergeSideInput, key: string, baseValue: MappedValue | undefined): MappedValue | undefined {
+  if (side.values === null || !side.flowingKeys.has(key) || !(key in side.values)) {
+    return undefined;
+  }
+
+  const value = side.values[key] ?? null;
+  if (baseValue !== undefined && valuesEqual(value, baseValue)) {
+    return undefined;
+  }
+
+  return value;
+}
+
+function pickWinner(input: MergeInput): { winner: Side; reason: string } {
+  if (input.policy.conflict === 'mailboxWins') {
+    return { winner: 'mailbox', reason: 'mailboxWins: the org lets the mailbox win conflicts' };
+  }
+  if (input.policy.conflict === 'crmWins') {
+    return { winner: 'crm', reason: 'crmWins: the org lets Salesforce win conflicts' };
+  }
+
+  const mailboxTime = Date.parse(input.mailbox.modifiedAt ?? '');
+  const crmTime = Date.parse(input.crm.modifiedAt ?? '');
+  // An equal or unknown time goes to the mailbox: it is where the person who owns the item works.
+  const winner: Side = Number.isNaN(crmTime) || (!Number.isNaN(mailboxTime) && mailboxTime >= crmTime) ? 'mailbox' : 'crm';
+  const reason = `latestWins: mailbox modified ${input.mailbox.modifiedAt ?? 'unknown'}, Salesforce modified ${input.crm.modifiedAt ?? 'unknown'}`;
+  return { winner, reason };
+}

@@ -1,0 +1,74 @@
+import type { CalendarEvent } from '../domain/calendar-event.ts';
+import type { CrmRecord, SyncWindow } from '../domain/connector.ts';
+import type { Side } from '../domain/glossary.ts';
+import type { ConflictDecision, Intent, Link, MappedValues, ObjectKind } from '../domain/link.ts';
+import type { EventMapping } from '../mapping/index.ts';
+import type { SyncPolicy } from './policy.ts';
+
+/** An item as the planner sees it: what the side reported, projected to mapped values. */
+export interface ItemView<T> {
+  readonly id: string;
+  readonly version: string;
+  readonly modifiedAt: string;
+  readonly syncId: string | null;
+  readonly item: T;
+  readonly values: MappedValues;
+  /** Keys the privacy policy hides on this item: they never flow from it to the other side. */
+  readonly maskedKeys: ReadonlySet<string>;
+  /** True when the privacy policy keeps this item out of sync entirely. */
+  readonly excluded: boolean;
+}
+
+/** What a session learned about one item of a side. */
+export type ItemState<T> = { readonly kind: 'upsert'; readonly view: ItemView<T> } | { readonly kind: 'deleted' };
+
+export type MailboxItemState = ItemState<CalendarEvent>;
+export type CrmItemState = ItemState<CrmRecord>;
+
+/** A write the executor will send to one side. */
+export type PlannedWrite =
+  | { readonly op: 'create'; readonly values: MappedValues }
+  | { readonly op: 'update'; readonly values: MappedValues }
+  | { readonly op: 'delete' };
+
+/** Everything a session does to one pair of items, and the link that results if its writes succeed. */
+export interface PairAction {
+  readonly syncId: string;
+  /** The link before this session; null for a pair made this session. */
+  readonly link: Link | null;
+  readonly mailboxItemId: string | null;
+  readonly crmRecordId: string | null;
+  /** The mailbox item as read this session, so an update keeps its zone. */
+  readonly mailboxItem: CalendarEvent | null;
+  readonly mailboxWrite: PlannedWrite | null;
+  readonly crmWrite: PlannedWrite | null;
+  /** The base to store after the writes; null removes the link. */
+  readonly nextBase: MappedValues | null;
+  readonly seenVersions: { readonly mailbox: string | null; readonly crm: string | null };
+  readonly origin: Side;
+  readonly conflicts: readonly ConflictDecision[];
+  /** Items whose change this action applies: on a failed write they are read again next session. */
+  readonly sources: readonly { readonly side: Side; readonly id: string }[];
+  /** One line for the debug log: which rule of the decision table chose this action. */
+  readonly reason: string;
+}
+
+export interface Plan {
+  readonly actions: readonly PairAction[];
+  /** Sync ids of intents that no longer lead anywhere (their source item is gone). */
+  readonly abandonedIntents: readonly string[];
+}
+
+export interface PlannerInput {
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  readonly links: readonly Link[];
+  /** Changes per mailbox item id; deletions here are confirmed ones. */
+  readonly mailbox: ReadonlyMap<string, MailboxItemState>;
+  readonly crm: ReadonlyMap<string, CrmItemState>;
+  readonly intents: readonly Intent[];
+  readonly mapping: EventMapping;
+  readonly policy: SyncPolicy;
+  readonly window: SyncWindow;
+  readonly newSyncId: () => string;
+}

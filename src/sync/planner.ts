@@ -1,0 +1,153 @@
+import type { CalendarEvent } from '../domain/calendar-event.ts';
+import type { CrmRecord } from '../domain/connector.ts';
+import type { Link } from '../domain/link.ts';
+import { activePairs } from '../mapping/index.ts';
+import { matchUnlinked } from './matching.ts';
+import { mergePair } from './merge.ts';
+import type { ItemView, PairAction, Plan, PlannerInput } from './plan.ts';
+import { sideInput } from './side-input.ts';
+import { contentHash } from './values.ts';
+import { spanOverlapsWindow } from './window.ts';
+
+/** Compute what a session does, from the links and both sides' changes. Pure: no I/O. */
+export function planSession(input: PlannerInput): Plan {
+  const actions: PairAction[] = [];
+  const linkedMailboxIds = new Set(input.links.map((link) => link.mailboxItemId));
+  const linkedCrmIds = new Set(input.links.map((link) => link.crmRecordId));
+
+  for (const link of input.links) {
+    const action = planLinkedPair(input, link);
+    if (action) {
+      actions.push(action);
+    }
+  }
+
+  const unlinkedMailbox = upsertViews(input.mailbox, linkedMailboxIds).filter(
+    (view) => !view.excluded && !view.item.isCancelled,
+  );
+  const unlinkedCrm = upsertViews(input.crm, linkedCrmIds).filter((view) => spanOverlapsWindow(view.values.span, input.window));
+  actions.push(...matchUnlinked({ ...input, unlinkedMailbox, unlinkedCrm }));
+
+  return { actions, abandonedIntents: abandonedIntents(input) };
+}
+
+function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
+  const mailboxState = input.mailbox.get(link.mailboxItemId);
+  const crmState = input.crm.get(link.crmRecordId);
+  if (!mailboxState && !crmState) {
+    return null;
+  }
+
+  const common = {
+    syncId: link.syncId,
+    link,
+    mailboxItemId: link.mailboxItemId,
+    crmRecordId: link.crmRecordId,
+    mailboxItem: mailboxState?.kind === 'upsert' ? mailboxState.view.item : null,
+    origin: link.origin,
+    conflicts: [],
+  };
+  const mailboxGone = mailboxState?.kind === 'deleted' || (mailboxState?.kind === 'upsert' && mailboxState.view.item.isCancelled);
+  const crmGone = crmState?.kind === 'deleted';
+
+  // Both sides deleted the pair: forget the link.
+  if (mailboxGone && crmGone) {
+    return { ...common, mailboxWrite: null, crmWrite: null, nextBase: null, seenVersions: noVersions, sources: [], reason: 'deleted on both sides' };
+  }
+
+  // Deleted or cancelled in the mailbox: delete the Salesforce Event when the org wants it, else unlink. A
+  // deletion is never undone by an edit on the other side, so it wins over a concurrent Salesforce change.
+  if (mailboxGone) {
+    const sources = [{ side: 'mailbox' as const, id: link.mailboxItemId }];
+    if (input.policy.deleteCrmOnMailboxDelete) {
+      return { ...common, mailboxWrite: null, crmWrite: { op: 'delete' }, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in the mailbox: delete in Salesforce' };
+    }
+    return { ...common, mailboxWrite: null, crmWrite: null, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in the mailbox: unlink (the org keeps Salesforce Events)' };
+  }
+
+  // Deleted in Salesforce: remove the mailbox copy only if the engine created it there.
+  if (crmGone) {
+    const sources = [{ side: 'crm' as const, id: link.crmRecordId }];
+    if (link.origin === 'crm') {
+      return { ...common, mailboxWrite: { op: 'delete' }, crmWrite: null, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in Salesforce: delete the copy the engine created' };
+    }
+    return { ...common, mailboxWrite: null, crmWrite: null, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in Salesforce: unlink (the item was created in the mailbox)' };
+  }
+
+  const mailboxView = mailboxState?.kind === 'upsert' ? mailboxState.view : null;
+  const crmView = crmState?.kind === 'upsert' ? crmState.view : null;
+  return planLinkedUpdate(input, link, mailboxView, crmView, common);
+}
+
+function planLinkedUpdate(
+  input: PlannerInput,
+  link: Link,
+  mailboxView: ItemView<CalendarEvent> | null,
+  crmView: ItemView<CrmRecord> | null,
+  common: Omit<PairAction, 'mailboxWrite' | 'crmWrite' | 'nextBase' | 'seenVersions' | 'sources' | 'reason'>,
+): PairAction | null {
+  // An echo of the engine's own write, or a private item kept out of sync, brings nothing new.
+  const mailboxChanged = mailboxView !== null && !mailboxView.excluded && isChanged(mailboxView, link.mailboxVersion, link.baseHash);
+  const crmChanged = crmView !== null && isChanged(crmView, link.crmVersion, link.baseHash);
+  const seenVersions = {
+    mailbox: mailboxView?.version ?? link.mailboxVersion,
+    crm: crmView?.version ?? link.crmVersion,
+  };
+
+  if (!mailboxChanged && !crmChanged) {
+    const versionsMoved = seenVersions.mailbox !== link.mailboxVersion || seenVersions.crm !== link.crmVersion;
+    return versionsMoved
+      ? { ...common, mailboxWrite: null, crmWrite: null, nextBase: link.base, seenVersions, sources: [], reason: 'new version, same content: remember the version' }
+      : null;
+  }
+
+  const merged = mergePair({
+    mailboxId: input.mailboxId,
+    objectKind: input.objectKind,
+    syncId: link.syncId,
+    keys: activePairs(input.mapping).map((pair) => pair.key),
+    base: link.base,
+    mailbox: sideInput(input, 'mailbox', mailboxChanged ? mailboxView : null),
+    crm: sideInput(input, 'crm', crmChanged ? crmView : null),
+    policy: input.policy,
+  });
+
+  const sources = [
+    ...(mailboxChanged ? [{ side: 'mailbox' as const, id: link.mailboxItemId }] : []),
+    ...(crmChanged ? [{ side: 'crm' as const, id: link.crmRecordId }] : []),
+  ];
+  return {
+    ...common,
+    conflicts: merged.conflicts,
+    mailboxWrite: Object.keys(merged.toMailbox).length > 0 ? { op: 'update', values: merged.toMailbox } : null,
+    crmWrite: Object.keys(merged.toCrm).length > 0 ? { op: 'update', values: merged.toCrm } : null,
+    nextBase: merged.nextBase,
+    seenVersions,
+    sources,
+    reason: `changed in ${sources.map((source) => source.side).join(' and ')}: three-way merge`,
+  };
+}
+
+/** Changed means changed: the version moved and the content hash moved too. */
+function isChanged<T>(view: ItemView<T>, linkVersion: string | null, baseHash: string): boolean {
+  return view.version !== linkVersion && contentHash(view.values) !== baseHash;
+}
+
+function upsertViews<T>(states: ReadonlyMap<string, { kind: 'upsert'; view: ItemView<T> } | { kind: 'deleted' }>, linkedIds: ReadonlySet<string>): ItemView<T>[] {
+  const views: ItemView<T>[] = [];
+  for (const [id, state] of states) {
+    if (state.kind === 'upsert' && !linkedIds.has(id)) {
+      views.push(state.view);
+    }
+  }
+  return views.sort((left, right) => left.id.localeCompare(right.id));
+}
+
+/** Intents whose source item was deleted before its copy was ever linked. */
+function abandonedIntents(input: PlannerInput): string[] {
+  return input.intents
+    .filter((intent) => (intent.sourceSide === 'mailbox' ? input.mailbox : input.crm).get(intent.sourceId)?.kind === 'deleted')
+    .map((intent) => intent.syncId);
+}
+
+const noVersions = { mailbox: null, crm: null };

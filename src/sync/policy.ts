@@ -1,0 +1,27 @@
+/** Per-org choices that change what a session does with changes it found. */
+export interface SyncPolicy {
+  /** Who wins a field changed on both sides: the later modification, or always one side. */
+  readonly conflict: 'latestWins' | 'mailboxWins' | 'crmWins';
+  /** A meeting cancelled or deleted in the mailbox deletes its Salesforce Event; when false the pair is only unlinked. */
+  readonly deleteCrmOnMailboxDelete: boolean;
+  /**
+   * Private and confidential mailbox items: `skip` never syncs them, `withoutBody` syncs them marked private
+   * without their body, `busyOnly` syncs only the time, as "Busy".
+   */
+  readonly privateItems: 'skip' | 'withoutBody' | 'busyOnly';
+  /**
+   * Safety valve: a session that would delete more than `maxShare` of a side's linked items, and more than
+   * `minCount` of them, holds every deletion back for an admin to confirm.
+   */
+  readonly massDelete: { readonly maxShare: number; readonly minCount: number };
+}
+
+export const defaultSyncPolicy: SyncPolicy = {
+  conflict: 'latestWins',
+  deleteCrmOnMailboxDelete: true,
+  privateItems: 'withoutBody',
+  massDelete: { maxShare: 0.2, minCount: 25 },
+};
+
+/** Subject written to Salesforce for private items under the `busyOnly` policy. */
+export const BUSY_SUBJECT = 'Busy';

@@ -1,0 +1,107 @@
+/**
+ * Row types of Syncline's tables for Kysely. Column names are snake_case, and the query files map them to the
+ * domain's camelCase records. JSON is stored as text. Times are stored as ISO 8601 UTC text
+ * (`2026-05-04T10:00:00.000Z`) because fixed-width ISO text sorts by time on SQLite and on PostgreSQL alike.
+ */
+export interface OrgsTable {
+  id: string;
+  name: string;
+}
+
+export interface MailboxesTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  address: string;
+  time_zone: string;
+}
+
+export interface LinksTable {
+  mailbox_id: string;
+  object_kind: string;
+  sync_id: string;
+  mailbox_item_id: string;
+  crm_record_id: string;
+  mailbox_version: string | null;
+  crm_version: string | null;
+  /** JSON text of the link's base. */
+  base: string;
+  base_hash: string;
+  origin: string;
+}
+
+export interface CursorsTable {
+  mailbox_id: string;
+  object_kind: string;
+  side: string;
+  cursor: string;
+  updated_at: string;
+}
+
+export interface IntentsTable {
+  mailbox_id: string;
+  object_kind: string;
+  sync_id: string;
+  source_side: string;
+  source_id: string;
+  created_at: string;
+}
+
+export interface PendingItemsTable {
+  mailbox_id: string;
+  object_kind: string;
+  side: string;
+  item_id: string;
+  code: string;
+  message: string;
+  attempts: number;
+}
+
+export interface ConflictsTable {
+  mailbox_id: string;
+  object_kind: string;
+  /** 1, 2, 3… per mailbox and kind, in the order the decisions were committed. */
+  seq: number;
+  sync_id: string;
+  field: string;
+  /** JSON text of each mapped value. */
+  base_value: string;
+  mailbox_value: string;
+  crm_value: string;
+  winner: string;
+  reason: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  mailbox_id: string;
+  status: string;
+  started_at: string;
+  ended_at: string;
+  /** JSON text of the whole SessionReport. */
+  report: string;
+}
+
+export interface SynclineDatabase {
+  orgs: OrgsTable;
+  mailboxes: MailboxesTable;
+  links: LinksTable;
+  cursors: CursorsTable;
+  intents: IntentsTable;
+  pending_items: PendingItemsTable;
+  conflicts: ConflictsTable;
+  sessions: SessionsTable;
+}
+
+/** Every table, children before parents, so deleting in this order never trips a foreign key. */
+export const TABLES_CHILDREN_FIRST = [
+  'conflicts',
+  'sessions',
+  'pending_items',
+  'intents',
+  'cursors',
+  'links',
+  'mailboxes',
+  'orgs',
+] as const satisfies readonly (keyof SynclineDatabase)[];

@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { MailboxRecord, OrgRecord } from '../domain/accounts.ts';
+import type { Intent, ObjectKind } from '../domain/link.ts';
+import type { SessionReport } from '../domain/session-report.ts';
+import type { SessionCommit, SyncState } from '../domain/sync-store.ts';
+import type { Logger } from '../observability/logger.ts';
+import * as accounts from './account-queries.ts';
+import { commitSession } from './commit-session.ts';
+import { listConflicts, type RecordedConflict } from './conflict-ledger.ts';
+import { TABLES_CHILDREN_FIRST, type SynclineDatabase } from './database.ts';
+import { migrateToLatest } from './migrate.ts';
+import * as sessions from './session-log-queries.ts';
+import { loadSyncState, recordIntents } from './sync-state-queries.ts';
+import type { SynclineStore } from './syncline-store.ts';
+
+/** The store over either database: the dialect is chosen when the Kysely instance is built. */
+export class KyselyStore implements SynclineStore {
+  constructor(
+    private readonly db: Kysely<SynclineDatabase>,
+    private readonly logger: Logger,
+    private readonly migrationSchema?: string,
+  ) {}
+
+  migrate(): Promise<void> {
+    return migrateToLatest(this.db, this.logger, this.migrationSchema);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+
+  async truncateAll(): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const table of TABLES_CHILDREN_FIRST) {
+        await trx.deleteFrom(table).execute();
+      }
+    });
+  }
+
+  loadSyncState(mailboxId: string, objectKind: ObjectKind): Promise<SyncState> {
+    return loadSyncState(this.db, mailboxId, objectKind);
+  }
+
+  recordIntents(intents: readonly Intent[]): Promise<void> {
+    return recordIntents(this.db, intents);
+  }
+
+  commitSession(commit: SessionCommit): Promise<void> {
+    return commitSession(this.db, commit);
+  }
+
+  listConflicts(mailboxId: string, objectKind: ObjectKind, limit: number): Promise<RecordedConflict[]> {
+    return listConflicts(this.db, mailboxId, objectKind, limit);
+  }
+
+  upsertOrg(org: OrgRecord): Promise<void> {
+    return accounts.upsertOrg(this.db, org);
+  }
+
+  upsertMailbox(mailbox: MailboxRecord): Promise<void> {
+    return accounts.upsertMailbox(this.db, mailbox);
+  }
+
+  listMailboxes(orgId?: string): Promise<MailboxRecord[]> {
+    return accounts.listMailboxes(this.db, orgId);
+  }
+
+  getMailbox(id: string): Promise<MailboxRecord | null> {
+    return accounts.getMailbox(this.db, id);
+  }
+
+  recordSession(report: SessionReport): Promise<void> {
+    return sessions.recordSession(this.db, report);
+  }
+
+  listSessions(mailboxId: string, limit: number): Promise<SessionReport[]> {
+    return sessions.listSessions(this.db, mailboxId, limit);
+  }
+}

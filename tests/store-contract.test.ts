@@ -1,0 +1,295 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Link, MappedValues } from '../src/domain/link.ts';
+import type { SynclineStore } from '../src/store/index.ts';
+import {
+  bySyncId,
+  conflict,
+  emptyCommit,
+  link,
+  mailbox,
+  ORG_ID,
+  pendingItem,
+  sessionReport,
+} from './support/store-fixtures.ts';
+import { postgresSchemaTarget, sqliteFileTarget, type StoreTarget } from './support/store-targets.ts';
+
+const TARGETS: ReadonlyArray<{ name: string; makeTarget: () => StoreTarget }> = [
+  { name: 'sqlite', makeTarget: sqliteFileTarget },
+  { name: 'postgres', makeTarget: postgresSchemaTarget },
+];
+const BULK_LINKS = 10_000;
+const BULK_BUDGET_MS = 5_000;
+
+describe.each(TARGETS)('store on $name', ({ makeTarget }) => {
+  const target = makeTarget();
+  let store: SynclineStore;
+
+  beforeAll(async () => {
+    store = await target.open();
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await target.dispose();
+  });
+
+  beforeEach(async () => {
+    await store.truncateAll();
+    await store.upsertOrg({ id: ORG_ID, name: 'Contoso' });
+    await store.upsertMailbox(mailbox('m1'));
+    await store.upsertMailbox(mailbox('m2'));
+  });
+
+  it('migrate is idempotent', async () => {
+    await store.migrate();
+    await store.migrate();
+
+    const second = await target.open();
+    try {
+      expect((await second.listMailboxes()).map((m) => m.id)).toEqual(['m1', 'm2']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('accounts upsert, list and get', async () => {
+    await store.upsertOrg({ id: 'org-2', name: 'Fabrikam' });
+    await store.upsertOrg({ id: 'org-2', name: 'Fabrikam Inc.' });
+    await store.upsertMailbox(mailbox('m3', { orgId: 'org-2' }));
+    await store.upsertMailbox(mailbox('m1', { address: 'renamed@contoso.example', timeZone: 'America/New_York' }));
+
+    expect((await store.listMailboxes()).map((m) => m.id).sort()).toEqual(['m1', 'm2', 'm3']);
+    expect((await store.listMailboxes(ORG_ID)).map((m) => m.id).sort()).toEqual(['m1', 'm2']);
+    expect((await store.listMailboxes('org-2')).map((m) => m.id)).toEqual(['m3']);
+    expect(await store.getMailbox('m1')).toEqual(
+      mailbox('m1', { address: 'renamed@contoso.example', timeZone: 'America/New_York' }),
+    );
+    expect(await store.getMailbox('missing')).toBeNull();
+  });
+
+  it('accounts reject an unknown org', async () => {
+    await expect(store.upsertMailbox(mailbox('m9', { orgId: 'no-such-org' }))).rejects.toThrow();
+    expect(await store.getMailbox('m9')).toBeNull();
+  });
+
+  it('links round trip with nested unicode base', async () => {
+    const base: MappedValues = {
+      subject: 'Réunion 会議 😀 مرحبا e\u0301',
+      empty: '',
+      nul: 'a\u0000b',
+      quote: `it's "quoted" \\ back`,
+      count: 42,
+      ratio: -0.125,
+      big: 1e21,
+      allDay: false,
+      location: null,
+      attendees: [{ email: 'zoë@contoso.example', type: ['required', 'organizer'] }, [], {}],
+      nested: { a: { b: { c: [1, [2, [3]]] } } },
+    };
+    const links = [link('m1', 1, { base, mailboxVersion: null }), link('m1', 2, { crmVersion: null })];
+    await store.commitSession({ ...emptyCommit('m1'), upsertLinks: links });
+
+    const state = await store.loadSyncState('m1', 'event');
+    expect(bySyncId(state.links)).toEqual(bySyncId(links));
+    expect((await store.loadSyncState('m2', 'event')).links).toEqual([]);
+  });
+
+  it('links update and delete', async () => {
+    await store.commitSession({ ...emptyCommit('m1'), upsertLinks: [link('m1', 1), link('m1', 2)] });
+    const changed = link('m1', 1, { mailboxVersion: 'ck-1b', base: { subject: 'Moved' }, baseHash: 'hash-1b' });
+    await store.commitSession({ ...emptyCommit('m1'), upsertLinks: [changed], deleteLinks: ['sync-2'] });
+
+    expect((await store.loadSyncState('m1', 'event')).links).toEqual([changed]);
+  });
+
+  it('links reuse an item id freed in one commit', async () => {
+    await store.commitSession({ ...emptyCommit('m1'), upsertLinks: [link('m1', 1)] });
+    const successor = link('m1', 2, { mailboxItemId: 'AAMkAD-1', crmRecordId: '00U000000000000001' });
+    await store.commitSession({ ...emptyCommit('m1'), upsertLinks: [successor], deleteLinks: ['sync-1'] });
+
+    expect((await store.loadSyncState('m1', 'event')).links).toEqual([successor]);
+  });
+
+  it('cursors set per side and kept', async () => {
+    expect((await store.loadSyncState('m1', 'event')).cursors).toEqual({ mailbox: null, crm: null });
+
+    const deltaLink = `https://graph.microsoft.com/v1.0/me/calendarView/delta?$deltatoken=${'x'.repeat(3_000)}`;
+    await store.commitSession({ ...emptyCommit('m1'), cursors: { mailbox: deltaLink } });
+    expect((await store.loadSyncState('m1', 'event')).cursors).toEqual({ mailbox: deltaLink, crm: null });
+
+    await store.commitSession({ ...emptyCommit('m1'), cursors: { crm: '2026-05-04T10:00:00.000Z' } });
+    await store.commitSession(emptyCommit('m1'));
+    expect((await store.loadSyncState('m1', 'event')).cursors).toEqual({
+      mailbox: deltaLink,
+      crm: '2026-05-04T10:00:00.000Z',
+    });
+    expect((await store.loadSyncState('m2', 'event')).cursors).toEqual({ mailbox: null, crm: null });
+  });
+
+  it('intents keep the first sync id of a source item', async () => {
+    const first = { mailboxId: 'm1', objectKind: 'event', sourceSide: 'crm', sourceId: '00U1', syncId: 'x1' } as const;
+    await store.recordIntents([first]);
+    await store.recordIntents([
+      { ...first, syncId: 'x2' },
+      { ...first, sourceSide: 'mailbox', sourceId: 'AAMk1', syncId: 'x3' },
+    ]);
+
+    const intents = (await store.loadSyncState('m1', 'event')).intents;
+    expect(bySyncId(intents)).toEqual([first, { ...first, sourceSide: 'mailbox', sourceId: 'AAMk1', syncId: 'x3' }]);
+  });
+
+  it('intents reject a taken sync id', async () => {
+    const first = { mailboxId: 'm1', objectKind: 'event', sourceSide: 'crm', sourceId: '00U1', syncId: 'x1' } as const;
+    await store.recordIntents([first]);
+
+    const batch = [
+      { ...first, sourceId: '00U2', syncId: 'x2' },
+      { ...first, sourceId: '00U3', syncId: 'x1' },
+    ];
+    await expect(store.recordIntents(batch)).rejects.toThrow(/fresh sync id/);
+    expect((await store.loadSyncState('m1', 'event')).intents).toEqual([first]);
+  });
+
+  it('intents resolved by a commit are removed', async () => {
+    const intent = { mailboxId: 'm1', objectKind: 'event', sourceSide: 'crm', sourceId: '00U1', syncId: 'x1' } as const;
+    const other = { ...intent, sourceId: '00U2', syncId: 'x2' };
+    await store.recordIntents([intent, other]);
+    await store.commitSession({ ...emptyCommit('m1'), resolvedIntents: ['x1'] });
+
+    expect((await store.loadSyncState('m1', 'event')).intents).toEqual([other]);
+  });
+
+  it('pending set replaced per mailbox', async () => {
+    await store.commitSession(emptyCommit('m1', [pendingItem('m1', 'a'), pendingItem('m1', 'b')]));
+    await store.commitSession(emptyCommit('m2', [pendingItem('m2', 'z')]));
+    const next = [pendingItem('m1', 'b', { attempts: 2 }), pendingItem('m1', 'c', { side: 'mailbox' })];
+    await store.commitSession(emptyCommit('m1', next));
+
+    const byItem = (items: readonly { itemId: string }[]) => [...items].sort((x, y) => x.itemId.localeCompare(y.itemId));
+    expect(byItem((await store.loadSyncState('m1', 'event')).pending)).toEqual(next);
+    expect((await store.loadSyncState('m2', 'event')).pending).toEqual([pendingItem('m2', 'z')]);
+
+    await store.commitSession(emptyCommit('m1'));
+    expect((await store.loadSyncState('m1', 'event')).pending).toEqual([]);
+  });
+
+  it('conflicts appended to the ledger', async () => {
+    await store.commitSession({
+      ...emptyCommit('m1'),
+      upsertLinks: [link('m1', 1)],
+      conflicts: [conflict('m1', 'sync-1', 'subject'), conflict('m1', 'sync-1', 'location')],
+    });
+    await store.commitSession({
+      ...emptyCommit('m1'),
+      deleteLinks: ['sync-1'],
+      conflicts: [conflict('m1', 'sync-1', 'start')],
+    });
+
+    const ledger = await store.listConflicts('m1', 'event', 10);
+    expect(ledger.map((entry) => entry.field)).toEqual(['start', 'location', 'subject']);
+    const { createdAt, ...decision } = ledger[2]!;
+    expect(decision).toEqual(conflict('m1', 'sync-1', 'subject'));
+    expect(Date.parse(createdAt)).not.toBeNaN();
+    expect(await store.listConflicts('m1', 'event', 1)).toHaveLength(1);
+    expect(await store.listConflicts('m2', 'event', 10)).toEqual([]);
+  });
+
+  it('sessions listed newest first', async () => {
+    await store.recordSession(sessionReport('s-b', 'm1', '2026-05-04T10:00:00.000Z'));
+    await store.recordSession(sessionReport('s-c', 'm1', '2026-05-04T12:30:00+02:00'));
+    await store.recordSession(sessionReport('s-a', 'm1', '2026-05-04T09:00:00Z'));
+    await store.recordSession(sessionReport('s-other', 'm2', '2026-05-05T09:00:00Z'));
+
+    const listed = await store.listSessions('m1', 10);
+    expect(listed.map((report) => report.sessionId)).toEqual(['s-c', 's-b', 's-a']);
+    expect(listed[2]).toEqual(sessionReport('s-a', 'm1', '2026-05-04T09:00:00Z'));
+    expect((await store.listSessions('m1', 2)).map((report) => report.sessionId)).toEqual(['s-c', 's-b']);
+  });
+
+  it('sessions re-recorded replace the report', async () => {
+    await store.recordSession(sessionReport('s-1', 'm1', '2026-05-04T10:00:00.000Z'));
+    const final = { ...sessionReport('s-1', 'm1', '2026-05-04T10:00:00.000Z'), status: 'success' as const };
+    await store.recordSession(final);
+
+    expect(await store.listSessions('m1', 10)).toEqual([final]);
+  });
+
+  it('commit failing half-way changes nothing', async () => {
+    const intent = { mailboxId: 'm1', objectKind: 'event', sourceSide: 'crm', sourceId: '00U1', syncId: 'x1' } as const;
+    await store.recordIntents([intent]);
+    await store.commitSession({
+      ...emptyCommit('m1', [pendingItem('m1', 'a')]),
+      upsertLinks: [link('m1', 1), link('m1', 2)],
+      cursors: { mailbox: 'delta-1', crm: 'watermark-1' },
+    });
+    const before = await store.loadSyncState('m1', 'event');
+
+    // The last step upserts a link with the mailbox item id of sync-2, so the unique index rejects it.
+    const failing = {
+      ...emptyCommit('m1'),
+      deleteLinks: ['sync-1'],
+      cursors: { mailbox: 'delta-2', crm: 'watermark-2' },
+      resolvedIntents: ['x1'],
+      conflicts: [conflict('m1', 'sync-2', 'subject')],
+      upsertLinks: [link('m1', 3), link('m1', 4, { mailboxItemId: 'AAMkAD-2' })],
+    };
+    await expect(store.commitSession(failing)).rejects.toThrow();
+
+    const after = await store.loadSyncState('m1', 'event');
+    expect(after.cursors).toEqual({ mailbox: 'delta-1', crm: 'watermark-1' });
+    expect(bySyncId(after.links)).toEqual(bySyncId(before.links));
+    expect(after.intents).toEqual(before.intents);
+    expect(after.pending).toEqual(before.pending);
+    expect(await store.listConflicts('m1', 'event', 10)).toEqual([]);
+  });
+
+  it('commit rejects another mailbox', async () => {
+    const stray = { ...emptyCommit('m1'), cursors: { mailbox: 'delta-9' }, upsertLinks: [link('m2', 1)] };
+    await expect(store.commitSession(stray)).rejects.toThrow(/m2\/event/);
+    expect((await store.loadSyncState('m1', 'event')).cursors.mailbox).toBeNull();
+  });
+
+  it(`commit of ${BULK_LINKS} links is fast`, async () => {
+    const links: Link[] = Array.from({ length: BULK_LINKS }, (_, n) => link('m1', n));
+    const updated = links.map((each) => ({ ...each, mailboxVersion: `${each.mailboxVersion}-b` }));
+
+    const started = performance.now();
+    await store.commitSession({ ...emptyCommit('m1'), upsertLinks: links, cursors: { mailbox: 'delta-1' } });
+    await store.commitSession({ ...emptyCommit('m1'), upsertLinks: updated });
+    const elapsed = performance.now() - started;
+
+    const state = await store.loadSyncState('m1', 'event');
+    expect(state.links).toHaveLength(BULK_LINKS);
+    expect(state.links.every((each) => each.mailboxVersion?.endsWith('-b'))).toBe(true);
+    expect(elapsed).toBeLessThan(BULK_BUDGET_MS);
+
+    await store.commitSession({ ...emptyCommit('m1'), deleteLinks: links.map((each) => each.syncId) });
+    expect((await store.loadSyncState('m1', 'event')).links).toEqual([]);
+  });
+
+  it('truncateAll empties every table', async () => {
+    await store.recordIntents([{ mailboxId: 'm1', objectKind: 'event', sourceSide: 'crm', sourceId: 'a', syncId: 'x' }]);
+    await store.commitSession({
+      ...emptyCommit('m1', [pendingItem('m1', 'a')]),
+      upsertLinks: [link('m1', 1)],
+      cursors: { mailbox: 'delta-1' },
+      conflicts: [conflict('m1', 'sync-1', 'subject')],
+    });
+    await store.recordSession(sessionReport('s-1', 'm1', '2026-05-04T10:00:00.000Z'));
+
+    await store.truncateAll();
+
+    expect(await store.listMailboxes()).toEqual([]);
+    expect(await store.listSessions('m1', 10)).toEqual([]);
+    expect(await store.listConflicts('m1', 'event', 10)).toEqual([]);
+    expect(await store.loadSyncState('m1', 'event')).toEqual({
+      links: [],
+      cursors: { mailbox: null, crm: null },
+      intents: [],
+      pending: [],
+    });
+    await store.upsertOrg({ id: ORG_ID, name: 'Contoso' });
+    await store.upsertMailbox(mailbox('m1'));
+    expect(await store.getMailbox('m1')).toEqual(mailbox('m1'));
+  });
+});

@@ -1,0 +1,173 @@
+import type { Failure, FailureKind } from '../../domain/errors.ts';
+
+/** One entry of a Salesforce error body, whichever of its shapes the service used. */
+export interface SalesforceErrorItem {
+  readonly code: string;
+  readonly message: string;
+  readonly fields: readonly string[];
+}
+
+/** Kinds decided by the error code alone, whatever the HTTP status. */
+const KIND_BY_CODE: Readonly<Record<string, FailureKind>> = {
+  INVALID_SESSION_ID: 'reauthenticate',
+  API_DISABLED_FOR_ORG: 'suspend',
+  API_CURRENTLY_DISABLED: 'suspend',
+  ORG_LOCKED: 'suspend',
+  FUNCTIONALITY_NOT_ENABLED: 'suspend',
+  FIELD_CUSTOM_VALIDATION_EXCEPTION: 'itemError',
+  REQUIRED_FIELD_MISSING: 'itemError',
+  STRING_TOO_LONG: 'itemError',
+  INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: 'itemError',
+  FIELD_INTEGRITY_EXCEPTION: 'itemError',
+  INVALID_FIELD_FOR_INSERT_UPDATE: 'itemError',
+  INVALID_CROSS_REFERENCE_KEY: 'itemError',
+  INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY: 'itemError',
+  CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY: 'itemError',
+  DUPLICATE_VALUE: 'itemError',
+  DUPLICATES_DETECTED: 'itemError',
+  DUPLICATE_EXTERNAL_ID: 'itemError',
+  MALFORMED_ID: 'itemError',
+  ENTITY_IS_DELETED: 'notFound',
+  NOT_FOUND: 'notFound',
+  MALFORMED_QUERY: 'bug',
+  INVALID_QUERY_FILTER_OPERATOR: 'bug',
+  INVALID_FIELD: 'bug',
+  INVALID_TYPE: 'bug',
+  JSON_PARSER_ERROR: 'bug',
+  METHOD_NOT_ALLOWED: 'bug',
+  UNABLE_TO_LOCK_ROW: 'retryLater',
+  SERVER_UNAVAILABLE: 'retryLater',
+  REQUEST_RUNNING_TOO_LONG: 'retryLater',
+  QUERY_TIMEOUT: 'retryLater',
+  // Only seen with allOrNone=true: this record was rolled back because another one failed, not for a fault of its own.
+  PROCESSING_HALTED: 'retryLater',
+};
+
+/**
+ * Turn a Salesforce error response into one `Failure`. `status` 200 means a per-record error inside an sObject
+ * Collections result (the collection returned 200 while this record failed). Any other status is for the whole request.
+ */
+export function classifySalesforceError(status: number, body: unknown, headers: Headers): Failure {
+  const items = readErrorItems(body);
+  const first = items[0];
+  const code = first?.code ?? `HTTP_${status}`;
+  const message = describeFailure(code, first?.message);
+  const fields = [...new Set(items.flatMap((item) => item.fields))];
+  const retryAfterMs = parseRetryAfter(headers.get('retry-after'));
+  const base = { code, message, ...(fields.length > 0 ? { fields } : {}), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+
+  if (code === 'REQUEST_LIMIT_EXCEEDED') {
+    return classifyRequestLimit(first?.message ?? '', headers, base);
+  }
+
+  if (code === 'INSUFFICIENT_ACCESS_OR_READONLY') {
+    // A rejected request points at the integration user's profile, while a rejected record concerns that record only.
+    return { ...base, kind: status === 200 ? 'itemError' : 'suspend' };
+  }
+
+  const kind = KIND_BY_CODE[code] ?? kindByStatus(status);
+  return { ...base, kind };
+}
+
+function kindByStatus(status: number): FailureKind {
+  if (status === 200) {
+    return 'itemError';
+  }
+  if (status === 401) {
+    return 'reauthenticate';
+  }
+  if (status === 403) {
+    return 'suspend';
+  }
+  if (status === 404) {
+    return 'notFound';
+  }
+  if (status === 409 || status === 412) {
+    return 'conflict';
+  }
+  if (status === 429 || status >= 500 || status === 0) {
+    return 'retryLater';
+  }
+  return 'bug';
+}
+
+/**
+ * Salesforce reports both an exhausted daily allocation and the concurrent long-request limit as 403
+ * REQUEST_LIMIT_EXCEEDED. The `Sforce-Limit-Info` header (api-usage=used/max) shows when the daily one is spent.
+ */
+function classifyRequestLimit(sfMessage: string, headers: Headers, base: Omit<Failure, 'kind'>): Failure {
+  const usage = parseApiUsage(headers.get('sforce-limit-info'));
+  // NOTE: Salesforce gives no distinct error code for the daily limit. Besides the usage header, only the
+  // message prefix ("TotalRequests Limit exceeded." versus "ConcurrentRequests ...") distinguishes the two.
+  const dailyLimit = (usage !== undefined && usage.used >= usage.max) || sfMessage.startsWith('TotalRequests');
+  if (!dailyLimit) {
+    return { ...base, kind: 'retryLater', message: 'Salesforce rejected the request because too many long-running requests are running at once: retrying after a wait' };
+  }
+
+  return {
+    ...base,
+    kind: 'suspend',
+    message:
+      "Salesforce's daily API request allocation for this org is used up: sync resumes when the 24-hour window frees calls, or ask Salesforce for a higher allocation",
+  };
+}
+
+export function readErrorItems(body: unknown): SalesforceErrorItem[] {
+  let list: unknown[] = [];
+  if (Array.isArray(body)) {
+    list = body;
+  } else if (body !== null && typeof body === 'object') {
+    list = [body];
+  }
+  const items: SalesforceErrorItem[] = [];
+  for (const entry of list) {
+    if (entry === null || typeof entry !== 'object') {
+      continue;
+    }
+    const record = entry as Record<string, unknown>;
+    // Request errors name the code `errorCode`, per-record collection errors `statusCode`, OAuth errors `error`.
+    const code = firstString(record.errorCode, record.statusCode, record.error);
+    if (code === undefined) {
+      continue;
+    }
+    const message = firstString(record.message, record.error_description) ?? '';
+    const fields = Array.isArray(record.fields) ? record.fields.filter((field): field is string => typeof field === 'string') : [];
+    items.push({ code, message, fields });
+  }
+  return items;
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  return values.find((value): value is string => typeof value === 'string' && value.length > 0);
+}
+
+const MAX_MESSAGE_LENGTH = 300;
+
+function describeFailure(code: string, sfMessage: string | undefined): string {
+  if (sfMessage === undefined || sfMessage === '') {
+    return `Salesforce answered ${code}`;
+  }
+  const text = sfMessage.length > MAX_MESSAGE_LENGTH ? `${sfMessage.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : sfMessage;
+  return `Salesforce answered ${code}: ${text}`;
+}
+
+/** Retry-After as delta seconds or an HTTP date, in milliseconds. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') {
+    return undefined;
+  }
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) {
+    return Math.max(0, Math.round(seconds * 1000));
+  }
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function parseApiUsage(value: string | null): { used: number; max: number } | undefined {
+  const match = value === null ? null : /api-usage=(\d+)\/(\d+)/.exec(value);
+  if (match === null) {
+    return undefined;
+  }
+  return { used: Number(match[1]), max: Number(match[2]) };
+}

@@ -95,7 +95,28 @@ describe('planner on linked pairs', () => {
       }),
     );
     expect(plan.actions[0]?.crmWrite).toBeNull();
+    expect(plan.actions[0]?.tombstone).toBe('mailbox');
+    expect(plan.actions[0]?.nextBase).toEqual(linkFor('s1', 'm1', 'c1').base);
+  });
+
+  it('never copies a tombstone survivor again', () => {
+    const tombstone = linkFor('s1', 'm1', 'c1', { tombstone: 'mailbox' });
+    const plan = planSession(
+      plannerInput({
+        links: [tombstone],
+        crm: new Map([['c1', crmUpsert('c1', record({ Subject: 'Edited later' }), 'ms-9')]]),
+      }),
+    );
+    expect(plan.actions).toEqual([]);
+  });
+
+  it('forgets a tombstone once its survivor is deleted', () => {
+    const tombstone = linkFor('s1', 'm1', 'c1', { tombstone: 'mailbox' });
+    const plan = planSession(plannerInput({ links: [tombstone], crm: new Map([['c1', { kind: 'deleted' }]]) }));
+    expect(plan.actions).toHaveLength(1);
     expect(plan.actions[0]?.nextBase).toBeNull();
+    expect(plan.actions[0]?.crmWrite).toBeNull();
+    expect(plan.actions[0]?.mailboxWrite).toBeNull();
   });
 
   it('deletes the mailbox copy the engine created when Salesforce deletes', () => {
@@ -106,7 +127,7 @@ describe('planner on linked pairs', () => {
   it('keeps a mailbox original when Salesforce deletes', () => {
     const plan = planSession(plannerInput({ links: [linkFor('s1', 'm1', 'c1', { origin: 'mailbox' })], crm: new Map([['c1', { kind: 'deleted' }]]) }));
     expect(plan.actions[0]?.mailboxWrite).toBeNull();
-    expect(plan.actions[0]?.nextBase).toBeNull();
+    expect(plan.actions[0]?.tombstone).toBe('crm');
   });
 
   it('never resurrects a deleted meeting edited in Salesforce', () => {

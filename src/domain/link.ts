@@ -22,6 +22,11 @@ export interface Link {
   readonly baseHash: string;
   /** The side the item was first created on; a CRM deletion removes the mailbox copy only when origin is `crm`. */
   readonly origin: Side;
+  /**
+   * The side whose deletion ended the pair while the other side's item stays (the org keeps such items).
+   * The link is kept as a tombstone so the surviving item is never copied across again; null for a live link.
+   */
+  readonly tombstone: Side | null;
 }
 
 /** Recorded before a create so that a repeated create after a crash reuses the same sync id. */

@@ -6,7 +6,7 @@ import { appendConflicts } from './conflict-ledger.ts';
 import type { SynclineDatabase } from './database.ts';
 import { toLinkRow, toPendingRow } from './link-rows.ts';
 
-const LINK_COLUMNS = 10;
+const LINK_COLUMNS = 11;
 const PENDING_COLUMNS = 7;
 
 type Trx = Transaction<SynclineDatabase>;
@@ -95,6 +95,7 @@ async function upsertLinks(trx: Trx, commit: SessionCommit): Promise<void> {
           base: eb.ref('excluded.base'),
           base_hash: eb.ref('excluded.base_hash'),
           origin: eb.ref('excluded.origin'),
+          tombstone: eb.ref('excluded.tombstone'),
         })),
       )
       .execute();

@@ -28,6 +28,8 @@ export interface LinksTable {
   base: string;
   base_hash: string;
   origin: string;
+  /** Side whose deletion ended the pair, or null for a live link. */
+  tombstone: string | null;
 }
 
 export interface CursorsTable {

@@ -16,6 +16,7 @@ export function toLinkRow(link: Link): Insertable<LinksTable> {
     base: JSON.stringify(link.base),
     base_hash: link.baseHash,
     origin: link.origin,
+    tombstone: link.tombstone,
   };
 }
 
@@ -32,6 +33,7 @@ export function fromLinkRow(row: Selectable<LinksTable>): Link {
     base: readMappedValues(row.base, `base of ${where}`),
     baseHash: row.base_hash,
     origin: readSide(row.origin, `origin of ${where}`),
+    tombstone: row.tombstone === null ? null : readSide(row.tombstone, `tombstone of ${where}`),
   };
 }
 

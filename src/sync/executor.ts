@@ -138,6 +138,7 @@ function collectOutcomes(options: ExecuteOptions, crmResults: Map<string, WriteR
       base: action.nextBase,
       baseHash: contentHash(action.nextBase),
       origin: action.origin,
+      tombstone: action.tombstone,
     });
   }
 

@@ -23,7 +23,9 @@ export interface GatherOptions<T> {
  */
 export async function gatherSideStates<T>(options: GatherOptions<T>): Promise<Map<string, ItemState<T>>> {
   const states = new Map<string, ItemState<T>>();
-  const linkedIds = new Set(options.links.map((link) => (options.side === 'mailbox' ? link.mailboxItemId : link.crmRecordId)));
+  // A tombstone's item on the side that deleted it is gone for good; only the surviving side is watched.
+  const watchedLinks = options.links.filter((link) => link.tombstone !== options.side);
+  const linkedIds = new Set(watchedLinks.map((link) => (options.side === 'mailbox' ? link.mailboxItemId : link.crmRecordId)));
   const toRead = new Set<string>();
 
   for (const change of options.pull.changes) {

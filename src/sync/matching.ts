@@ -104,6 +104,7 @@ function pairAction(
     nextBase: merged.nextBase,
     seenVersions: { mailbox: mailboxView.version, crm: crmView.version },
     origin,
+    tombstone: null,
     conflicts: merged.conflicts,
     sources: [
       { side: 'mailbox', id: mailboxView.id },
@@ -127,6 +128,7 @@ function createAction(input: MatchInput, from: Side, syncId: string, view: ItemV
     nextBase: values,
     seenVersions: { mailbox: fromMailbox ? view.version : null, crm: fromMailbox ? null : view.version },
     origin: from,
+    tombstone: null,
     conflicts: [],
     sources: [{ side: from, id: view.id }],
     reason: fromMailbox ? 'new in the mailbox: create in Salesforce' : 'new in Salesforce: create in the mailbox',

@@ -46,6 +46,8 @@ export interface PairAction {
   readonly nextBase: MappedValues | null;
   readonly seenVersions: { readonly mailbox: string | null; readonly crm: string | null };
   readonly origin: Side;
+  /** Set when the pair ends by a deletion on this side while the other side's item stays. */
+  readonly tombstone: Side | null;
   readonly conflicts: readonly ConflictDecision[];
   /** Items whose change this action applies: on a failed write they are read again next session. */
   readonly sources: readonly { readonly side: Side; readonly id: string }[];

@@ -45,8 +45,18 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
     crmRecordId: link.crmRecordId,
     mailboxItem: mailboxState?.kind === 'upsert' ? mailboxState.view.item : null,
     origin: link.origin,
+    tombstone: null,
     conflicts: [],
   };
+
+  // A tombstone: the pair ended by a deletion on one side and the org kept the other side's item, which is never
+  // copied across again. The tombstone goes once that surviving item is deleted too.
+  if (link.tombstone !== null) {
+    const survivor = link.tombstone === 'mailbox' ? crmState : mailboxState;
+    return survivor?.kind === 'deleted'
+      ? { ...common, mailboxWrite: null, crmWrite: null, nextBase: null, seenVersions: noVersions, sources: [], reason: 'the item kept after a deletion is gone too: forget the tombstone' }
+      : null;
+  }
   const mailboxGone = mailboxState?.kind === 'deleted' || (mailboxState?.kind === 'upsert' && mailboxState.view.item.isCancelled);
   const crmGone = crmState?.kind === 'deleted';
 
@@ -62,7 +72,7 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
     if (input.policy.deleteCrmOnMailboxDelete) {
       return { ...common, mailboxWrite: null, crmWrite: { op: 'delete' }, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in the mailbox: delete in Salesforce' };
     }
-    return { ...common, mailboxWrite: null, crmWrite: null, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in the mailbox: unlink (the org keeps Salesforce Events)' };
+    return { ...common, mailboxWrite: null, crmWrite: null, nextBase: link.base, tombstone: 'mailbox', seenVersions: noVersions, sources, reason: 'deleted in the mailbox: keep the Salesforce Event and leave a tombstone' };
   }
 
   // Deleted in Salesforce: remove the mailbox copy only if the engine created it there.
@@ -71,7 +81,7 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
     if (link.origin === 'crm') {
       return { ...common, mailboxWrite: { op: 'delete' }, crmWrite: null, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in Salesforce: delete the copy the engine created' };
     }
-    return { ...common, mailboxWrite: null, crmWrite: null, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in Salesforce: unlink (the item was created in the mailbox)' };
+    return { ...common, mailboxWrite: null, crmWrite: null, nextBase: link.base, tombstone: 'crm', seenVersions: noVersions, sources, reason: 'deleted in Salesforce: keep the mailbox original and leave a tombstone' };
   }
 
   const mailboxView = mailboxState?.kind === 'upsert' ? mailboxState.view : null;

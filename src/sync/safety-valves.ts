@@ -19,7 +19,7 @@ export function applyMassDeleteValve(actions: readonly PairAction[], linkCount: 
   const notes: string[] = [];
 
   for (const side of ['crm', 'mailbox'] as const) {
-    const deletes = actions.filter((action) => writeOf(action, side)?.op === 'delete').length;
+    const deletes = actions.filter((action) => writeOf(action, side)?.op === 'delete' || isTombstoneFrom(action, side)).length;
     const limit = Math.max(policy.massDelete.minCount, Math.floor(policy.massDelete.maxShare * linkCount));
     if (deletes > limit) {
       heldTargets.push(side);
@@ -34,7 +34,7 @@ export function applyMassDeleteValve(actions: readonly PairAction[], linkCount: 
     return { actions, heldTargets, notes };
   }
 
-  const kept = actions.filter((action) => !heldTargets.some((side) => writeOf(action, side)?.op === 'delete' || isUnlinkFrom(action, side)));
+  const kept = actions.filter((action) => !heldTargets.some((side) => writeOf(action, side)?.op === 'delete' || isTombstoneFrom(action, side)));
   return { actions: kept, heldTargets, notes };
 }
 
@@ -42,8 +42,8 @@ function writeOf(action: PairAction, side: Side) {
   return side === 'crm' ? action.crmWrite : action.mailboxWrite;
 }
 
-/** An unlink caused by a deletion on the side opposite `target` is held back with the deletions. */
-function isUnlinkFrom(action: PairAction, target: Side): boolean {
+/** A tombstone left by a deletion on the side opposite `target` ends a pair like a deletion does, so it counts as one. */
+function isTombstoneFrom(action: PairAction, target: Side): boolean {
   const sourceSide: Side = target === 'crm' ? 'mailbox' : 'crm';
-  return action.link !== null && action.nextBase === null && !action.crmWrite && !action.mailboxWrite && action.sources.some((source) => source.side === sourceSide);
+  return action.link !== null && action.tombstone === sourceSide && !action.crmWrite && !action.mailboxWrite;
 }

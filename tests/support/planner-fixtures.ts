@@ -61,6 +61,7 @@ export function linkFor(syncId: string, mailboxItemId: string, crmRecordId: stri
     base,
     baseHash: contentHash(base),
     origin: 'mailbox',
+    tombstone: null,
     ...overrides,
   };
 }

@@ -22,6 +22,7 @@ export function link(mailboxId: string, n: number, overrides: Partial<Link> = {}
     base: { subject: `Meeting ${n}`, start: '2026-05-04T09:00:00Z' },
     baseHash: `hash-${n}`,
     origin: n % 2 === 0 ? 'mailbox' : 'crm',
+    tombstone: null,
     ...overrides,
   };
 }

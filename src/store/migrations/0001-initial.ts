@@ -48,6 +48,7 @@ async function createLinkTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('base', 'text', (col) => col.notNull())
     .addColumn('base_hash', 'text', (col) => col.notNull())
     .addColumn('origin', 'text', (col) => col.notNull())
+    .addColumn('tombstone', 'text')
     .addPrimaryKeyConstraint('links_pk', ['mailbox_id', 'object_kind', 'sync_id'])
     .execute();
   await db.schema

@@ -1,0 +1,168 @@
+import type { Logger } from '../../observability/logger.ts';
+import { ConnectorError, type Failure } from '../../domain/errors.ts';
+import type { Semaphore } from './semaphore.ts';
+import type { TokenProvider } from './token-provider.ts';
+import { classifyGraphError } from './classify-graph-error.ts';
+import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
+import { networkFailure } from './network-failure.ts';
+
+/**
+ * Sent on every request: immutable ids survive a move between folders, UTC times make `dateTime` the instant
+ * itself, and text bodies spare an HTML conversion. Graph takes several preferences in one header.
+ */
+export const PREFERENCES = ['IdType="ImmutableId"', 'outlook.timezone="UTC"', 'outlook.body-content-type="text"'] as const;
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface GraphRequest {
+  readonly method: HttpMethod;
+  /** Absolute URL on the configured Graph host. */
+  readonly url: string;
+  readonly body?: unknown;
+  /** Preferences beyond the standard ones, e.g. `odata.maxpagesize=50`. */
+  readonly extraPreferences?: readonly string[];
+  /** True when sending the request twice cannot apply it twice. */
+  readonly idempotent: boolean;
+  /** Short name of the operation for log lines; never a URL, which may hold an address. */
+  readonly label: string;
+}
+
+export type GraphResponse =
+  | { readonly ok: true; readonly status: number; readonly headers: Headers; readonly body: unknown }
+  | { readonly ok: false; readonly status: number; readonly failure: Failure };
+
+export interface GraphHttpOptions {
+  readonly baseUrl: string;
+  readonly tokens: TokenProvider;
+  readonly fetch: typeof fetch;
+  readonly logger: Logger;
+  readonly semaphore: Semaphore;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly timeoutMs?: number;
+  readonly retryPolicy?: RetryPolicy;
+  readonly random?: () => number;
+}
+
+const DEFAULT_TIMEOUT_MS = 100_000;
+
+/** Sends Graph requests with a token, the standard preferences, the concurrency limit and the retry policy. */
+export class GraphHttp {
+  private sent = 0;
+  private readonly origin: string;
+
+  constructor(private readonly options: GraphHttpOptions) {
+    this.origin = new URL(options.baseUrl).origin;
+  }
+
+  /** Requests sent to Graph so far, retries included, token requests excluded. */
+  get calls(): number {
+    return this.sent;
+  }
+
+  get tokens(): TokenProvider {
+    return this.options.tokens;
+  }
+
+  async send(request: GraphRequest): Promise<GraphResponse> {
+    this.assertOwnHost(request.url);
+    let refreshed = false;
+
+    for (let attempt = 1; ; attempt += 1) {
+      const token = await this.options.tokens.getToken();
+      const response = await this.options.semaphore.run(() => this.sendOnce(request, token));
+      if (response.ok) {
+        return response;
+      }
+
+      // A token can be revoked before its expiry; one fresh token settles it, a second 401 is final.
+      if (response.failure.kind === 'reauthenticate' && !refreshed) {
+        refreshed = true;
+        this.options.tokens.invalidate(token);
+        attempt -= 1;
+        continue;
+      }
+
+      const decision = decideRetry(
+        { failure: response.failure, attempt, idempotent: request.idempotent, notProcessed: response.status === 429 },
+        this.options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+        this.options.random,
+      );
+      if (!decision.retry) {
+        return response;
+      }
+
+      this.options.logger.warn(
+        { operation: request.label, status: response.status, waitMs: decision.waitMs, reason: decision.reason, attempt },
+        'Graph request will be retried',
+      );
+      await this.options.sleep(decision.waitMs);
+    }
+  }
+
+  /** Like `send`, but a failure is thrown as a ConnectorError. */
+  async sendOrThrow(request: GraphRequest): Promise<{ readonly headers: Headers; readonly body: unknown }> {
+    const response = await this.send(request);
+    if (!response.ok) {
+      throw new ConnectorError(response.failure);
+    }
+
+    return response;
+  }
+
+  private async sendOnce(request: GraphRequest, token: string): Promise<GraphResponse> {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+      Prefer: [...PREFERENCES, ...(request.extraPreferences ?? [])].join(', '),
+    };
+    if (request.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+
+    this.sent += 1;
+    let response: Response;
+    try {
+      response = await this.options.fetch(request.url, {
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+    } catch (error) {
+      return { ok: false, status: 0, failure: networkFailure(error) };
+    }
+
+    const body = await readJson(response);
+    if (response.ok) {
+      return { ok: true, status: response.status, headers: response.headers, body };
+    }
+
+    return { ok: false, status: response.status, failure: classifyGraphError(response.status, body, response.headers) };
+  }
+
+  /** Next and delta links come from the server; a token is only ever sent to the configured Graph host. */
+  private assertOwnHost(url: string): void {
+    if (new URL(url).origin === this.origin) {
+      return;
+    }
+
+    throw new ConnectorError({
+      kind: 'bug',
+      code: 'ForeignHost',
+      message: `a Graph link points to ${new URL(url).origin}, not to the configured graphBaseUrl ${this.origin}; check graphBaseUrl`,
+    });
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text().catch(() => '');
+  if (text.trim() === '') {
+    return null;
+  }
+
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}

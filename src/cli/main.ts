@@ -1,0 +1,96 @@
+import { Command, CommanderError } from 'commander';
+import { CONFIG_PATH_VARIABLE, ConfigError, DEFAULT_CONFIG_FILE } from '../config/index.ts';
+import { processEnvironment, type CommandEnvironment } from './command-environment.ts';
+import { DATA_DIR_VARIABLE, DEFAULT_DATA_DIR } from './run-context.ts';
+import { runSandboxReset, runSandboxSeed } from './sandbox-commands.ts';
+import { runStart } from './start-command.ts';
+import { runSyncOnce } from './sync-command.ts';
+import { UsageError } from './usage-error.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_SESSION_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+const CONFIG_HELP = `configuration file (JSON); default: $${CONFIG_PATH_VARIABLE}, else ./${DEFAULT_CONFIG_FILE}; without one, the embedded sandbox runs`;
+const DATA_DIR_HELP = `folder for the sandbox store and emulator state (sandbox only; a configuration file sets its own dataDir); default: $${DATA_DIR_VARIABLE}, else ${DEFAULT_DATA_DIR}`;
+
+/** Run the `syncline` command line (`argv` as in `process.argv`) and return the exit code. */
+export async function main(argv: readonly string[], environment: CommandEnvironment = processEnvironment()): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(environment, (code) => {
+    exitCode = code;
+  });
+
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    return reportError(error, environment);
+  }
+}
+
+function buildProgram(environment: CommandEnvironment, setExitCode: (code: number) => void): Command {
+  const program = new Command('syncline')
+    .description('Server-side two-way sync between Office 365 calendars and Salesforce Events.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => environment.stdout(text.trimEnd()), writeErr: (text) => environment.stderr(text.trimEnd()) });
+
+  program
+    .command('start')
+    .description('Run a session for every mailbox now, then every sessionIntervalMinutes (default 30) with jitter, until SIGINT or SIGTERM; the running session finishes before exit.')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options: { config?: string; dataDir?: string }) => {
+      setExitCode(await runStart(options, environment));
+    });
+
+  program
+    .command('sync')
+    .description('Run one session for every mailbox, print a summary per session, then exit (code 0 when none failed, 1 when one failed).')
+    .option('--once', 'run one session per mailbox and exit (required; `syncline start` runs continuously)')
+    .option('--json', 'print one JSON document {"sessions":[...]} on stdout; logs go to stderr')
+    .option('--mailbox <address>', 'sync only this mailbox (its address or id)')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options: { once?: boolean; json?: boolean; mailbox?: string; config?: string; dataDir?: string }) => {
+      setExitCode(await runSyncOnce(options, environment));
+    });
+
+  const sandbox = program.command('sandbox').description('Manage the embedded sandbox (the Graph and Salesforce emulators that run when there is no configuration).');
+
+  sandbox
+    .command('reset')
+    .description('Delete the sandbox store and emulator state, and seed the sample data again. Stop `syncline start` first.')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options: { dataDir?: string }) => {
+      setExitCode(await runSandboxReset(options, environment));
+    });
+
+  sandbox
+    .command('seed')
+    .description('Add every .ics file of DIR (not its subfolders) to the sandbox mailbox; prints the events and warnings per file.')
+    .argument('<dir>', 'folder that holds the .ics files')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (folder: string, options: { dataDir?: string }) => {
+      setExitCode(await runSandboxSeed(folder, options, environment));
+    });
+
+  return program;
+}
+
+function reportError(error: unknown, environment: CommandEnvironment): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed the help or the usage problem already.
+    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    environment.stderr(`syncline: ${error.message}`);
+    return EXIT_USAGE;
+  }
+
+  const message = error instanceof Error ? error.message : String(error);
+  environment.stderr(`syncline: ${message}`);
+  return EXIT_SESSION_FAILED;
+}

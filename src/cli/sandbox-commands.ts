@@ -1,0 +1,80 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { sandboxConfig, type SeedResult } from '../config/index.ts';
+import { openStore } from '../store/index.ts';
+import { createCliLogger } from './cli-logger.ts';
+import type { CommandEnvironment } from './command-environment.ts';
+import { sandboxDataDir } from './run-context.ts';
+import { launchSandbox } from './sandbox-launcher.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface SandboxCommandOptions {
+  readonly dataDir?: string;
+}
+
+/**
+ * `syncline sandbox reset`: remove the emulators' saved state, seed the sample data again and empty the
+ * sandbox store, so the next `syncline start` syncs everything from scratch.
+ */
+export async function runSandboxReset(options: SandboxCommandOptions, environment: CommandEnvironment): Promise<number> {
+  const dataDir = sandboxDataDir({ dataDir: options.dataDir, env: environment.env, cwd: environment.cwd });
+  const sandbox = await launchSandbox({ dataDir, reset: true });
+  try {
+    const config = sandboxConfig(sandbox.ready, dataDir);
+    const store = await openStore(config.store, createCliLogger({ toStderr: false }));
+    try {
+      await store.truncateAll();
+    } finally {
+      await store.close();
+    }
+
+    environment.stdout(`Sandbox reset in ${path.join(dataDir, 'sandbox')}: store emptied, emulator state replaced by the sample data.`);
+    printSeedResults(sandbox.ready.sampleData ?? [], environment);
+    return 0;
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+/** `syncline sandbox seed DIR`: add every .ics file of DIR to the sandbox mailbox. */
+export async function runSandboxSeed(folder: string, options: SandboxCommandOptions, environment: CommandEnvironment): Promise<number> {
+  const resolved = path.resolve(environment.cwd, folder);
+  await requireIcsFolder(resolved);
+
+  const dataDir = sandboxDataDir({ dataDir: options.dataDir, env: environment.env, cwd: environment.cwd });
+  const sandbox = await launchSandbox({ dataDir, seedDir: resolved });
+  try {
+    if (sandbox.ready.sampleData !== null) {
+      environment.stdout('First sandbox start: seeded the sample data too.');
+    }
+
+    const total = sandbox.ready.seedResults.reduce((sum, result) => sum + result.events, 0);
+    environment.stdout(`Added ${total} events from ${sandbox.ready.seedResults.length} files to ${sandbox.ready.mailbox.address}:`);
+    printSeedResults(sandbox.ready.seedResults, environment);
+    environment.stdout(`Only events between ${sandbox.ready.window.start} and ${sandbox.ready.window.end} are imported and synced.`);
+    return 0;
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+async function requireIcsFolder(folder: string): Promise<void> {
+  const info = await stat(folder).catch(() => null);
+  if (!info?.isDirectory()) {
+    throw new UsageError(`${folder}: not a folder; pass the folder that holds the .ics files`);
+  }
+
+  const names = await readdir(folder);
+  if (!names.some((name) => name.toLowerCase().endsWith('.ics'))) {
+    throw new UsageError(`${folder}: no .ics files in this folder (subfolders are not searched)`);
+  }
+}
+
+function printSeedResults(results: readonly SeedResult[], environment: CommandEnvironment): void {
+  for (const result of results) {
+    environment.stdout(`  ${result.file}: ${result.events} events`);
+    for (const warning of result.warnings) {
+      environment.stdout(`    warning: ${warning}`);
+    }
+  }
+}

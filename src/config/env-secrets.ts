@@ -1,0 +1,107 @@
+/**
+ * Secrets come from `SYNCLINE_…` environment variables so the configuration file can be committed or shared
+ * without them. A variable that is set wins over the file's value. Per-org names use the org id in upper case
+ * with dashes as underscores: org `acme-eu` reads `SYNCLINE_ACME_EU_SALESFORCE_CLIENT_SECRET`.
+ */
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+interface SecretSlot {
+  /** Keys from the org object down to the secret. */
+  readonly keys: readonly string[];
+  readonly suffix: string;
+  /** Only applies when the parent object has this `kind`. */
+  readonly whenKind?: string;
+}
+
+const ORG_SECRET_SLOTS: readonly SecretSlot[] = [
+  { keys: ['salesforce', 'auth', 'clientSecret'], suffix: 'SALESFORCE_CLIENT_SECRET' },
+  { keys: ['salesforce', 'auth', 'refreshToken'], suffix: 'SALESFORCE_REFRESH_TOKEN', whenKind: 'refreshToken' },
+  { keys: ['graph', 'clientSecret'], suffix: 'GRAPH_CLIENT_SECRET' },
+];
+
+export const DATABASE_URL_VARIABLE = 'SYNCLINE_DATABASE_URL';
+
+export function orgSecretVariable(orgId: string, suffix: string): string {
+  return `SYNCLINE_${orgId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${suffix}`;
+}
+
+export interface SecretOverlay {
+  /** The parsed file with environment secrets merged in (a copy; the input is not changed). */
+  readonly raw: unknown;
+  /** Dotted key path to the variable that can provide it, for error messages. */
+  readonly variables: ReadonlyMap<string, string>;
+}
+
+export function applyEnvironmentSecrets(parsed: unknown, env: Environment): SecretOverlay {
+  const variables = new Map<string, string>();
+  if (!isRecord(parsed)) {
+    return { raw: parsed, variables };
+  }
+
+  const raw = structuredClone(parsed);
+  applyDatabaseUrl(raw, env, variables);
+
+  const orgs = raw.orgs;
+  if (!Array.isArray(orgs)) {
+    return { raw, variables };
+  }
+
+  orgs.forEach((org: unknown, index) => {
+    if (!isRecord(org) || typeof org.id !== 'string') {
+      return;
+    }
+
+    for (const slot of ORG_SECRET_SLOTS) {
+      const variable = orgSecretVariable(org.id, slot.suffix);
+      variables.set(`orgs[${index}].${slot.keys.join('.')}`, variable);
+      setSecret(org, slot, env[variable]);
+    }
+  });
+  return { raw, variables };
+}
+
+function applyDatabaseUrl(raw: Record<string, unknown>, env: Environment, variables: Map<string, string>): void {
+  variables.set('store.connectionString', DATABASE_URL_VARIABLE);
+  const value = env[DATABASE_URL_VARIABLE];
+  if (!value) {
+    return;
+  }
+
+  if (raw.store === undefined) {
+    raw.store = { kind: 'postgres', connectionString: value };
+    return;
+  }
+
+  if (isRecord(raw.store) && raw.store.kind === 'postgres') {
+    raw.store.connectionString = value;
+  }
+}
+
+function setSecret(org: Record<string, unknown>, slot: SecretSlot, value: string | undefined): void {
+  if (!value) {
+    return;
+  }
+
+  let target: Record<string, unknown> = org;
+  for (const key of slot.keys.slice(0, -1)) {
+    const next = target[key];
+    if (!isRecord(next)) {
+      return;
+    }
+    target = next;
+  }
+
+  if (slot.whenKind !== undefined && target.kind !== slot.whenKind) {
+    return;
+  }
+
+  const last = slot.keys[slot.keys.length - 1];
+  if (last !== undefined) {
+    target[last] = value;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

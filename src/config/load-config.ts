@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './config-error.ts';
+import { applyEnvironmentSecrets, type Environment } from './env-secrets.ts';
+import { formatConfigIssues } from './format-issues.ts';
+import type { MailboxSetting, OrgSetting, StoreSetting, SynclineConfig, WindowSetting } from './resolved-config.ts';
+import { configFileSchema, type ConfigFile, type MailboxConfig, type OrgConfig } from './schema.ts';
+
+export const DEFAULT_CONFIG_FILE = 'syncline.config.json';
+export const CONFIG_PATH_VARIABLE = 'SYNCLINE_CONFIG';
+
+export interface ConfigLocation {
+  /** `--config PATH` from the command line, if given. */
+  readonly flag?: string;
+  readonly env: Environment;
+  readonly cwd: string;
+}
+
+/**
+ * Find the configuration file: `--config PATH`, else `SYNCLINE_CONFIG`, else `syncline.config.json` in the
+ * working folder. Returns null when none is named and the default file does not exist, which means sandbox mode.
+ * A file named explicitly that does not exist is an error.
+ */
+export function findConfigFile(location: ConfigLocation): string | null {
+  const named = location.flag ?? location.env[CONFIG_PATH_VARIABLE];
+  if (named !== undefined && named !== '') {
+    const resolved = path.resolve(location.cwd, named);
+    if (!existsSync(resolved)) {
+      const origin = location.flag !== undefined ? '--config' : CONFIG_PATH_VARIABLE;
+      throw new ConfigError(resolved, [`${origin}: file not found; check the path or remove the option to run the sandbox`]);
+    }
+    return resolved;
+  }
+
+  const fallback = path.resolve(location.cwd, DEFAULT_CONFIG_FILE);
+  return existsSync(fallback) ? fallback : null;
+}
+
+export function loadConfigFile(filePath: string, env: Environment): SynclineConfig {
+  let text: string;
+  try {
+    text = readFileSync(filePath, 'utf8');
+  } catch (error) {
+    throw new ConfigError(filePath, [`cannot read the file (${(error as Error).message}); check its permissions`]);
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(filePath, [`not valid JSON (${(error as Error).message}); the file must be one JSON object`]);
+  }
+
+  return parseConfig(parsed, { source: filePath, env, baseDir: path.dirname(filePath) });
+}
+
+export interface ParseOptions {
+  /** Named in error messages. */
+  readonly source: string;
+  readonly env: Environment;
+  /** Relative paths in the file (dataDir, store path) resolve against this folder. */
+  readonly baseDir: string;
+}
+
+/** Validate a parsed configuration object and resolve it; throws a ConfigError listing every bad key. */
+export function parseConfig(parsed: unknown, options: ParseOptions): SynclineConfig {
+  const overlay = applyEnvironmentSecrets(parsed, options.env);
+  const result = configFileSchema.safeParse(overlay.raw, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(options.source, formatConfigIssues(result.error.issues, overlay.variables));
+  }
+
+  return resolveConfig(result.data, options.baseDir);
+}
+
+function resolveConfig(file: ConfigFile, baseDir: string): SynclineConfig {
+  const dataDir = path.resolve(baseDir, file.dataDir);
+  return {
+    dataDir,
+    store: resolveStore(file, dataDir, baseDir),
+    window: resolveWindow(file.syncWindow),
+    jitter: file.jitter,
+    maxConcurrentSessions: file.maxConcurrentSessions,
+    orgs: file.orgs.map((org) => resolveOrg(org, file.sessionIntervalMinutes)),
+  };
+}
+
+function resolveStore(file: ConfigFile, dataDir: string, baseDir: string): StoreSetting {
+  const store = file.store;
+  if (store === undefined) {
+    return { kind: 'sqlite', path: path.join(dataDir, 'syncline.db') };
+  }
+
+  if (store.kind === 'sqlite') {
+    return { kind: 'sqlite', path: store.path === undefined ? path.join(dataDir, 'syncline.db') : path.resolve(baseDir, store.path) };
+  }
+  return store.schema === undefined
+    ? { kind: 'postgres', connectionString: store.connectionString }
+    : { kind: 'postgres', connectionString: store.connectionString, schema: store.schema };
+}
+
+function resolveWindow(window: ConfigFile['syncWindow']): WindowSetting {
+  if (window.start !== undefined && window.end !== undefined) {
+    return { kind: 'fixed', start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() };
+  }
+  return { kind: 'relative', pastDays: window.pastDays ?? 30, futureDays: window.futureDays ?? 180 };
+}
+
+function resolveOrg(org: OrgConfig, defaultInterval: number): OrgSetting {
+  const orgInterval = org.sessionIntervalMinutes ?? defaultInterval;
+  return {
+    id: org.id,
+    name: org.name,
+    policy: org.policy,
+    salesforce: org.salesforce,
+    graph: {
+      graphBaseUrl: org.graph.graphBaseUrl,
+      tokenUrl: `${org.graph.authorityUrl}/${encodeURIComponent(org.graph.tenantId)}/oauth2/v2.0/token`,
+      clientId: org.graph.clientId,
+      clientSecret: org.graph.clientSecret,
+    },
+    mailboxes: org.mailboxes.map((mailbox) => resolveMailbox(org.id, mailbox, orgInterval)),
+  };
+}
+
+function resolveMailbox(orgId: string, mailbox: MailboxConfig, orgInterval: number): MailboxSetting {
+  const user = mailbox.salesforceUser;
+  return {
+    id: mailbox.id ?? mailboxIdFor(orgId, mailbox.address),
+    address: mailbox.address,
+    timeZone: mailbox.timeZone,
+    salesforceUser: user?.id !== undefined ? { id: user.id } : { email: user?.email ?? mailbox.address },
+    sessionIntervalMinutes: mailbox.sessionIntervalMinutes ?? orgInterval,
+  };
+}
+
+/**
+ * Derive a stable mailbox id from the org and the address. The address is hashed so that ids in logs and in the
+ * store's keys do not spell out a person's address.
+ */
+export function mailboxIdFor(orgId: string, address: string): string {
+  const digest = createHash('sha256').update(address.trim().toLowerCase()).digest('hex');
+  return `${orgId}-${digest.slice(0, 16)}`;
+}

@@ -1,0 +1,68 @@
+/**
+ * The configuration the engine runs with, after defaults, environment secrets and derived values are applied.
+ * A configuration file and the sandbox launcher both produce this shape.
+ */
+
+export type StoreSetting =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema?: string };
+
+/** Either a window that moves with the clock (days around now) or fixed ISO instants. */
+export type WindowSetting =
+  | { readonly kind: 'relative'; readonly pastDays: number; readonly futureDays: number }
+  | { readonly kind: 'fixed'; readonly start: string; readonly end: string };
+
+export type SalesforceAuthSetting =
+  | { readonly kind: 'refreshToken'; readonly clientId: string; readonly clientSecret: string; readonly refreshToken: string }
+  | { readonly kind: 'clientCredentials'; readonly clientId: string; readonly clientSecret: string };
+
+export interface SalesforceSetting {
+  readonly loginUrl: string;
+  readonly apiVersion: string;
+  readonly auth: SalesforceAuthSetting;
+  readonly syncIdField: string;
+}
+
+export interface GraphSetting {
+  readonly graphBaseUrl: string;
+  /** Client-credentials token endpoint, `{authorityUrl}/{tenantId}/oauth2/v2.0/token`. */
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** Overrides of the sync policy; fields left out take the engine's defaults. */
+export interface PolicySetting {
+  readonly conflict?: 'latestWins' | 'mailboxWins' | 'crmWins';
+  readonly deleteCrmOnMailboxDelete?: boolean;
+  readonly privateItems?: 'skip' | 'withoutBody' | 'busyOnly';
+  readonly massDelete?: { readonly maxShare: number; readonly minCount: number };
+}
+
+export interface MailboxSetting {
+  readonly id: string;
+  readonly address: string;
+  readonly timeZone: string;
+  readonly salesforceUser: { readonly id: string } | { readonly email: string };
+  readonly sessionIntervalMinutes: number;
+}
+
+export interface OrgSetting {
+  readonly id: string;
+  readonly name: string;
+  readonly policy: PolicySetting;
+  readonly salesforce: SalesforceSetting;
+  readonly graph: GraphSetting;
+  readonly mailboxes: readonly MailboxSetting[];
+}
+
+export interface SynclineConfig {
+  /** Absolute path of the folder for the embedded store and the sandbox state. */
+  readonly dataDir: string;
+  readonly store: StoreSetting;
+  readonly window: WindowSetting;
+  /** Share of the interval by which each wait is moved at random, 0 to 0.5. */
+  readonly jitter: number;
+  readonly maxConcurrentSessions: number;
+  readonly orgs: readonly OrgSetting[];
+}

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { mailboxIdFor } from './load-config.ts';
+import type { SynclineConfig } from './resolved-config.ts';
+
+/**
+ * The JSON line the sandbox process prints on stdout once its emulators listen. The sandbox lives in
+ * emulators/ and the product never imports it, so this schema is the contract between the two and is checked
+ * when the line is read.
+ */
+const seedResultSchema = z.object({ file: z.string(), events: z.number(), warnings: z.array(z.string()) });
+
+const sandboxReadySchema = z.object({
+  graph: z.object({ url: z.string(), tenantId: z.string(), clientId: z.string(), clientSecret: z.string() }),
+  salesforce: z.object({
+    url: z.string(),
+    clientId: z.string(),
+    clientSecret: z.string(),
+    refreshToken: z.string(),
+    apiVersion: z.string(),
+    syncIdField: z.string(),
+  }),
+  org: z.object({ id: z.string(), name: z.string() }),
+  mailbox: z.object({ address: z.string(), timeZone: z.string(), salesforceUserEmail: z.string() }),
+  window: z.object({ start: z.string(), end: z.string() }),
+  /** Per-source results of seeding the sample data on this start (first start or after a reset); null when it was there already. */
+  sampleData: z.array(seedResultSchema).nullable(),
+  /** One entry per .ics file of the folder given to `--seed`. */
+  seedResults: z.array(seedResultSchema),
+});
+
+export type SandboxReady = z.output<typeof sandboxReadySchema>;
+export type SeedResult = z.output<typeof seedResultSchema>;
+
+const sandboxFailureSchema = z.object({ error: z.string() });
+
+/** Parse the sandbox's first stdout line; throws with the sandbox's own reason when it reported a failure. */
+export function parseSandboxReady(line: string): SandboxReady {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new Error(`The sandbox printed an unexpected line instead of its ready message: ${line.slice(0, 200)}`);
+  }
+
+  const failure = sandboxFailureSchema.safeParse(parsed);
+  if (failure.success) {
+    throw new Error(`The sandbox failed to start: ${failure.data.error}`);
+  }
+
+  const ready = sandboxReadySchema.safeParse(parsed);
+  if (!ready.success) {
+    throw new Error(`The sandbox ready message is malformed (${ready.error.issues[0]?.message ?? 'unknown'}); emulators/sandbox.ts and src/config/sandbox-config.ts disagree`);
+  }
+  return ready.data;
+}
+
+export const SANDBOX_INTERVAL_MINUTES = 30;
+
+/** Build the configuration that points the engine at the sandbox's emulators, with its own SQLite store. */
+export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineConfig {
+  const absoluteDataDir = path.resolve(dataDir);
+  return {
+    dataDir: absoluteDataDir,
+    // Its own file under sandbox/, so `syncline sandbox reset` can never empty the store of a real configuration.
+    store: { kind: 'sqlite', path: path.join(sandboxFolder(absoluteDataDir), 'syncline.db') },
+    window: { kind: 'fixed', start: ready.window.start, end: ready.window.end },
+    jitter: 0.1,
+    maxConcurrentSessions: 1,
+    orgs: [
+      {
+        id: ready.org.id,
+        name: ready.org.name,
+        policy: {},
+        salesforce: {
+          loginUrl: ready.salesforce.url,
+          apiVersion: ready.salesforce.apiVersion,
+          auth: {
+            kind: 'refreshToken',
+            clientId: ready.salesforce.clientId,
+            clientSecret: ready.salesforce.clientSecret,
+            refreshToken: ready.salesforce.refreshToken,
+          },
+          syncIdField: ready.salesforce.syncIdField,
+        },
+        graph: {
+          graphBaseUrl: `${ready.graph.url}/v1.0`,
+          tokenUrl: `${ready.graph.url}/${encodeURIComponent(ready.graph.tenantId)}/oauth2/v2.0/token`,
+          clientId: ready.graph.clientId,
+          clientSecret: ready.graph.clientSecret,
+        },
+        mailboxes: [
+          {
+            id: mailboxIdFor(ready.org.id, ready.mailbox.address),
+            address: ready.mailbox.address,
+            timeZone: ready.mailbox.timeZone,
+            salesforceUser: { email: ready.mailbox.salesforceUserEmail },
+            sessionIntervalMinutes: SANDBOX_INTERVAL_MINUTES,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Folder of the sandbox state inside a data folder; shared with emulators/sandbox.ts by convention. */
+export function sandboxFolder(dataDir: string): string {
+  return path.join(path.resolve(dataDir), 'sandbox');
+}

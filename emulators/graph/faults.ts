@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** Faults a test injects through `POST /_admin/faults`. */
+export const faultSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('throttle'),
+    count: z.number().int().positive(),
+    retryAfterSeconds: z.number().nonnegative(),
+    pathPattern: z.string().optional(),
+  }),
+  z.object({ type: z.literal('failNth'), n: z.number().int().positive(), status: z.number().int().min(400).max(599), code: z.string().min(1) }),
+  z.object({ type: z.literal('expireTokens') }),
+  z.object({ type: z.literal('expireDeltaTokens') }),
+  z.object({ type: z.literal('latency'), ms: z.number().int().nonnegative() }),
+]);
+export type Fault = z.infer<typeof faultSchema>;
+
+interface InjectedFailure {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly retryAfterSeconds: number | null;
+}
+
+interface Throttle {
+  remaining: number;
+  retryAfterSeconds: number;
+  pattern: RegExp | null;
+}
+
+/**
+ * The pending request faults. Every Graph request the emulator serves (a direct call or one request inside
+ * a `$batch`) passes `nextFailure` once. The `$batch` envelope itself only meets throttles whose pattern
+ * names it. Token and delta-token expiry change the store and are not kept here.
+ */
+export class FaultState {
+  private throttles: Throttle[] = [];
+  private countdowns: { remaining: number; status: number; code: string }[] = [];
+  latencyMs = 0;
+
+  addRequestFault(fault: Fault): void {
+    if (fault.type === 'throttle') {
+      this.throttles.push({ remaining: fault.count, retryAfterSeconds: fault.retryAfterSeconds, pattern: toPattern(fault.pathPattern) });
+    } else if (fault.type === 'failNth') {
+      this.countdowns.push({ remaining: fault.n, status: fault.status, code: fault.code });
+    } else if (fault.type === 'latency') {
+      this.latencyMs = fault.ms;
+    }
+  }
+
+  clear(): void {
+    this.throttles = [];
+    this.countdowns = [];
+    this.latencyMs = 0;
+  }
+
+  nextFailure(path: string, isBatchEnvelope: boolean): InjectedFailure | null {
+    const failed = isBatchEnvelope ? null : this.countDown();
+    if (failed) {
+      return failed;
+    }
+
+    const throttle = this.throttles.find(
+      (candidate) => candidate.remaining > 0 && (candidate.pattern ? candidate.pattern.test(path) : !isBatchEnvelope),
+    );
+    if (!throttle) {
+      return null;
+    }
+
+    throttle.remaining -= 1;
+    this.throttles = this.throttles.filter((candidate) => candidate.remaining > 0);
+    return {
+      status: 429,
+      code: 'TooManyRequests',
+      message: 'Too many requests; wait for the number of seconds in Retry-After before sending again.',
+      retryAfterSeconds: throttle.retryAfterSeconds,
+    };
+  }
+
+  private countDown(): InjectedFailure | null {
+    let failure: InjectedFailure | null = null;
+    for (const countdown of this.countdowns) {
+      countdown.remaining -= 1;
+      if (countdown.remaining === 0 && failure === null) {
+        const retryable = countdown.status === 429 || countdown.status === 503;
+        failure = {
+          status: countdown.status,
+          code: countdown.code,
+          message: `Injected failure ${countdown.code} (failNth fault).`,
+          retryAfterSeconds: retryable ? 1 : null,
+        };
+      }
+    }
+    this.countdowns = this.countdowns.filter((countdown) => countdown.remaining > 0);
+    return failure;
+  }
+}
+
+// A pattern is a regular expression over the path after /v1.0 (e.g. `/events`, `calendarView/delta$`).
+function toPattern(source: string | undefined): RegExp | null {
+  return source === undefined || source === '' ? null : new RegExp(source, 'i');
+}

@@ -1,0 +1,246 @@
+import { randomBytes } from 'node:crypto';
+import type { EventRecord, UserRecord } from './event-record.ts';
+import { changeKeyFor, graphTimestamp, newChangeKeyPrefix, newUserId } from './ids.ts';
+
+interface UserSpec {
+  id?: string;
+  userPrincipalName: string;
+  displayName: string;
+  mailboxTimeZone?: string;
+}
+
+/** Everything the emulator keeps between restarts, as written to the state file. */
+export interface StoreSnapshot {
+  format: 'syncline-graph-emulator/1';
+  seq: number;
+  changeKeyCounter: number;
+  deltaEpoch: number;
+  tokensNotBefore: number;
+  tokenSecret: string;
+  users: UserRecord[];
+  events: EventRecord[];
+}
+
+interface LogEntry {
+  seq: number;
+  id: string;
+}
+
+/**
+ * The mailboxes: users, their events (tombstones included) and one change log per mailbox ordered by change
+ * sequence. Delta reads the log from a sequence number on, so a round costs what it returns, not the size of
+ * the mailbox. An event's older log entries go stale when it changes again and are skipped, then compacted.
+ */
+export class MailboxStore {
+  private readonly users = new Map<string, UserRecord>();
+  private readonly userIdsByName = new Map<string, string>();
+  private readonly events = new Map<string, EventRecord>();
+  private readonly logs = new Map<string, LogEntry[]>();
+  private seq = 0;
+  private changeKeyCounter = 0;
+  deltaEpoch = 1;
+  tokensNotBefore = 0;
+  tokenSecret = randomBytes(32).toString('base64');
+  onChange: () => void = () => {};
+
+  get currentSeq(): number {
+    return this.seq;
+  }
+
+  addUser(spec: UserSpec): UserRecord {
+    const existing = this.findUser(spec.userPrincipalName) ?? (spec.id ? this.findUser(spec.id) : null);
+    if (existing) {
+      existing.displayName = spec.displayName;
+      existing.mailboxTimeZone = spec.mailboxTimeZone ?? existing.mailboxTimeZone;
+      return existing;
+    }
+
+    const user: UserRecord = {
+      id: spec.id ?? newUserId(),
+      userPrincipalName: spec.userPrincipalName,
+      displayName: spec.displayName,
+      mailboxTimeZone: spec.mailboxTimeZone ?? 'UTC',
+      changeKeyPrefix: newChangeKeyPrefix(),
+    };
+    this.registerUser(user);
+    this.onChange();
+    return user;
+  }
+
+  private registerUser(user: UserRecord): void {
+    this.users.set(user.id, user);
+    this.userIdsByName.set(user.id.toLowerCase(), user.id);
+    this.userIdsByName.set(user.userPrincipalName.toLowerCase(), user.id);
+    if (!this.logs.has(user.id)) {
+      this.logs.set(user.id, []);
+    }
+  }
+
+  /** A user by object id or user principal name, both case-insensitive as in Graph. */
+  findUser(idOrName: string): UserRecord | null {
+    const id = this.userIdsByName.get(idOrName.toLowerCase());
+    return id === undefined ? null : (this.users.get(id) ?? null);
+  }
+
+  allUsers(): UserRecord[] {
+    return [...this.users.values()];
+  }
+
+  /** A live event of this mailbox, or null when it never existed, was deleted or belongs to another mailbox. */
+  getEvent(userId: string, id: string): EventRecord | null {
+    const event = this.events.get(id);
+    return event && !event.deleted && event.ownerId === userId ? event : null;
+  }
+
+  liveEvents(userId: string): EventRecord[] {
+    const result: EventRecord[] = [];
+    for (const event of this.events.values()) {
+      if (event.ownerId === userId && !event.deleted) {
+        result.push(event);
+      }
+    }
+    return result;
+  }
+
+  /** Store a new event; fills the server-assigned version fields. */
+  insert(event: EventRecord): EventRecord {
+    const user = this.requireUser(event.ownerId);
+    const now = Date.now();
+    this.seq += 1;
+    event.seq = this.seq;
+    event.createdSeq = this.seq;
+    event.createdDateTime = graphTimestamp(now);
+    event.lastModifiedDateTime = event.createdDateTime;
+    event.changeKey = this.nextChangeKey(user);
+    this.events.set(event.id, event);
+    this.appendLog(event);
+    return event;
+  }
+
+  /** Record an edit made in place on `event`: new change key, new sequence number. */
+  touch(event: EventRecord): void {
+    const user = this.requireUser(event.ownerId);
+    this.seq += 1;
+    event.seq = this.seq;
+    event.lastModifiedDateTime = graphTimestamp(Date.now());
+    event.changeKey = this.nextChangeKey(user);
+    this.appendLog(event);
+  }
+
+  remove(event: EventRecord): void {
+    event.deleted = true;
+    this.touch(event);
+  }
+
+  /**
+   * Visit this mailbox's events whose latest change lies in `(afterSeq, upToSeq]`, in change order, until
+   * `visit` returns false. Tombstones are visited too.
+   */
+  scanChanges(userId: string, afterSeq: number, upToSeq: number, visit: (event: EventRecord) => boolean): void {
+    const log = this.logs.get(userId) ?? [];
+    for (let index = firstIndexAfter(log, afterSeq); index < log.length; index += 1) {
+      const entry = log[index];
+      if (!entry || entry.seq > upToSeq) {
+        return;
+      }
+
+      const event = this.events.get(entry.id);
+      // An entry is stale when the event changed again later, because its newest entry represents it.
+      if (!event || event.seq !== entry.seq) {
+        continue;
+      }
+
+      if (!visit(event)) {
+        return;
+      }
+    }
+  }
+
+  /** Empty every mailbox; users stay. Issued delta tokens die with the state they described. */
+  reset(): void {
+    this.events.clear();
+    for (const userId of this.logs.keys()) {
+      this.logs.set(userId, []);
+    }
+    this.deltaEpoch += 1;
+    this.onChange();
+  }
+
+  snapshot(): StoreSnapshot {
+    return {
+      format: 'syncline-graph-emulator/1',
+      seq: this.seq,
+      changeKeyCounter: this.changeKeyCounter,
+      deltaEpoch: this.deltaEpoch,
+      tokensNotBefore: this.tokensNotBefore,
+      tokenSecret: this.tokenSecret,
+      users: this.allUsers(),
+      events: [...this.events.values()],
+    };
+  }
+
+  restore(snapshot: StoreSnapshot): void {
+    this.seq = snapshot.seq;
+    this.changeKeyCounter = snapshot.changeKeyCounter;
+    this.deltaEpoch = snapshot.deltaEpoch;
+    this.tokensNotBefore = snapshot.tokensNotBefore;
+    this.tokenSecret = snapshot.tokenSecret;
+    for (const user of snapshot.users) {
+      this.registerUser(user);
+    }
+
+    const ordered = [...snapshot.events].sort((a, b) => a.seq - b.seq);
+    for (const event of ordered) {
+      this.events.set(event.id, event);
+      this.logs.get(event.ownerId)?.push({ seq: event.seq, id: event.id });
+    }
+  }
+
+  private requireUser(userId: string): UserRecord {
+    const user = this.users.get(userId);
+    if (!user) {
+      throw new Error(`No mailbox for user id ${userId}; add the user before storing events for it.`);
+    }
+    return user;
+  }
+
+  private nextChangeKey(user: UserRecord): string {
+    this.changeKeyCounter += 1;
+    return changeKeyFor(user.changeKeyPrefix, this.changeKeyCounter);
+  }
+
+  private appendLog(event: EventRecord): void {
+    const log = this.logs.get(event.ownerId);
+    if (!log) {
+      return;
+    }
+
+    log.push({ seq: event.seq, id: event.id });
+    this.compactIfStale(event.ownerId, log);
+    this.onChange();
+  }
+
+  // Stale entries only slow scans down. Rebuilding when they outnumber live ones keeps the log linear in size.
+  private compactIfStale(userId: string, log: LogEntry[]): void {
+    if (log.length < 1024 || log.length < this.events.size * 2) {
+      return;
+    }
+
+    const fresh = log.filter((entry) => this.events.get(entry.id)?.seq === entry.seq);
+    this.logs.set(userId, fresh);
+  }
+}
+
+function firstIndexAfter(log: LogEntry[], afterSeq: number): number {
+  let low = 0;
+  let high = log.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((log[middle]?.seq ?? 0) <= afterSeq) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
+}

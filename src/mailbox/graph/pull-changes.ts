@@ -21,7 +21,7 @@ export async function pullChanges(ctx: SourceContext, cursor: string | null, win
       url,
       idempotent: true,
       label: 'calendarView delta',
-      extraPreferences: ctx.pageSize === undefined ? [] : [`odata.maxpagesize=${ctx.pageSize}`],
+      extraPreferences: [`odata.maxpagesize=${ctx.pageSize}`],
     });
     const page = (body ?? {}) as GraphPage<GraphEvent>;
     pages += 1;

@@ -12,5 +12,5 @@ export interface SourceContext {
   readonly userPath: string;
   readonly mailboxTimeZone: string;
   readonly logger: Logger;
-  readonly pageSize: number | undefined;
+  readonly pageSize: number;
 }

@@ -1,0 +1,184 @@
+/**
+ * Benchmark: the initial sync of N generated events from an Office 365 calendar into Salesforce, then a
+ * session with no changes, beside a naive baseline that writes one Salesforce record per API call.
+ * Run with `npm run bench`; BENCH_EVENTS sets N (default 10,000). Prints a table and one JSON line per benchmark.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import type { GraphEventSeed } from '../emulators/graph/seed-types.ts';
+import { createSalesforceEventSource } from '../src/crm/salesforce/index.ts';
+import type { MailboxRecord } from '../src/domain/accounts.ts';
+import type { SessionReport } from '../src/domain/session-report.ts';
+import { createGraphEventSource } from '../src/mailbox/graph/index.ts';
+import { defaultEventMapping, eventCrmFields } from '../src/mapping/index.ts';
+import { createSilentLogger } from '../src/observability/logger.ts';
+import { openStore } from '../src/store/index.ts';
+import { defaultSyncPolicy, runEventSession } from '../src/sync/index.ts';
+import { BENCH_ACCOUNTS } from './accounts.ts';
+import { runNaiveBaseline } from './naive-baseline.ts';
+
+const EVENT_COUNT = Number(process.env.BENCH_EVENTS ?? 10_000);
+const WINDOW = { start: '2027-01-01T00:00:00Z', end: '2028-01-01T00:00:00Z' };
+const COMPOSITE_RECORDS = 1000;
+
+const emulators = await startEmulators();
+const dataDir = mkdtempSync(path.join(tmpdir(), 'syncline-bench-'));
+
+try {
+  await seedEvents(emulators.graphUrl, EVENT_COUNT);
+  const store = await openStore({ kind: 'sqlite', path: path.join(dataDir, 'bench.db') }, createSilentLogger());
+  const mailbox: MailboxRecord = { id: 'bench-mailbox', orgId: 'bench-org', kind: 'graph', address: BENCH_ACCOUNTS.mailbox, timeZone: 'Europe/Berlin' };
+  await store.upsertOrg({ id: 'bench-org', name: 'Bench' });
+  await store.upsertMailbox(mailbox);
+
+  const runSession = () => {
+    const logger = createSilentLogger();
+    const crmSource = createSalesforceEventSource({
+      loginUrl: emulators.salesforceUrl,
+      auth: { kind: 'refreshToken', clientId: BENCH_ACCOUNTS.salesforce.clientId, clientSecret: BENCH_ACCOUNTS.salesforce.clientSecret, refreshToken: 'bench-refresh' },
+      apiVersion: '62.0',
+      owner: { email: BENCH_ACCOUNTS.mailbox },
+      syncIdField: BENCH_ACCOUNTS.syncIdField,
+      fields: eventCrmFields(defaultEventMapping),
+      logger,
+    });
+    const mailboxSource = createGraphEventSource({
+      graphBaseUrl: `${emulators.graphUrl}/v1.0`,
+      tokenUrl: `${emulators.graphUrl}/${BENCH_ACCOUNTS.tenant}/oauth2/v2.0/token`,
+      clientId: BENCH_ACCOUNTS.graph.clientId,
+      clientSecret: BENCH_ACCOUNTS.graph.clientSecret,
+      userId: BENCH_ACCOUNTS.mailbox,
+      mailboxTimeZone: 'Europe/Berlin',
+      logger,
+    });
+    return runEventSession({
+      mailbox,
+      mailboxSource,
+      crmSource,
+      crmRecordUrl: (id) => crmSource.recordUrl(id),
+      store,
+      mapping: defaultEventMapping,
+      policy: defaultSyncPolicy,
+      window: WINDOW,
+      logger,
+    });
+  };
+
+  const initial = await measure(runSession);
+  const quiet = await measure(runSession);
+  await store.close();
+  const baseline = await runNaiveBaseline(emulators.salesforceUrl, EVENT_COUNT);
+
+  assertComplete(initial.report, EVENT_COUNT);
+  const results = [
+    {
+      bench: 'initial-sync-events',
+      n: EVENT_COUNT,
+      crmCalls: initial.report.apiCalls.crm,
+      crmWriteFloor: Math.ceil(EVENT_COUNT / COMPOSITE_RECORDS),
+      mailboxCalls: initial.report.apiCalls.mailbox,
+      baselineCalls: baseline.calls,
+      itemsPerSecond: round(EVENT_COUNT / initial.seconds),
+      baselineItemsPerSecond: round(EVENT_COUNT / baseline.seconds),
+      crmCallsPerItem: round(initial.report.apiCalls.crm / EVENT_COUNT, 4),
+      peakRssMb: initial.peakRssMb,
+    },
+    {
+      bench: 'no-change-session',
+      n: EVENT_COUNT,
+      crmCalls: quiet.report.apiCalls.crm,
+      mailboxCalls: quiet.report.apiCalls.mailbox,
+      writes: quiet.report.writes.crm.created + quiet.report.writes.crm.updated + quiet.report.writes.crm.deleted,
+      seconds: round(quiet.seconds),
+      peakRssMb: quiet.peakRssMb,
+    },
+  ];
+
+  console.table(results);
+  for (const result of results) {
+    console.log(JSON.stringify(result));
+  }
+} finally {
+  emulators.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function measure(run: () => Promise<SessionReport>): Promise<{ report: SessionReport; seconds: number; peakRssMb: number }> {
+  const started = performance.now();
+  const report = await run();
+  const seconds = (performance.now() - started) / 1000;
+  // maxRSS is in kilobytes and covers the whole run so far; the emulators live in another process.
+  const peakRssMb = round(process.resourceUsage().maxRSS / 1024, 0);
+  return { report, seconds, peakRssMb };
+}
+
+function assertComplete(report: SessionReport, expected: number): void {
+  if (report.status !== 'success' || report.writes.crm.created !== expected) {
+    throw new Error(`Initial sync did not create every event: status ${report.status}, created ${report.writes.crm.created} of ${expected}; notes: ${report.notes.join('; ')}`);
+  }
+}
+
+async function seedEvents(graphUrl: string, count: number): Promise<void> {
+  const chunk = 1000;
+  for (let offset = 0; offset < count; offset += chunk) {
+    const seeds = Array.from({ length: Math.min(chunk, count - offset) }, (_, index) => generatedSeed(offset + index));
+    const response = await fetch(`${graphUrl}/_admin/users/${encodeURIComponent(BENCH_ACCOUNTS.mailbox)}/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: seeds }),
+    });
+    if (!response.ok) {
+      throw new Error(`Seeding the Graph emulator failed with HTTP ${response.status}: ${await response.text()}`);
+    }
+  }
+}
+
+/** Event number `index`: 30-minute meetings on consecutive half-hour slots through 2027. */
+function generatedSeed(index: number): GraphEventSeed {
+  const start = new Date(Date.parse(WINDOW.start) + index * 45 * 60_000);
+  const end = new Date(start.getTime() + 30 * 60_000);
+  const local = (instant: Date) => `${instant.toISOString().slice(0, 19)}.0000000`;
+  return {
+    seedKey: `bench-${index}`,
+    iCalUId: `bench-${index}@bench.example.com`,
+    subject: `Generated meeting ${index}`,
+    body: { contentType: 'text', content: `Agenda item ${index}` },
+    start: { dateTime: local(start), timeZone: 'UTC' },
+    end: { dateTime: local(end), timeZone: 'UTC' },
+    originalStartTimeZone: 'UTC',
+    originalEndTimeZone: 'UTC',
+    isAllDay: false,
+    isCancelled: false,
+    location: { displayName: `Room ${index % 40}` },
+    showAs: 'busy',
+    sensitivity: 'normal',
+    organizer: { emailAddress: { name: 'Bench User', address: BENCH_ACCOUNTS.mailbox } },
+    attendees: [],
+    type: 'singleInstance',
+    seriesMasterSeedKey: null,
+    originalStart: null,
+    recurrence: null,
+  };
+}
+
+async function startEmulators(): Promise<{ graphUrl: string; salesforceUrl: string; stop: () => void }> {
+  const script = fileURLToPath(new URL('./emulators-main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`The emulator process exited with code ${code} before it was ready`)));
+  });
+  const urls = JSON.parse(first) as { graphUrl: string; salesforceUrl: string };
+  return { ...urls, stop: () => child.stdin.end() };
+}
+
+function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,298 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { importIcs } from './graph/ics-import.ts';
+import { startGraphEmulator, type RunningGraphEmulator } from './graph/server.ts';
+import { startSalesforceEmulator, type RunningSalesforceEmulator } from './salesforce/server.ts';
+
+/**
+ * The embedded sandbox: a Graph emulator and a Salesforce emulator on loopback, with state kept in
+ * `<dataDir>/sandbox/{graph,salesforce}`, one org and one mailbox, seeded with the sample data on first start.
+ * The product reaches it only through the ready message below (URLs and credentials), exactly as it reaches
+ * the real services through its configuration.
+ */
+
+export const SANDBOX_ORG = { id: 'sandbox', name: 'Sandbox Org' } as const;
+export const SANDBOX_MAILBOX = { address: 'alex.morgan@sandbox.example.com', displayName: 'Alex Morgan', timeZone: 'Europe/Berlin' } as const;
+/** Every sample date lies inside this window, so the first session mirrors all of them. */
+export const SANDBOX_WINDOW = { start: '2026-10-01T00:00:00.000Z', end: '2027-07-01T00:00:00.000Z' } as const;
+const TENANT_ID = 'sandbox.onmicrosoft.com';
+const API_VERSION = '62.0';
+const SYNC_ID_FIELD = 'Syncline_Sync_Id__c';
+/** An 18-character User id in the emulator's id style; no upper-case letters, so its checksum suffix is AAA. */
+const SANDBOX_USER_ID = '0055g0000000001AAA';
+const SEEDED_MARKER = 'sample-data-seeded.json';
+const PORTS_FILE = 'ports.json';
+const SAMPLE_DATA_DIR = fileURLToPath(new URL('./sample-data/', import.meta.url));
+
+export interface SeedResult {
+  readonly file: string;
+  readonly events: number;
+  readonly warnings: readonly string[];
+}
+
+/** The message the sandbox process prints as one JSON line; src/config/sandbox-config.ts parses it. */
+export interface SandboxReadyMessage {
+  readonly graph: { url: string; tenantId: string; clientId: string; clientSecret: string };
+  readonly salesforce: { url: string; clientId: string; clientSecret: string; refreshToken: string; apiVersion: string; syncIdField: string };
+  readonly org: { id: string; name: string };
+  readonly mailbox: { address: string; timeZone: string; salesforceUserEmail: string };
+  readonly window: { start: string; end: string };
+  /** Per-source results of seeding the sample data on this start; null when an earlier start had seeded it already. */
+  readonly sampleData: readonly SeedResult[] | null;
+  /** Results of `--seed FOLDER`, one entry per .ics file. */
+  readonly seedResults: readonly SeedResult[];
+}
+
+export interface SandboxOptions {
+  readonly dataDir: string;
+  /** Remove the emulators' saved state first, so the sample data is seeded again. */
+  readonly reset?: boolean;
+  /** Add every .ics file of this folder to the sandbox mailbox after start. */
+  readonly seedDir?: string | null;
+}
+
+export interface RunningSandbox {
+  readonly ready: SandboxReadyMessage;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  const sandboxDir = path.join(path.resolve(options.dataDir), 'sandbox');
+  await mkdir(sandboxDir, { recursive: true });
+  const lock = await acquireSandboxLock(sandboxDir);
+
+  let graph: RunningGraphEmulator | null = null;
+  let salesforce: RunningSalesforceEmulator | null = null;
+  const close = async () => {
+    await Promise.all([graph?.close(), salesforce?.close()]);
+    await lock.release();
+  };
+
+  try {
+    if (options.reset) {
+      await removeState(sandboxDir);
+    }
+
+    const credentials = freshCredentials();
+    const ports = await readPorts(sandboxDir);
+    graph = await withPort('Graph', ports.graph, (port) =>
+      startGraphEmulator({
+        port,
+        dataDir: path.join(sandboxDir, 'graph'),
+        clients: [{ tenantId: TENANT_ID, clientId: credentials.graphClientId, clientSecret: credentials.graphClientSecret }],
+        users: [{ userPrincipalName: SANDBOX_MAILBOX.address, displayName: SANDBOX_MAILBOX.displayName, mailboxTimeZone: SANDBOX_MAILBOX.timeZone }],
+      }),
+    );
+    salesforce = await withPort('Salesforce', ports.salesforce, (port) =>
+      startSalesforceEmulator({
+        port,
+        dataDir: path.join(sandboxDir, 'salesforce'),
+        clients: [{ clientId: credentials.sfClientId, clientSecret: credentials.sfClientSecret, refreshTokens: [credentials.sfRefreshToken] }],
+        users: [{ Id: SANDBOX_USER_ID, Username: SANDBOX_MAILBOX.address, Email: SANDBOX_MAILBOX.address, Name: SANDBOX_MAILBOX.displayName, TimeZoneSidKey: SANDBOX_MAILBOX.timeZone }],
+        syncIdField: SYNC_ID_FIELD,
+      }),
+    );
+    await writeFile(path.join(sandboxDir, PORTS_FILE), `${JSON.stringify({ graph: portOf(graph.url), salesforce: portOf(salesforce.url) })}\n`);
+
+    const sampleResults = await seedOnce(sandboxDir, graph.url, salesforce.url);
+    const added = options.seedDir ? await seedIcsFolder(graph.url, path.resolve(options.seedDir)) : [];
+    return { ready: readyMessage(graph.url, salesforce.url, credentials, sampleResults, added), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+interface SandboxCredentials {
+  readonly graphClientId: string;
+  readonly graphClientSecret: string;
+  readonly sfClientId: string;
+  readonly sfClientSecret: string;
+  readonly sfRefreshToken: string;
+}
+
+/** New credentials on every start: they exist only between this process and its parent, never on disk. */
+function freshCredentials(): SandboxCredentials {
+  const token = () => randomBytes(24).toString('base64url');
+  return {
+    graphClientId: 'syncline-sandbox-graph',
+    graphClientSecret: token(),
+    sfClientId: 'syncline-sandbox-connected-app',
+    sfClientSecret: token(),
+    sfRefreshToken: token(),
+  };
+}
+
+function readyMessage(
+  graphUrl: string,
+  salesforceUrl: string,
+  credentials: SandboxCredentials,
+  sampleData: readonly SeedResult[] | null,
+  seedResults: readonly SeedResult[],
+): SandboxReadyMessage {
+  return {
+    graph: { url: graphUrl, tenantId: TENANT_ID, clientId: credentials.graphClientId, clientSecret: credentials.graphClientSecret },
+    salesforce: {
+      url: salesforceUrl,
+      clientId: credentials.sfClientId,
+      clientSecret: credentials.sfClientSecret,
+      refreshToken: credentials.sfRefreshToken,
+      apiVersion: API_VERSION,
+      syncIdField: SYNC_ID_FIELD,
+    },
+    org: { ...SANDBOX_ORG },
+    mailbox: { address: SANDBOX_MAILBOX.address, timeZone: SANDBOX_MAILBOX.timeZone, salesforceUserEmail: SANDBOX_MAILBOX.address },
+    window: { ...SANDBOX_WINDOW },
+    sampleData,
+    seedResults,
+  };
+}
+
+async function removeState(sandboxDir: string): Promise<void> {
+  for (const entry of ['graph', 'salesforce', SEEDED_MARKER, PORTS_FILE]) {
+    await rm(path.join(sandboxDir, entry), { recursive: true, force: true });
+  }
+}
+
+interface SandboxPorts {
+  readonly graph?: number;
+  readonly salesforce?: number;
+}
+
+/**
+ * Ports of the previous start. The emulators listen on them again, because the store keeps cursors that contain
+ * the Graph emulator's URL (a deltaLink), and the Graph connector rejects links to any other origin.
+ */
+async function readPorts(sandboxDir: string): Promise<SandboxPorts> {
+  const text = await readFile(path.join(sandboxDir, PORTS_FILE), 'utf8').catch(() => null);
+  if (text === null) {
+    return {};
+  }
+
+  try {
+    return JSON.parse(text) as SandboxPorts;
+  } catch {
+    return {};
+  }
+}
+
+async function withPort<T>(name: string, port: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
+  try {
+    return await start(port ?? 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(
+        `port ${port} of the sandbox's ${name} emulator is in use by another program; stop it, or run \`syncline sandbox reset\` to start over on new ports`,
+      );
+    }
+    throw error;
+  }
+}
+
+function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
+
+/** Seed the sample data unless an earlier start did; returns null when it was already there. */
+async function seedOnce(sandboxDir: string, graphUrl: string, salesforceUrl: string): Promise<SeedResult[] | null> {
+  const marker = path.join(sandboxDir, SEEDED_MARKER);
+  const seeded = await readFile(marker, 'utf8').then(
+    () => true,
+    () => false,
+  );
+  if (seeded) {
+    return null;
+  }
+
+  const results = await seedIcsFolder(graphUrl, SAMPLE_DATA_DIR);
+  await postJson(`${salesforceUrl}/_admin/records`, {
+    sobject: 'Event',
+    records: SANDBOX_CRM_EVENTS.map((event) => ({ ...event, OwnerId: SANDBOX_USER_ID })),
+  });
+  results.push({ file: 'Salesforce Events', events: SANDBOX_CRM_EVENTS.length, warnings: [] });
+
+  await writeFile(marker, `${JSON.stringify({ seededAt: new Date().toISOString() })}\n`);
+  return results;
+}
+
+/** Import every .ics file of a folder (not its subfolders) into the sandbox mailbox, in file-name order. */
+export async function seedIcsFolder(graphUrl: string, folder: string): Promise<SeedResult[]> {
+  const names = (await readdir(folder)).filter((name) => name.toLowerCase().endsWith('.ics')).sort();
+  const results: SeedResult[] = [];
+
+  for (const name of names) {
+    const text = await readFile(path.join(folder, name), 'utf8');
+    const imported = importIcs(text, { fileName: name, horizon: { ...SANDBOX_WINDOW }, defaultTimeZone: SANDBOX_MAILBOX.timeZone });
+    if (imported.seeds.length > 0) {
+      await postJson(`${graphUrl}/_admin/users/${encodeURIComponent(SANDBOX_MAILBOX.address)}/seed`, { events: imported.seeds });
+    }
+    results.push({ file: name, events: imported.seeds.length, warnings: imported.warnings });
+  }
+  return results;
+}
+
+async function postJson(url: string, body: unknown): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) {
+    const text = await response.text();
+    throw new Error(`POST ${new URL(url).pathname} returned ${response.status}: ${text.slice(0, 300)}`);
+  }
+}
+
+/**
+ * Three Events that exist only in Salesforce, for the CRM → mailbox direction. Times are UTC, written the way
+ * Salesforce returns them; the derived fields (ActivityDate, ActivityDateTime, DurationInMinutes) agree with them.
+ */
+const SANDBOX_CRM_EVENTS = [
+  crmEvent('Quarterly business review with Northwind', '2026-11-18T14:00:00Z', 60, 'Northwind Traders, Hamburg', 'Agenda: renewal terms, expansion to the Nordic offices.'),
+  crmEvent('Pricing call with Fabrikam procurement', '2027-01-12T09:30:00Z', 30, 'Phone', 'Walk through the volume discount table.'),
+  crmEvent('Contoso onboarding workshop', '2027-02-03T08:00:00Z', 180, 'Contoso Ltd., Munich office', 'Admin training and data import plan.'),
+];
+
+function crmEvent(subject: string, startUtc: string, minutes: number, location: string, description: string): Record<string, unknown> {
+  const start = new Date(startUtc);
+  const end = new Date(start.getTime() + minutes * 60_000);
+  const salesforceTime = (instant: Date) => instant.toISOString().replace('Z', '+0000');
+  return {
+    Subject: subject,
+    StartDateTime: salesforceTime(start),
+    EndDateTime: salesforceTime(end),
+    ActivityDateTime: salesforceTime(start),
+    ActivityDate: startUtc.slice(0, 10),
+    DurationInMinutes: minutes,
+    IsAllDayEvent: false,
+    Location: location,
+    Description: description,
+    ShowAs: 'Busy',
+  };
+}
+
+/** A pid file that keeps two processes from running the emulators over the same saved state at once. */
+interface SandboxLock {
+  release(): Promise<void>;
+}
+
+async function acquireSandboxLock(sandboxDir: string): Promise<SandboxLock> {
+  const lockFile = path.join(sandboxDir, 'sandbox.pid');
+  const holder = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
+  if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+    throw new Error(
+      `the sandbox data in ${sandboxDir} is in use by process ${holder} (a running \`syncline start\`?); stop it first or use another --data-dir`,
+    );
+  }
+
+  await writeFile(lockFile, `${process.pid}\n`);
+  return { release: () => rm(lockFile, { force: true }) };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -172,6 +172,19 @@ describe('planner on unlinked items', () => {
     ]);
   });
 
+  it('fills an empty field when linking', () => {
+    const plan = planSession(
+      plannerInput({
+        mailbox: new Map([['m1', mailboxUpsert('m1', event({ location: null }), 'ck-1', '2026-12-01T12:00:00Z')]]),
+        crm: new Map([['c1', crmUpsert('c1', record({ Description: null }), 'ms-1', '2026-12-01T13:00:00Z')]]),
+      }),
+    );
+    const action = plan.actions[0];
+    expect(action?.crmWrite).toEqual({ op: 'update', values: { description: 'Agenda: numbers' } });
+    expect(action?.mailboxWrite).toEqual({ op: 'update', values: { location: 'Room 4' } });
+    expect(action?.conflicts).toEqual([]);
+  });
+
   it('reuses the intent sync id after a crash', () => {
     const plan = planSession(
       plannerInput({

@@ -36,6 +36,7 @@ export interface MergeResult {
  * Three-way merge of one pair, field by field against the base:
  * - a field changed on one side only flows to the other;
  * - a field changed on both sides to the same value needs no write;
+ * - a pair linked this session fills a field that is empty on one side from the other;
  * - a field changed on both sides to different values follows the conflict policy, and the decision is recorded.
  */
 export function mergePair(input: MergeInput): MergeResult {
@@ -71,6 +72,19 @@ export function mergePair(input: MergeInput): MergeResult {
     // Both changed it to the same value: nothing to write.
     if (valuesEqual(mailboxValue, crmValue)) {
       nextBase[key] = mailboxValue;
+      continue;
+    }
+
+    // A pair linked this session has no base: a value on one side fills an empty field on the other, so linking
+    // two existing items never wipes what one of them holds.
+    if (baseValue === undefined && (mailboxValue === null || crmValue === null)) {
+      const filled = mailboxValue ?? crmValue;
+      nextBase[key] = filled;
+      if (mailboxValue === null) {
+        toMailbox[key] = filled;
+      } else {
+        toCrm[key] = filled;
+      }
       continue;
     }
 

@@ -1,6 +1,7 @@
 import { SfError } from './sf-error.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorCore } from './emulator-core.ts';
+import { eventsFromIcs, type IcsFile } from './ics-seed.ts';
 import type { Fault } from './faults.ts';
 import type { SfRecord } from './record-table.ts';
 
@@ -28,6 +29,25 @@ export function registerAdminRoutes(app: FastifyInstance, core: EmulatorCore, ch
         core.writer.create(sobject, record, { userId: core.integrationUserId, admin: true })));
       changed();
       return reply.code(201).send({ ids });
+    } catch (error) {
+      if (error instanceof SfError) return reply.code(400).send(error.toBody());
+      throw error;
+    }
+  });
+
+  app.post('/_admin/ics', async (request, reply) => {
+    const body = request.body as { files?: unknown; horizon?: { start?: unknown; end?: unknown }; ownerId?: unknown } | null;
+    const horizon = body?.horizon;
+    if (!Array.isArray(body?.files) || typeof horizon?.start !== 'string' || typeof horizon.end !== 'string') {
+      return reply.code(400).send({ error: 'send {"files": [{"name": "a.ics", "text": "BEGIN:VCALENDAR…"}], "horizon": {"start": ISO, "end": ISO}}' });
+    }
+    const { records, warnings } = eventsFromIcs(body.files as IcsFile[], { start: horizon.start, end: horizon.end });
+    const ownerId = typeof body.ownerId === 'string' ? body.ownerId : core.integrationUserId;
+    try {
+      const ids = core.org.transaction(() => records.map((record) =>
+        core.writer.create('Event', { OwnerId: ownerId, ...record }, { userId: core.integrationUserId, admin: true })));
+      changed();
+      return reply.code(201).send({ ids, warnings });
     } catch (error) {
       if (error instanceof SfError) return reply.code(400).send(error.toBody());
       throw error;

@@ -76,10 +76,6 @@ export function wallDateOf(dateTime: string): { date: string; isMidnight: boolea
   return { date, isMidnight };
 }
 
-export function addDays(date: string, days: number): string {
-  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
-}
-
 /** Midnight of a calendar date in a zone, as an instant. */
 export function midnightOf(date: string, ianaZone: string): number {
   return DateTime.fromISO(date, { zone: ianaZone }).toMillis();

@@ -181,4 +181,3 @@ function reportDuplicates(values: string[], path: (string | number)[], key: stri
 export type ConfigFile = z.output<typeof configFileSchema>;
 export type OrgConfig = ConfigFile['orgs'][number];
 export type MailboxConfig = OrgConfig['mailboxes'][number];
-export type PolicyConfig = OrgConfig['policy'];

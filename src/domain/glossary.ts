@@ -18,7 +18,3 @@
  */
 export const SIDES = ['mailbox', 'crm'] as const;
 export type Side = (typeof SIDES)[number];
-
-export function otherSide(side: Side): Side {
-  return side === 'mailbox' ? 'crm' : 'mailbox';
-}

@@ -5,7 +5,7 @@ import { createSalesforceEventSource } from '../crm/salesforce/index.ts';
 import type { MailboxRecord } from '../domain/accounts.ts';
 import type { SessionReport } from '../domain/session-report.ts';
 import { createGraphEventSource } from '../mailbox/graph/index.ts';
-import { defaultEventMapping, eventCrmFields } from '../mapping/index.ts';
+import { defaultEventMapping, eventCrmFields, validateEventMapping, type EventMapping } from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { openStore, type SynclineStore } from '../store/index.ts';
 import { defaultSyncPolicy, runEventSession, type SyncPolicy } from '../sync/index.ts';
@@ -36,6 +36,8 @@ export interface EngineOptions {
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
+  // A mapping table that cannot work is a configuration error: stop before any session writes with it.
+  const mapping = validateEventMapping(defaultEventMapping);
   const store = await openStore(config.store, logger);
 
   const mailboxes: EngineMailbox[] = [];
@@ -62,19 +64,19 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (!mailbox) {
         throw new Error(`Unknown mailbox id '${mailboxId}'; it is not in the configuration`);
       }
-      return runAndRecord(mailbox, store, config, logger, now());
+      return runAndRecord(mailbox, store, config, mapping, logger, now());
     },
     close: () => store.close(),
   };
 }
 
-async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date): Promise<SessionReport> {
+async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, mapping: EventMapping, logger: Logger, startedAt: Date): Promise<SessionReport> {
   // runEventSession binds the mailbox id and session id itself, so it gets the logger scoped to the org only.
   const orgLogger = logger.child({ org: mailbox.org.id });
   const sessionLogger = orgLogger.child({ mailboxId: mailbox.record.id });
   let report: SessionReport;
   try {
-    report = await runOneSession(mailbox, store, config, orgLogger, startedAt);
+    report = await runOneSession(mailbox, store, config, mapping, orgLogger, startedAt);
   } catch (error) {
     // runEventSession reports fatal failures itself; reaching this means a bug or a connector set-up error.
     sessionLogger.error({ err: error }, 'Session aborted by an unexpected error');
@@ -96,9 +98,8 @@ async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config
   return report;
 }
 
-function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date): Promise<SessionReport> {
+function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, mapping: EventMapping, logger: Logger, startedAt: Date): Promise<SessionReport> {
   const { org, setting, record } = mailbox;
-  const mapping = defaultEventMapping;
 
   const mailboxSource = createGraphEventSource({
     graphBaseUrl: org.graph.graphBaseUrl,

@@ -1,3 +1,2 @@
-export { ConcurrencyLimit } from './concurrency-limit.ts';
 export { jitteredDelayMs } from './jitter.ts';
-export { createScheduler, type ScheduledMailbox, type Scheduler, type SchedulerOptions } from './scheduler.ts';
+export { createScheduler, type Scheduler } from './scheduler.ts';

@@ -5,7 +5,6 @@ import { openSqliteDatabase } from './open-sqlite.ts';
 import type { StoreOptions, SynclineStore } from './syncline-store.ts';
 
 export type { StoreOptions, SynclineStore } from './syncline-store.ts';
-export type { RecordedConflict } from './conflict-ledger.ts';
 
 const DEFAULT_POSTGRES_SCHEMA = 'public';
 

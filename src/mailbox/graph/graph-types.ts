@@ -61,8 +61,3 @@ export interface GraphPage<T> {
   readonly '@odata.nextLink'?: string;
   readonly '@odata.deltaLink'?: string;
 }
-
-/** The error body Graph sends with every failed request. */
-export interface GraphErrorBody {
-  readonly error?: { readonly code?: string; readonly message?: string; readonly innerError?: { readonly code?: string } };
-}

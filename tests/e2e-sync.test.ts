@@ -211,6 +211,32 @@ describe('crash repair', () => {
   });
 });
 
+describe('crash, then the source goes', () => {
+  it('deletes the Salesforce copy of a deleted meeting', async () => {
+    await harness.runSession({ wrapCrm: crashAfterWrites });
+    const { mailboxSource } = harness.createSources();
+    await mailboxSource.applyWrites([{ op: 'delete', ref: 'delete', id: (await mailboxItem('Customer call')).id }]);
+
+    const repaired = await harness.runSession();
+    expect(repaired.status).toBe('success');
+    expect((await harness.crmEvents()).map((record) => record.Subject).sort()).toEqual(['Pipeline review', 'Planned in Salesforce', 'Trade fair']);
+    expect((await harness.mailboxInstances()).map((item) => item.subject).sort()).toEqual(['Pipeline review', 'Planned in Salesforce', 'Trade fair']);
+    const quiet = await harness.runSession();
+    expect(quiet.writes).toEqual({ mailbox: { created: 0, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } });
+  });
+
+  it('deletes the mailbox copy of a deleted Salesforce Event', async () => {
+    await harness.runSession({ wrapMailbox: crashAfterWrites });
+    const { crmSource } = harness.createSources();
+    await crmSource.applyWrites([{ op: 'delete', ref: 'delete', id: (await crmEvent('Planned in Salesforce')).Id }]);
+
+    const repaired = await harness.runSession();
+    expect(repaired.status).toBe('success');
+    expect((await harness.mailboxInstances()).map((item) => item.subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Trade fair']);
+    expect((await harness.crmEvents()).map((record) => record.Subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Trade fair']);
+  });
+});
+
 describe('faults', () => {
   it('re-reads everything after an expired delta token', async () => {
     await harness.runSession();

@@ -18,7 +18,7 @@ export interface GatherOptions<T> {
  * - the last change per id wins (a delta round may carry one id twice);
  * - a full listing that lacks a linked item counts as a possible deletion;
  * - a possible deletion of a linked item is confirmed by reading it: still there means it only left the window;
- * - items that failed last session are read again;
+ * - items that failed last session, and sources of unlinked intents, are read again;
  * - copies a crashed session created under a recorded intent are found by their sync id.
  */
 export async function gatherSideStates<T>(options: GatherOptions<T>): Promise<Map<string, ItemState<T>>> {
@@ -28,8 +28,10 @@ export async function gatherSideStates<T>(options: GatherOptions<T>): Promise<Ma
   const linkedIds = new Set(watchedLinks.map((link) => (options.side === 'mailbox' ? link.mailboxItemId : link.crmRecordId)));
   const toRead = new Set<string>();
 
+  // The source of an intent is watched like a linked item: its deletion decides what happens to its copy.
+  const watchedIds = new Set([...linkedIds, ...options.intents.filter((intent) => intent.sourceSide === options.side).map((intent) => intent.sourceId)]);
   for (const change of options.pull.changes) {
-    applyChange(states, toRead, change, linkedIds, options.toView);
+    applyChange(states, toRead, change, watchedIds, options.toView);
   }
 
   if (options.pull.isFullListing) {
@@ -37,6 +39,13 @@ export async function gatherSideStates<T>(options: GatherOptions<T>): Promise<Ma
       if (!states.has(id)) {
         toRead.add(id);
       }
+    }
+  }
+
+  // An unlinked intent source the pull did not mention may have been created and deleted between two pulls.
+  for (const intent of options.intents) {
+    if (intent.sourceSide === options.side && !states.has(intent.sourceId) && !linkedIds.has(intent.sourceId)) {
+      toRead.add(intent.sourceId);
     }
   }
 

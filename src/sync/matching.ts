@@ -1,7 +1,7 @@
 import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { CrmRecord } from '../domain/connector.ts';
 import type { Side } from '../domain/glossary.ts';
-import type { MappedValues } from '../domain/link.ts';
+import type { Intent, MappedValues } from '../domain/link.ts';
 import { pairsFlowingFrom } from '../mapping/index.ts';
 import { mergePair } from './merge.ts';
 import type { ItemView, PairAction, PlannerInput } from './plan.ts';
@@ -16,18 +16,17 @@ export interface MatchInput extends PlannerInput {
 /**
  * Pair items that no link covers yet, then create what is left on the other side:
  * 1. by sync id, so a create repeated after a crash finds the copy it made before;
- * 2. by subject and span, so a first sync of two calendars that already agree duplicates nothing;
- * 3. anything unmatched is created on the other side under a sync id (reused from its intent, if any).
+ * 2. a copy made under an intent whose source was deleted before it was linked goes the way of its source;
+ * 3. by subject and span, so a first sync of two calendars that already agree duplicates nothing;
+ * 4. anything unmatched is created on the other side under a sync id (reused from its intent, if any).
  */
 export function matchUnlinked(input: MatchInput): PairAction[] {
-  const intentBySource = new Map(input.intents.map((intent) => [`${intent.sourceSide}:${intent.sourceId}`, intent]));
-  const syncIdOf = (side: Side, view: ItemView<unknown>): string | null => view.syncId ?? intentBySource.get(`${side}:${view.id}`)?.syncId ?? null;
-
+  const syncIds = new SyncIdBook(input);
   const actions: PairAction[] = [];
   const remainingCrm = new Map(input.unlinkedCrm.map((view) => [view.id, view]));
   const crmBySyncId = new Map<string, ItemView<CrmRecord>>();
   for (const view of input.unlinkedCrm) {
-    const syncId = syncIdOf('crm', view);
+    const syncId = syncIds.of('crm', view);
     if (syncId) {
       crmBySyncId.set(syncId, view);
     }
@@ -35,19 +34,28 @@ export function matchUnlinked(input: MatchInput): PairAction[] {
 
   const remainingMailbox: ItemView<CalendarEvent>[] = [];
   for (const view of input.unlinkedMailbox) {
-    const syncId = syncIdOf('mailbox', view);
+    const syncId = syncIds.of('mailbox', view);
     const crmView = syncId ? crmBySyncId.get(syncId) : undefined;
     if (syncId && crmView && remainingCrm.has(crmView.id)) {
       remainingCrm.delete(crmView.id);
       // The intent names the side the pair started on; without one, a sync id on the mailbox item means the
       // engine wrote that item.
-      const intent = intentBySource.get(`mailbox:${view.id}`) ?? intentBySource.get(`crm:${crmView.id}`);
+      const intent = syncIds.intentOf('mailbox', view.id) ?? syncIds.intentOf('crm', crmView.id);
       const origin: Side = intent?.sourceSide ?? (view.syncId !== null ? 'crm' : 'mailbox');
       actions.push(pairAction(input, syncId, view, crmView, origin, 'same sync id on both sides: link (a create repeated after a crash)'));
       continue;
     }
     remainingMailbox.push(view);
   }
+
+  const orphans = [...takeOrphanCopies(input, syncIds, 'mailbox', remainingMailbox), ...takeOrphanCopies(input, syncIds, 'crm', [...remainingCrm.values()])];
+  for (const orphan of orphans) {
+    if (orphan.action) {
+      actions.push(orphan.action);
+    }
+    remainingCrm.delete(orphan.id);
+  }
+  const orphanIds = new Set(orphans.map((orphan) => orphan.id));
 
   const crmByContent = new Map<string, ItemView<CrmRecord>[]>();
   for (const view of remainingCrm.values()) {
@@ -56,22 +64,117 @@ export function matchUnlinked(input: MatchInput): PairAction[] {
   }
 
   for (const view of remainingMailbox) {
+    if (orphanIds.has(view.id)) {
+      continue;
+    }
     const candidates = crmByContent.get(contentKey(view.values));
     const crmView = candidates?.shift();
     if (crmView) {
       remainingCrm.delete(crmView.id);
-      const syncId = syncIdOf('mailbox', view) ?? syncIdOf('crm', crmView) ?? input.newSyncId();
+      const syncId = syncIds.forNewPair('mailbox', view) ?? syncIds.forNewPair('crm', crmView) ?? input.newSyncId();
       actions.push(pairAction(input, syncId, view, crmView, 'mailbox', 'same subject, start and end on both sides: link'));
       continue;
     }
-    actions.push(createAction(input, 'mailbox', syncIdOf('mailbox', view) ?? input.newSyncId(), view));
+    actions.push(createAction(input, 'mailbox', syncIds.forNewPair('mailbox', view) ?? input.newSyncId(), view));
   }
 
   for (const view of remainingCrm.values()) {
-    actions.push(createAction(input, 'crm', syncIdOf('crm', view) ?? input.newSyncId(), view));
+    actions.push(createAction(input, 'crm', syncIds.forNewPair('crm', view) ?? input.newSyncId(), view));
   }
 
   return actions;
+}
+
+/**
+ * Which sync id an unlinked item stands for. A sync id that a live link already holds is ignored (the item is a
+ * clone or a data-load copy, so it is a new item), and an intent's sync id serves only its own source item or
+ * the copy made under it.
+ */
+class SyncIdBook {
+  private readonly linked: ReadonlySet<string>;
+  private readonly bySource: ReadonlyMap<string, Intent>;
+  private readonly bySyncId: ReadonlyMap<string, Intent>;
+
+  constructor(input: MatchInput) {
+    this.linked = new Set(input.links.map((link) => link.syncId));
+    this.bySource = new Map(input.intents.map((intent) => [`${intent.sourceSide}:${intent.sourceId}`, intent]));
+    this.bySyncId = new Map(input.intents.map((intent) => [intent.syncId, intent]));
+  }
+
+  intentOf(side: Side, id: string): Intent | undefined {
+    return this.bySource.get(`${side}:${id}`);
+  }
+
+  /** The intent under which this item was created as a copy, if it carries that intent's sync id. */
+  copiedUnder(side: Side, view: ItemView<unknown>): Intent | undefined {
+    const intent = view.syncId === null ? undefined : this.bySyncId.get(view.syncId);
+    return intent && intent.sourceSide !== side ? intent : undefined;
+  }
+
+  of(side: Side, view: ItemView<unknown>): string | null {
+    const candidate = this.intentOf(side, view.id)?.syncId ?? view.syncId;
+    return candidate === null || this.linked.has(candidate) ? null : candidate;
+  }
+
+  /** The sync id for a pair made from this item, or null when a fresh one is needed. */
+  forNewPair(side: Side, view: ItemView<unknown>): string | null {
+    const own = this.intentOf(side, view.id)?.syncId;
+    if (own !== undefined) {
+      return this.linked.has(own) ? null : own;
+    }
+    // A copy whose source could not be paired must not reuse the source's sync id for a create of its own.
+    return this.copiedUnder(side, view) ? null : this.of(side, view);
+  }
+}
+
+/**
+ * Copies a crashed session created whose source item was deleted before the pair was linked. They follow
+ * their source: a mailbox copy (made by the engine) is deleted; a Salesforce copy is deleted when the org deletes
+ * Salesforce Events of deleted meetings, and otherwise kept under a tombstone so it is not copied back.
+ */
+function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, views: readonly ItemView<CalendarEvent | CrmRecord>[]): { id: string; action: PairAction | null }[] {
+  const orphans: { id: string; action: PairAction | null }[] = [];
+
+  for (const view of views) {
+    const intent = syncIds.copiedUnder(side, view);
+    if (!intent) {
+      continue;
+    }
+
+    const sourceStates: ReadonlyMap<string, { kind: string }> = intent.sourceSide === 'mailbox' ? input.mailbox : input.crm;
+    if (sourceStates.get(intent.sourceId)?.kind !== 'deleted') {
+      // NOTE: the source was neither paired with this copy nor deleted (it is linked elsewhere or was not read
+      // this session). The copy is left alone rather than copied back, which would double the source.
+      orphans.push({ id: view.id, action: null });
+      continue;
+    }
+
+    const onCrm = side === 'crm';
+    const keep = onCrm && !input.policy.deleteCrmOnMailboxDelete;
+    orphans.push({
+      id: view.id,
+      action: {
+        syncId: intent.syncId,
+        link: null,
+        mailboxItemId: onCrm ? intent.sourceId : view.id,
+        crmRecordId: onCrm ? view.id : intent.sourceId,
+        mailboxItem: null,
+        mailboxWrite: onCrm ? null : { op: 'delete' },
+        crmWrite: onCrm && !keep ? { op: 'delete' } : null,
+        nextBase: keep ? view.values : null,
+        seenVersions: { mailbox: null, crm: view.version },
+        origin: intent.sourceSide,
+        tombstone: keep ? 'mailbox' : null,
+        conflicts: [],
+        sources: [{ side, id: view.id }],
+        reason: keep
+          ? 'copy of a meeting deleted before it was linked: keep it under a tombstone'
+          : 'copy of an item deleted before it was linked: delete the copy',
+      },
+    });
+  }
+
+  return orphans;
 }
 
 function pairAction(

@@ -258,6 +258,15 @@ describe('mass-delete valve', () => {
     expect(valve.notes[0]).toContain('Held back 248 deletions');
   });
 
+  it('holds back emptying a small calendar', () => {
+    const links = Array.from({ length: 10 }, (_, index) => linkFor(`s${index}`, `m${index}`, `c${index}`));
+    const mailbox = new Map(links.map((link) => [link.mailboxItemId, { kind: 'deleted' as const }]));
+    const plan = planSession(plannerInput({ links, mailbox }));
+    const valve = applyMassDeleteValve(plan.actions, links.length, defaultSyncPolicy);
+    expect(valve.actions).toEqual([]);
+    expect(valve.heldTargets).toEqual(['crm']);
+  });
+
   it('lets a few deletions through', () => {
     const links = Array.from({ length: 248 }, (_, index) => linkFor(`s${index}`, `m${index}`, `c${index}`));
     const mailbox = new Map(links.slice(0, 3).map((link) => [link.mailboxItemId, { kind: 'deleted' as const }]));

@@ -14,13 +14,23 @@ export type WindowSetting =
 
 export type SalesforceAuthSetting =
   | { readonly kind: 'refreshToken'; readonly clientId: string; readonly clientSecret: string; readonly refreshToken: string }
-  | { readonly kind: 'clientCredentials'; readonly clientId: string; readonly clientSecret: string };
+  | { readonly kind: 'clientCredentials'; readonly clientId: string; readonly clientSecret: string }
+  | {
+      readonly kind: 'jwtBearer';
+      readonly clientId: string;
+      readonly username: string;
+      /** The key read from `privateKeyFile` or the environment; never logged. */
+      readonly privateKeyPem: string;
+      readonly audience?: string;
+    };
 
 export interface SalesforceSetting {
   readonly loginUrl: string;
   readonly apiVersion: string;
   readonly auth: SalesforceAuthSetting;
   readonly syncIdField: string;
+  /** Share of the org's daily API allocation Syncline may use, above 0 and at most 1. */
+  readonly apiBudgetShare: number;
 }
 
 export interface GraphSetting {
@@ -36,7 +46,7 @@ export interface PolicySetting {
   readonly conflict?: 'latestWins' | 'mailboxWins' | 'crmWins';
   readonly deleteCrmOnMailboxDelete?: boolean;
   readonly privateItems?: 'skip' | 'withoutBody' | 'busyOnly';
-  readonly massDelete?: { readonly maxShare: number; readonly minCount: number };
+  readonly massDelete?: { readonly maxShare: number; readonly maxCount: number };
 }
 
 export interface MailboxSetting {

@@ -70,7 +70,7 @@ const policySchema = z.strictObject({
   massDelete: z
     .strictObject({
       maxShare: z.number().gt(0, { error: 'expected a share above 0' }).max(1, { error: 'expected a share of at most 1' }),
-      minCount: z.number().int().min(1, { error: 'expected a whole number of items, 1 or more' }),
+      maxCount: z.number().int().min(1, { error: 'expected a whole number of items, 1 or more' }),
     })
     .optional(),
 });
@@ -87,6 +87,18 @@ const salesforceAuthSchema = z.discriminatedUnion('kind', [
     clientId: nonEmpty('the connected app consumer key'),
     clientSecret: nonEmpty('the connected app consumer secret'),
   }),
+  z
+    .strictObject({
+      kind: z.literal('jwtBearer'),
+      clientId: nonEmpty('the connected app consumer key'),
+      username: nonEmpty('the Salesforce username of the integration user'),
+      privateKeyFile: nonEmpty('the path of the PEM private key file').optional(),
+      privateKey: nonEmpty('a PEM private key').optional(),
+      audience: httpUrl.optional(),
+    })
+    .refine((auth) => auth.privateKeyFile !== undefined || auth.privateKey !== undefined, {
+      error: 'expected privateKeyFile (a PEM file path) or the private key in the environment variable SYNCLINE_<ORG>_SALESFORCE_PRIVATE_KEY',
+    }),
 ]);
 
 const salesforceSchema = z.strictObject({
@@ -100,6 +112,11 @@ const salesforceSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, { error: 'expected a custom field API name ending in __c, such as Syncline_Sync_Id__c' })
     .default('Syncline_Sync_Id__c'),
+  apiBudgetShare: z
+    .number({ error: 'expected a share of the daily API allocation above 0 and at most 1' })
+    .gt(0, { error: 'expected a share of the daily API allocation above 0 and at most 1' })
+    .max(1, { error: 'expected a share of the daily API allocation above 0 and at most 1' })
+    .default(0.5),
 });
 
 const graphSchema = z.strictObject({

@@ -10,17 +10,17 @@ export interface SyncPolicy {
    */
   readonly privateItems: 'skip' | 'withoutBody' | 'busyOnly';
   /**
-   * Safety valve: a session that would delete more than `maxShare` of a side's linked items, and more than
-   * `minCount` of them, holds every deletion back for an admin to confirm.
+   * Safety valve: a session that would delete more than `maxCount` of a side's linked items, or more than
+   * `maxShare` of them (when that is more than a handful), holds every deletion back for an admin to confirm.
    */
-  readonly massDelete: { readonly maxShare: number; readonly minCount: number };
+  readonly massDelete: { readonly maxShare: number; readonly maxCount: number };
 }
 
 export const defaultSyncPolicy: SyncPolicy = {
   conflict: 'latestWins',
   deleteCrmOnMailboxDelete: true,
   privateItems: 'withoutBody',
-  massDelete: { maxShare: 0.2, minCount: 25 },
+  massDelete: { maxShare: 0.2, maxCount: 25 },
 };
 
 /** Subject written to Salesforce for private items under the `busyOnly` policy. */

@@ -9,10 +9,13 @@ export interface ValveResult {
   readonly notes: readonly string[];
 }
 
+/** Deletions a session may always make, however small the calendar: a person clearing a few meetings. */
+const SMALL_DELETION_COUNT = 5;
+
 /**
- * The mass-delete breaker: when a session would delete more than the policy's share of a side's linked items
- * (and more than its minimum count), every deletion on that side is held back and the session asks for review.
- * A listing that came back empty by mistake then deletes nothing.
+ * The mass-delete breaker: when a session would delete more than the policy's count of a side's linked items,
+ * or more than its share of them (beyond a handful), every deletion on that side is held back and the session
+ * asks for review. A listing that came back empty by mistake then deletes nothing, in small calendars too.
  */
 export function applyMassDeleteValve(actions: readonly PairAction[], linkCount: number, policy: SyncPolicy): ValveResult {
   const heldTargets: Side[] = [];
@@ -20,12 +23,13 @@ export function applyMassDeleteValve(actions: readonly PairAction[], linkCount: 
 
   for (const side of ['crm', 'mailbox'] as const) {
     const deletes = actions.filter((action) => writeOf(action, side)?.op === 'delete' || isTombstoneFrom(action, side)).length;
-    const limit = Math.max(policy.massDelete.minCount, Math.floor(policy.massDelete.maxShare * linkCount));
-    if (deletes > limit) {
+    const shareLimit = Math.max(SMALL_DELETION_COUNT, Math.floor(policy.massDelete.maxShare * linkCount));
+    if (deletes > policy.massDelete.maxCount || deletes > shareLimit) {
       heldTargets.push(side);
       notes.push(
         `Held back ${deletes} deletions in ${side === 'crm' ? 'Salesforce' : 'the mailbox'} out of ${linkCount} linked items ` +
-          `(limit ${limit}). Check the other side's data; if the deletions are intended, raise policy.massDelete and sync again.`,
+          `(limits: ${policy.massDelete.maxCount} items, or ${Math.round(policy.massDelete.maxShare * 100)}% of them). ` +
+          `Check the other side's data; if the deletions are intended, raise policy.massDelete and sync again.`,
       );
     }
   }

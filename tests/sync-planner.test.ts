@@ -245,6 +245,44 @@ describe('planner privacy policy', () => {
   });
 });
 
+describe('planner privacy on linked pairs', () => {
+  it('never writes Salesforce edits into a private body', () => {
+    const privateEvent = event({ sensitivity: 'private' });
+    const link = linkFor('s1', 'm1', 'c1');
+    const plan = planSession(
+      plannerInput({
+        links: [{ ...link, base: { ...link.base, description: null, isPrivate: true } }],
+        mailbox: new Map([['m1', mailboxUpsert('m1', privateEvent, 'ck-1')]]),
+        crm: new Map([['c1', crmUpsert('c1', record({ Description: 'Assistant note', IsPrivate: true }), 'ms-2')]]),
+      }),
+    );
+    expect(plan.actions.every((action) => action.mailboxWrite === null)).toBe(true);
+  });
+
+  it('clears the body of an event made private', () => {
+    const link = linkFor('s1', 'm1', 'c1');
+    const plan = planSession(
+      plannerInput({
+        links: [link],
+        mailbox: new Map([['m1', mailboxUpsert('m1', event({ sensitivity: 'private' }), 'ck-2')]]),
+      }),
+    );
+    expect(plan.actions[0]?.crmWrite).toEqual({ op: 'update', values: { description: null, isPrivate: true } });
+  });
+
+  it('removes an event made private under the skip policy', () => {
+    const policy = { ...defaultSyncPolicy, privateItems: 'skip' as const };
+    const plan = planSession(
+      plannerInput({
+        policy,
+        links: [linkFor('s1', 'm1', 'c1')],
+        mailbox: new Map([['m1', mailboxUpsert('m1', event({ sensitivity: 'private' }), 'ck-2', '2026-12-01T10:00:00Z', null, policy)]]),
+      }),
+    );
+    expect(plan.actions[0]?.crmWrite).toEqual({ op: 'delete' });
+  });
+});
+
 describe('mass-delete valve', () => {
   it('holds back deletions of most linked items', () => {
     const links = Array.from({ length: 248 }, (_, index) => linkFor(`s${index}`, `m${index}`, `c${index}`));

@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.ts';
 import { executePlan, type ExecutionResult } from './executor.ts';
 import { gatherSideStates } from './gather-states.ts';
 import { crmItemView, mailboxItemView } from './item-views.ts';
+import type { CrmItemState, MailboxItemState } from './plan.ts';
 import { planSession } from './planner.ts';
 import type { SyncPolicy } from './policy.ts';
 import { applyMassDeleteValve } from './safety-valves.ts';
@@ -100,6 +101,8 @@ async function syncEvents(options: EventSessionOptions, logger: Logger): Promise
     toView: (snapshot) => crmItemView(snapshot, options.mapping),
   });
 
+  await readPrivateCounterparts(options, state, mailboxStates, crmStates);
+
   const plan = planSession({
     mailboxId: options.mailbox.id,
     objectKind: OBJECT_KIND,
@@ -170,6 +173,29 @@ async function syncEvents(options: EventSessionOptions, logger: Logger): Promise
     itemErrors,
     notes,
   };
+}
+
+/**
+ * Read the mailbox side of private pairs that changed only in Salesforce: the planner must see which fields
+ * the privacy policy hides on that item, so a Salesforce edit never overwrites them.
+ */
+async function readPrivateCounterparts(
+  options: EventSessionOptions,
+  state: SyncState,
+  mailboxStates: Map<string, MailboxItemState>,
+  crmStates: ReadonlyMap<string, CrmItemState>,
+): Promise<void> {
+  const ids = state.links
+    .filter((link) => link.tombstone === null && link.base.isPrivate === true && crmStates.get(link.crmRecordId)?.kind === 'upsert' && !mailboxStates.has(link.mailboxItemId))
+    .map((link) => link.mailboxItemId);
+  if (ids.length === 0) {
+    return;
+  }
+
+  const found = await options.mailboxSource.readItems(ids);
+  for (const [id, snapshot] of found) {
+    mailboxStates.set(id, { kind: 'upsert', view: mailboxItemView(snapshot, options.mapping, options.policy) });
+  }
 }
 
 /** Pull from the stored cursor; an expired cursor leads to a full listing that the planner reconciles against the links. */

@@ -192,7 +192,7 @@ function pairAction(
     keys: Object.keys({ ...mailboxView.values, ...crmView.values }),
     base: {},
     mailbox: sideInput(input, 'mailbox', mailboxView),
-    crm: sideInput(input, 'crm', crmView),
+    crm: sideInput(input, 'crm', crmView, mailboxView.maskedKeys),
     policy: input.policy,
   });
 

@@ -58,6 +58,11 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
       : null;
   }
   const mailboxGone = mailboxState?.kind === 'deleted' || (mailboxState?.kind === 'upsert' && mailboxState.view.item.isCancelled);
+  // A linked item made private under the skip policy must leave Salesforce, whatever the org does with deletions.
+  if (mailboxState?.kind === 'upsert' && mailboxState.view.excluded && !mailboxGone) {
+    const sources = [{ side: 'mailbox' as const, id: link.mailboxItemId }];
+    return { ...common, mailboxWrite: null, crmWrite: { op: 'delete' }, nextBase: null, seenVersions: noVersions, sources, reason: 'made private under the skip policy: remove from Salesforce' };
+  }
   const crmGone = crmState?.kind === 'deleted';
 
   // Both sides deleted the pair: forget the link.
@@ -118,7 +123,7 @@ function planLinkedUpdate(
     keys: activePairs(input.mapping).map((pair) => pair.key),
     base: link.base,
     mailbox: sideInput(input, 'mailbox', mailboxChanged ? mailboxView : null),
-    crm: sideInput(input, 'crm', crmChanged ? crmView : null),
+    crm: sideInput(input, 'crm', crmChanged ? crmView : null, mailboxView?.maskedKeys),
     policy: input.policy,
   });
 

@@ -4,7 +4,7 @@ import type { Link } from '../../src/domain/link.ts';
 import { defaultEventMapping } from '../../src/mapping/index.ts';
 import { crmItemView, mailboxItemView } from '../../src/sync/item-views.ts';
 import type { CrmItemState, MailboxItemState, PlannerInput } from '../../src/sync/plan.ts';
-import { defaultSyncPolicy } from '../../src/sync/policy.ts';
+import { defaultSyncPolicy, type SyncPolicy } from '../../src/sync/policy.ts';
 import { contentHash } from '../../src/sync/values.ts';
 
 export function event(overrides: Partial<CalendarEvent> = {}): CalendarEvent {
@@ -39,8 +39,15 @@ export function record(overrides: Record<string, unknown> = {}): CrmRecord {
   };
 }
 
-export function mailboxUpsert(id: string, item: CalendarEvent, version = 'ck-1', modifiedAt = '2026-12-01T10:00:00Z', syncId: string | null = null): MailboxItemState {
-  return { kind: 'upsert', view: mailboxItemView({ id, version, modifiedAt, syncId, item }, defaultEventMapping, defaultSyncPolicy) };
+export function mailboxUpsert(
+  id: string,
+  item: CalendarEvent,
+  version = 'ck-1',
+  modifiedAt = '2026-12-01T10:00:00Z',
+  syncId: string | null = null,
+  policy: SyncPolicy = defaultSyncPolicy,
+): MailboxItemState {
+  return { kind: 'upsert', view: mailboxItemView({ id, version, modifiedAt, syncId, item }, defaultEventMapping, policy) };
 }
 
 export function crmUpsert(id: string, item: CrmRecord, version = 'ms-1', modifiedAt = '2026-12-01T10:00:00Z', syncId: string | null = null): CrmItemState {

@@ -237,6 +237,26 @@ describe('crash, then the source goes', () => {
   });
 });
 
+describe('sliding window', () => {
+  it('picks up events that enter a moved window', async () => {
+    await harness.runSession();
+    await harness.seedMailbox([timedSeed('Next spring offsite', '2027-05-20', '09:00', '17:00')]);
+    await harness.insertCrmEvents([{ Subject: 'Budget kick-off', StartDateTime: '2027-05-21T08:00:00.000Z', EndDateTime: '2027-05-21T09:00:00.000Z' }]);
+    const unchanged = await harness.runSession();
+    expect(unchanged.writes.crm.created).toBe(0);
+    expect(unchanged.writes.mailbox.created).toBe(0);
+
+    const moved = await harness.runSession({ window: { start: '2026-12-01T00:00:00Z', end: '2027-06-01T00:00:00Z' } });
+    expect(moved.status).toBe('success');
+    expect(moved.notes.join(' ')).toContain('the sync window moved');
+    expect(moved.writes.crm.created).toBe(1);
+    expect(moved.writes.mailbox.created).toBe(1);
+    expect(moved.writes.crm.deleted).toBe(0);
+    expect(moved.writes.mailbox.deleted).toBe(0);
+    expect((await harness.crmEvents()).map((record) => record.Subject)).toContain('Next spring offsite');
+  });
+});
+
 describe('faults', () => {
   it('re-reads everything after an expired delta token', async () => {
     await harness.runSession();

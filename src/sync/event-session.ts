@@ -16,6 +16,7 @@ import type { CrmItemState, MailboxItemState } from './plan.ts';
 import { planSession } from './planner.ts';
 import type { SyncPolicy } from './policy.ts';
 import { applyMassDeleteValve } from './safety-valves.ts';
+import { unwrapCursor, wrapCursor, type FullReadReason } from './window-cursor.ts';
 
 export interface EventSessionOptions {
   readonly mailbox: MailboxRecord;
@@ -79,8 +80,8 @@ type SessionOutcome = Omit<SessionReport, 'sessionId' | 'mailboxId' | 'mailbox' 
 
 async function syncEvents(options: EventSessionOptions, logger: Logger): Promise<SessionOutcome> {
   const state = await options.store.loadSyncState(options.mailbox.id, OBJECT_KIND);
-  const mailboxPull = await pullWithRecovery('mailbox', options.mailboxSource, state.cursors.mailbox, options.window, logger);
-  const crmPull = await pullWithRecovery('crm', options.crmSource, state.cursors.crm, options.window, logger);
+  const { pull: mailboxPull, fullReadReason: mailboxReason } = await pullWithRecovery('mailbox', options.mailboxSource, state.cursors.mailbox, options.window, logger);
+  const { pull: crmPull, fullReadReason: crmReason } = await pullWithRecovery('crm', options.crmSource, state.cursors.crm, options.window, logger);
 
   const mailboxStates = await gatherSideStates({
     side: 'mailbox',
@@ -139,8 +140,8 @@ async function syncEvents(options: EventSessionOptions, logger: Logger): Promise
     upsertLinks: execution.upsertLinks,
     deleteLinks: execution.deleteLinks,
     cursors: {
-      ...(heldSources.has('mailbox') ? {} : { mailbox: mailboxPull.nextCursor }),
-      ...(heldSources.has('crm') ? {} : { crm: crmPull.nextCursor }),
+      ...(heldSources.has('mailbox') ? {} : { mailbox: wrapCursor(mailboxPull.nextCursor, options.window) }),
+      ...(heldSources.has('crm') ? {} : { crm: wrapCursor(crmPull.nextCursor, options.window) }),
     },
     resolvedIntents: [...execution.createdSyncIds, ...plan.abandonedIntents, ...linkedIntentSyncIds(state, execution)],
     pending,
@@ -163,7 +164,7 @@ async function syncEvents(options: EventSessionOptions, logger: Logger): Promise
   }
 
   const fullRead = { mailbox: mailboxPull.isFullListing, crm: crmPull.isFullListing };
-  const notes = [...valve.notes, ...fullReadNotes(state, fullRead)];
+  const notes = [...valve.notes, ...fullReadNotes({ mailbox: mailboxReason, crm: crmReason })];
   return {
     status: sessionStatus(valve.heldTargets.length > 0, itemErrors.length > 0),
     fullRead,
@@ -198,16 +199,30 @@ async function readPrivateCounterparts(
   }
 }
 
-/** Pull from the stored cursor; an expired cursor leads to a full listing that the planner reconciles against the links. */
-async function pullWithRecovery<T>(side: Side, source: ItemSource<T>, cursor: string | null, window: SyncWindow, logger: Logger): Promise<PullResult<T>> {
+/**
+ * Pull from the stored cursor. Without a usable cursor (first session, a moved window, an expired cursor) the side
+ * is listed in full, and the planner reconciles the listing against the links.
+ */
+async function pullWithRecovery<T>(
+  side: Side,
+  source: ItemSource<T>,
+  stored: string | null,
+  window: SyncWindow,
+  logger: Logger,
+): Promise<{ pull: PullResult<T>; fullReadReason: FullReadReason | null }> {
+  const { cursor, reason } = unwrapCursor(stored, window);
+  if (reason === 'windowMoved') {
+    logger.info({ side }, 'The sync window moved; reading every item in the new window');
+  }
+
   try {
-    return await source.pullChanges(cursor, window);
+    return { pull: await source.pullChanges(cursor, window), fullReadReason: reason };
   } catch (error) {
     if (cursor === null || !isConnectorError(error, 'cursorExpired')) {
       throw error;
     }
     logger.warn({ side, code: error.failure.code }, 'Cursor expired; reading every item in scope and reconciling against the links');
-    return source.pullChanges(null, window);
+    return { pull: await source.pullChanges(null, window), fullReadReason: 'cursorExpired' };
   }
 }
 
@@ -240,11 +255,15 @@ function linkedIntentSyncIds(state: SyncState, execution: ExecutionResult): stri
   return state.intents.filter((intent) => linked.has(intent.syncId)).map((intent) => intent.syncId);
 }
 
-function fullReadNotes(state: SyncState, fullRead: Record<Side, boolean>): string[] {
+function fullReadNotes(reasons: Record<Side, FullReadReason | null>): string[] {
   const notes: string[] = [];
   for (const side of ['mailbox', 'crm'] as const) {
-    if (fullRead[side] && state.cursors[side] !== null) {
-      notes.push(`Full re-read of the ${side === 'crm' ? 'Salesforce' : 'mailbox'} side: its cursor had expired`);
+    const name = side === 'crm' ? 'Salesforce' : 'mailbox';
+    if (reasons[side] === 'cursorExpired') {
+      notes.push(`Full re-read of the ${name} side: its cursor had expired`);
+    }
+    if (reasons[side] === 'windowMoved') {
+      notes.push(`Full re-read of the ${name} side: the sync window moved`);
     }
   }
   return notes;

@@ -35,6 +35,7 @@ export interface SessionOverrides {
   readonly wrapStore?: (store: SyncStateStore) => SyncStateStore;
   readonly policy?: Partial<SyncPolicy>;
   readonly mapping?: EventMapping;
+  readonly window?: SyncWindow;
 }
 
 /** Both emulators on loopback, a SQLite store in a temp folder, and one mailbox wired to them. */
@@ -110,7 +111,7 @@ export class E2eHarness {
       store,
       mapping: overrides.mapping ?? defaultEventMapping,
       policy: { ...defaultSyncPolicy, ...this.options.policy, ...overrides.policy },
-      window: this.options.window,
+      window: overrides.window ?? this.options.window,
       logger: createSilentLogger(),
     });
     return report;

@@ -191,6 +191,8 @@ describe('crash repair', () => {
           ? (store) => ({
               loadSyncState: (...args) => store.loadSyncState(...args),
               recordIntents: (...args) => store.recordIntents(...args),
+              acquireSessionLease: (...args) => store.acquireSessionLease(...args),
+              releaseSessionLease: (...args) => store.releaseSessionLease(...args),
               commitSession: async () => {
                 throw new SimulatedCrash('crash before commit');
               },
@@ -234,6 +236,18 @@ describe('crash, then the source goes', () => {
     expect(repaired.status).toBe('success');
     expect((await harness.mailboxInstances()).map((item) => item.subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Trade fair']);
     expect((await harness.crmEvents()).map((record) => record.Subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Trade fair']);
+  });
+});
+
+describe('concurrent sessions', () => {
+  it('runs one session of a mailbox at a time', async () => {
+    const reports = await Promise.all([harness.runSession(), harness.runSession()]);
+    expect(reports.map((report) => report.status).sort()).toEqual(['skipped', 'success']);
+
+    const after = await harness.runSession();
+    expect(after.status).toBe('success');
+    expect(after.writes).toEqual({ mailbox: { created: 0, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } });
+    expect((await harness.crmEvents()).map((record) => record.Subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Planned in Salesforce', 'Trade fair']);
   });
 });
 

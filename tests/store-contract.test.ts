@@ -267,6 +267,62 @@ describe.each(TARGETS)('store on $name', ({ makeTarget }) => {
     expect((await store.loadSyncState('m1', 'event')).links).toEqual([]);
   });
 
+  it('replay ids saved per org and channel', async () => {
+    await store.upsertOrg({ id: 'org-2', name: 'Fabrikam' });
+    expect(await store.loadReplayId(ORG_ID, '/data/EventChangeEvent')).toBeNull();
+
+    await store.saveReplayId(ORG_ID, '/data/EventChangeEvent', 41);
+    await store.saveReplayId(ORG_ID, '/data/EventChangeEvent', 9_007_199_254_740_991);
+    await store.saveReplayId(ORG_ID, '/data/ChangeEvents', 7);
+    await store.saveReplayId('org-2', '/data/EventChangeEvent', 3);
+
+    expect(await store.loadReplayId(ORG_ID, '/data/EventChangeEvent')).toBe(9_007_199_254_740_991);
+    expect(await store.loadReplayId(ORG_ID, '/data/ChangeEvents')).toBe(7);
+    expect(await store.loadReplayId('org-2', '/data/EventChangeEvent')).toBe(3);
+  });
+
+  it('replay ids reject an unknown org and a fraction', async () => {
+    await expect(store.saveReplayId('no-such-org', '/data/EventChangeEvent', 1)).rejects.toThrow();
+    await expect(store.saveReplayId(ORG_ID, '/data/EventChangeEvent', 1.5)).rejects.toThrow(/not a whole number/);
+    expect(await store.loadReplayId('no-such-org', '/data/EventChangeEvent')).toBeNull();
+    expect(await store.loadReplayId(ORG_ID, '/data/EventChangeEvent')).toBeNull();
+  });
+
+  it('replay ids cleared by truncateAll', async () => {
+    await store.saveReplayId(ORG_ID, '/data/EventChangeEvent', 12);
+
+    await store.truncateAll();
+    await store.upsertOrg({ id: ORG_ID, name: 'Contoso' });
+
+    expect(await store.loadReplayId(ORG_ID, '/data/EventChangeEvent')).toBeNull();
+  });
+
+  it('session lease held by one holder', async () => {
+    expect(await store.acquireSessionLease('m1', 'session-a', 60_000)).toBe(true);
+    expect(await store.acquireSessionLease('m1', 'session-b', 60_000)).toBe(false);
+    expect(await store.acquireSessionLease('m2', 'session-b', 60_000)).toBe(true);
+    expect(await store.acquireSessionLease('m1', 'session-a', 60_000)).toBe(true);
+  });
+
+  it('session lease free after release', async () => {
+    expect(await store.acquireSessionLease('m1', 'session-a', 60_000)).toBe(true);
+    await store.releaseSessionLease('m1', 'session-b');
+    expect(await store.acquireSessionLease('m1', 'session-b', 60_000)).toBe(false);
+    await store.releaseSessionLease('m1', 'session-a');
+    expect(await store.acquireSessionLease('m1', 'session-b', 60_000)).toBe(true);
+  });
+
+  it('session lease taken over once expired', async () => {
+    expect(await store.acquireSessionLease('m1', 'session-a', -1)).toBe(true);
+    expect(await store.acquireSessionLease('m1', 'session-b', 60_000)).toBe(true);
+  });
+
+  it('session lease race has one winner', async () => {
+    const holders = Array.from({ length: 8 }, (_, index) => `session-${index}`);
+    const results = await Promise.all(holders.map((holder) => store.acquireSessionLease('m1', holder, 60_000)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
   it('truncateAll empties every table', async () => {
     await store.recordIntents([{ mailboxId: 'm1', objectKind: 'event', sourceSide: 'crm', sourceId: 'a', syncId: 'x' }]);
     await store.commitSession({

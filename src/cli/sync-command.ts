@@ -17,7 +17,7 @@ export interface SyncOptions {
 
 /**
  * `syncline sync --once`: one session for every mailbox (or the one named), then exit. Exit code 0 when every
- * session ended success, partial or needsReview, 1 when one failed.
+ * session ended success, partial, needsReview or skipped, 1 when one failed.
  */
 export async function runSyncOnce(options: SyncOptions, environment: CommandEnvironment): Promise<number> {
   if (!options.once) {

@@ -24,6 +24,8 @@ export interface Failure {
   readonly retryAfterMs?: number;
   /** Fields the service named as the cause, e.g. Salesforce `fields`. */
   readonly fields?: readonly string[];
+  /** For `suspend`: ISO instant after which the cause is expected to have cleared (an exhausted API limit). */
+  readonly resumeAt?: string;
 }
 
 /** A failure thrown out of a connector; the session decides from `failure.kind` what to do. */

@@ -18,10 +18,11 @@ export interface ItemErrorReport {
   readonly recordUrl: string | null;
 }
 
-export const SESSION_STATUSES = ['success', 'partial', 'failed', 'needsReview'] as const;
+export const SESSION_STATUSES = ['success', 'partial', 'failed', 'needsReview', 'skipped'] as const;
 /**
  * success: everything applied. partial: some items failed and will be retried. failed: nothing was committed.
  * needsReview: a safety valve (mass delete, empty listing) held back changes an admin must confirm.
+ * skipped: another session of the same mailbox was running, so this one did nothing.
  */
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 

@@ -33,4 +33,13 @@ export interface SyncStateStore {
   recordIntents(intents: readonly Intent[]): Promise<void>;
 
   commitSession(commit: SessionCommit): Promise<void>;
+
+  /**
+   * Take the mailbox's session lease for `holder` for `ttlMs`; false while another holder's lease is live. Two
+   * sessions of one mailbox at once (two workers, or `sync --once` beside `start`) would each write the other's
+   * creates again, so a session without the lease does nothing.
+   */
+  acquireSessionLease(mailboxId: string, holder: string, ttlMs: number): Promise<boolean>;
+
+  releaseSessionLease(mailboxId: string, holder: string): Promise<void>;
 }

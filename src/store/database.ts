@@ -85,6 +85,14 @@ export interface SessionsTable {
   report: string;
 }
 
+export interface SessionLeasesTable {
+  mailbox_id: string;
+  /** Id of the session that holds the lease. */
+  holder: string;
+  /** ISO instant after which another session may take the lease. */
+  expires_at: string;
+}
+
 export interface SynclineDatabase {
   orgs: OrgsTable;
   mailboxes: MailboxesTable;
@@ -94,10 +102,12 @@ export interface SynclineDatabase {
   pending_items: PendingItemsTable;
   conflicts: ConflictsTable;
   sessions: SessionsTable;
+  session_leases: SessionLeasesTable;
 }
 
 /** Every table, children before parents, so deleting in this order never trips a foreign key. */
 export const TABLES_CHILDREN_FIRST = [
+  'session_leases',
   'conflicts',
   'sessions',
   'pending_items',

@@ -9,7 +9,9 @@ import { commitSession } from './commit-session.ts';
 import { listConflicts, type RecordedConflict } from './conflict-ledger.ts';
 import { TABLES_CHILDREN_FIRST, type SynclineDatabase } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
+import { acquireSessionLease, releaseSessionLease } from './session-leases.ts';
 import * as sessions from './session-log-queries.ts';
+import * as streamPositions from './stream-positions.ts';
 import { loadSyncState, recordIntents } from './sync-state-queries.ts';
 import type { SynclineStore } from './syncline-store.ts';
 
@@ -31,6 +33,7 @@ export class KyselyStore implements SynclineStore {
 
   async truncateAll(): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await streamPositions.clearReplayIds(trx);
       for (const table of TABLES_CHILDREN_FIRST) {
         await trx.deleteFrom(table).execute();
       }
@@ -47,6 +50,14 @@ export class KyselyStore implements SynclineStore {
 
   commitSession(commit: SessionCommit): Promise<void> {
     return commitSession(this.db, commit);
+  }
+
+  acquireSessionLease(mailboxId: string, holder: string, ttlMs: number): Promise<boolean> {
+    return acquireSessionLease(this.db, mailboxId, holder, ttlMs);
+  }
+
+  releaseSessionLease(mailboxId: string, holder: string): Promise<void> {
+    return releaseSessionLease(this.db, mailboxId, holder);
   }
 
   listConflicts(mailboxId: string, objectKind: ObjectKind, limit: number): Promise<RecordedConflict[]> {
@@ -75,5 +86,13 @@ export class KyselyStore implements SynclineStore {
 
   listSessions(mailboxId: string, limit: number): Promise<SessionReport[]> {
     return sessions.listSessions(this.db, mailboxId, limit);
+  }
+
+  loadReplayId(orgId: string, channel: string): Promise<number | null> {
+    return streamPositions.loadReplayId(this.db, orgId, channel);
+  }
+
+  saveReplayId(orgId: string, channel: string, replayId: number): Promise<void> {
+    return streamPositions.saveReplayId(this.db, orgId, channel, replayId);
   }
 }

@@ -1,4 +1,5 @@
 import type { AccountStore, SessionLog } from '../domain/accounts.ts';
+import type { ReplayIdStore } from '../domain/change-stream.ts';
 import type { ObjectKind } from '../domain/link.ts';
 import type { SyncStateStore } from '../domain/sync-store.ts';
 import type { RecordedConflict } from './conflict-ledger.ts';
@@ -9,7 +10,7 @@ export type StoreOptions =
   /** `schema` (default `public`) contains every table and is created when missing. */
   | { kind: 'postgres'; connectionString: string; schema?: string };
 
-export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog {
+export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog, ReplayIdStore {
   /** Apply pending migrations; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
+import * as streamPositions from './0002-stream-positions.ts';
+import * as sessionLeases from './0003-session-leases.ts';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the store works the same from
@@ -7,6 +9,8 @@ import * as initial from './0001-initial.ts';
  */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-stream-positions': streamPositions,
+  '0003-session-leases': sessionLeases,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -239,6 +239,43 @@ describe('crash, then the source goes', () => {
   });
 });
 
+describe('edits during a session', () => {
+  it('merges a Salesforce edit made between pull and write', async () => {
+    await harness.runSession();
+    await editMailbox('Pipeline review', { location: 'Room 12' });
+
+    // A Salesforce user saves the record after the session's pull, just before the session reads the record
+    // back to check it before writing.
+    let edited = false;
+    const editDuringWrite = (source: CrmEventSource): CrmEventSource =>
+      new Proxy(source, {
+        get(target, property, receiver) {
+          if (property === 'readItems') {
+            return async (...args: Parameters<CrmEventSource['readItems']>) => {
+              if (!edited) {
+                edited = true;
+                await editCrm('Pipeline review', { Description: 'Edited in Salesforce meanwhile' });
+              }
+              return target.readItems(...args);
+            };
+          }
+          return Reflect.get(target, property, receiver);
+        },
+      });
+    const racing = await harness.runSession({ wrapCrm: editDuringWrite });
+    expect(racing.itemErrors.map((itemError) => itemError.code)).toEqual(['CHANGED_DURING_SESSION']);
+
+    const next = await harness.runSession();
+    expect(next.status).toBe('success');
+    const record = await crmEvent('Pipeline review');
+    const item = (await mailboxItem('Pipeline review')).item;
+    expect(record.Location).toBe('Room 12');
+    expect(record.Description).toBe('Edited in Salesforce meanwhile');
+    expect(item.location).toBe('Room 12');
+    expect(item.body).toBe('Edited in Salesforce meanwhile');
+  });
+});
+
 describe('concurrent sessions', () => {
   it('runs one session of a mailbox at a time', async () => {
     const reports = await Promise.all([harness.runSession(), harness.runSession()]);

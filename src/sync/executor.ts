@@ -43,13 +43,49 @@ export interface ExecutionResult {
 export async function executePlan(options: ExecuteOptions): Promise<ExecutionResult> {
   await options.store.recordIntents(intentsFor(options));
 
-  const crmWrites = options.actions.flatMap((action) => crmWriteFor(options, action));
-  const crmResults = crmWrites.length > 0 ? await options.crmSource.applyWrites(crmWrites) : [];
+  const changedMeanwhile = await crmRecordsChangedSinceRead(options);
+  const crmWrites = options.actions.filter((action) => !changedMeanwhile.has(action.syncId)).flatMap((action) => crmWriteFor(options, action));
+  const crmResults = [...(crmWrites.length > 0 ? await options.crmSource.applyWrites(crmWrites) : []), ...changedMeanwhileResults(changedMeanwhile)];
 
-  const mailboxWrites = options.actions.flatMap((action) => mailboxWriteFor(options, action));
+  // A pair whose Salesforce record changed meanwhile is left alone on both sides, so the next session merges it whole.
+  const mailboxWrites = options.actions.filter((action) => !changedMeanwhile.has(action.syncId)).flatMap((action) => mailboxWriteFor(options, action));
   const mailboxResults = mailboxWrites.length > 0 ? await options.mailboxSource.applyWrites(mailboxWrites) : [];
 
-  return collectOutcomes(options, resultsByRef(crmResults), resultsByRef(mailboxResults));
+  return collectOutcomes(options, resultsByRef(crmResults), resultsByRef(mailboxResults), changedMeanwhile);
+}
+
+/**
+ * Salesforce's sObject Collections take no If-Match, so a record edited in Salesforce between this session's pull
+ * and its write would be overwritten without a merge. The records about to be updated are read back first (one
+ * query per 200); one whose version moved is left alone this session and merged in the next.
+ */
+async function crmRecordsChangedSinceRead(options: ExecuteOptions): Promise<Map<string, string>> {
+  const checked = options.actions.filter((action) => action.crmWrite?.op === 'update' && action.crmRecordId !== null && action.seenVersions.crm !== null);
+  const changed = new Map<string, string>();
+  if (checked.length === 0) {
+    return changed;
+  }
+
+  const current = await options.crmSource.readItems(checked.map((action) => action.crmRecordId as string));
+  for (const action of checked) {
+    const snapshot = current.get(action.crmRecordId as string);
+    if (snapshot?.version !== action.seenVersions.crm) {
+      changed.set(action.syncId, action.crmRecordId as string);
+    }
+  }
+  return changed;
+}
+
+function changedMeanwhileResults(changed: ReadonlyMap<string, string>): WriteResult[] {
+  return [...changed.entries()].map(([syncId, recordId]) => ({
+    ref: syncId,
+    ok: false,
+    failure: {
+      kind: 'conflict',
+      code: 'CHANGED_DURING_SESSION',
+      message: `Salesforce record ${recordId} changed while the session ran; the next session merges both edits`,
+    },
+  }));
 }
 
 function intentsFor(options: ExecuteOptions): Intent[] {
@@ -102,7 +138,12 @@ function mailboxWriteFor(options: ExecuteOptions, action: PairAction): Write<Cal
   return [{ op: 'update', ref: action.syncId, id, patch, expectedVersion: action.seenVersions.mailbox }];
 }
 
-function collectOutcomes(options: ExecuteOptions, crmResults: Map<string, WriteResult>, mailboxResults: Map<string, WriteResult>): ExecutionResult {
+function collectOutcomes(
+  options: ExecuteOptions,
+  crmResults: Map<string, WriteResult>,
+  mailboxResults: Map<string, WriteResult>,
+  changedMeanwhile: ReadonlyMap<string, string>,
+): ExecutionResult {
   const upsertLinks: Link[] = [];
   const deleteLinks: string[] = [];
   const failures: FailedWrite[] = [];
@@ -111,6 +152,9 @@ function collectOutcomes(options: ExecuteOptions, crmResults: Map<string, WriteR
 
   for (const action of options.actions) {
     const crm = outcomeOf(action, 'crm', crmResults, writes.crm, failures);
+    if (changedMeanwhile.has(action.syncId)) {
+      continue;
+    }
     const mailbox = outcomeOf(action, 'mailbox', mailboxResults, writes.mailbox, failures);
     if (!crm.ok || !mailbox.ok) {
       continue;

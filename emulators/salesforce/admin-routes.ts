@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorCore } from './emulator-core.ts';
 import { eventsFromIcs, type IcsFile } from './ics-seed.ts';
 import type { Fault } from './faults.ts';
+import type { OrgFeatures } from './schema/org-schemas.ts';
 import type { SfRecord } from './record-table.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -76,9 +77,35 @@ export function registerAdminRoutes(app: FastifyInstance, core: EmulatorCore, ch
 
   app.get('/_admin/stats', async (_request, reply) => reply.send(core.stats.snapshot()));
 
+  // Lets a test start near the daily limit without making thousands of calls first.
+  app.post('/_admin/limits', async (request, reply) => {
+    const body = request.body as { dailyApiCalls?: unknown } | null;
+    const calls = body?.dailyApiCalls;
+    if (typeof calls !== 'number' || !Number.isInteger(calls) || calls < 0) {
+      return reply.code(400).send({ error: 'send {"dailyApiCalls": N}, a whole number of calls already used today' });
+    }
+    core.stats.resetDaily(calls);
+    changed();
+    return reply.code(204).send();
+  });
+
   app.post('/_admin/stats/reset', async (_request, reply) => {
     core.stats.reset();
     return reply.code(204).send();
+  });
+
+  app.put('/_admin/features', async (request, reply) => {
+    const body = request.body as Partial<Record<keyof OrgFeatures, unknown>> | null;
+    const names = Object.keys(core.options.features) as (keyof OrgFeatures)[];
+    const sent = Object.entries(body ?? {});
+    if (sent.length === 0 || sent.some(([name, value]) => !names.includes(name as keyof OrgFeatures) || typeof value !== 'boolean')) {
+      return reply.code(400).send({ error: `send booleans for some of ${names.join(', ')}` });
+    }
+    core.options.features = { ...core.options.features, ...(body as Partial<OrgFeatures>) };
+    // A real org changes its schema when a feature is switched; the emulator starts a fresh org with the new one.
+    core.reset();
+    changed();
+    return reply.send(core.options.features);
   });
 
   app.post('/_admin/reset', async (_request, reply) => {

@@ -15,6 +15,11 @@ export class ApiStats {
     return this.dailyUsed;
   }
 
+  /** The `Sforce-Limit-Info` value Salesforce puts on every REST response: the org's daily usage and its allocation. */
+  limitInfo(dailyApiLimit: number): string {
+    return `api-usage=${this.dailyUsed}/${dailyApiLimit}`;
+  }
+
   snapshot(): { apiCalls: number; byRoute: Record<string, number> } {
     return { apiCalls: this.calls, byRoute: { ...this.routes } };
   }

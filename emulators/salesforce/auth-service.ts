@@ -1,9 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { JWT_BEARER_GRANT, verifyJwtAssertion } from './jwt-grant.ts';
 
 export interface ClientConfig {
   clientId: string;
   clientSecret: string;
   refreshTokens?: string[];
+  /** Certificate or public key (PEM) uploaded to the app, which enables the JWT bearer flow. */
+  jwtPublicKeyPem?: string;
+  /** Usernames pre-authorized for the JWT bearer flow; absent means every user of the org. */
+  jwtApprovedUsernames?: string[];
 }
 
 /** The user and connected app an access token belongs to. */
@@ -46,8 +51,15 @@ export class AuthService {
     this.clients = clients;
   }
 
-  /** Handles a token request body; `userId` is the integration user the tokens act as. */
-  grant(form: Record<string, string | undefined>, baseUrl: string, orgId: string, userId: string): TokenResponse | OAuthError {
+  /**
+   * Handles a token request body. `userId` is the integration user the tokens act as. In the JWT bearer flow the
+   * assertion's `sub` names the user instead, and `findUser` turns that username into a user id.
+   */
+  grant(
+    form: Record<string, string | undefined>, baseUrl: string, orgId: string, userId: string,
+    findUser: (username: string) => string | null = () => null,
+  ): TokenResponse | OAuthError {
+    if (form.grant_type === JWT_BEARER_GRANT) return this.jwtGrant(form.assertion, baseUrl, orgId, findUser);
     const client = this.clients.find((c) => c.clientId === form.client_id);
     if (!client) return { error: 'invalid_client_id', error_description: 'client identifier invalid' };
     if (client.clientSecret !== form.client_secret) {
@@ -86,6 +98,16 @@ export class AuthService {
   restore(snapshot: AuthSnapshot): void {
     for (const [token, session] of snapshot.accessTokens) this.accessTokens.set(token, session);
     for (const token of snapshot.revokedRefreshTokens) this.revoked.add(token);
+  }
+
+  private jwtGrant(assertion: string | undefined, baseUrl: string, orgId: string, findUser: (username: string) => string | null):
+    TokenResponse | OAuthError {
+    const approved = (client: ClientConfig, username: string): boolean =>
+      findUser(username) !== null && (client.jwtApprovedUsernames ?? [username]).includes(username);
+    const verdict = verifyJwtAssertion(assertion, this.clients, baseUrl, approved);
+    if ('error' in verdict) return verdict;
+    // No refresh token in this flow: the client signs a new assertion whenever it needs a token.
+    return this.issue(verdict.client, baseUrl, orgId, findUser(verdict.username) ?? '', 'api');
   }
 
   private issue(client: ClientConfig, baseUrl: string, orgId: string, userId: string, scope: string): TokenResponse {

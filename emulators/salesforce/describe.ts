@@ -1,9 +1,10 @@
-import type { FieldDef, SObjectDef } from './schema/field-def.ts';
+import { TEXT_FIELD_TYPES, type FieldDef, type SObjectDef } from './schema/field-def.ts';
 
 const SOAP_TYPES: Record<FieldDef['type'], string> = {
   id: 'tns:ID', reference: 'tns:ID', string: 'xsd:string', textarea: 'xsd:string', combobox: 'xsd:string',
   picklist: 'xsd:string', email: 'xsd:string', boolean: 'xsd:boolean', int: 'xsd:int', datetime: 'xsd:dateTime',
-  date: 'xsd:date',
+  date: 'xsd:date', phone: 'xsd:string', url: 'xsd:string', double: 'xsd:double', currency: 'xsd:double',
+  percent: 'xsd:double', base64: 'xsd:base64Binary',
 };
 
 /** Builds the object-level part of describe, also used by `GET sobjects` and `GET sobjects/{sobject}`. */
@@ -40,7 +41,7 @@ export function describeSObject(def: SObjectDef, apiVersion: string): Record<str
 }
 
 function describeField(f: FieldDef): Record<string, unknown> {
-  const isText = ['string', 'textarea', 'combobox', 'picklist', 'email'].includes(f.type);
+  const isText = TEXT_FIELD_TYPES.has(f.type);
   const isId = f.type === 'id' || f.type === 'reference';
   let length = isId ? 18 : 0;
   if (isText) length = f.length;

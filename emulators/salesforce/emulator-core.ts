@@ -5,8 +5,7 @@ import { OrgState } from './org-state.ts';
 import { QueryService } from './query-service.ts';
 import { RecordWriter } from './record-writer.ts';
 import { dispatch } from './rest-router.ts';
-import { eventSchema } from './schema/event-schema.ts';
-import { userSchema } from './schema/user-schema.ts';
+import { orgSchemas, type OrgFeatures } from './schema/org-schemas.ts';
 import type { OrgSnapshot } from './persistence.ts';
 import type { RestContext } from './rest-types.ts';
 
@@ -20,6 +19,8 @@ export interface UserSeed {
 
 export interface CoreOptions {
   syncIdField: string;
+  /** Optional org features; switching one through the admin API resets the org. */
+  features: OrgFeatures;
   dailyApiLimit: number;
   clients: ClientConfig[];
   users: UserSeed[];
@@ -90,7 +91,7 @@ export class EmulatorCore {
   }
 
   private newOrg(snapshot: OrgSnapshot | null): OrgState {
-    const org = new OrgState([eventSchema(this.options.syncIdField), userSchema()], snapshot?.idSequence,
+    const org = new OrgState(orgSchemas(this.options.syncIdField, this.options.features), snapshot?.idSequence,
       snapshot?.lastModstamp);
     for (const [name, records] of Object.entries(snapshot?.tables ?? {})) {
       const table = org.table(name);

@@ -1,3 +1,4 @@
+import { RecordFaults, isRecordFault, type RecordFault } from './record-faults.ts';
 import { SfError } from './sf-error.ts';
 import type { SfRecord } from './record-table.ts';
 
@@ -8,7 +9,8 @@ export type Fault =
   | { type: 'expireTokens' }
   | { type: 'revokeRefreshTokens' }
   | { type: 'validationRule'; sobject: string; field: string; pattern: string; message: string }
-  | { type: 'latency'; ms: number };
+  | { type: 'latency'; ms: number }
+  | RecordFault;
 
 export interface RequestFault {
   error: SfError;
@@ -27,6 +29,8 @@ interface ValidationRule {
  * rules and latency stay until `DELETE /_admin/faults`. Token faults act at once on the auth service.
  */
 export class FaultPlan {
+  /** Duplicate rules and row locks, checked by the record writer. */
+  readonly records = new RecordFaults();
   private throttle: { remaining: number; retryAfterSeconds: number; message: string } | null = null;
   private failures: { countdown: number; status: number; errorCode: string; message: string }[] = [];
   private rules: ValidationRule[] = [];
@@ -36,7 +40,9 @@ export class FaultPlan {
   add(faults: Fault[]): Fault[] {
     const tokenFaults: Fault[] = [];
     for (const fault of faults) {
-      if (fault.type === 'throttle') {
+      if (isRecordFault(fault)) {
+        this.records.add(fault);
+      } else if (fault.type === 'throttle') {
         this.throttle = { remaining: fault.count, retryAfterSeconds: fault.retryAfterSeconds ?? 1,
           message: fault.message ?? 'ConcurrentPerOrgLongTxn Limit exceeded.' };
       } else if (fault.type === 'failNth') {
@@ -59,6 +65,7 @@ export class FaultPlan {
     this.failures = [];
     this.rules = [];
     this.latency = 0;
+    this.records.clear();
   }
 
   get latencyMs(): number {

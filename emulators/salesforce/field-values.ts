@@ -5,10 +5,11 @@ import type { FieldDef } from './schema/field-def.ts';
 
 const TYPE_NAMES: Record<FieldDef['type'], string> = {
   id: 'id', reference: 'id', string: 'string', textarea: 'string', combobox: 'string', picklist: 'string',
-  email: 'string', boolean: 'boolean', int: 'int', datetime: 'datetime', date: 'date',
+  email: 'string', boolean: 'boolean', int: 'int', datetime: 'datetime', date: 'date', phone: 'string',
+  url: 'string', double: 'double', currency: 'double', percent: 'double', base64: 'base64',
 };
 
-const PREFIX_OF: Record<string, string> = { User: KEY_PREFIX.User, Contact: KEY_PREFIX.Contact, Lead: KEY_PREFIX.Lead };
+const PREFIX_OF: Record<string, string> = KEY_PREFIX;
 
 /**
  * Turns a JSON value sent for a field into its stored wire form, refusing it the way Salesforce does:
@@ -18,8 +19,14 @@ export function coerceFieldValue(def: FieldDef, raw: unknown): unknown {
   if (raw === null || raw === undefined || raw === '') return emptyValue(def, raw);
 
   switch (def.type) {
-    case 'string': case 'textarea': case 'combobox': case 'picklist': case 'email':
+    case 'string': case 'textarea': case 'combobox': case 'picklist': case 'email': case 'phone': case 'url':
       return coerceText(def, raw);
+    case 'double': case 'currency': case 'percent':
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) throw parserError(def, raw);
+      return raw;
+    case 'base64':
+      if (typeof raw !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(raw)) throw parserError(def, raw);
+      return raw.replace(/\s/g, '');
     case 'boolean':
       if (typeof raw !== 'boolean') throw parserError(def, raw);
       return raw;

@@ -7,7 +7,11 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const ID_SHAPE = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 /** Key prefixes of the objects the emulator serves or references. */
-export const KEY_PREFIX = { Event: '00U', User: '005', Organization: '00D', Contact: '003', Lead: '00Q' } as const;
+export const KEY_PREFIX = {
+  Event: '00U', User: '005', Organization: '00D', Contact: '003', Lead: '00Q', Account: '001', Opportunity: '006',
+  Task: '00T', Case: '500', EventRelation: '0RE', EmailMessage: '02s', EmailMessageRelation: '0Rl',
+  ContentVersion: '068', ContentDocument: '069', ContentDocumentLink: '06A',
+} as const;
 
 /** Computes the 3-character suffix: one character per 5-character chunk, one bit per upper-case letter. */
 export function checksumSuffix(id15: string): string {

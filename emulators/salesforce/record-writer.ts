@@ -1,5 +1,6 @@
 import { coerceFieldValue } from './field-values.ts';
 import { normalizeEventTimes } from './event-times.ts';
+import { afterCreate, beforeSave } from './record-rules.ts';
 import { toId18 } from './ids.ts';
 import { SfError, entityIsDeleted, malformedId } from './sf-error.ts';
 import { formatDateTime } from './sf-time.ts';
@@ -26,6 +27,15 @@ export class MultipleMatchesError extends SfError {
   }
 }
 
+/** A record the writer just stored, for the change events of Change Data Capture; `previous` is null on create. */
+export interface SavedRecord {
+  sobject: string;
+  change: 'create' | 'update' | 'delete';
+  previous: SfRecord | null;
+  record: SfRecord;
+  userId: string;
+}
+
 const ADMIN_FIELDS = new Set(['Id', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'IsDeleted']);
 
 /**
@@ -36,6 +46,8 @@ const ADMIN_FIELDS = new Set(['Id', 'CreatedDate', 'CreatedById', 'LastModifiedD
 export class RecordWriter {
   private readonly org: OrgState;
   private readonly faults: FaultPlan;
+  /** Told about every stored record; a write rolled back later is told too, so the listener checks what stayed. */
+  onSaved: ((saved: SavedRecord) => void) | null = null;
 
   constructor(org: OrgState, faults: FaultPlan) {
     this.org = org;
@@ -115,11 +127,13 @@ export class RecordWriter {
       throw new SfError(400, 'INVALID_TYPE_FOR_OPERATION', `entity type cannot be deleted: ${table.def.name}`);
     }
     const previous = this.live(table, rawId);
+    if (!ctx.admin) this.faults.records.checkLock(previous);
     const stamp = formatDateTime(this.org.clock.next());
     const record: SfRecord = { ...previous, IsDeleted: true, SystemModstamp: stamp };
     setIf(table.def, record, 'LastModifiedDate', stamp);
     setIf(table.def, record, 'LastModifiedById', ctx.userId);
     this.org.put(table, record);
+    this.onSaved?.({ sobject: table.def.name, change: 'delete', previous, record, userId: ctx.userId });
   }
 
   /** Returns the stored, not deleted record with this id, or throws MALFORMED_ID, NOT_FOUND or ENTITY_IS_DELETED. */
@@ -146,12 +160,19 @@ export class RecordWriter {
     if (table.def.name === 'Event') {
       Object.assign(record, normalizeEventTimes(previous, patch, this.ownerTimeZone(record.OwnerId)));
     }
+    if (!ctx.admin) this.faults.records.checkLock(record);
+    beforeSave(this.org, table.def, previous, patch, record, ctx.admin === true);
     this.checkOwner(table.def, record);
     if (!ctx.admin) {
       this.checkUnique(table, record);
       this.faults.checkValidationRules(table.def.name, record);
+      this.faults.records.checkDuplicates(this.org, table.def.name, record);
     }
     this.org.put(table, record);
+    if (previous === null) {
+      afterCreate(this.org, table, record, (sobject, body) => this.create(sobject, body, { userId: ctx.userId, admin: true }));
+    }
+    this.onSaved?.({ sobject: table.def.name, change: previous ? 'update' : 'create', previous, record, userId: ctx.userId });
   }
 
   private ownerTimeZone(ownerId: unknown): string {

@@ -1,5 +1,9 @@
 import { collectionCreateHandler, collectionDeleteHandler, collectionUpdateHandler, collectionUpsertHandler } from './collection-handlers.ts';
 import { compositeHandler } from './composite-handler.ts';
+import {
+  createIngestJobHandler, deleteIngestJobHandler, getIngestJobHandler, jobResultsHandler, patchIngestJobHandler,
+  uploadJobDataHandler,
+} from './bulk/ingest-handlers.ts';
 import { describeGlobalHandler, limitsHandler, queryHandler, queryMoreHandler, resourcesHandler } from './meta-handlers.ts';
 import { deletedHandler, updatedHandler } from './replication-handlers.ts';
 import { SfError, notFound } from './sf-error.ts';
@@ -44,6 +48,12 @@ const ROUTES: Route[] = [
   route('DELETE', 'sobjects/{sobject}/{id}', deleteHandler),
   route('GET', 'sobjects/{sobject}/{field}/{value}', getByExternalIdHandler),
   route('PATCH', 'sobjects/{sobject}/{field}/{value}', upsertHandler),
+  route('POST', 'jobs/ingest', createIngestJobHandler),
+  route('GET', 'jobs/ingest/{jobId}', getIngestJobHandler),
+  route('PATCH', 'jobs/ingest/{jobId}', patchIngestJobHandler),
+  route('DELETE', 'jobs/ingest/{jobId}', deleteIngestJobHandler),
+  route('PUT', 'jobs/ingest/{jobId}/batches', uploadJobDataHandler),
+  route('GET', 'jobs/ingest/{jobId}/{resultKind}', jobResultsHandler),
 ];
 
 function match(request: RestRequest): { route: Route; params: Record<string, string> } | 'wrongMethod' | null {

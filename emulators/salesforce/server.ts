@@ -2,11 +2,14 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerAdminRoutes } from './admin-routes.ts';
+import { registerBulkAdminRoutes } from './bulk/bulk-admin.ts';
 import { EmulatorCore, type UserSeed } from './emulator-core.ts';
 import { versionList } from './meta-handlers.ts';
 import { SnapshotWriter, loadSnapshot } from './persistence.ts';
 import { routeName } from './rest-router.ts';
+import { DEFAULT_FEATURES, type OrgFeatures } from './schema/org-schemas.ts';
 import { SfError, invalidSession, notFound } from './sf-error.ts';
+import { registerStreaming } from './streaming/streaming-routes.ts';
 import type { ClientConfig } from './auth-service.ts';
 import type { RestRequest, RestResponse } from './rest-types.ts';
 
@@ -20,6 +23,8 @@ export interface SalesforceEmulatorOptions {
   users?: UserSeed[];
   /** Custom External ID text field on Event that carries the sync id. */
   syncIdField?: string;
+  /** Enhanced Email, Person Accounts and Shared Activities; each defaults to on. */
+  features?: Partial<OrgFeatures>;
   dailyApiLimit?: number;
 }
 
@@ -45,6 +50,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const dataDir = options.dataDir ?? null;
   const core = new EmulatorCore({
     syncIdField: options.syncIdField ?? 'Syncline_Sync_Id__c',
+    features: { ...DEFAULT_FEATURES, ...options.features },
     dailyApiLimit: options.dailyApiLimit ?? 100_000,
     clients: options.clients ?? [DEFAULT_CLIENT],
     users: options.users ?? [DEFAULT_USER],
@@ -63,6 +69,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       done(new SfError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON.'), undefined);
     }
   });
+  // Bulk API 2.0 job data arrives as CSV text.
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, text, done) => done(null, String(text)));
   app.setErrorHandler(async (error, _request, reply) => {
     if (error instanceof SfError) return reply.code(error.status).send(error.toBody());
     return reply.code(500).send([{ errorCode: 'UNKNOWN_EXCEPTION', message: String((error as Error).message) }]);
@@ -70,7 +78,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
 
   app.post('/services/oauth2/token', async (request, reply) => {
     const form = { ...(request.query as Record<string, string>), ...(request.body as Record<string, string> | null ?? {}) };
-    const result = core.auth.grant(form, baseUrl, core.org.orgId, core.integrationUserId);
+    const result = core.auth.grant(form, baseUrl, core.org.orgId, core.integrationUserId, (username) =>
+      core.org.table('User')?.findBy('Username', username)[0] ?? null);
     changed();
     return reply.code('error' in result ? 400 : 200).send(result);
   });
@@ -84,10 +93,13 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   app.all('/services/data/*', async (request, reply) => {
     const response = await handleRest(request);
     if (request.method !== 'GET') changed();
-    void reply.code(response.status).headers(response.headers ?? {});
+    const limitInfo = { 'sforce-limit-info': core.stats.limitInfo(core.options.dailyApiLimit) };
+    void reply.code(response.status).headers({ ...limitInfo, ...response.headers });
     return response.body === undefined ? reply.send() : reply.send(response.body);
   });
   registerAdminRoutes(app, core, changed);
+  const streaming = registerStreaming(app, core, apiVersions);
+  registerBulkAdminRoutes(app, core);
 
   async function handleRest(request: FastifyRequest): Promise<RestResponse> {
     if (core.faults.latencyMs > 0) await sleep(core.faults.latencyMs);
@@ -105,7 +117,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     const refusal = refuse(request, apiVersion, versionSegment);
     if (refusal) return refusal;
     restRequest.session = core.auth.session(request.headers.authorization) ?? restRequest.session;
-    return core.context.dispatch(restRequest);
+    return streaming.duringRest(apiVersion, rawHeaders, () => core.context.dispatch(restRequest));
   }
 
   /** Returns the response that pre-empts routing: exhausted daily limit, unknown version, no session, injected fault. */

@@ -1,7 +1,15 @@
 /** The metadata of one field: enough to validate writes, evaluate SOQL and build describe. */
 export type FieldType =
   | 'id' | 'reference' | 'string' | 'textarea' | 'combobox' | 'picklist'
-  | 'boolean' | 'int' | 'datetime' | 'date' | 'email';
+  | 'boolean' | 'int' | 'datetime' | 'date' | 'email'
+  | 'phone' | 'url' | 'double' | 'currency' | 'percent' | 'base64';
+
+/** Types whose values are text, bounded by `length`. */
+export const TEXT_FIELD_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(
+  ['string', 'textarea', 'combobox', 'picklist', 'email', 'phone', 'url']);
+
+/** Types whose values are JSON numbers. */
+export const NUMBER_FIELD_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['int', 'double', 'currency', 'percent']);
 
 export interface PicklistValue {
   value: string;

@@ -1,7 +1,7 @@
 import type { RecordTable, SfRecord } from '../record-table.ts';
+import { NUMBER_FIELD_TYPES, TEXT_FIELD_TYPES as TEXT_TYPES } from '../schema/field-def.ts';
 import type { Comparison, Condition, OrderItem, SoqlQuery, SoqlValue } from './soql-query.ts';
 
-const TEXT_TYPES = new Set<string>(['string', 'textarea', 'combobox', 'picklist', 'email']);
 
 /**
  * Runs a parsed query over a table: candidate records (from an index when the filter pins Id or an external
@@ -130,7 +130,7 @@ function compareForSort(a: unknown, b: unknown, item: OrderItem): number {
   }
   const type = item.field.type;
   let order: number;
-  if (type === 'int') order = Number(a) - Number(b);
+  if (NUMBER_FIELD_TYPES.has(type)) order = Number(a) - Number(b);
   else if (type === 'boolean') order = Number(a) - Number(b);
   else if (TEXT_TYPES.has(type)) order = compareText(String(a).toLowerCase(), String(b).toLowerCase());
   else order = compareText(String(a), String(b));

@@ -1,14 +1,13 @@
 import { parseQuery, type Condition as LibCondition, type FieldType, type OrderByClause, type Query } from '@jetstreamapp/soql-parser-js';
 import { toId18 } from '../ids.ts';
 import { formatDate, formatDateTime, parseDate, parseDateTime } from '../sf-time.ts';
-import { findField, type FieldDef, type SObjectDef } from '../schema/field-def.ts';
+import { TEXT_FIELD_TYPES as TEXT_TYPES, findField, type FieldDef, type SObjectDef } from '../schema/field-def.ts';
 import { positionOf, soqlError } from './soql-error.ts';
 import { whereTokens, type WhereToken } from './where-tokens.ts';
 import type { ComparisonOperator, Condition, OrderItem, SoqlQuery, SoqlValue } from './soql-query.ts';
 import type { SfError } from '../sf-error.ts';
 
 const OPERATORS = new Set<string>(['=', '!=', '<', '>', '<=', '>=', 'LIKE', 'IN', 'NOT IN']);
-const TEXT_TYPES = new Set<string>(['string', 'textarea', 'combobox', 'picklist', 'email']);
 
 /**
  * Parses the SOQL subset the emulator serves (one object, plain fields or COUNT(), WHERE with AND/OR/NOT and
@@ -158,7 +157,7 @@ class Resolver {
       case 'boolean':
         if (literalType !== 'BOOLEAN') throw mismatch('boolean', false);
         return { kind: 'boolean', value: raw.toUpperCase() === 'TRUE' };
-      case 'int':
+      case 'int': case 'double': case 'currency': case 'percent':
         if (literalType !== 'INTEGER' && literalType !== 'DECIMAL') throw mismatch('number', false);
         return { kind: 'number', value: Number(raw) };
       case 'datetime': {

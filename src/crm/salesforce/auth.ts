@@ -1,9 +1,20 @@
 import { ConnectorError, type Failure } from '../../domain/errors.ts';
-import { classifySalesforceError, readErrorItems } from './classify-error.ts';
+import { classifyNetworkError, classifySalesforceError, readErrorItems } from './classify-error.ts';
+import { jwtAudience, readPrivateKey, signJwtAssertion } from './jwt-assertion.ts';
 
 export type SalesforceAuth =
   | { kind: 'refreshToken'; clientId: string; clientSecret: string; refreshToken: string }
-  | { kind: 'clientCredentials'; clientId: string; clientSecret: string };
+  | { kind: 'clientCredentials'; clientId: string; clientSecret: string }
+  | {
+      kind: 'jwtBearer';
+      clientId: string;
+      /** Username of the integration user, pre-authorized on the connected app. */
+      username: string;
+      /** PEM private key whose certificate is uploaded to the connected app. */
+      privateKeyPem: string;
+      /** `aud` claim; derived from the login URL when absent. */
+      audience?: string;
+    };
 
 export interface SalesforceToken {
   readonly accessToken: string;
@@ -14,13 +25,12 @@ export interface SalesforceToken {
 /** OAuth error codes that no retry can fix: the connection must be made again by a person. */
 const REJECTED_GRANT_CODES = new Set(['invalid_grant', 'invalid_client', 'invalid_client_id', 'unauthorized_client']);
 
+/** The token endpoint answers in well under a second when healthy; a hung connection must not hold a session. */
+const TOKEN_TIMEOUT_MS = 60_000;
+
 /** Get an access token from `{loginUrl}/services/oauth2/token` with the flow `auth` names. */
 export async function requestToken(fetchFn: typeof fetch, loginUrl: string, auth: SalesforceAuth): Promise<SalesforceToken> {
-  const form = new URLSearchParams({ grant_type: grantType(auth), client_id: auth.clientId, client_secret: auth.clientSecret });
-  if (auth.kind === 'refreshToken') {
-    form.set('refresh_token', auth.refreshToken);
-  }
-
+  const form = tokenForm(loginUrl, auth);
   const url = `${loginUrl.replace(/\/+$/, '')}/services/oauth2/token`;
   let response: Response;
   try {
@@ -28,12 +38,10 @@ export async function requestToken(fetchFn: typeof fetch, loginUrl: string, auth
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form.toString(),
+      signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new ConnectorError(
-      { kind: 'retryLater', code: 'NETWORK_ERROR', message: `Salesforce token endpoint unreachable: ${errorName(error)}` },
-      { cause: error },
-    );
+    throw new ConnectorError(classifyNetworkError(error, 'The Salesforce token endpoint'), { cause: error });
   }
 
   const body = await readJson(response);
@@ -43,12 +51,22 @@ export async function requestToken(fetchFn: typeof fetch, loginUrl: string, auth
   return parseToken(body);
 }
 
-function grantType(auth: SalesforceAuth): string {
-  return auth.kind === 'refreshToken' ? 'refresh_token' : 'client_credentials';
+/** Build the token request body of the flow. The JWT bearer flow has no refresh token, so it signs a fresh assertion. */
+function tokenForm(loginUrl: string, auth: SalesforceAuth): URLSearchParams {
+  if (auth.kind === 'jwtBearer') {
+    const claims = { clientId: auth.clientId, username: auth.username, audience: auth.audience ?? jwtAudience(loginUrl) };
+    const assertion = signJwtAssertion(claims, readPrivateKey(auth.privateKeyPem));
+    return new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+  }
+  if (auth.kind === 'refreshToken') {
+    return new URLSearchParams({ grant_type: 'refresh_token', client_id: auth.clientId, client_secret: auth.clientSecret, refresh_token: auth.refreshToken });
+  }
+  return new URLSearchParams({ grant_type: 'client_credentials', client_id: auth.clientId, client_secret: auth.clientSecret });
 }
 
 function tokenFailure(auth: SalesforceAuth, response: Response, body: unknown): Failure {
-  const code = readErrorItems(body)[0]?.code;
+  const first = readErrorItems(body)[0];
+  const code = first?.code;
   if (code === undefined || !REJECTED_GRANT_CODES.has(code)) {
     const failure = classifySalesforceError(response.status, body, response.headers);
     // A token request that fails for another reason cannot be fixed by asking for a token again.
@@ -59,7 +77,19 @@ function tokenFailure(auth: SalesforceAuth, response: Response, body: unknown): 
     return {
       kind: 'suspend',
       code,
-      message: 'Salesforce rejected the connected app credentials: check the consumer key and secret in the configuration',
+      message:
+        auth.kind === 'jwtBearer'
+          ? 'Salesforce does not know the connected app: check the consumer key (clientId) in the configuration'
+          : 'Salesforce rejected the connected app credentials: check the consumer key and secret in the configuration',
+    };
+  }
+  if (auth.kind === 'jwtBearer') {
+    // Salesforce's description (such as "user hasn't approved this consumer") names the cause and contains no secret.
+    const reason = first?.message ? ` (${first.message.slice(0, 120)})` : '';
+    return {
+      kind: 'suspend',
+      code,
+      message: `Salesforce refused the JWT assertion${reason}: pre-authorize the integration user on the connected app, and check the username, the uploaded certificate and this server's clock`,
     };
   }
   if (auth.kind === 'clientCredentials') {
@@ -97,12 +127,4 @@ export async function readJson(response: Response): Promise<unknown> {
   } catch {
     return text;
   }
-}
-
-export function errorName(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }

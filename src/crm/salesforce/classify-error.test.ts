@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FailureKind } from '../../domain/errors.ts';
-import { classifySalesforceError, parseRetryAfter } from './classify-error.ts';
+import { classifyNetworkError, classifySalesforceError, parseRetryAfter } from './classify-error.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const corpus = (name: string): unknown =>
@@ -35,8 +35,58 @@ describe('classifySalesforceError', () => {
     ['server unavailable', 503, error('SERVER_UNAVAILABLE'), 'retryLater'],
     ['plain 503', 503, '<html>down</html>', 'retryLater'],
     ['plain 500', 500, null, 'retryLater'],
+    ['plain 502', 502, null, 'retryLater'],
+    ['too many requests', 429, null, 'retryLater'],
     ['concurrent limit', 403, error('REQUEST_LIMIT_EXCEEDED', 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.'), 'retryLater'],
     ['daily limit by message', 403, error('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), 'suspend'],
+    ['request running too long', 400, error('REQUEST_RUNNING_TOO_LONG'), 'retryLater'],
+    ['query timeout', 400, error('QUERY_TIMEOUT'), 'retryLater'],
+    ['halted by allOrNone', 200, recordError('PROCESSING_HALTED'), 'retryLater'],
+    ['rolled back by allOrNone', 200, recordError('ALL_OR_NONE_OPERATION_ROLLED_BACK'), 'retryLater'],
+    ['invalid auth header', 401, error('INVALID_AUTH_HEADER'), 'reauthenticate'],
+    ['API currently disabled', 403, error('API_CURRENTLY_DISABLED'), 'suspend'],
+    ['org locked', 403, error('ORG_LOCKED'), 'suspend'],
+    ['expired password', 403, error('INVALID_OPERATION_WITH_EXPIRED_PASSWORD'), 'suspend'],
+    ['storage full', 200, recordError('STORAGE_LIMIT_EXCEEDED'), 'suspend'],
+    ['transaction security policy', 403, error('TXN_SECURITY_NO_ACCESS'), 'suspend'],
+    ['feature off', 400, error('FUNCTIONALITY_NOT_ENABLED'), 'suspend'],
+    ['plain 403', 403, null, 'suspend'],
+    ['retired API version', 410, null, 'suspend'],
+    ['edge without route', 420, null, 'suspend'],
+    ['duplicate rule', 200, recordError('DUPLICATES_DETECTED'), 'itemError'],
+    ['duplicate unique value', 200, recordError('DUPLICATE_VALUE', ['Syncline_Sync_Id__c']), 'itemError'],
+    ['duplicate external id', 200, recordError('DUPLICATE_EXTERNAL_ID'), 'itemError'],
+    ['bad lookup id', 200, recordError('INVALID_CROSS_REFERENCE_KEY', ['WhatId']), 'itemError'],
+    ['lookup filter', 200, recordError('FIELD_FILTER_VALIDATION_EXCEPTION', ['WhoId']), 'itemError'],
+    ['no access to lookup', 200, recordError('INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY'), 'itemError'],
+    ['inactive owner', 200, recordError('INACTIVE_OWNER_OR_USER', ['OwnerId']), 'itemError'],
+    ['trigger error', 200, recordError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY'), 'itemError'],
+    ['record locked by approval', 200, recordError('ENTITY_IS_LOCKED'), 'itemError'],
+    ['bad email', 200, recordError('INVALID_EMAIL_ADDRESS', ['Email']), 'itemError'],
+    ['number out of range', 200, recordError('NUMBER_OUTSIDE_VALID_RANGE'), 'itemError'],
+    ['bad charset', 200, recordError('TEXT_DATA_OUTSIDE_SUPPORTED_CHARSET'), 'itemError'],
+    ['wrong value type', 200, recordError('INVALID_TYPE_ON_FIELD_IN_RECORD'), 'itemError'],
+    ['bad id field', 200, recordError('INVALID_ID_FIELD'), 'itemError'],
+    ['malformed id', 200, recordError('MALFORMED_ID', ['WhatId']), 'itemError'],
+    ['delete refused', 200, recordError('DELETE_FAILED'), 'itemError'],
+    ['upsert matched several', 300, corpus('sf-upsert-300-multiple-choices.json'), 'itemError'],
+    ['changed since read', 412, null, 'conflict'],
+    ['conflict', 409, null, 'conflict'],
+    ['wrong method', 405, error('METHOD_NOT_ALLOWED'), 'bug'],
+    ['URI too long', 414, null, 'bug'],
+    ['bad media type', 415, null, 'bug'],
+    ['unparsable JSON', 400, error('JSON_PARSER_ERROR'), 'bug'],
+    ['unknown sObject', 404, error('NOT_FOUND'), 'notFound'],
+    ['org suspended', 403, error('ORG_SUSPENDED'), 'suspend'],
+    ['inactive org', 403, error('INACTIVE_ORG'), 'suspend'],
+    ['user locked out', 403, error('PASSWORD_LOCKOUT'), 'suspend'],
+    ['circular lookup', 200, recordError('CIRCULAR_DEPENDENCY'), 'itemError'],
+    ['archived activity', 200, recordError('ENTITY_IS_ARCHIVED'), 'itemError'],
+    ['per-record limit', 200, recordError('LIMIT_EXCEEDED'), 'itemError'],
+    ['bad filter operator', 400, error('INVALID_QUERY_FILTER_OPERATOR'), 'bug'],
+    ['unknown type', 400, error('INVALID_TYPE'), 'bug'],
+    ['bad batch size', 400, error('INVALID_BATCH_SIZE'), 'bug'],
+    ['too many ids', 400, error('EXCEEDED_ID_LIMIT'), 'bug'],
   ];
 
   it.each(table)('%s', (_name, status, body, kind) => {
@@ -48,6 +98,15 @@ describe('classifySalesforceError', () => {
     const failure = classifySalesforceError(403, error('REQUEST_LIMIT_EXCEEDED', 'Limit exceeded.'), headers);
     expect(failure.kind).toBe('suspend');
     expect(failure.message).toMatch(/daily API request allocation/);
+  });
+
+  it('daily limit suspends with an estimated resume time', () => {
+    const now = Date.parse('2026-05-04T12:00:00Z');
+    const headers = new Headers({ 'Sforce-Limit-Info': 'api-usage=15000/15000' });
+    const failure = classifySalesforceError(403, error('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), headers, now);
+    // A tenth of the calls must leave the rolling window: a tenth of 24 hours at an even pace.
+    expect(failure.resumeAt).toBe('2026-05-04T14:24:00.000Z');
+    expect(failure.message).toContain('2026-05-04T14:24:00.000Z');
   });
 
   it('concurrent limit with usage to spare stays temporary', () => {
@@ -69,5 +128,19 @@ describe('classifySalesforceError', () => {
     const now = Date.parse('2026-05-04T13:00:00Z');
     expect(parseRetryAfter('Mon, 04 May 2026 13:00:05 GMT', now)).toBe(5000);
     expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
+
+describe('classifyNetworkError', () => {
+  it('timeout is temporary with its own code', () => {
+    const failure = classifyNetworkError(new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'Salesforce');
+    expect(failure).toMatchObject({ kind: 'retryLater', code: 'REQUEST_TIMEOUT' });
+  });
+
+  it('refused connection names the cause code', () => {
+    const error = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
+    const failure = classifyNetworkError(error, 'Salesforce');
+    expect(failure).toMatchObject({ kind: 'retryLater', code: 'NETWORK_ERROR' });
+    expect(failure.message).toBe('Salesforce unreachable (ECONNREFUSED): retrying after a wait');
   });
 });

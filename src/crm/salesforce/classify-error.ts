@@ -1,4 +1,5 @@
 import type { Failure, FailureKind } from '../../domain/errors.ts';
+import { estimateResumeAt, parseApiUsage } from './api-usage.ts';
 
 /** One entry of a Salesforce error body, whichever of its shapes the service used. */
 export interface SalesforceErrorItem {
@@ -7,47 +8,78 @@ export interface SalesforceErrorItem {
   readonly fields: readonly string[];
 }
 
-/** Kinds decided by the error code alone, whatever the HTTP status. */
+/**
+ * Kinds decided by the error code alone, whatever the HTTP status. Codes come from the REST API's error responses
+ * and the SOAP API StatusCode enum, which per-record results share. A code not listed falls back to its status.
+ */
 const KIND_BY_CODE: Readonly<Record<string, FailureKind>> = {
+  // The access token expired or was revoked: get a new one once.
   INVALID_SESSION_ID: 'reauthenticate',
+  INVALID_AUTH_HEADER: 'reauthenticate',
+  // The org or the integration user cannot use the API at all: a person must act.
   API_DISABLED_FOR_ORG: 'suspend',
   API_CURRENTLY_DISABLED: 'suspend',
   ORG_LOCKED: 'suspend',
+  ORG_SUSPENDED: 'suspend',
   FUNCTIONALITY_NOT_ENABLED: 'suspend',
+  INVALID_OPERATION_WITH_EXPIRED_PASSWORD: 'suspend',
+  PASSWORD_LOCKOUT: 'suspend',
+  INACTIVE_ORG: 'suspend',
+  STORAGE_LIMIT_EXCEEDED: 'suspend',
+  TXN_SECURITY_NO_ACCESS: 'suspend',
+  // A value of this record breaks a rule of the org: record it and go on.
   FIELD_CUSTOM_VALIDATION_EXCEPTION: 'itemError',
+  FIELD_FILTER_VALIDATION_EXCEPTION: 'itemError',
   REQUIRED_FIELD_MISSING: 'itemError',
   STRING_TOO_LONG: 'itemError',
+  TEXT_DATA_OUTSIDE_SUPPORTED_CHARSET: 'itemError',
+  NUMBER_OUTSIDE_VALID_RANGE: 'itemError',
+  INVALID_EMAIL_ADDRESS: 'itemError',
+  INVALID_TYPE_ON_FIELD_IN_RECORD: 'itemError',
   INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: 'itemError',
   FIELD_INTEGRITY_EXCEPTION: 'itemError',
   INVALID_FIELD_FOR_INSERT_UPDATE: 'itemError',
   INVALID_CROSS_REFERENCE_KEY: 'itemError',
+  INVALID_ID_FIELD: 'itemError',
   INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY: 'itemError',
+  INACTIVE_OWNER_OR_USER: 'itemError',
   CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY: 'itemError',
+  CIRCULAR_DEPENDENCY: 'itemError',
+  DELETE_FAILED: 'itemError',
+  ENTITY_IS_LOCKED: 'itemError',
+  ENTITY_IS_ARCHIVED: 'itemError',
+  LIMIT_EXCEEDED: 'itemError',
   DUPLICATE_VALUE: 'itemError',
   DUPLICATES_DETECTED: 'itemError',
   DUPLICATE_EXTERNAL_ID: 'itemError',
   MALFORMED_ID: 'itemError',
+  // The record is gone: a delete of it is already done, any other write is recorded against its id.
   ENTITY_IS_DELETED: 'notFound',
   NOT_FOUND: 'notFound',
+  // A request Syncline built wrongly: never repeat it.
   MALFORMED_QUERY: 'bug',
   INVALID_QUERY_FILTER_OPERATOR: 'bug',
   INVALID_FIELD: 'bug',
   INVALID_TYPE: 'bug',
   JSON_PARSER_ERROR: 'bug',
   METHOD_NOT_ALLOWED: 'bug',
+  INVALID_BATCH_SIZE: 'bug',
+  EXCEEDED_ID_LIMIT: 'bug',
+  // Temporary: another transaction locks the row, the server is busy, or a query ran too long.
   UNABLE_TO_LOCK_ROW: 'retryLater',
   SERVER_UNAVAILABLE: 'retryLater',
   REQUEST_RUNNING_TOO_LONG: 'retryLater',
   QUERY_TIMEOUT: 'retryLater',
   // Only seen with allOrNone=true: this record was rolled back because another one failed, not for a fault of its own.
   PROCESSING_HALTED: 'retryLater',
+  ALL_OR_NONE_OPERATION_ROLLED_BACK: 'retryLater',
 };
 
 /**
  * Turn a Salesforce error response into one `Failure`. `status` 200 means a per-record error inside an sObject
  * Collections result (the collection returned 200 while this record failed). Any other status is for the whole request.
  */
-export function classifySalesforceError(status: number, body: unknown, headers: Headers): Failure {
+export function classifySalesforceError(status: number, body: unknown, headers: Headers, now: number = Date.now()): Failure {
   const items = readErrorItems(body);
   const first = items[0];
   const code = first?.code ?? `HTTP_${status}`;
@@ -57,7 +89,7 @@ export function classifySalesforceError(status: number, body: unknown, headers: 
   const base = { code, message, ...(fields.length > 0 ? { fields } : {}), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
 
   if (code === 'REQUEST_LIMIT_EXCEEDED') {
-    return classifyRequestLimit(first?.message ?? '', headers, base);
+    return classifyRequestLimit(first?.message ?? '', headers, base, now);
   }
 
   if (code === 'INSUFFICIENT_ACCESS_OR_READONLY') {
@@ -69,14 +101,19 @@ export function classifySalesforceError(status: number, body: unknown, headers: 
   return { ...base, kind };
 }
 
+/**
+ * Classify by the REST API's documented status, for a response whose error code is unknown or absent. 300 is an
+ * upsert whose External ID matched several records, 410 a retired resource or API version, 420 a host Salesforce
+ * Edge cannot route.
+ */
 function kindByStatus(status: number): FailureKind {
-  if (status === 200) {
+  if (status === 200 || status === 300) {
     return 'itemError';
   }
   if (status === 401) {
     return 'reauthenticate';
   }
-  if (status === 403) {
+  if (status === 403 || status === 410 || status === 420) {
     return 'suspend';
   }
   if (status === 404) {
@@ -95,7 +132,7 @@ function kindByStatus(status: number): FailureKind {
  * Salesforce reports both an exhausted daily allocation and the concurrent long-request limit as 403
  * REQUEST_LIMIT_EXCEEDED. The `Sforce-Limit-Info` header (api-usage=used/max) shows when the daily one is spent.
  */
-function classifyRequestLimit(sfMessage: string, headers: Headers, base: Omit<Failure, 'kind'>): Failure {
+function classifyRequestLimit(sfMessage: string, headers: Headers, base: Omit<Failure, 'kind'>, now: number): Failure {
   const usage = parseApiUsage(headers.get('sforce-limit-info'));
   // NOTE: Salesforce gives no distinct error code for the daily limit. Besides the usage header, only the
   // message prefix ("TotalRequests Limit exceeded." versus "ConcurrentRequests ...") distinguishes the two.
@@ -104,12 +141,29 @@ function classifyRequestLimit(sfMessage: string, headers: Headers, base: Omit<Fa
     return { ...base, kind: 'retryLater', message: 'Salesforce rejected the request because too many long-running requests are running at once: retrying after a wait' };
   }
 
+  const spent = usage ?? { used: 1, max: 1 };
+  const resumeAt = estimateResumeAt(spent, spent.max * RESUME_AT_SHARE_OF_LIMIT, now);
   return {
     ...base,
     kind: 'suspend',
-    message:
-      "Salesforce's daily API request allocation for this org is used up: sync resumes when the 24-hour window frees calls, or ask Salesforce for a higher allocation",
+    resumeAt,
+    message: `Salesforce's daily API request allocation for this org is used up: sync resumes around ${resumeAt} (an estimate: the 24-hour window frees calls gradually), or ask Salesforce for a higher allocation`,
   };
+}
+
+/** After a lock-out, wait until a tenth of the allocation is estimated free again, so the org is not locked out at once. */
+const RESUME_AT_SHARE_OF_LIMIT = 0.9;
+
+/** Classify a request that got no HTTP response at all (timed out, refused, reset), which is always temporary. */
+export function classifyNetworkError(error: unknown, target: string): Failure {
+  const name = error instanceof Error ? error.name : '';
+  const causeCode = error instanceof Error && error.cause !== null && typeof error.cause === 'object' ? (error.cause as { code?: unknown }).code : undefined;
+  const timedOut = name === 'TimeoutError' || causeCode === 'ETIMEDOUT' || causeCode === 'UND_ERR_HEADERS_TIMEOUT' || causeCode === 'UND_ERR_BODY_TIMEOUT';
+  if (timedOut) {
+    return { kind: 'retryLater', code: 'REQUEST_TIMEOUT', message: `${target} did not answer in time: retrying after a wait` };
+  }
+  const detail = typeof causeCode === 'string' ? causeCode : name || 'no response';
+  return { kind: 'retryLater', code: 'NETWORK_ERROR', message: `${target} unreachable (${detail}): retrying after a wait` };
 }
 
 export function readErrorItems(body: unknown): SalesforceErrorItem[] {
@@ -162,12 +216,4 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   }
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-export function parseApiUsage(value: string | null): { used: number; max: number } | undefined {
-  const match = value === null ? null : /api-usage=(\d+)\/(\d+)/.exec(value);
-  if (match === null) {
-    return undefined;
-  }
-  return { used: Number(match[1]), max: Number(match[2]) };
 }

@@ -1,16 +1,19 @@
 import type { CrmEventSource, CrmRecord, ItemSnapshot, PullResult, SyncWindow, Write, WriteResult } from '../../domain/connector.ts';
 import { ConnectorError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { OrgApiBudget } from './api-budget.ts';
 import type { SalesforceAuth } from './auth.ts';
+import { applyBulkWhereCheaper, type BulkOptions } from './bulk/bulk-writer.ts';
 import { pullEventChanges } from './pull-changes.ts';
 import { toSnapshot, type EventQueryContext } from './pull-queries.ts';
 import { runQueries, type SalesforceRecord } from './query-runner.ts';
 import { isSalesforceId } from './record-id.ts';
+import { sendRecordWrites, type WriteDeps } from './record-writes.ts';
 import { SalesforceRestClient } from './rest-client.ts';
-import { decideRetry, type RetryOptions } from './retry-policy.ts';
+import type { RetryOptions } from './retry-policy.ts';
 import { chunkForInList, soqlInList, soqlString } from './soql.ts';
 import { assertFieldsExist, checkRecordValues, indexDescribe, type FieldIndex } from './value-checks.ts';
-import { mapCompositeResults, packWrites, type PackContext } from './write-batches.ts';
+import { eventRecordWrites, toWriteResult, type PackContext } from './write-batches.ts';
 
 export interface SalesforceConnectorOptions {
   /** e.g. https://login.salesforce.com or the emulator origin; the token comes from {loginUrl}/services/oauth2/token. */
@@ -29,6 +32,10 @@ export interface SalesforceConnectorOptions {
   /** Backoff tuning; tests shrink the delays. */
   retry?: RetryOptions;
   sleep?: (ms: number) => Promise<void>;
+  /** The org's API budget, shared by every connector of the org in this process. */
+  apiBudget?: OrgApiBudget;
+  /** When and how large back-fills go through Bulk API 2.0 jobs instead of Composite (see bulk/break-even.ts). */
+  bulk?: BulkOptions;
 }
 
 export type SalesforceEventSource = CrmEventSource & {
@@ -49,6 +56,7 @@ export function createSalesforceEventSource(options: SalesforceConnectorOptions)
     fetch: options.fetch ?? globalThis.fetch,
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     sleep,
+    ...(options.apiBudget === undefined ? {} : { budget: options.apiBudget }),
   });
   const selectFields = uniqueFields(['Id', 'SystemModstamp', 'LastModifiedDate', options.syncIdField, ...options.fields]);
   const describe = once(() => loadDescribe(client, selectFields));
@@ -117,55 +125,21 @@ export function createSalesforceEventSource(options: SalesforceConnectorOptions)
         ownerId: context.ownerId,
         prepare: (values) => checkRecordValues(values, index, logger),
       };
-      return applyWithRetries(writes, packContext, { client, logger, sleep, retry: options.retry });
+      const bulk = await applyBulkWhereCheaper(writes, { ...packContext, client, logger, sleep, sobject: 'Event', options: options.bulk });
+      if (bulk.remaining.length === 0) {
+        return bulk.results;
+      }
+      return [...bulk.results, ...(await applyWithRetries(bulk.remaining, packContext, { client, logger, sleep, retry: options.retry }))];
     },
   };
 }
 
-interface WriteDeps {
-  readonly client: SalesforceRestClient;
-  readonly logger: Logger;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly retry: RetryOptions | undefined;
-}
-
 /**
- * Send the writes, then send again only the records that failed for a temporary reason (a locked row): the
- * collections upsert by sync id and update or delete by record id, so a repeat cannot double a record.
+ * Send the writes (see `sendRecordWrites`): the collections upsert by sync id and update or delete by record id, so
+ * a repeat of a record that failed for a temporary reason cannot double it.
  */
 async function applyWithRetries(writes: readonly Write<CrmRecord>[], context: PackContext, deps: WriteDeps): Promise<WriteResult[]> {
-  const results = new Map<string, WriteResult>();
-  let pending = writes;
-
-  for (let attempt = 1; ; attempt += 1) {
-    for (const call of packWrites(pending, context)) {
-      const response = await deps.client.request('POST', `${deps.client.dataPath}/composite`, call.body);
-      for (const result of mapCompositeResults(call, response.body)) {
-        results.set(result.ref, result);
-      }
-    }
-
-    const retryable = pending.filter((write) => {
-      const result = results.get(write.ref);
-      return result !== undefined && !result.ok && result.failure.kind === 'retryLater';
-    });
-    const first = retryable[0] === undefined ? undefined : results.get(retryable[0].ref);
-    if (first === undefined || first.ok) {
-      break;
-    }
-    const decision = decideRetry(first.failure, attempt, deps.retry);
-    if (!decision.retry) {
-      break;
-    }
-    deps.logger.warn(
-      { code: first.failure.code, records: retryable.length, attempt, waitMs: decision.waitMs, reason: decision.reason },
-      'Some Salesforce records failed for a temporary reason; retrying them',
-    );
-    await deps.sleep(decision.waitMs);
-    pending = retryable;
-  }
-
-  return writes.map((write) => results.get(write.ref)!);
+  return (await sendRecordWrites(eventRecordWrites(writes, context), deps)).map(toWriteResult);
 }
 
 async function loadDescribe(client: SalesforceRestClient, selectFields: readonly string[]): Promise<FieldIndex> {

@@ -1,1 +1,2 @@
 export { createSalesforceEventSource, type SalesforceConnectorOptions } from './event-source.ts';
+export { OrgApiBudget } from './api-budget.ts';

@@ -1,7 +1,8 @@
 import { ConnectorError, isConnectorError, type Failure } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { errorName, readJson, requestToken, type SalesforceAuth, type SalesforceToken } from './auth.ts';
-import { classifySalesforceError } from './classify-error.ts';
+import type { OrgApiBudget } from './api-budget.ts';
+import { readJson, requestToken, type SalesforceAuth, type SalesforceToken } from './auth.ts';
+import { classifyNetworkError, classifySalesforceError } from './classify-error.ts';
 import { decideRetry, type RetryOptions } from './retry-policy.ts';
 
 export interface RestResponse {
@@ -9,6 +10,11 @@ export interface RestResponse {
   readonly body: unknown;
   readonly headers: Headers;
 }
+
+/** How a request body is sent and a successful response read: JSON, or CSV text for Bulk API 2.0 job data. */
+export type BodyFormat = 'json' | 'csv';
+
+const MEDIA_TYPES: Readonly<Record<BodyFormat, string>> = { json: 'application/json', csv: 'text/csv' };
 
 export interface RestClientOptions {
   readonly loginUrl: string;
@@ -18,7 +24,20 @@ export interface RestClientOptions {
   readonly fetch: typeof fetch;
   readonly retry?: RetryOptions;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The org's shared API budget; without one, calls are only counted here. */
+  readonly budget?: OrgApiBudget;
+  /** Abort a request that has not completed in this time; default 5 minutes. */
+  readonly timeoutMs?: number;
 }
+
+/** Long enough for a Composite call of 1,000 records with triggers, short enough to free a hung connection. */
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Client name sent as `Sforce-Call-Options: client=…` on every request. Salesforce copies it into the changeOrigin
+ * of the change events a write causes, which is how the change stream recognises the engine's own writes.
+ */
+export const SYNCLINE_CLIENT_NAME = 'Syncline';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -48,11 +67,11 @@ export class SalesforceRestClient {
   }
 
   /** Send one REST request; `path` starts with `/services/...`. Throws a `ConnectorError` unless it succeeds. */
-  async request(method: string, path: string, body?: unknown): Promise<RestResponse> {
+  async request(method: string, path: string, body?: unknown, format: BodyFormat = 'json'): Promise<RestResponse> {
     let reauthenticated = false;
 
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.attempt(method, path, body);
+      const outcome = await this.attempt(method, path, body, format);
       if ('response' in outcome) {
         return outcome.response;
       }
@@ -60,7 +79,10 @@ export class SalesforceRestClient {
       const failure = outcome.failure;
       if (failure.kind === 'reauthenticate' && !reauthenticated) {
         reauthenticated = true;
-        this.token = null;
+        // A concurrent request may have replaced the token already; drop only the one that was refused.
+        if (this.token === outcome.usedToken) {
+          this.token = null;
+        }
         continue;
       }
 
@@ -80,10 +102,12 @@ export class SalesforceRestClient {
     method: string,
     path: string,
     body: unknown,
-  ): Promise<{ response: RestResponse } | { failure: Failure; cause?: unknown }> {
+    format: BodyFormat,
+  ): Promise<{ response: RestResponse } | { failure: Failure; cause?: unknown; usedToken?: Promise<SalesforceToken> }> {
     let token: SalesforceToken;
+    const usedToken = this.currentToken();
     try {
-      token = await this.currentToken();
+      token = await usedToken;
     } catch (error) {
       if (isConnectorError(error)) {
         return { failure: error.failure, cause: error };
@@ -91,27 +115,50 @@ export class SalesforceRestClient {
       throw error;
     }
 
+    const refusal = await this.passBudget(method, path);
+    if (refusal !== null) {
+      return { failure: refusal };
+    }
+
     let response: Response;
+    let parsed: unknown;
     this.calls += 1;
+    this.options.budget?.noteCall();
     try {
       response = await this.options.fetch(`${token.instanceUrl}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${token.accessToken}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          accept: MEDIA_TYPES[format],
+          'sforce-call-options': `client=${SYNCLINE_CLIENT_NAME}`,
+          ...(body === undefined ? {} : { 'content-type': MEDIA_TYPES[format] }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: format === 'csv' ? String(body) : JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
+      this.options.budget?.observe(response.headers);
+      parsed = format === 'csv' && response.ok ? await response.text() : await readJson(response);
     } catch (error) {
-      return { failure: { kind: 'retryLater', code: 'NETWORK_ERROR', message: `Salesforce unreachable: ${errorName(error)}` }, cause: error };
+      return { failure: classifyNetworkError(error, 'Salesforce'), cause: error };
     }
 
-    const parsed = await readJson(response);
     if (response.ok) {
       return { response: { status: response.status, body: parsed, headers: response.headers } };
     }
-    return { failure: classifySalesforceError(response.status, parsed, response.headers) };
+    return { failure: classifySalesforceError(response.status, parsed, response.headers), usedToken };
+  }
+
+  /** Wait as long as the org's API budget requires, or return the failure to stop with when Syncline's share is spent. */
+  private async passBudget(method: string, path: string): Promise<Failure | null> {
+    const decision = this.options.budget?.admit() ?? { action: 'go' };
+    if (decision.action === 'stop') {
+      return decision.failure;
+    }
+    if (decision.action === 'wait' && decision.waitMs > 0) {
+      this.options.logger.debug({ method, path: pathOnly(path), waitMs: decision.waitMs }, 'Slowing down: the org nears its Salesforce API budget');
+      await this.sleep(decision.waitMs);
+    }
+    return null;
   }
 
   private currentToken(): Promise<SalesforceToken> {

@@ -18,7 +18,7 @@ const TEXT_TYPES = new Set(['string', 'textarea', 'email', 'phone', 'url', 'encr
 
 export const CUT_MARKER = '…';
 
-/** Read the `fields` of a `GET sobjects/Event/describe` response. */
+/** Read the `fields` of a `GET sobjects/{sobject}/describe` response. */
 export function indexDescribe(body: unknown): FieldIndex {
   const fields = body !== null && typeof body === 'object' ? (body as { fields?: unknown }).fields : undefined;
   const index = new Map<string, DescribeField>();
@@ -44,14 +44,14 @@ export function indexDescribe(body: unknown): FieldIndex {
   return index;
 }
 
-/** Throw a `suspend` error naming the first field the org's Event lacks: the mapping points at nothing. */
-export function assertFieldsExist(index: FieldIndex, names: Iterable<string>): void {
+/** Throw a `suspend` error naming the first field the org's `sobject` lacks: the mapping points at nothing. */
+export function assertFieldsExist(index: FieldIndex, names: Iterable<string>, sobject = 'Event'): void {
   for (const name of names) {
     if (!index.has(name.toLowerCase())) {
       throw new ConnectorError({
         kind: 'suspend',
         code: 'FIELD_NOT_IN_ORG',
-        message: `The Salesforce Event object has no field ${name}: create the field in the org (with read and edit access for the integration user) or remove it from the field mapping`,
+        message: `The Salesforce ${sobject} object has no field ${name}: create the field in the org (with read and edit access for the integration user) or remove it from the field mapping`,
         fields: [name],
       });
     }
@@ -59,14 +59,20 @@ export function assertFieldsExist(index: FieldIndex, names: Iterable<string>): v
 }
 
 /**
- * Fit a record's values to the org's Event fields before sending. Text longer than its field is cut, with the cut
+ * Fit a record's values to the org's `sobject` fields before sending. Text longer than its field is cut, with the cut
  * marked. A value outside a restricted picklist becomes the picklist default, or is left out when there is no
  * default, so Salesforce keeps its own value. Throws for a field the org lacks.
  */
-export function checkRecordValues(record: Readonly<Record<string, unknown>>, index: FieldIndex, logger: Logger): Record<string, unknown> {
+export function checkRecordValues(
+  record: Readonly<Record<string, unknown>>,
+  index: FieldIndex,
+  logger: Logger,
+  sobject = 'Event',
+): Record<string, unknown> {
   assertFieldsExist(
     index,
     Object.keys(record).filter((name) => name !== 'attributes'),
+    sobject,
   );
 
   const checked: Record<string, unknown> = {};

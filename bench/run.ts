@@ -1,6 +1,7 @@
 /**
  * Benchmark: the initial sync of N generated events from an Office 365 calendar into Salesforce, then a
  * session with no changes, beside a naive baseline that writes one Salesforce record per API call.
+ * Then the Salesforce connector alone on N records (bench/salesforce-writes.ts): writes, look-ups, change detection.
  * Run with `npm run bench`; BENCH_EVENTS sets N (default 10,000). Prints a table and one JSON line per benchmark.
  */
 import { spawn } from 'node:child_process';
@@ -21,6 +22,7 @@ import { openStore } from '../src/store/index.ts';
 import { defaultSyncPolicy, runEventSession } from '../src/sync/index.ts';
 import { BENCH_ACCOUNTS } from './accounts.ts';
 import { runNaiveBaseline } from './naive-baseline.ts';
+import { runSalesforceWritesBench } from './salesforce-writes.ts';
 
 const EVENT_COUNT = Number(process.env.BENCH_EVENTS ?? 10_000);
 const WINDOW = { start: '2027-01-01T00:00:00Z', end: '2028-01-01T00:00:00Z' };
@@ -75,6 +77,7 @@ try {
   const baseline = await runNaiveBaseline(emulators.salesforceUrl, EVENT_COUNT);
 
   assertComplete(initial.report, EVENT_COUNT);
+  const salesforceResults = await runSalesforceWritesBench(emulators.salesforceUrl, EVENT_COUNT);
   const results = [
     {
       bench: 'initial-sync-events',
@@ -100,7 +103,7 @@ try {
   ];
 
   console.table(results);
-  for (const result of results) {
+  for (const result of [...results, ...salesforceResults]) {
     console.log(JSON.stringify(result));
   }
 } finally {

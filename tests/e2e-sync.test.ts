@@ -188,15 +188,17 @@ describe('crash repair', () => {
       wrapMailbox: where === 'after mailbox writes' ? crashAfterWrites : undefined,
       wrapStore:
         where === 'at the store commit'
-          ? (store) => ({
-              loadSyncState: (...args) => store.loadSyncState(...args),
-              recordIntents: (...args) => store.recordIntents(...args),
-              acquireSessionLease: (...args) => store.acquireSessionLease(...args),
-              releaseSessionLease: (...args) => store.releaseSessionLease(...args),
-              commitSession: async () => {
-                throw new SimulatedCrash('crash before commit');
-              },
-            })
+          ? (store) =>
+              new Proxy(store, {
+                get(target, property, receiver) {
+                  if (property === 'commitSession') {
+                    return async () => {
+                      throw new SimulatedCrash('crash before commit');
+                    };
+                  }
+                  return Reflect.get(target, property, receiver);
+                },
+              })
           : undefined,
     });
     expect(report.status).toBe('failed');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Link, MappedValues } from '../src/domain/link.ts';
+import type { MailboxSchedule } from '../src/domain/mailbox-state.ts';
 import type { SynclineStore } from '../src/store/index.ts';
 import {
   bySyncId,
@@ -297,6 +298,17 @@ describe.each(TARGETS)('store on $name', ({ makeTarget }) => {
     expect(await store.loadReplayId(ORG_ID, '/data/EventChangeEvent')).toBeNull();
   });
 
+  it('planned bases recorded, replaced and cleared by a commit', async () => {
+    const plan = { mailboxId: 'm1', objectKind: 'event' as const, syncId: 'sync-1', base: { subject: 'Planned' }, fromBase: { subject: 'Before' }, targets: { subject: ['crm' as const] } };
+    await store.recordPlannedBases([plan]);
+    await store.recordPlannedBases([{ ...plan, base: { subject: 'Planned again' } }]);
+    expect((await store.loadSyncState('m1', 'event')).plannedBases).toEqual([{ ...plan, base: { subject: 'Planned again' } }]);
+    expect((await store.loadSyncState('m2', 'event')).plannedBases).toEqual([]);
+
+    await store.commitSession(emptyCommit('m1'));
+    expect((await store.loadSyncState('m1', 'event')).plannedBases).toEqual([]);
+  });
+
   it('session lease held by one holder', async () => {
     expect(await store.acquireSessionLease('m1', 'session-a', 60_000)).toBe(true);
     expect(await store.acquireSessionLease('m1', 'session-b', 60_000)).toBe(false);
@@ -323,6 +335,46 @@ describe.each(TARGETS)('store on $name', ({ makeTarget }) => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
+  it('schedules saved, replaced and loaded', async () => {
+    expect(await store.loadSchedule('m1')).toBeNull();
+    const first: MailboxSchedule = { mailboxId: 'm1', state: 'active', reason: null, resumeAt: null, nextSessionAt: '2026-05-04T10:30:00+02:00', lastSessionAt: null, lastStatus: null, failureCount: 0 };
+    await store.saveSchedule(first);
+    expect(await store.loadSchedule('m1')).toEqual({ ...first, nextSessionAt: '2026-05-04T08:30:00.000Z' });
+
+    const suspended: MailboxSchedule = {
+      mailboxId: 'm1',
+      state: 'suspendedByError',
+      reason: 'Salesforce refused the refresh token: reconnect Salesforce for this org',
+      resumeAt: '2026-05-04T09:00:00.000Z',
+      nextSessionAt: null,
+      lastSessionAt: '2026-05-04T08:30:00.000Z',
+      lastStatus: 'failed',
+      failureCount: 3,
+    };
+    await store.saveSchedule(suspended);
+    expect(await store.loadSchedule('m1')).toEqual(suspended);
+  });
+
+  it('schedules listed per org', async () => {
+    await store.upsertOrg({ id: 'org-2', name: 'Fabrikam' });
+    await store.upsertMailbox(mailbox('m3', { orgId: 'org-2' }));
+    for (const mailboxId of ['m3', 'm1', 'm2']) {
+      await store.saveSchedule({ mailboxId, state: 'active', reason: null, resumeAt: null, nextSessionAt: null, lastSessionAt: null, lastStatus: null, failureCount: 0 });
+    }
+
+    expect((await store.listSchedules()).map((schedule) => schedule.mailboxId)).toEqual(['m1', 'm2', 'm3']);
+    expect((await store.listSchedules(ORG_ID)).map((schedule) => schedule.mailboxId)).toEqual(['m1', 'm2']);
+    expect((await store.listSchedules('org-2')).map((schedule) => schedule.mailboxId)).toEqual(['m3']);
+  });
+
+  it('schedules reject an unknown state and a bad time', async () => {
+    const base: MailboxSchedule = { mailboxId: 'm1', state: 'active', reason: null, resumeAt: null, nextSessionAt: null, lastSessionAt: null, lastStatus: null, failureCount: 0 };
+    await expect(store.saveSchedule({ ...base, state: 'paused' as MailboxSchedule['state'] })).rejects.toThrow(/"paused"; expected one of active/);
+    await expect(store.saveSchedule({ ...base, nextSessionAt: 'soon' })).rejects.toThrow(/nextSessionAt "soon" is not an ISO 8601 time/);
+    await expect(store.saveSchedule({ ...base, mailboxId: 'nobody' })).rejects.toThrow();
+    expect(await store.loadSchedule('m1')).toBeNull();
+  });
+
   it('truncateAll empties every table', async () => {
     await store.recordIntents([{ mailboxId: 'm1', objectKind: 'event', sourceSide: 'crm', sourceId: 'a', syncId: 'x' }]);
     await store.commitSession({
@@ -332,17 +384,20 @@ describe.each(TARGETS)('store on $name', ({ makeTarget }) => {
       conflicts: [conflict('m1', 'sync-1', 'subject')],
     });
     await store.recordSession(sessionReport('s-1', 'm1', '2026-05-04T10:00:00.000Z'));
+    await store.saveSchedule({ mailboxId: 'm1', state: 'suspendedByUser', reason: 'holiday', resumeAt: null, nextSessionAt: null, lastSessionAt: null, lastStatus: null, failureCount: 0 });
 
     await store.truncateAll();
 
     expect(await store.listMailboxes()).toEqual([]);
     expect(await store.listSessions('m1', 10)).toEqual([]);
+    expect(await store.listSchedules()).toEqual([]);
     expect(await store.listConflicts('m1', 'event', 10)).toEqual([]);
     expect(await store.loadSyncState('m1', 'event')).toEqual({
       links: [],
       cursors: { mailbox: null, crm: null },
       intents: [],
       pending: [],
+      plannedBases: [],
     });
     await store.upsertOrg({ id: ORG_ID, name: 'Contoso' });
     await store.upsertMailbox(mailbox('m1'));

@@ -39,6 +39,23 @@ export interface Intent {
   readonly syncId: string;
 }
 
+/**
+ * The base a pair will have once a session's writes land, recorded before the writes. After a crash between the
+ * writes and the commit, a field whose target side now holds the planned value shows the engine's own write, not
+ * an edit; a field whose write did not land keeps the base the plan was made against.
+ */
+export interface PlannedBase {
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  readonly syncId: string;
+  /** The base after the writes. */
+  readonly base: MappedValues;
+  /** The base the plan was computed against; empty for a pair made in that session. */
+  readonly fromBase: MappedValues;
+  /** Per mapped field, the sides the plan writes it to. */
+  readonly targets: Readonly<Record<string, readonly Side[]>>;
+}
+
 /** An item whose change could not be applied; the next session reads it by id and tries again. */
 export interface PendingItem {
   readonly mailboxId: string;

@@ -1,3 +1,4 @@
+import type { Failure } from './errors.ts';
 import type { Side } from './glossary.ts';
 
 export interface WriteCounts {
@@ -45,4 +46,6 @@ export interface SessionReport {
   readonly itemErrors: readonly ItemErrorReport[];
   /** Why the session failed or needs review, in plain words; empty on success. */
   readonly notes: readonly string[];
+  /** For a `failed` session stopped by a classified connector failure: that failure, so the scheduler can suspend on `suspend`. */
+  readonly failure?: Failure;
 }

@@ -1,5 +1,5 @@
 import type { Side } from './glossary.ts';
-import type { ConflictDecision, Intent, Link, ObjectKind, PendingItem } from './link.ts';
+import type { ConflictDecision, Intent, Link, ObjectKind, PendingItem, PlannedBase } from './link.ts';
 
 /** Everything a session needs to know about one mailbox and object kind before it pulls. */
 export interface SyncState {
@@ -7,6 +7,7 @@ export interface SyncState {
   readonly cursors: Readonly<Record<Side, string | null>>;
   readonly intents: readonly Intent[];
   readonly pending: readonly PendingItem[];
+  readonly plannedBases: readonly PlannedBase[];
 }
 
 /** What a session stores once its writes are done, in one transaction. */
@@ -31,6 +32,9 @@ export interface SyncStateStore {
 
   /** Record intents in their own transaction, before the creates they announce are sent. */
   recordIntents(intents: readonly Intent[]): Promise<void>;
+
+  /** Record planned bases in their own transaction, before the writes they describe; a commit clears them all. */
+  recordPlannedBases(planned: readonly PlannedBase[]): Promise<void>;
 
   commitSession(commit: SessionCommit): Promise<void>;
 

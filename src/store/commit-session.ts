@@ -5,6 +5,7 @@ import { inBatches } from './batches.ts';
 import { appendConflicts } from './conflict-ledger.ts';
 import type { SynclineDatabase } from './database.ts';
 import { toLinkRow, toPendingRow } from './link-rows.ts';
+import { clearPlannedBases } from './planned-bases.ts';
 
 const LINK_COLUMNS = 11;
 const PENDING_COLUMNS = 7;
@@ -26,6 +27,7 @@ export async function commitSession(db: Kysely<SynclineDatabase>, commit: Sessio
     await setCursors(trx, commit, now);
     await deleteResolvedIntents(trx, commit);
     await replacePending(trx, commit);
+    await clearPlannedBases(trx, commit.mailboxId, commit.objectKind);
     await appendConflicts(trx, commit.conflicts, now);
     await upsertLinks(trx, commit);
   });

@@ -93,6 +93,14 @@ export interface SessionLeasesTable {
   expires_at: string;
 }
 
+export interface PlannedBasesTable {
+  mailbox_id: string;
+  object_kind: string;
+  sync_id: string;
+  /** JSON text of the planned base. */
+  base: string;
+}
+
 export interface SynclineDatabase {
   orgs: OrgsTable;
   mailboxes: MailboxesTable;
@@ -103,10 +111,12 @@ export interface SynclineDatabase {
   conflicts: ConflictsTable;
   sessions: SessionsTable;
   session_leases: SessionLeasesTable;
+  planned_bases: PlannedBasesTable;
 }
 
 /** Every table, children before parents, so deleting in this order never trips a foreign key. */
 export const TABLES_CHILDREN_FIRST = [
+  'planned_bases',
   'session_leases',
   'conflicts',
   'sessions',

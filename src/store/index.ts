@@ -5,6 +5,7 @@ import { openSqliteDatabase } from './open-sqlite.ts';
 import type { StoreOptions, SynclineStore } from './syncline-store.ts';
 
 export type { StoreOptions, SynclineStore } from './syncline-store.ts';
+export type { MailboxSubscription } from './mailbox-subscriptions.ts';
 
 const DEFAULT_POSTGRES_SCHEMA = 'public';
 

@@ -27,3 +27,11 @@ export async function acquireSessionLease(db: Kysely<SynclineDatabase>, mailboxI
 export async function releaseSessionLease(db: Kysely<SynclineDatabase>, mailboxId: string, holder: string): Promise<void> {
   await db.deleteFrom('session_leases').where('mailbox_id', '=', mailboxId).where('holder', '=', holder).execute();
 }
+
+/**
+ * Remove the mailbox's lease whoever holds it. Only for a holder known to be dead (its worker process was killed),
+ * whose lease would otherwise keep every later session of the mailbox skipped until it expires.
+ */
+export async function breakSessionLease(db: Kysely<SynclineDatabase>, mailboxId: string): Promise<void> {
+  await db.deleteFrom('session_leases').where('mailbox_id', '=', mailboxId).execute();
+}

@@ -4,6 +4,7 @@ import type { Intent, ObjectKind } from '../domain/link.ts';
 import type { SyncState } from '../domain/sync-store.ts';
 import { inBatches } from './batches.ts';
 import type { SynclineDatabase } from './database.ts';
+import { loadPlannedBases } from './planned-bases.ts';
 import { fromIntentRow, fromLinkRow, fromPendingRow, toIntentRow } from './link-rows.ts';
 import { readSide } from './row-values.ts';
 import { isUniqueViolation } from './unique-violation.ts';
@@ -48,6 +49,7 @@ export async function loadSyncState(
     cursors: cursorBySide,
     intents: intents.map(fromIntentRow),
     pending: pending.map(fromPendingRow),
+    plannedBases: await loadPlannedBases(db, mailboxId, objectKind),
   };
 }
 

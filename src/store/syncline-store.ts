@@ -1,8 +1,11 @@
 import type { AccountStore, SessionLog } from '../domain/accounts.ts';
 import type { ReplayIdStore } from '../domain/change-stream.ts';
 import type { ObjectKind } from '../domain/link.ts';
+import type { ScheduleStore } from '../domain/mailbox-state.ts';
 import type { SyncStateStore } from '../domain/sync-store.ts';
 import type { RecordedConflict } from './conflict-ledger.ts';
+import type { MailboxSubscription } from './mailbox-subscriptions.ts';
+import type { WorkerHeartbeats } from './worker-heartbeats.ts';
 
 export type StoreOptions =
   /** `path` may be ':memory:' for a store that lives as long as the process. */
@@ -10,12 +13,22 @@ export type StoreOptions =
   /** `schema` (default `public`) contains every table and is created when missing. */
   | { kind: 'postgres'; connectionString: string; schema?: string };
 
-export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog, ReplayIdStore {
+export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog, ReplayIdStore, ScheduleStore, WorkerHeartbeats {
   /** Apply pending migrations; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;
   /** Remove every row of every table (sandbox reset); keeps the schema. */
   truncateAll(): Promise<void>;
+  /** The change notification subscription of a mailbox, or null when it has none. */
+  loadMailboxSubscription(mailboxId: string): Promise<MailboxSubscription | null>;
+  /** The subscription Graph names in a notification, or null when it is not one of ours. */
+  findMailboxSubscription(subscriptionId: string): Promise<MailboxSubscription | null>;
+  saveMailboxSubscription(subscription: MailboxSubscription): Promise<void>;
+  deleteMailboxSubscription(mailboxId: string): Promise<void>;
+  /** The mailboxes whose links pair with these Salesforce record ids, by record id. */
+  mailboxesOfCrmRecords(recordIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** Remove the mailbox's session lease whoever holds it; only for a holder known to be dead (a killed worker). */
+  breakSessionLease(mailboxId: string): Promise<void>;
   /** The conflict ledger of one mailbox and kind, newest first. */
   listConflicts(mailboxId: string, objectKind: ObjectKind, limit: number): Promise<RecordedConflict[]>;
 }

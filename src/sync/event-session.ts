@@ -76,7 +76,7 @@ export async function runEventSession(options: EventSessionOptions): Promise<Ses
       ? `${error.failure.kind}: ${error.failure.message} (${error.failure.code})`
       : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     logger.error({ err: error }, 'Session failed; nothing was committed and the next session repeats the work');
-    return report({ ...emptyOutcome(), status: 'failed', notes: [note] });
+    return report({ ...emptyOutcome(), status: 'failed', notes: [note], ...(isConnectorError(error) ? { failure: error.failure } : {}) });
   } finally {
     await options.store.releaseSessionLease(options.mailbox.id, sessionId).catch((error: unknown) => {
       logger.warn({ err: error }, 'Releasing the session lease failed; it expires by itself');
@@ -131,6 +131,7 @@ async function syncEvents(options: EventSessionOptions, logger: Logger): Promise
     mailbox: mailboxStates,
     crm: crmStates,
     intents: state.intents,
+    plannedBases: new Map(state.plannedBases.map((planned) => [planned.syncId, planned])),
     mapping: options.mapping,
     policy: options.policy,
     window: options.window,
@@ -246,7 +247,10 @@ async function pullWithRecovery<T>(
   }
 }
 
-/** Items whose write failed are read again next session; the attempt count shows how long one has been stuck. */
+/**
+ * Items read again by id next session: those whose write failed (the attempt count shows how long one has been
+ * stuck) and those the engine created in the mailbox.
+ */
 function nextPending(mailboxId: string, state: SyncState, execution: ExecutionResult): PendingItem[] {
   const previous = new Map(state.pending.map((item) => [`${item.side}:${item.itemId}`, item]));
   const pending = new Map<string, PendingItem>();
@@ -262,6 +266,24 @@ function nextPending(mailboxId: string, state: SyncState, execution: ExecutionRe
         code: failed.failure.code,
         message: failed.failure.message,
         attempts: (previous.get(key)?.attempts ?? 0) + 1,
+      });
+    }
+  }
+
+  // A Graph delta made before the engine created an item may never report that item if it is deleted before the
+  // next round, so each item the engine created in the mailbox is read back once by id in the next session.
+  const created = new Set(execution.createdSyncIds);
+  for (const link of execution.upsertLinks) {
+    const key = `mailbox:${link.mailboxItemId}`;
+    if (link.origin === 'crm' && created.has(link.syncId) && !pending.has(key)) {
+      pending.set(key, {
+        mailboxId,
+        objectKind: OBJECT_KIND,
+        side: 'mailbox',
+        itemId: link.mailboxItemId,
+        code: 'CONFIRM_CREATED',
+        message: 'Created by Syncline in this session; read back once in the next one',
+        attempts: 0,
       });
     }
   }

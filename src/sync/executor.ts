@@ -2,11 +2,12 @@ import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { CrmRecord, ItemSource, Write, WriteResult } from '../domain/connector.ts';
 import type { Failure } from '../domain/errors.ts';
 import type { Side } from '../domain/glossary.ts';
-import type { Intent, Link, ObjectKind } from '../domain/link.ts';
+import type { Intent, Link, ObjectKind, PlannedBase } from '../domain/link.ts';
 import type { SyncStateStore } from '../domain/sync-store.ts';
 import type { WriteCounts } from '../domain/session-report.ts';
 import { toCrmFields, toMailboxPatch, toNewMailboxEvent, type EventMapping } from '../mapping/index.ts';
 import type { PairAction } from './plan.ts';
+import { planOf } from './planned-base.ts';
 import { contentHash } from './values.ts';
 
 export interface ExecuteOptions {
@@ -42,6 +43,7 @@ export interface ExecutionResult {
  */
 export async function executePlan(options: ExecuteOptions): Promise<ExecutionResult> {
   await options.store.recordIntents(intentsFor(options));
+  await options.store.recordPlannedBases(plannedBasesFor(options));
 
   const changedMeanwhile = await crmRecordsChangedSinceRead(options);
   const crmWrites = options.actions.filter((action) => !changedMeanwhile.has(action.syncId)).flatMap((action) => crmWriteFor(options, action));
@@ -86,6 +88,10 @@ function changedMeanwhileResults(changed: ReadonlyMap<string, string>): WriteRes
       message: `Salesforce record ${recordId} changed while the session ran; the next session merges both edits`,
     },
   }));
+}
+
+function plannedBasesFor(options: ExecuteOptions): PlannedBase[] {
+  return options.actions.flatMap((action) => planOf(action, action.mergeBase, options.mailboxId, options.objectKind) ?? []);
 }
 
 function intentsFor(options: ExecuteOptions): Intent[] {

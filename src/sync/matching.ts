@@ -4,6 +4,7 @@ import type { Side } from '../domain/glossary.ts';
 import type { Intent, MappedValues } from '../domain/link.ts';
 import { pairsFlowingFrom } from '../mapping/index.ts';
 import { mergePair } from './merge.ts';
+import { effectiveBase } from './planned-base.ts';
 import type { ItemView, PairAction, PlannerInput } from './plan.ts';
 import { sideInput } from './side-input.ts';
 import { stableStringify } from './values.ts';
@@ -141,8 +142,7 @@ function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, vi
       continue;
     }
 
-    const sourceStates: ReadonlyMap<string, { kind: string }> = intent.sourceSide === 'mailbox' ? input.mailbox : input.crm;
-    if (sourceStates.get(intent.sourceId)?.kind !== 'deleted') {
+    if (!isSourceGone(input, intent)) {
       // NOTE: the source was neither paired with this copy nor deleted (it is linked elsewhere or was not read
       // this session). The copy is left alone rather than copied back, which would double the source.
       orphans.push({ id: view.id, action: null });
@@ -162,6 +162,7 @@ function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, vi
         mailboxWrite: onCrm ? null : { op: 'delete' },
         crmWrite: onCrm && !keep ? { op: 'delete' } : null,
         nextBase: keep ? view.values : null,
+        mergeBase: {},
         seenVersions: { mailbox: null, crm: view.version },
         origin: intent.sourceSide,
         tombstone: keep ? 'mailbox' : null,
@@ -177,6 +178,16 @@ function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, vi
   return orphans;
 }
 
+/** True when an intent's source item was deleted, or is a meeting that was cancelled. */
+function isSourceGone(input: MatchInput, intent: Intent): boolean {
+  if (intent.sourceSide === 'crm') {
+    return input.crm.get(intent.sourceId)?.kind === 'deleted';
+  }
+
+  const state = input.mailbox.get(intent.sourceId);
+  return state?.kind === 'deleted' || (state?.kind === 'upsert' && state.view.item.isCancelled);
+}
+
 function pairAction(
   input: MatchInput,
   syncId: string,
@@ -185,12 +196,14 @@ function pairAction(
   origin: Side,
   reason: string,
 ): PairAction {
+  // A pair a crashed session created has the base it planned, where its writes landed.
+  const base = effectiveBase({}, input.plannedBases.get(syncId), { mailbox: mailboxView.values, crm: crmView.values });
   const merged = mergePair({
     mailboxId: input.mailboxId,
     objectKind: input.objectKind,
     syncId,
     keys: Object.keys({ ...mailboxView.values, ...crmView.values }),
-    base: {},
+    base,
     mailbox: sideInput(input, 'mailbox', mailboxView),
     crm: sideInput(input, 'crm', crmView, mailboxView.maskedKeys),
     policy: input.policy,
@@ -205,6 +218,7 @@ function pairAction(
     mailboxWrite: Object.keys(merged.toMailbox).length > 0 ? { op: 'update', values: merged.toMailbox } : null,
     crmWrite: Object.keys(merged.toCrm).length > 0 ? { op: 'update', values: merged.toCrm } : null,
     nextBase: merged.nextBase,
+    mergeBase: base,
     seenVersions: { mailbox: mailboxView.version, crm: crmView.version },
     origin,
     tombstone: null,
@@ -229,6 +243,7 @@ function createAction(input: MatchInput, from: Side, syncId: string, view: ItemV
     mailboxWrite: fromMailbox ? null : { op: 'create', values },
     crmWrite: fromMailbox ? { op: 'create', values } : null,
     nextBase: values,
+    mergeBase: {},
     seenVersions: { mailbox: fromMailbox ? view.version : null, crm: fromMailbox ? null : view.version },
     origin: from,
     tombstone: null,

@@ -1,7 +1,7 @@
 import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { CrmRecord, SyncWindow } from '../domain/connector.ts';
 import type { Side } from '../domain/glossary.ts';
-import type { ConflictDecision, Intent, Link, MappedValues, ObjectKind } from '../domain/link.ts';
+import type { ConflictDecision, Intent, Link, MappedValues, ObjectKind, PlannedBase } from '../domain/link.ts';
 import type { EventMapping } from '../mapping/index.ts';
 import type { SyncPolicy } from './policy.ts';
 
@@ -44,6 +44,8 @@ export interface PairAction {
   readonly crmWrite: PlannedWrite | null;
   /** The base to store after the writes; null removes the link. */
   readonly nextBase: MappedValues | null;
+  /** The base the writes were computed against, recorded with the plan so a crash can be told from an edit. */
+  readonly mergeBase: MappedValues;
   readonly seenVersions: { readonly mailbox: string | null; readonly crm: string | null };
   readonly origin: Side;
   /** Set when the pair ends by a deletion on this side while the other side's item stays. */
@@ -69,6 +71,8 @@ export interface PlannerInput {
   readonly mailbox: ReadonlyMap<string, MailboxItemState>;
   readonly crm: ReadonlyMap<string, CrmItemState>;
   readonly intents: readonly Intent[];
+  /** Plans a crashed session recorded, by sync id. */
+  readonly plannedBases: ReadonlyMap<string, PlannedBase>;
   readonly mapping: EventMapping;
   readonly policy: SyncPolicy;
   readonly window: SyncWindow;

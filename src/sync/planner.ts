@@ -4,6 +4,7 @@ import type { Link } from '../domain/link.ts';
 import { activePairs } from '../mapping/index.ts';
 import { matchUnlinked } from './matching.ts';
 import { mergePair } from './merge.ts';
+import { effectiveBase } from './planned-base.ts';
 import type { ItemView, PairAction, Plan, PlannerInput } from './plan.ts';
 import { sideInput } from './side-input.ts';
 import { contentHash } from './values.ts';
@@ -46,6 +47,7 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
     mailboxItem: mailboxState?.kind === 'upsert' ? mailboxState.view.item : null,
     origin: link.origin,
     tombstone: null,
+    mergeBase: link.base,
     conflicts: [],
   };
 
@@ -101,18 +103,22 @@ function planLinkedUpdate(
   crmView: ItemView<CrmRecord> | null,
   common: Omit<PairAction, 'mailboxWrite' | 'crmWrite' | 'nextBase' | 'seenVersions' | 'sources' | 'reason'>,
 ): PairAction | null {
+  // After a crash, fields the engine wrote before it are measured against what it planned, not the older base.
+  const base = effectiveBase(link.base, input.plannedBases.get(link.syncId), { mailbox: mailboxView?.values, crm: crmView?.values });
+  const baseHash = base === link.base ? link.baseHash : contentHash(base);
+
   // An echo of the engine's own write, or a private item kept out of sync, brings nothing new.
-  const mailboxChanged = mailboxView !== null && !mailboxView.excluded && isChanged(mailboxView, link.mailboxVersion, link.baseHash);
-  const crmChanged = crmView !== null && isChanged(crmView, link.crmVersion, link.baseHash);
+  const mailboxChanged = mailboxView !== null && !mailboxView.excluded && isChanged(mailboxView, link.mailboxVersion, baseHash);
+  const crmChanged = crmView !== null && isChanged(crmView, link.crmVersion, baseHash);
   const seenVersions = {
     mailbox: mailboxView?.version ?? link.mailboxVersion,
     crm: crmView?.version ?? link.crmVersion,
   };
 
   if (!mailboxChanged && !crmChanged) {
-    const versionsMoved = seenVersions.mailbox !== link.mailboxVersion || seenVersions.crm !== link.crmVersion;
+    const versionsMoved = seenVersions.mailbox !== link.mailboxVersion || seenVersions.crm !== link.crmVersion || baseHash !== link.baseHash;
     return versionsMoved
-      ? { ...common, mailboxWrite: null, crmWrite: null, nextBase: link.base, seenVersions, sources: [], reason: 'new version, same content: remember the version' }
+      ? { ...common, mergeBase: base, mailboxWrite: null, crmWrite: null, nextBase: base, seenVersions, sources: [], reason: 'new version, same content: remember the version' }
       : null;
   }
 
@@ -121,7 +127,7 @@ function planLinkedUpdate(
     objectKind: input.objectKind,
     syncId: link.syncId,
     keys: activePairs(input.mapping).map((pair) => pair.key),
-    base: link.base,
+    base,
     mailbox: sideInput(input, 'mailbox', mailboxChanged ? mailboxView : null),
     crm: sideInput(input, 'crm', crmChanged ? crmView : null, mailboxView?.maskedKeys),
     policy: input.policy,
@@ -133,6 +139,7 @@ function planLinkedUpdate(
   ];
   return {
     ...common,
+    mergeBase: base,
     conflicts: merged.conflicts,
     mailboxWrite: Object.keys(merged.toMailbox).length > 0 ? { op: 'update', values: merged.toMailbox } : null,
     crmWrite: Object.keys(merged.toCrm).length > 0 ? { op: 'update', values: merged.toCrm } : null,

@@ -82,6 +82,7 @@ export function plannerInput(overrides: Partial<PlannerInput> = {}): PlannerInpu
     mailbox: new Map(),
     crm: new Map(),
     intents: [],
+    plannedBases: new Map(),
     mapping: defaultEventMapping,
     policy: defaultSyncPolicy,
     window: { start: '2026-11-01T00:00:00Z', end: '2027-05-01T00:00:00Z' },

@@ -2,6 +2,10 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as streamPositions from './0002-stream-positions.ts';
 import * as sessionLeases from './0003-session-leases.ts';
+import * as mailboxSchedules from './0004-mailbox-schedules.ts';
+import * as instantSync from './0005-instant-sync.ts';
+import * as workerHeartbeats from './0006-worker-heartbeats.ts';
+import * as plannedBases from './0007-planned-bases.ts';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the store works the same from
@@ -11,6 +15,10 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-stream-positions': streamPositions,
   '0003-session-leases': sessionLeases,
+  '0004-mailbox-schedules': mailboxSchedules,
+  '0005-instant-sync': instantSync,
+  '0006-worker-heartbeats': workerHeartbeats,
+  '0007-planned-bases': plannedBases,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,53 @@
+import type { Kysely, Transaction } from 'kysely';
+
+import type { Side } from '../domain/glossary.ts';
+import type { ObjectKind, PlannedBase } from '../domain/link.ts';
+import { inBatches } from './batches.ts';
+import type { SynclineDatabase } from './database.ts';
+import { readMappedValues, readObjectKind } from './row-values.ts';
+
+const PLANNED_BASE_COLUMNS = 4;
+
+/** Record planned bases in their own transaction, replacing an earlier plan for the same pair. */
+export async function recordPlannedBases(db: Kysely<SynclineDatabase>, planned: readonly PlannedBase[]): Promise<void> {
+  if (planned.length === 0) {
+    return;
+  }
+
+  const rows = planned.map((entry) => ({
+    mailbox_id: entry.mailboxId,
+    object_kind: entry.objectKind,
+    sync_id: entry.syncId,
+    base: JSON.stringify({ base: entry.base, fromBase: entry.fromBase, targets: entry.targets }),
+  }));
+  await db.transaction().execute(async (trx) => {
+    for (const batch of inBatches(rows, PLANNED_BASE_COLUMNS)) {
+      await trx
+        .insertInto('planned_bases')
+        .values(batch)
+        .onConflict((conflict) => conflict.columns(['mailbox_id', 'object_kind', 'sync_id']).doUpdateSet((eb) => ({ base: eb.ref('excluded.base') })))
+        .execute();
+    }
+  });
+}
+
+export async function loadPlannedBases(db: Kysely<SynclineDatabase>, mailboxId: string, objectKind: ObjectKind): Promise<PlannedBase[]> {
+  const rows = await db.selectFrom('planned_bases').selectAll().where('mailbox_id', '=', mailboxId).where('object_kind', '=', objectKind).execute();
+  return rows.map((row) => {
+    const where = `planned_bases row ${row.mailbox_id}/${row.object_kind}/${row.sync_id}`;
+    const plan = JSON.parse(row.base) as { base: unknown; fromBase: unknown; targets: Record<string, Side[]> };
+    return {
+      mailboxId: row.mailbox_id,
+      objectKind: readObjectKind(row.object_kind, where),
+      syncId: row.sync_id,
+      base: readMappedValues(JSON.stringify(plan.base), `base of ${where}`),
+      fromBase: readMappedValues(JSON.stringify(plan.fromBase), `fromBase of ${where}`),
+      targets: plan.targets,
+    };
+  });
+}
+
+/** A committed session stored the true state of every pair, so the plans made before its writes are done with. */
+export async function clearPlannedBases(trx: Transaction<SynclineDatabase>, mailboxId: string, objectKind: ObjectKind): Promise<void> {
+  await trx.deleteFrom('planned_bases').where('mailbox_id', '=', mailboxId).where('object_kind', '=', objectKind).execute();
+}

@@ -53,9 +53,36 @@ describe('salesforce jwtBearer configuration', () => {
     expect(config.orgs[0]?.salesforce.auth).toMatchObject({ privateKeyPem: PEM, audience: 'https://test.salesforce.com' });
   });
 
-  it('names the missing key', () => {
+  it('missing key names org variable', () => {
     expect(problemsOf(configWith(jwt()))).toEqual([
-      'orgs[0].salesforce.auth: expected privateKeyFile (a PEM file path) or the private key in the environment variable SYNCLINE_<ORG>_SALESFORCE_PRIVATE_KEY',
+      'orgs[0].salesforce.auth.privateKey: missing; expected privateKeyFile (a PEM file path) or the PEM private key itself, in the file or in the environment variable SYNCLINE_ACME_SALESFORCE_PRIVATE_KEY',
+    ]);
+  });
+
+  it('jwtBearer ignores client secret variable', () => {
+    const env = { SYNCLINE_ACME_SALESFORCE_CLIENT_SECRET: 'left-over-secret', SYNCLINE_ACME_SALESFORCE_REFRESH_TOKEN: 'left-over-token' };
+    const config = parseConfig(configWith(jwt({ privateKeyFile: 'salesforce.key' })), { source: 'test.json', env, baseDir: folder });
+    expect(config.orgs[0]?.salesforce.auth).toEqual({ kind: 'jwtBearer', clientId: '3MVG9key', username: 'sync@acme.example', privateKeyPem: PEM });
+  });
+
+  it('refresh token ignores key variable', () => {
+    const auth = { kind: 'refreshToken', clientId: '3MVG9key', clientSecret: 'secret', refreshToken: 'token' };
+    const config = parseConfig(configWith(auth), { source: 'test.json', env: { SYNCLINE_ACME_SALESFORCE_PRIVATE_KEY: PEM }, baseDir: folder });
+    expect(config.orgs[0]?.salesforce.auth).toEqual(auth);
+  });
+
+  it('broken env key names variable', () => {
+    const env = { SYNCLINE_ACME_SALESFORCE_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nc2VjcmV0LWtleS1ib2R5\\n-----END PRIVATE KEY-----' };
+    const problems = problemsOf(configWith(jwt()), env);
+    expect(problems).toEqual([
+      'the environment variable SYNCLINE_ACME_SALESFORCE_PRIVATE_KEY: not a readable PEM private key; give the unencrypted RSA key of the certificate uploaded to the connected app',
+    ]);
+  });
+
+  it('EC key named with article', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(problemsOf(configWith(jwt()), { SYNCLINE_ACME_SALESFORCE_PRIVATE_KEY: ec })).toEqual([
+      'the environment variable SYNCLINE_ACME_SALESFORCE_PRIVATE_KEY: an EC key; Salesforce verifies RS256 signatures, so give an RSA key',
     ]);
   });
 

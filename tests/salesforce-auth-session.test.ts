@@ -45,7 +45,9 @@ describe('Salesforce auth and budget in a session', () => {
     const report = await harness.runSession({ wrapCrm: () => budgetedCrm(budget) });
     expect(report.status).toBe('failed');
     expect(report.notes).toHaveLength(1);
-    expect(report.notes[0]).toMatch(/^suspend: Syncline's share of the org's daily Salesforce API allocation is spent .* \(API_BUDGET_REACHED\)$/);
+    expect(report.notes[0]).toMatch(
+      /^suspend: The org has used \d+ of its 100000 daily Salesforce API calls; Syncline stops at 50000 \(apiBudgetShare 0\.5\) so other integrations keep working; resumes around .* \(API_BUDGET_REACHED\)$/,
+    );
     expect(await harness.crmEvents()).toEqual([]);
   });
 

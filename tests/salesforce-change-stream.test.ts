@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeBatch, ChangeNotice, ChangeStream } from '../src/domain/change-stream.ts';
-import { isConnectorError } from '../src/domain/errors.ts';
+import { isConnectorError, type Failure } from '../src/domain/errors.ts';
 import { createSalesforceChangeStream, type ChangeStreamOptions } from '../src/crm/salesforce/change-stream/change-stream.ts';
 import { createTokenSource, type TokenSource } from '../src/crm/salesforce/change-stream/token-source.ts';
 import { SalesforceRestClient } from '../src/crm/salesforce/rest-client.ts';
@@ -222,6 +222,42 @@ describe('salesforce change stream', () => {
 
     expect(received.idsOf()).toEqual([first, second]);
     expect(handshakes).toBe(3);
+  });
+
+  it('stale replay id asks one re-read', async () => {
+    await createAsUser('old');
+    const events = ((await admin('GET', 'streaming')) as { events: { event: { replayId: number } }[] }).events;
+    await store.saveReplayId(ORG, CHANNEL, events[0]?.event.replayId ?? 0);
+    await admin('POST', 'streaming/trim', { keepLast: 0 });
+    let handshakes = 0;
+    const countingFetch: typeof fetch = async (input, init) => {
+      if (String(init?.body ?? '').includes('/meta/handshake')) handshakes += 1;
+      return fetch(input, init);
+    };
+
+    const received = new Received();
+    await open(received, { fetch: countingFetch }).start();
+    await received.until((notices) => notices.length === 1);
+    for (let drop = 1; drop <= 2; drop += 1) {
+      await admin('POST', 'streaming/drop-clients');
+      await expect.poll(() => handshakes).toBe(drop + 1);
+    }
+    const fresh = await createAsUser('fresh');
+    await received.until((notices) => notices.some((notice) => notice.kind === 'change'));
+
+    expect(received.notices.filter((notice) => notice.kind === 'reread')).toHaveLength(1);
+    expect(received.idsOf()).toEqual([fresh]);
+  });
+
+  it('failure after start calls onFailure', async () => {
+    const failures: Failure[] = [];
+    await open(new Received(), { onFailure: (failure) => failures.push(failure) }).start();
+
+    await admin('POST', 'faults', { faults: [{ type: 'revokeRefreshTokens' }, { type: 'expireTokens' }] });
+    await admin('POST', 'streaming/drop-clients');
+    await expect.poll(() => failures.length, { timeout: 4_000 }).toBe(1);
+
+    expect(failures[0]).toMatchObject({ kind: 'suspend', code: 'invalid_grant' });
   });
 
   it('start rejects with suspend when the grant is revoked', async () => {

@@ -59,25 +59,51 @@ describe('OrgApiBudget', () => {
     expect(decision.action).toBe('stop');
     if (decision.action !== 'stop') return;
     expect(decision.failure).toMatchObject({ kind: 'suspend', code: 'API_BUDGET_REACHED', resumeAt: '2026-05-04T16:48:00.000Z' });
-    expect(decision.failure.message).toContain('raise salesforce.apiBudgetShare');
+    expect(decision.failure.message).toBe(
+      'The org has used 5000 of its 10000 daily Salesforce API calls; Syncline stops at 5000 (apiBudgetShare 0.5) so other integrations keep working; resumes around 2026-05-04T16:48:00.000Z (an estimate), or raise salesforce.apiBudgetShare',
+    );
   });
 
-  it('counts calls made since the last header', () => {
+  it('counts an admitted call at once', () => {
     const budget = budgetAt(4, 10, 0.5);
-    expect(budget.admit()).toEqual({ action: 'wait', waitMs: 0 });
-    budget.noteCall();
+    expect(budget.admit()).toEqual({ action: 'go' });
     expect(budget.usage).toEqual({ used: 5, max: 10 });
     expect(budget.admit().action).toBe('stop');
     expect(budget.calls).toBe(1);
   });
 
-  it('a new header replaces the estimate', () => {
-    const budget = budgetAt(4, 10, 0.5);
-    budget.noteCall();
-    budget.observe(usageHeader(2, 10));
-    expect(budget.usage).toEqual({ used: 2, max: 10 });
+  it('concurrent callers share the rest', () => {
+    const budget = budgetAt(96, 200, 0.5);
+    const decisions = Array.from({ length: 20 }, () => budget.admit(true));
+    expect(decisions.filter((decision) => decision.action === 'go')).toHaveLength(4);
+    expect(budget.calls).toBe(4);
+  });
+
+  it('rechecks after a wait', () => {
+    const budget = budgetAt(4500, 10_000);
+    expect(budget.admit().action).toBe('wait');
+    expect(budget.admit(true)).toEqual({ action: 'go' });
+    const spent = budgetAt(5000, 10_000);
+    expect(spent.admit(true).action).toBe('stop');
+  });
+
+  it('header keeps in-flight calls counted', () => {
+    const budget = budgetAt(4, 100, 0.5);
+    budget.admit();
+    budget.admit();
+    expect(budget.usage).toEqual({ used: 6, max: 100 });
+    // The first answer reports 2 calls; the second call is still in flight.
+    budget.observe(usageHeader(2, 100));
+    expect(budget.usage).toEqual({ used: 3, max: 100 });
     budget.observe(new Headers());
-    expect(budget.usage).toEqual({ used: 2, max: 10 });
+    expect(budget.usage).toEqual({ used: 3, max: 100 });
+  });
+
+  it('lost response stays counted', () => {
+    const budget = budgetAt(10, 100, 0.5);
+    budget.admit();
+    budget.observe(null);
+    expect(budget.usage).toEqual({ used: 11, max: 100 });
   });
 
   it('refuses a share outside (0, 1]', () => {

@@ -2,14 +2,17 @@ import type { Failure } from '../../domain/errors.ts';
 import { estimateResumeAt, parseApiUsage, type ApiUsage } from './api-usage.ts';
 
 export interface OrgApiBudgetOptions {
-  /** Share of the org's daily API allocation Syncline may use, above 0 and at most 1 (config `apiBudgetShare`). */
+  /**
+   * Share of the org's whole daily API limit (config `apiBudgetShare`), above 0 and at most 1. Usage counts every
+   * client of the org, as Salesforce reports it, so Syncline stops once the org has used share × limit calls.
+   */
   readonly share: number;
   /** Maximum pause before one call while usage is in the slow-down band; default 10 s. */
   readonly maxDelayMs?: number;
   readonly now?: () => number;
 }
 
-/** The budget's decision about the next call. */
+/** The budget's decision about the next call; `go` has already counted the call against the budget. */
 export type BudgetDecision =
   | { readonly action: 'go' }
   | { readonly action: 'wait'; readonly waitMs: number }
@@ -21,15 +24,24 @@ const DEFAULT_MAX_DELAY_MS = 10_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * The API calls of one Salesforce org, shared by every connector of that org in this process. It reads the org's
- * usage from each response's `Sforce-Limit-Info` header and adds the calls made since. Calls slow down above 80 %
- * of Syncline's share of the daily allocation and stop when the share is spent.
+ * The API calls of one Salesforce org, shared by every connector of that org in this process.
+ *
+ * The share is of the org's whole daily API limit, and the usage it is compared with is the org's, as Salesforce
+ * reports it in each response's `Sforce-Limit-Info` header: calls of other integrations count too. Syncline slows
+ * down once the org's usage passes 80 % of share × limit and stops when the usage reaches share × limit, so the
+ * rest of the limit stays free for the org's other integrations.
+ *
+ * Each call is counted when `admit` lets it go and settled by `observe` when its response (or its failure) comes,
+ * so calls of concurrent sessions that are still in flight count against the budget too.
  */
 export class OrgApiBudget {
   /** REST calls this process made for the org. */
   calls = 0;
   private reported: ApiUsage | null = null;
-  private callsSinceReport = 0;
+  /** Calls admitted whose response has not come yet. */
+  private inFlight = 0;
+  /** Calls completed since the last usage header, by responses without one. */
+  private unreported = 0;
   private readonly maxDelayMs: number;
   private readonly now: () => number;
 
@@ -41,48 +53,61 @@ export class OrgApiBudget {
     this.now = options.now ?? Date.now;
   }
 
-  /** The org's usage as last reported plus the calls made since; null before the first response. */
+  /** The org's usage as last reported plus the calls sent since (completed or in flight); null before the first report. */
   get usage(): ApiUsage | null {
-    return this.reported === null ? null : { used: this.reported.used + this.callsSinceReport, max: this.reported.max };
+    return this.reported === null ? null : { used: this.reported.used + this.unreported + this.inFlight, max: this.reported.max };
   }
 
-  /** Decide about the next call, before it is sent. */
-  admit(): BudgetDecision {
+  /**
+   * Decide about the next call, before it is sent. `go` counts the call at once, so concurrent callers cannot all
+   * pass the last free call; settle it with `observe`. After a `wait`, ask again with `afterWait` true: the usage
+   * is checked again, and the call goes (or stops) without a second wait.
+   */
+  admit(afterWait = false): BudgetDecision {
     const usage = this.usage;
-    if (usage === null) {
-      return { action: 'go' };
+    if (usage !== null) {
+      const allowed = Math.floor(usage.max * this.options.share);
+      if (usage.used >= allowed) {
+        return { action: 'stop', failure: this.spentFailure(usage, allowed) };
+      }
+      const waitMs = afterWait ? 0 : this.slowDownMs(usage, allowed);
+      if (waitMs > 0) {
+        return { action: 'wait', waitMs };
+      }
     }
-
-    const allowed = Math.floor(usage.max * this.options.share);
-    if (usage.used >= allowed) {
-      return { action: 'stop', failure: this.spentFailure(usage, allowed) };
-    }
-
-    const slowFrom = allowed * SLOW_DOWN_FROM;
-    if (usage.used < slowFrom) {
-      return { action: 'go' };
-    }
-    // Delay grows from nothing at 80 % of the share to the pace at which the rolling 24-hour window frees calls
-    // (a day divided by the calls in it), capped so a session never stalls for long on one call.
-    const depth = (usage.used - slowFrom) / (allowed - slowFrom);
-    const sustainablePaceMs = DAY_MS / Math.max(1, usage.used);
-    return { action: 'wait', waitMs: Math.round(depth * Math.min(this.maxDelayMs, sustainablePaceMs)) };
-  }
-
-  /** Count a call as it is sent. */
-  noteCall(): void {
     this.calls += 1;
-    this.callsSinceReport += 1;
+    this.inFlight += 1;
+    return { action: 'go' };
   }
 
-  /** Read the usage a response reported; responses without the header leave the estimate as it is. */
-  observe(headers: Headers): void {
-    const usage = parseApiUsage(headers.get('sforce-limit-info'));
+  /**
+   * Settle one admitted call: `headers` of its response, or null when no response came. A `Sforce-Limit-Info`
+   * header replaces the estimate (the calls still in flight stay counted on top of it).
+   */
+  observe(headers: Headers | null): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    const usage = headers === null ? undefined : parseApiUsage(headers.get('sforce-limit-info'));
     if (usage === undefined) {
+      // Salesforce counts a call whose response had no usage header, and one whose response was lost may have counted too.
+      this.unreported += 1;
       return;
     }
     this.reported = usage;
-    this.callsSinceReport = 0;
+    this.unreported = 0;
+  }
+
+  /**
+   * Delay before a call in the slow-down band: from nothing at 80 % of the share to the pace at which the rolling
+   * 24-hour window frees calls (a day divided by the calls in it), capped so a session never stalls for long.
+   */
+  private slowDownMs(usage: ApiUsage, allowed: number): number {
+    const slowFrom = allowed * SLOW_DOWN_FROM;
+    if (usage.used < slowFrom) {
+      return 0;
+    }
+    const depth = (usage.used - slowFrom) / (allowed - slowFrom);
+    const sustainablePaceMs = DAY_MS / Math.max(1, usage.used);
+    return Math.round(depth * Math.min(this.maxDelayMs, sustainablePaceMs));
   }
 
   private spentFailure(usage: ApiUsage, allowed: number): Failure {
@@ -91,7 +116,7 @@ export class OrgApiBudget {
       kind: 'suspend',
       code: 'API_BUDGET_REACHED',
       resumeAt,
-      message: `Syncline's share of the org's daily Salesforce API allocation is spent (${usage.used} of ${usage.max} calls used, share ${this.options.share}): sync resumes around ${resumeAt} (an estimate), or raise salesforce.apiBudgetShare`,
+      message: `The org has used ${usage.used} of its ${usage.max} daily Salesforce API calls; Syncline stops at ${allowed} (apiBudgetShare ${this.options.share}) so other integrations keep working; resumes around ${resumeAt} (an estimate), or raise salesforce.apiBudgetShare`,
     };
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FailureKind } from '../../domain/errors.ts';
-import { classifyNetworkError, classifySalesforceError, parseRetryAfter } from './classify-error.ts';
+import { classifyNetworkError, classifySalesforceError, classifyUpsertFailure, parseRetryAfter } from './classify-error.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const corpus = (name: string): unknown =>
@@ -87,6 +87,8 @@ describe('classifySalesforceError', () => {
     ['unknown type', 400, error('INVALID_TYPE'), 'bug'],
     ['bad batch size', 400, error('INVALID_BATCH_SIZE'), 'bug'],
     ['too many ids', 400, error('EXCEEDED_ID_LIMIT'), 'bug'],
+    ['expired query locator', 400, error('INVALID_QUERY_LOCATOR'), 'retryLater'],
+    ['trigger that hit a locked row', 200, [{ statusCode: 'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', message: 'Sync: execution of AfterInsert caused by: System.DmlException: Update failed. First exception on row 0; first error: UNABLE_TO_LOCK_ROW, unable to obtain exclusive access to this record: []', fields: [] }], 'retryLater'],
   ];
 
   it.each(table)('%s', (_name, status, body, kind) => {
@@ -119,6 +121,26 @@ describe('classifySalesforceError', () => {
     expect(failure).toMatchObject({ code: 'STRING_TOO_LONG', fields: ['Subject', 'Location'], retryAfterMs: 3000 });
   });
 
+  it('value-quoting codes get own message', () => {
+    const quoting = (statusCode: string, message: string, fields: string[]) => classifySalesforceError(200, [{ statusCode, message, fields }], new Headers());
+    const tooLong = quoting('STRING_TOO_LONG', 'Subject: data value too large: Dinner with the Smiths (max length=10)', ['Subject']);
+    expect(tooLong).toMatchObject({ kind: 'itemError', code: 'STRING_TOO_LONG', fields: ['Subject'] });
+    expect(tooLong.message).toBe('The value of Subject is longer than the field allows: shorten it in the source item, or lengthen the field in Salesforce');
+    const email = quoting('INVALID_EMAIL_ADDRESS', 'Email: invalid email address: jane.private@', ['Email', 'Secondary__c']);
+    expect(email.message).toBe('The value of Email and Secondary__c is not an email address Salesforce accepts: correct it in the source item');
+    const json = classifySalesforceError(400, error('JSON_PARSER_ERROR', 'Unexpected character (\'D\' (code 68)) at [line:1, column:20] near "Dinner with the Smiths"'), new Headers());
+    expect(json).toMatchObject({ kind: 'bug', code: 'JSON_PARSER_ERROR' });
+    for (const failure of [tooLong, email, json]) {
+      expect(failure.message).not.toMatch(/Smiths|jane\.private/);
+    }
+  });
+
+  it('non-lock trigger failure stays item', () => {
+    const failure = classifySalesforceError(200, [{ statusCode: 'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', message: 'Sync: execution of AfterInsert caused by: System.NullPointerException', fields: [] }], new Headers());
+    expect(failure.kind).toBe('itemError');
+    expect(failure.message).toContain('System.NullPointerException');
+  });
+
   it('reads the OAuth error shape', () => {
     const failure = classifySalesforceError(400, corpus('sf-oauth-refresh-invalid-grant.json'), new Headers());
     expect(failure.code).toBe('invalid_grant');
@@ -128,6 +150,18 @@ describe('classifySalesforceError', () => {
     const now = Date.parse('2026-05-04T13:00:00Z');
     expect(parseRetryAfter('Mon, 04 May 2026 13:00:05 GMT', now)).toBe(5000);
     expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
+
+describe('classifyUpsertFailure', () => {
+  it('concurrent upsert duplicate is temporary', () => {
+    const failure = classifyUpsertFailure(classifySalesforceError(200, recordError('DUPLICATE_VALUE', ['Syncline_Sync_Id__c']), new Headers()));
+    expect(failure).toMatchObject({ kind: 'retryLater', code: 'DUPLICATE_VALUE', fields: ['Syncline_Sync_Id__c'] });
+  });
+
+  it('leaves other failures as they are', () => {
+    const original = classifySalesforceError(200, recordError('STRING_TOO_LONG', ['Subject']), new Headers());
+    expect(classifyUpsertFailure(original)).toBe(original);
   });
 });
 

@@ -73,6 +73,25 @@ const KIND_BY_CODE: Readonly<Record<string, FailureKind>> = {
   // Only seen with allOrNone=true: this record was rolled back because another one failed, not for a fault of its own.
   PROCESSING_HALTED: 'retryLater',
   ALL_OR_NONE_OPERATION_ROLLED_BACK: 'retryLater',
+  // The query cursor of a paged query expired (idle too long, or too many open): the query runs again from the start.
+  INVALID_QUERY_LOCATOR: 'retryLater',
+};
+
+/**
+ * Codes whose Salesforce message quotes the record's values (the text that is too long, the address, the JSON
+ * around a parse error). Syncline writes its own sentence naming the fields instead, so no value of a record
+ * reaches a log, a session report or the dashboard.
+ */
+const OWN_MESSAGES: Readonly<Record<string, (fields: string) => string>> = {
+  STRING_TOO_LONG: (fields) => `The value of ${fields} is longer than the field allows: shorten it in the source item, or lengthen the field in Salesforce`,
+  INVALID_EMAIL_ADDRESS: (fields) => `The value of ${fields} is not an email address Salesforce accepts: correct it in the source item`,
+  JSON_PARSER_ERROR: () => 'Salesforce could not parse the JSON body Syncline sent: report this as a Syncline bug',
+  INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: (fields) =>
+    `The value of ${fields} is not in its restricted picklist: add the value to the picklist in Salesforce, or change it in the source item`,
+  INVALID_TYPE_ON_FIELD_IN_RECORD: (fields) => `The value of ${fields} does not fit the field's type: correct it in the source item or the field mapping`,
+  TEXT_DATA_OUTSIDE_SUPPORTED_CHARSET: (fields) => `The value of ${fields} holds characters Salesforce cannot store: remove them in the source item`,
+  NUMBER_OUTSIDE_VALID_RANGE: (fields) => `The value of ${fields} is outside the range the field allows: correct it in the source item`,
+  MALFORMED_ID: (fields) => `The value of ${fields} is not a valid Salesforce record id: check the record the item refers to`,
 };
 
 /**
@@ -83,8 +102,8 @@ export function classifySalesforceError(status: number, body: unknown, headers: 
   const items = readErrorItems(body);
   const first = items[0];
   const code = first?.code ?? `HTTP_${status}`;
-  const message = describeFailure(code, first?.message);
   const fields = [...new Set(items.flatMap((item) => item.fields))];
+  const message = describeFailure(code, first?.message, fields);
   const retryAfterMs = parseRetryAfter(headers.get('retry-after'));
   const base = { code, message, ...(fields.length > 0 ? { fields } : {}), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
 
@@ -97,8 +116,31 @@ export function classifySalesforceError(status: number, body: unknown, headers: 
     return { ...base, kind: status === 200 ? 'itemError' : 'suspend' };
   }
 
+  if (code === 'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY' && (first?.message ?? '').includes('UNABLE_TO_LOCK_ROW')) {
+    // NOTE: Salesforce reports a trigger, flow or process that failed as CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY and
+    // puts the cause only in the message. UNABLE_TO_LOCK_ROW there is lock contention in the automation's own
+    // writes, which clears once the other transaction commits. Any other cause needs a person.
+    return { ...base, kind: 'retryLater', message: 'An automation (trigger or flow) in the org could not lock a record it writes: retrying after a wait' };
+  }
+
   const kind = KIND_BY_CODE[code] ?? kindByStatus(status);
   return { ...base, kind };
+}
+
+/**
+ * Adjust a failure of an upsert. Salesforce documents upsert by External ID as the way to avoid duplicates, yet two
+ * upserts of the same new value that run at once can both miss the record, and the later insert then fails with
+ * DUPLICATE_VALUE. A repeat finds the record the other created and updates it, so this one is temporary.
+ */
+export function classifyUpsertFailure(failure: Failure): Failure {
+  if (failure.code !== 'DUPLICATE_VALUE') {
+    return failure;
+  }
+  return {
+    ...failure,
+    kind: 'retryLater',
+    message: 'Another write created a record with the same External ID value at the same moment: repeating the upsert, which now updates that record',
+  };
 }
 
 /**
@@ -197,12 +239,27 @@ function firstString(...values: unknown[]): string | undefined {
 
 const MAX_MESSAGE_LENGTH = 300;
 
-function describeFailure(code: string, sfMessage: string | undefined): string {
+function describeFailure(code: string, sfMessage: string | undefined, fields: readonly string[]): string {
+  const own = OWN_MESSAGES[code];
+  if (own !== undefined) {
+    return own(fieldList(fields));
+  }
   if (sfMessage === undefined || sfMessage === '') {
     return `Salesforce answered ${code}`;
   }
   const text = sfMessage.length > MAX_MESSAGE_LENGTH ? `${sfMessage.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : sfMessage;
   return `Salesforce answered ${code}: ${text}`;
+}
+
+/** "Subject", "Subject and Location", "Subject, Location and Description", or "a field" when Salesforce named none. */
+function fieldList(fields: readonly string[]): string {
+  if (fields.length === 0) {
+    return 'a field';
+  }
+  if (fields.length === 1) {
+    return fields[0]!;
+  }
+  return `${fields.slice(0, -1).join(', ')} and ${fields.at(-1)!}`;
 }
 
 /** Retry-After as delta seconds or an HTTP date, in milliseconds. */

@@ -23,7 +23,7 @@ type Handler = (method: string, url: string, body: unknown) => Reply | undefined
 
 const DATA = '/services/data/v62.0';
 const describeBody = {
-  fields: ['Id', 'SystemModstamp', 'LastModifiedDate', 'Sync__c', 'Subject', 'OwnerId'].map((name) => ({ name, type: 'string', length: 255 })),
+  fields: ['Id', 'SystemModstamp', 'LastModifiedDate', 'Sync__c', 'Subject', 'OwnerId'].map((name) => ({ name, type: 'string', length: 255, externalId: name === 'Sync__c' })),
 };
 
 let login: FastifyInstance;

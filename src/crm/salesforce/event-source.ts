@@ -1,5 +1,5 @@
 import type { CrmEventSource, CrmRecord, ItemSnapshot, PullResult, SyncWindow, Write, WriteResult } from '../../domain/connector.ts';
-import { ConnectorError } from '../../domain/errors.ts';
+import { ConnectorError, isConnectorError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { OrgApiBudget } from './api-budget.ts';
 import type { SalesforceAuth } from './auth.ts';
@@ -12,6 +12,7 @@ import { sendRecordWrites, type WriteDeps } from './record-writes.ts';
 import { SalesforceRestClient } from './rest-client.ts';
 import type { RetryOptions } from './retry-policy.ts';
 import { chunkForInList, soqlInList, soqlString } from './soql.ts';
+import { assertSyncIdField } from './sync-id-field.ts';
 import { assertFieldsExist, checkRecordValues, indexDescribe, type FieldIndex } from './value-checks.ts';
 import { eventRecordWrites, toWriteResult, type PackContext } from './write-batches.ts';
 
@@ -59,7 +60,7 @@ export function createSalesforceEventSource(options: SalesforceConnectorOptions)
     ...(options.apiBudget === undefined ? {} : { budget: options.apiBudget }),
   });
   const selectFields = uniqueFields(['Id', 'SystemModstamp', 'LastModifiedDate', options.syncIdField, ...options.fields]);
-  const describe = once(() => loadDescribe(client, selectFields));
+  const describe = once(() => loadDescribe(client, selectFields, options.syncIdField));
   const owner = once(() => resolveOwner(client, options.owner));
 
   async function ready(): Promise<{ index: FieldIndex; context: EventQueryContext }> {
@@ -126,25 +127,37 @@ export function createSalesforceEventSource(options: SalesforceConnectorOptions)
         prepare: (values) => checkRecordValues(values, index, logger),
       };
       const bulk = await applyBulkWhereCheaper(writes, { ...packContext, client, logger, sleep, sobject: 'Event', options: options.bulk });
+      if (bulk.stop !== null) {
+        return settleAfterStop(writes, bulk.results, bulk.stop);
+      }
       if (bulk.remaining.length === 0) {
         return bulk.results;
       }
-      return [...bulk.results, ...(await applyWithRetries(bulk.remaining, packContext, { client, logger, sleep, retry: options.retry }))];
+      try {
+        return [...bulk.results, ...(await applyWithRetries(bulk.remaining, packContext, { client, logger, sleep, retry: options.retry }))];
+      } catch (error) {
+        if (!isConnectorError(error)) {
+          throw error;
+        }
+        return settleAfterStop(writes, bulk.results, error);
+      }
     },
   };
 }
 
 /**
  * Send the writes (see `sendRecordWrites`): the collections upsert by sync id and update or delete by record id, so
- * a repeat of a record that failed for a temporary reason cannot double it.
+ * a repeat of a record that failed for a temporary reason cannot double it. A stop part-way keeps the results of
+ * the calls that completed and fails the rest with the stop's failure.
  */
 async function applyWithRetries(writes: readonly Write<CrmRecord>[], context: PackContext, deps: WriteDeps): Promise<WriteResult[]> {
   return (await sendRecordWrites(eventRecordWrites(writes, context), deps)).map(toWriteResult);
 }
 
-async function loadDescribe(client: SalesforceRestClient, selectFields: readonly string[]): Promise<FieldIndex> {
+async function loadDescribe(client: SalesforceRestClient, selectFields: readonly string[], syncIdField: string): Promise<FieldIndex> {
   const response = await client.request('GET', `${client.dataPath}/sobjects/Event/describe`);
   const index = indexDescribe(response.body);
+  assertSyncIdField(index, syncIdField, 'Event');
   assertFieldsExist(index, selectFields);
   return index;
 }
@@ -162,11 +175,24 @@ async function resolveOwner(client: SalesforceRestClient, owner: SalesforceConne
       code: users.length === 0 ? 'OWNER_NOT_FOUND' : 'OWNER_AMBIGUOUS',
       message:
         users.length === 0
-          ? "No active Salesforce User has the mailbox owner's email address: activate the User, or set the owner's Salesforce User id"
-          : "Several active Salesforce Users have the mailbox owner's email address: set the owner's Salesforce User id",
+          ? `No active Salesforce User has the email ${owner.email}: activate that User, or name the mailbox's User in mailboxes[].salesforceUser (its id, or the email it has in Salesforce)`
+          : `${users.length} active Salesforce Users have the email ${owner.email}: name the mailbox's User by id in mailboxes[].salesforceUser`,
     });
   }
   return String(users[0]!.Id);
+}
+
+/**
+ * Return the results settled before `stop`, and the stop's failure for every other write. Throw `stop` when nothing
+ * was settled, because then the whole batch failed and the session ends with that failure (a suspend stops the mailbox).
+ */
+function settleAfterStop(writes: readonly Write<CrmRecord>[], settled: readonly WriteResult[], stop: ConnectorError): WriteResult[] {
+  if (settled.length === 0) {
+    throw stop;
+  }
+  const done = new Set(settled.map((result) => result.ref));
+  const unsent = writes.filter((write) => !done.has(write.ref)).map((write): WriteResult => ({ ref: write.ref, ok: false, failure: stop.failure }));
+  return [...settled, ...unsent];
 }
 
 /** Run `load` once and share its result; a failure is not kept, so the next call tries again. */

@@ -46,7 +46,7 @@ describe('readPrivateKey', () => {
 
   it('refuses a key that is not RSA', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    expect(() => readPrivateKey(ec)).toThrow(/ec key: Salesforce verifies RS256/);
+    expect(() => readPrivateKey(ec)).toThrow('The Salesforce JWT private key is an EC key: Salesforce verifies RS256 signatures, so give an RSA key');
   });
 });
 

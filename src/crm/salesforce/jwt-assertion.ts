@@ -51,10 +51,28 @@ export function readPrivateKey(pem: string): KeyObject {
     throw new ConnectorError({
       kind: 'suspend',
       code: 'INVALID_PRIVATE_KEY',
-      message: `The Salesforce JWT private key is a ${String(key.asymmetricKeyType)} key: Salesforce verifies RS256 signatures, so give an RSA key`,
+      message: `The Salesforce JWT private key is ${describeKeyType(key.asymmetricKeyType)} key: Salesforce verifies RS256 signatures, so give an RSA key`,
     });
   }
   return key;
+}
+
+/** Key types as people write them, with their article: "an EC", "a DSA". */
+const KEY_TYPE_NAMES: Readonly<Record<string, string>> = {
+  rsa: 'an RSA',
+  'rsa-pss': 'an RSA-PSS',
+  dsa: 'a DSA',
+  dh: 'a DH',
+  ec: 'an EC',
+  ed25519: 'an Ed25519',
+  ed448: 'an Ed448',
+  x25519: 'an X25519',
+  x448: 'an X448',
+};
+
+/** Name a key type for a message that goes on with "key", e.g. "an EC" in "is an EC key". */
+export function describeKeyType(type: string | undefined): string {
+  return KEY_TYPE_NAMES[type ?? ''] ?? `a ${type ?? 'unknown'}`;
 }
 
 /**

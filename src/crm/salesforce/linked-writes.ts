@@ -1,5 +1,5 @@
 import type { Failure } from '../../domain/errors.ts';
-import { classifySalesforceError } from './classify-error.ts';
+import { classifySalesforceError, classifyUpsertFailure } from './classify-error.ts';
 import { headersOf, indexSubresponses, type Subresponse } from './query-runner.ts';
 import { RECORDS_PER_COLLECTION, bugFailure, failAll, mapRecordResult, mapRecordResults, type CollectionBatch, type CompositeWriteCall, type RecordWrite, type RecordWriteResult } from './write-batches.ts';
 
@@ -112,6 +112,11 @@ function parentSubrequest(parent: LinkedGroup['parent'], referenceId: string, da
   return { method: 'PATCH', url: `${dataPath}/sobjects/${sobject}/${encodeURIComponent(parent.externalIdField)}/${encodeURIComponent(value)}`, referenceId, body };
 }
 
+/** List the writes of a call in the order of its results: each group's parent, then its children. */
+export function linkedWrites(call: LinkedCall): RecordWrite[] {
+  return call.groups.flatMap((planned) => [planned.group.parent, ...planned.childCall.batches.flatMap((batch) => batch.writes)]);
+}
+
 /** Map a linked call's response to one result per parent and child write. */
 export function mapLinkedResults(call: LinkedCall, responseBody: unknown): RecordWriteResult[] {
   const byReference = indexSubresponses(responseBody);
@@ -130,7 +135,8 @@ function parentResult(write: LinkedGroup['parent'], sub: Subresponse | undefined
     return { ref: write.ref, ok: false, failure: bugFailure('MISSING_SUBRESPONSE', `Salesforce composite response is missing the result for ${write.ref}`), recordId: null };
   }
   if (sub.httpStatusCode < 200 || sub.httpStatusCode >= 300) {
-    return { ref: write.ref, ok: false, failure: classifySalesforceError(sub.httpStatusCode, sub.body, headersOf(sub.httpHeaders)), recordId: null };
+    const failure = classifySalesforceError(sub.httpStatusCode, sub.body, headersOf(sub.httpHeaders));
+    return { ref: write.ref, ok: false, failure: write.op === 'upsert' ? classifyUpsertFailure(failure) : failure, recordId: null };
   }
   // A single-record write returns `{id, success, errors}`, and an upsert adds `created`.
   return mapRecordResult(write, { success: true, ...(sub.body as Record<string, unknown>) });

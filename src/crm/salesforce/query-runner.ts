@@ -1,4 +1,4 @@
-import { ConnectorError } from '../../domain/errors.ts';
+import { ConnectorError, isConnectorError } from '../../domain/errors.ts';
 import { classifySalesforceError } from './classify-error.ts';
 import type { RestResponse, SalesforceRestClient } from './rest-client.ts';
 
@@ -41,17 +41,37 @@ export async function runQueries(client: SalesforceRestClient, specs: readonly Q
   }
 
   const records: SalesforceRecord[][] = [];
-  for (const first of firstPages) {
-    const all = [...first.records];
-    let next = first.nextRecordsUrl;
-    while (next !== null) {
-      const page = readPage((await client.request('GET', next)).body);
-      all.push(...page.records);
-      next = page.nextRecordsUrl;
-    }
-    records.push(all);
+  for (const [index, first] of firstPages.entries()) {
+    records.push(await readAllPages(client, specs[index]!, first));
   }
   return { records, serverTime };
+}
+
+/**
+ * Follow a query's `nextRecordsUrl` to its end. Salesforce drops a query cursor that sat idle too long, or when the
+ * user has too many open (INVALID_QUERY_LOCATOR). The query then runs once more from its first page.
+ */
+async function readAllPages(client: SalesforceRestClient, spec: QuerySpec, first: QueryPage): Promise<SalesforceRecord[]> {
+  try {
+    return await followPages(client, first);
+  } catch (error) {
+    if (!isConnectorError(error) || error.failure.code !== 'INVALID_QUERY_LOCATOR') {
+      throw error;
+    }
+    const { pages } = await runSingle(client, spec);
+    return followPages(client, pages[0]!);
+  }
+}
+
+async function followPages(client: SalesforceRestClient, first: QueryPage): Promise<SalesforceRecord[]> {
+  const all = [...first.records];
+  let next = first.nextRecordsUrl;
+  while (next !== null) {
+    const page = readPage((await client.request('GET', next)).body);
+    all.push(...page.records);
+    next = page.nextRecordsUrl;
+  }
+  return all;
 }
 
 function queryPath(client: SalesforceRestClient, spec: QuerySpec): string {

@@ -1,16 +1,17 @@
 import type { Change, CrmRecord } from '../../domain/connector.ts';
+import { isConnectorError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { mapLinkedResults, packLinkedGroups, type LinkedGroup } from './linked-writes.ts';
+import { linkedWrites, mapLinkedResults, packLinkedGroups, type LinkedGroup } from './linked-writes.ts';
 import { WATERMARK_OVERLAP_MS, mergeChanges } from './pull-queries.ts';
 import { runQueries, type SalesforceRecord } from './query-runner.ts';
 import { isSalesforceId } from './record-id.ts';
-import { sendRecordWrites } from './record-writes.ts';
-import { SalesforceRestClient, type RestClientOptions } from './rest-client.ts';
+import { responseLost, sendRecordWrites, settleAfterStop } from './record-writes.ts';
+import { OutcomeUnknownError, SalesforceRestClient, type RestClientOptions } from './rest-client.ts';
 import type { RetryOptions } from './retry-policy.ts';
 import { parseDescribeGlobal, parseSObjectDescribe, readOrgFeatures, type OrgFeatures, type SObjectInfo } from './sobject-describe.ts';
 import { chunkForInList, soqlDatetime, soqlInList } from './soql.ts';
 import { checkRecordValues } from './value-checks.ts';
-import type { RecordWrite, RecordWriteResult } from './write-batches.ts';
+import { failAll, type RecordWrite, type RecordWriteResult } from './write-batches.ts';
 
 export interface RecordClientOptions {
   readonly rest: SalesforceRestClient;
@@ -151,7 +152,8 @@ export class SalesforceRecordClient {
   /**
    * Write records of any objects, one result per write in the order given. Values are fitted to describe first
    * (text cut and marked, picklists mapped); an insert missing a required field fails alone without being sent.
-   * Throws a `suspend` ConnectorError when a write names a field the org lacks.
+   * Throws a `suspend` ConnectorError when a write names a field the org lacks. Inserts whose response was lost fail
+   * with `retryLater` instead of being sent twice; look them up before inserting them again.
    */
   async write(writes: readonly RecordWrite[]): Promise<RecordWriteResult[]> {
     const prepared = await this.prepare(writes);
@@ -164,6 +166,8 @@ export class SalesforceRecordClient {
   /**
    * Write parents and the children that need their ids in as few Composite calls as the limits allow (25
    * subrequests, five of them collections or queries). Children of a failed parent fail with PARENT_WRITE_FAILED.
+   * A call that carries inserts is not sent again after a lost response, and a stop part-way keeps the results of
+   * the calls that completed, as `write` does (see `sendRecordWrites`).
    */
   async writeLinked(groups: readonly LinkedGroup[]): Promise<RecordWriteResult[]> {
     const prepared = await Promise.all(groups.map(async (group): Promise<LinkedGroup> => ({
@@ -176,12 +180,25 @@ export class SalesforceRecordClient {
     })));
 
     const rest = this.options.rest;
-    const results: RecordWriteResult[] = [];
-    for (const call of packLinkedGroups(prepared, rest.dataPath)) {
-      const response = await rest.request('POST', `${rest.dataPath}/composite`, call.body);
-      results.push(...mapLinkedResults(call, response.body));
+    const results = new Map<string, RecordWriteResult>();
+    const calls = packLinkedGroups(prepared, rest.dataPath);
+    for (const call of calls) {
+      const writes = linkedWrites(call);
+      try {
+        const response = await rest.request('POST', `${rest.dataPath}/composite`, call.body, 'json', { idempotent: !writes.some((write) => write.op === 'insert') });
+        mapLinkedResults(call, response.body).forEach((result) => results.set(result.ref, result));
+      } catch (error) {
+        if (error instanceof OutcomeUnknownError) {
+          failAll(writes, responseLost(error.failure)).forEach((result) => results.set(result.ref, result));
+          continue;
+        }
+        if (!isConnectorError(error)) {
+          throw error;
+        }
+        return settleAfterStop(calls.flatMap(linkedWrites), results, error);
+      }
     }
-    return results;
+    return calls.flatMap(linkedWrites).map((write) => results.get(write.ref)!);
   }
 
   private async prepare(writes: readonly RecordWrite[]): Promise<{ write: RecordWrite; result: RecordWriteResult | null }[]> {

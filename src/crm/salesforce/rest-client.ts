@@ -41,6 +41,30 @@ export const SYNCLINE_CLIENT_NAME = 'Syncline';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+export interface RequestOptions {
+  /**
+   * False for a request whose repeat could write twice: one that carries plain inserts. Such a request is sent
+   * again only after a refusal that proves Salesforce did not run it (401, 429, REQUEST_LIMIT_EXCEEDED), never
+   * after a timeout, a network error or a 5xx, and then fails with an `OutcomeUnknownError`.
+   */
+  readonly idempotent?: boolean;
+}
+
+/**
+ * A request that carried non-idempotent writes lost its response (a timeout, a network error or a 5xx): Salesforce
+ * may have run it. It was not sent again; the caller decides, e.g. by looking the records up.
+ */
+export class OutcomeUnknownError extends ConnectorError {
+  constructor(failure: Failure, options?: { cause?: unknown }) {
+    super(failure, options);
+    this.name = 'OutcomeUnknownError';
+  }
+}
+
+type AttemptOutcome =
+  | { readonly response: RestResponse }
+  | { readonly failure: Failure; readonly cause?: unknown; readonly usedToken?: Promise<SalesforceToken>; readonly mayHaveRun: boolean };
+
 /**
  * The small HTTP layer under the connector: bearer token from the OAuth flow, REST calls against the token's
  * `instance_url`, one re-authentication on an expired session, and retries of temporary failures.
@@ -66,8 +90,11 @@ export class SalesforceRestClient {
     return this.knownInstanceUrl;
   }
 
-  /** Send one REST request; `path` starts with `/services/...`. Throws a `ConnectorError` unless it succeeds. */
-  async request(method: string, path: string, body?: unknown, format: BodyFormat = 'json'): Promise<RestResponse> {
+  /**
+   * Send one REST request; `path` starts with `/services/...`. Throws a `ConnectorError` unless it succeeds, and an
+   * `OutcomeUnknownError` when a request marked not idempotent lost its response.
+   */
+  async request(method: string, path: string, body?: unknown, format: BodyFormat = 'json', options: RequestOptions = {}): Promise<RestResponse> {
     let reauthenticated = false;
 
     for (let attempt = 1; ; attempt += 1) {
@@ -86,9 +113,13 @@ export class SalesforceRestClient {
         continue;
       }
 
+      if (options.idempotent === false && outcome.mayHaveRun) {
+        throw new OutcomeUnknownError(failure, { cause: outcome.cause });
+      }
       const decision = decideRetry(failure, attempt, this.options.retry);
       if (!decision.retry) {
-        throw new ConnectorError(failure, { cause: outcome.cause });
+        // A token request's own ConnectorError goes up as it is: wrapped, its message would appear twice in a log.
+        throw isConnectorError(outcome.cause) && outcome.cause.failure === failure ? outcome.cause : new ConnectorError(failure, { cause: outcome.cause });
       }
       this.options.logger.warn(
         { code: failure.code, method, path: pathOnly(path), attempt, waitMs: decision.waitMs, reason: decision.reason },
@@ -98,32 +129,25 @@ export class SalesforceRestClient {
     }
   }
 
-  private async attempt(
-    method: string,
-    path: string,
-    body: unknown,
-    format: BodyFormat,
-  ): Promise<{ response: RestResponse } | { failure: Failure; cause?: unknown; usedToken?: Promise<SalesforceToken> }> {
+  private async attempt(method: string, path: string, body: unknown, format: BodyFormat): Promise<AttemptOutcome> {
     let token: SalesforceToken;
     const usedToken = this.currentToken();
     try {
       token = await usedToken;
     } catch (error) {
       if (isConnectorError(error)) {
-        return { failure: error.failure, cause: error };
+        return { failure: error.failure, cause: error, mayHaveRun: false };
       }
       throw error;
     }
 
     const refusal = await this.passBudget(method, path);
     if (refusal !== null) {
-      return { failure: refusal };
+      return { failure: refusal, mayHaveRun: false };
     }
 
     let response: Response;
-    let parsed: unknown;
     this.calls += 1;
-    this.options.budget?.noteCall();
     try {
       response = await this.options.fetch(`${token.instanceUrl}${path}`, {
         method,
@@ -136,29 +160,43 @@ export class SalesforceRestClient {
         ...(body === undefined ? {} : { body: format === 'csv' ? String(body) : JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
-      this.options.budget?.observe(response.headers);
+    } catch (error) {
+      this.options.budget?.observe(null);
+      return { failure: classifyNetworkError(error, 'Salesforce'), cause: error, mayHaveRun: true };
+    }
+    this.options.budget?.observe(response.headers);
+
+    let parsed: unknown;
+    try {
       parsed = format === 'csv' && response.ok ? await response.text() : await readJson(response);
     } catch (error) {
-      return { failure: classifyNetworkError(error, 'Salesforce'), cause: error };
+      // The status came but the body did not, so a success cannot be read: it counts as a lost response.
+      return { failure: classifyNetworkError(error, 'Salesforce'), cause: error, mayHaveRun: true };
     }
 
     if (response.ok) {
       return { response: { status: response.status, body: parsed, headers: response.headers } };
     }
-    return { failure: classifySalesforceError(response.status, parsed, response.headers), usedToken };
+    // A 5xx may come after Salesforce committed the writes, or from a proxy that lost the response on the way.
+    return { failure: classifySalesforceError(response.status, parsed, response.headers), usedToken, mayHaveRun: response.status >= 500 };
   }
 
-  /** Wait as long as the org's API budget requires, or return the failure to stop with when Syncline's share is spent. */
+  /**
+   * Wait as long as the org's API budget requires, or return the failure to stop with when Syncline's share is
+   * spent. After a wait the budget is asked again, since concurrent sessions may have used the room meanwhile.
+   */
   private async passBudget(method: string, path: string): Promise<Failure | null> {
-    const decision = this.options.budget?.admit() ?? { action: 'go' };
-    if (decision.action === 'stop') {
-      return decision.failure;
+    const budget = this.options.budget;
+    if (budget === undefined) {
+      return null;
     }
-    if (decision.action === 'wait' && decision.waitMs > 0) {
+    let decision = budget.admit();
+    if (decision.action === 'wait') {
       this.options.logger.debug({ method, path: pathOnly(path), waitMs: decision.waitMs }, 'Slowing down: the org nears its Salesforce API budget');
       await this.sleep(decision.waitMs);
+      decision = budget.admit(true);
     }
-    return null;
+    return decision.action === 'stop' ? decision.failure : null;
   }
 
   private currentToken(): Promise<SalesforceToken> {

@@ -17,8 +17,11 @@ export interface RetryRule {
 const DEFAULT_RULE: RetryRule = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 20_000 };
 
 /**
- * Rules per Salesforce error code for failures of kind `retryLater`. Every operation this connector retries is
- * idempotent: queries, and sObject Collections writes keyed by record id or External ID.
+ * Rules per Salesforce error code for failures of kind `retryLater`. Queries, and sObject Collections writes keyed
+ * by record id or External ID, repeat freely. A request that carries plain inserts is not idempotent: the REST client
+ * repeats it only after a refusal that proves Salesforce did not run it (401, 429, REQUEST_LIMIT_EXCEEDED), never
+ * after a timeout, a network error or a 5xx (see `RequestOptions.idempotent`). Records that Salesforce reports as
+ * failed in a collection wrote nothing, so those are sent again whatever their operation.
  */
 export const RETRY_RULES: Readonly<Record<string, RetryRule>> = {
   // Lock contention clears in well under a second once the other transaction commits.
@@ -27,8 +30,10 @@ export const RETRY_RULES: Readonly<Record<string, RetryRule>> = {
   REQUEST_LIMIT_EXCEEDED: { maxAttempts: 4, baseDelayMs: 2_000, maxDelayMs: 30_000 },
   SERVER_UNAVAILABLE: DEFAULT_RULE,
   NETWORK_ERROR: { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 10_000 },
-  // Repeating a request cannot resume an expired query cursor, so the next session starts the query over.
+  // Repeating the same page request cannot revive an expired query cursor; the query runner runs the query again.
   INVALID_QUERY_LOCATOR: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  // A concurrent upsert of the same External ID value created the record first; a repeat matches and updates it.
+  DUPLICATE_VALUE: { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 2_000 },
 };
 
 /** A server asking for a longer wait than this is left to the next session rather than holding this one. */

@@ -8,6 +8,11 @@ export interface DescribeField {
   readonly length: number;
   readonly restrictedPicklist: boolean;
   readonly picklistValues: readonly { readonly value: string; readonly active: boolean; readonly defaultValue: boolean }[];
+  /** Flagged External ID, so an upsert can match on it. */
+  readonly externalId: boolean;
+  /** The integration user may set it on a create, and on an update; a describe without the flags counts as yes. */
+  readonly createable: boolean;
+  readonly updateable: boolean;
 }
 
 /** Describe fields by lower-cased API name, since Salesforce field names are case-insensitive. */
@@ -36,6 +41,9 @@ export function indexDescribe(body: unknown): FieldIndex {
       type: typeof raw.type === 'string' ? raw.type : 'string',
       length: typeof raw.length === 'number' ? raw.length : 0,
       restrictedPicklist: raw.restrictedPicklist === true,
+      externalId: raw.externalId === true,
+      createable: raw.createable !== false,
+      updateable: raw.updateable !== false,
       picklistValues: picklist
         .filter((entry) => typeof entry?.value === 'string')
         .map((entry) => ({ value: entry.value as string, active: entry.active !== false, defaultValue: entry.defaultValue === true })),

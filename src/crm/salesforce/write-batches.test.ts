@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CrmRecord, Write } from '../../domain/connector.ts';
-import { mapCompositeResults, packWrites, type PackContext } from './write-batches.ts';
+import { mapCompositeResults, mapRecordResult, packWrites, type PackContext } from './write-batches.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const corpus = (name: string): { compositeResponse: Record<string, unknown>[] } =>
@@ -134,5 +134,13 @@ describe('mapCompositeResults', () => {
     const [call] = packWrites(writes, context);
     const results = mapCompositeResults(call!, { compositeResponse: [] });
     expect(results.every((result) => !result.ok && result.failure.kind === 'bug')).toBe(true);
+  });
+
+  it('duplicate value temporary for upsert', () => {
+    const duplicate = { success: false, errors: [{ statusCode: 'DUPLICATE_VALUE', message: 'duplicate value found', fields: [] }] };
+    const upsert = mapRecordResult({ op: 'upsert', ref: 'u', sobject: 'Event', externalIdField: 'Sync__c', values: { Sync__c: 's-1' } }, duplicate);
+    const insert = mapRecordResult({ op: 'insert', ref: 'i', sobject: 'Contact', values: { LastName: 'x' } }, duplicate);
+    expect(upsert).toMatchObject({ ok: false, failure: { kind: 'retryLater', code: 'DUPLICATE_VALUE' } });
+    expect(insert).toMatchObject({ ok: false, failure: { kind: 'itemError', code: 'DUPLICATE_VALUE' } });
   });
 });

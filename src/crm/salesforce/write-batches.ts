@@ -1,6 +1,6 @@
 import type { CrmRecord, Write, WriteResult } from '../../domain/connector.ts';
 import type { Failure } from '../../domain/errors.ts';
-import { classifySalesforceError } from './classify-error.ts';
+import { classifySalesforceError, classifyUpsertFailure } from './classify-error.ts';
 import { headersOf, indexSubresponses } from './query-runner.ts';
 
 /** sObject Collections take at most 200 records; Composite at most five collections per call. */
@@ -152,7 +152,8 @@ export function mapRecordResult(write: RecordWrite, raw: unknown): RecordWriteRe
     return { ref: write.ref, ok: true, id, created };
   }
 
-  const failure = classifySalesforceError(200, result.errors, new Headers());
+  const classified = classifySalesforceError(200, result.errors, new Headers());
+  const failure = write.op === 'upsert' ? classifyUpsertFailure(classified) : classified;
   if (write.op === 'delete' && failure.kind === 'notFound') {
     // The record is already gone, which is what the delete asked for.
     return { ref: write.ref, ok: true, id: write.id, created: null };

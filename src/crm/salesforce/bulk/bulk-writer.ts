@@ -1,11 +1,11 @@
 import type { CrmRecord, Write, WriteResult } from '../../../domain/connector.ts';
-import { isConnectorError } from '../../../domain/errors.ts';
+import { isConnectorError, type ConnectorError } from '../../../domain/errors.ts';
 import type { Logger } from '../../../observability/logger.ts';
 import type { SalesforceRestClient } from '../rest-client.ts';
 import { DEFAULT_POLL_SCHEDULE, bulkSavesCalls, pollDelayMs, type PollSchedule } from './break-even.ts';
 import { formatCsv } from './csv.ts';
 import { FINAL_JOB_STATES, IngestJobApi, type JobInfo } from './ingest-job-api.ts';
-import { buildJobRows, mapJobResults, type JobRows, type RowContext } from './job-rows.ts';
+import { buildJobRows, holdsNullMarkerText, mapJobResults, type JobRows, type RowContext } from './job-rows.ts';
 
 type CrmWrite = Write<CrmRecord>;
 
@@ -27,6 +27,8 @@ export interface BulkOutcome {
   readonly results: WriteResult[];
   /** Writes Bulk API did not settle (not chosen, not processed, or failed for a temporary reason): send them through Composite. */
   readonly remaining: CrmWrite[];
+  /** The failure that stopped the jobs part-way (an API limit, a revoked grant), or null; `results` are the writes settled before it. */
+  readonly stop: ConnectorError | null;
 }
 
 /** Salesforce documents 150 MB of base64 per upload, about 100 MB of CSV; a larger load is split over jobs. */
@@ -34,26 +36,35 @@ const MAX_JOB_CSV_BYTES = 100_000_000;
 
 /**
  * Send creates (as upserts by sync id) and updates through Bulk API 2.0 jobs when that costs fewer calls than
- * Composite (see break-even.ts). Records a job leaves without a final result come back in `remaining` for
+ * Composite (see break-even.ts). A write with a value of exactly `#N/A` stays with Composite, because a job would
+ * store null for it. Records a job leaves without a final result come back in `remaining` for
  * Composite. Sending such a record again never doubles it, even when the job wrote it after all: creates upsert
  * by the sync id External ID field and updates set the same values on the same record id.
  */
 export async function applyBulkWhereCheaper(writes: readonly CrmWrite[], context: BulkWriteContext): Promise<BulkOutcome> {
   const schedule: PollSchedule = { ...DEFAULT_POLL_SCHEDULE, ...withoutUndefined(context.options ?? {}) };
   const results: WriteResult[] = [];
+  let stop: ConnectorError | null = null;
 
-  for (const [operation, op] of [['upsert', 'create'], ['update', 'update']] as const) {
-    const group = writes.filter((write) => write.op === op);
-    if (!bulkSavesCalls(group.length, schedule, context.options?.minRecords)) {
-      continue;
+  try {
+    for (const [operation, op] of [['upsert', 'create'], ['update', 'update']] as const) {
+      const group = writes.filter((write) => write.op === op && !holdsNullMarkerText(write));
+      if (!bulkSavesCalls(group.length, schedule, context.options?.minRecords)) {
+        continue;
+      }
+      for (const chunk of chunkBySize(buildJobRows(operation, firstPerKey(group), context))) {
+        results.push(...(await runJob(chunk, context, schedule)));
+      }
     }
-    for (const chunk of chunkBySize(buildJobRows(operation, firstPerKey(group), context))) {
-      results.push(...(await runJob(chunk, context, schedule)));
+  } catch (error) {
+    if (!isConnectorError(error)) {
+      throw error;
     }
+    stop = error;
   }
 
   const settled = new Set(results.map((result) => result.ref));
-  return { results, remaining: writes.filter((write) => !settled.has(write.ref)) };
+  return { results, remaining: writes.filter((write) => !settled.has(write.ref)), stop };
 }
 
 /** Keeps the first write per sync id or record id: a job matches results by that key, so a repeat waits for Composite. */

@@ -1,6 +1,6 @@
 import type { CrmRecord, Write, WriteResult } from '../../../domain/connector.ts';
 import type { Failure } from '../../../domain/errors.ts';
-import { classifySalesforceError } from '../classify-error.ts';
+import { classifySalesforceError, classifyUpsertFailure } from '../classify-error.ts';
 import type { BulkOperation } from './ingest-job-api.ts';
 
 type CrmWrite = Write<CrmRecord>;
@@ -53,6 +53,18 @@ export function buildJobRows(operation: BulkOperation, writes: readonly CrmWrite
   return { operation, keyColumn, header, rows, byKey };
 }
 
+/**
+ * True when a value of the write is the text `#N/A` itself. Bulk API 2.0 reads that text as "set to null" and has no
+ * escape for it, so such a write goes through Composite, where JSON keeps the text as it is.
+ */
+export function holdsNullMarkerText(write: CrmWrite): boolean {
+  if (write.op === 'delete') {
+    return false;
+  }
+  const values = write.op === 'create' ? [write.syncId, ...Object.values(write.item)] : Object.values(write.patch);
+  return values.some((value) => value === NULL_MARKER);
+}
+
 function recordOf(write: CrmWrite, context: RowContext): Record<string, unknown> {
   if (write.op === 'create') {
     const values = context.prepare(withoutFields(write.item, [...SYSTEM_FIELDS, context.syncIdField.toLowerCase()]));
@@ -93,7 +105,8 @@ export function mapJobResults(rows: JobRows, successful: readonly string[][], fa
     results.push({ ref: write.ref, ok: true, id, version: null });
   }
   for (const { write, error } of matchRows(rows, failed)) {
-    results.push({ ref: write.ref, ok: false, failure: parseRecordError(error) });
+    const failure = parseRecordError(error);
+    results.push({ ref: write.ref, ok: false, failure: rows.operation === 'upsert' ? classifyUpsertFailure(failure) : failure });
   }
   return results;
 }

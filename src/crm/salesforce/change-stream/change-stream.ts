@@ -63,6 +63,8 @@ class SalesforceChangeStream implements ChangeStream {
   private firstSubscribedAt: number | null = null;
   /** Events committed before this instant are history the stream chose to skip (see `startingPoint`). */
   private skipBefore: number | null = null;
+  /** A stored replay id Salesforce refused as out of retention; it stays stored until an event is handled. */
+  private refusedReplayId: number | null = null;
 
   constructor(private readonly options: ChangeStreamOptions) {
     this.logger = options.logger.child({ component: 'salesforce-change-stream', org: options.orgId, channel: options.channel });
@@ -120,7 +122,9 @@ class SalesforceChangeStream implements ChangeStream {
     try {
       await this.subscribe(transport, clientId);
       onSubscribed();
+      // Once `start` resolved, a later failure goes to `onFailure` instead of the settled promise.
       this.subscribed?.resolve();
+      this.subscribed = null;
       await this.poll(transport, clientId, readAdvice(handshake.advice, null));
     } finally {
       if (this.abort.signal.aborted) await disconnect(transport, clientId);
@@ -152,8 +156,10 @@ class SalesforceChangeStream implements ChangeStream {
     if (failure.kind !== 'cursorExpired' || stored === null) throw new ConnectorError(failure);
 
     this.logger.warn({ code: failure.code }, 'Stored replay id is no longer retained; subscribing to new events and asking for a full re-read');
-    const fresh = await this.subscribeFrom(transport, clientId, -1);
+    this.refusedReplayId = stored;
+    const fresh = await this.subscribeFrom(transport, clientId, this.startingPoint(stored));
     if (fresh.successful !== true) throw new ConnectorError(classifyBayeuxError(fresh));
+    this.firstSubscribedAt ??= Date.now();
     // Subscribed first, re-read second: a change made while the records are read arrives as an event.
     const notice: ChangeNotice = { kind: 'reread', entityName: entityOfChannel(this.options.channel), recordIds: null, reason: 'replayIdInvalid' };
     await this.handOver([notice], null);
@@ -162,11 +168,12 @@ class SalesforceChangeStream implements ChangeStream {
   /**
    * The replay id to subscribe from. A stream that never handled an event starts at new events (-1): the scheduled
    * sessions cover the past. If it must subscribe again before any event was saved, it requests every retained
-   * event (-2) and skips those committed before its first subscription, so nothing in between is missed.
+   * event (-2) and skips those committed before its first subscription, so nothing in between is missed. A stored
+   * id Salesforce refused counts as none: it asked for one full re-read already, not one per reconnect.
    */
   private startingPoint(stored: number | null): number {
     this.skipBefore = null;
-    if (stored !== null) return stored;
+    if (stored !== null && stored !== this.refusedReplayId) return stored;
     if (this.firstSubscribedAt === null) return -1;
     this.skipBefore = this.firstSubscribedAt - CLOCK_SKEW_MS;
     return -2;

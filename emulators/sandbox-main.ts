@@ -2,11 +2,14 @@
  * Entry point of the sandbox process that `syncline` starts as a child:
  *
  *   node --import tsx emulators/sandbox-main.ts --data-dir DIR [--reset] [--seed ICS_FOLDER]
+ *     [--owner-pid PID --owner-command COMMAND]
  *
- * It prints exactly one JSON line on stdout (the ready message, or `{"error": "..."}`), then keeps the
- * emulators running until its stdin closes (the parent exited) or it receives SIGTERM.
+ * It prints exactly one JSON line on stdout (the ready message, or `{"error": "..."}`, with `inUse` naming the
+ * command that uses the data folder when that is the reason), then keeps the emulators running until its
+ * stdin closes (the parent exited) or it receives SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { SandboxLockedError, type SandboxOwner } from './sandbox-lock.ts';
 import { startSandbox, type RunningSandbox } from './sandbox.ts';
 
 async function run(): Promise<void> {
@@ -15,6 +18,8 @@ async function run(): Promise<void> {
       'data-dir': { type: 'string' },
       reset: { type: 'boolean', default: false },
       seed: { type: 'string' },
+      'owner-pid': { type: 'string' },
+      'owner-command': { type: 'string' },
     },
     strict: true,
   });
@@ -24,7 +29,9 @@ async function run(): Promise<void> {
     throw new Error('missing --data-dir DIR: the folder that holds the sandbox state');
   }
 
-  const sandbox = await startSandbox({ dataDir, reset: values.reset, seedDir: values.seed ?? null });
+  const ownerPid = Number(values['owner-pid']);
+  const owner: SandboxOwner | null = Number.isInteger(ownerPid) && ownerPid > 0 ? { pid: ownerPid, command: values['owner-command'] ?? null } : null;
+  const sandbox = await startSandbox({ dataDir, reset: values.reset, seedDir: values.seed ?? null, owner });
   process.stdout.write(`${JSON.stringify(sandbox.ready)}\n`);
   waitForParent(sandbox);
 }
@@ -56,6 +63,7 @@ function waitForParent(sandbox: RunningSandbox): void {
 
 run().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+  const inUse = error instanceof SandboxLockedError ? { sandboxDir: error.sandboxDir, pid: error.holder.pid, command: error.holder.command } : undefined;
+  process.stdout.write(`${JSON.stringify({ error: message, inUse })}\n`);
   process.exit(1);
 });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importIcs } from './graph/ics-import.ts';
 import { startGraphEmulator, type RunningGraphEmulator } from './graph/server.ts';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from './salesforce/server.ts';
+import { acquireSandboxLock, type SandboxOwner } from './sandbox-lock.ts';
+import { postAdminJson, seedIcsFolder, type IcsFolderSeeding, type SeedResult } from './sandbox-seed.ts';
 
 /**
  * The embedded sandbox: a Graph emulator and a Salesforce emulator on loopback, with state kept in
@@ -26,12 +27,6 @@ const SEEDED_MARKER = 'sample-data-seeded.json';
 const PORTS_FILE = 'ports.json';
 const SAMPLE_DATA_DIR = fileURLToPath(new URL('./sample-data/', import.meta.url));
 
-export interface SeedResult {
-  readonly file: string;
-  readonly events: number;
-  readonly warnings: readonly string[];
-}
-
 /** The message the sandbox process prints as one JSON line; src/config/sandbox-config.ts parses it. */
 export interface SandboxReadyMessage {
   readonly graph: { url: string; tenantId: string; clientId: string; clientSecret: string };
@@ -51,6 +46,8 @@ export interface SandboxOptions {
   readonly reset?: boolean;
   /** Add every .ics file of this folder to the sandbox mailbox after start. */
   readonly seedDir?: string | null;
+  /** The syncline command this sandbox runs for, named to a second command that finds the data folder in use. */
+  readonly owner?: SandboxOwner | null;
 }
 
 export interface RunningSandbox {
@@ -61,7 +58,7 @@ export interface RunningSandbox {
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const sandboxDir = path.join(path.resolve(options.dataDir), 'sandbox');
   await mkdir(sandboxDir, { recursive: true });
-  const lock = await acquireSandboxLock(sandboxDir);
+  const lock = await acquireSandboxLock(sandboxDir, options.owner ?? null);
 
   let graph: RunningGraphEmulator | null = null;
   let salesforce: RunningSalesforceEmulator | null = null;
@@ -97,7 +94,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     await writeFile(path.join(sandboxDir, PORTS_FILE), `${JSON.stringify({ graph: portOf(graph.url), salesforce: portOf(salesforce.url) })}\n`);
 
     const sampleResults = await seedOnce(sandboxDir, graph.url, salesforce.url);
-    const added = options.seedDir ? await seedIcsFolder(graph.url, path.resolve(options.seedDir)) : [];
+    const added = options.seedDir ? await seedIcsFolder(icsSeeding(graph.url, path.resolve(options.seedDir))) : [];
     return { ready: readyMessage(graph.url, salesforce.url, credentials, sampleResults, added), close };
   } catch (error) {
     await close();
@@ -206,39 +203,21 @@ async function seedOnce(sandboxDir: string, graphUrl: string, salesforceUrl: str
     return null;
   }
 
-  const results = await seedIcsFolder(graphUrl, SAMPLE_DATA_DIR);
-  await postJson(`${salesforceUrl}/_admin/records`, {
+  const results = await seedIcsFolder(icsSeeding(graphUrl, SAMPLE_DATA_DIR));
+  await postAdminJson(`${salesforceUrl}/_admin/records`, {
     sobject: 'Event',
     records: SANDBOX_CRM_EVENTS.map((event) => ({ ...event, OwnerId: SANDBOX_USER_ID })),
   });
-  results.push({ file: 'Salesforce Events', events: SANDBOX_CRM_EVENTS.length, warnings: [] });
+  const crmEvents = SANDBOX_CRM_EVENTS.length;
+  results.push({ file: 'Salesforce Events', events: crmEvents, added: crmEvents, updated: 0, unchanged: 0, removed: 0, outsideWindow: 0, warnings: [] });
 
   await writeFile(marker, `${JSON.stringify({ seededAt: new Date().toISOString() })}\n`);
   return results;
 }
 
-/** Import every .ics file of a folder (not its subfolders) into the sandbox mailbox, in file-name order. */
-export async function seedIcsFolder(graphUrl: string, folder: string): Promise<SeedResult[]> {
-  const names = (await readdir(folder)).filter((name) => name.toLowerCase().endsWith('.ics')).sort();
-  const results: SeedResult[] = [];
-
-  for (const name of names) {
-    const text = await readFile(path.join(folder, name), 'utf8');
-    const imported = importIcs(text, { fileName: name, horizon: { ...SANDBOX_WINDOW }, defaultTimeZone: SANDBOX_MAILBOX.timeZone });
-    if (imported.seeds.length > 0) {
-      await postJson(`${graphUrl}/_admin/users/${encodeURIComponent(SANDBOX_MAILBOX.address)}/seed`, { events: imported.seeds });
-    }
-    results.push({ file: name, events: imported.seeds.length, warnings: imported.warnings });
-  }
-  return results;
-}
-
-async function postJson(url: string, body: unknown): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!response.ok) {
-    const text = await response.text();
-    throw new Error(`POST ${new URL(url).pathname} returned ${response.status}: ${text.slice(0, 300)}`);
-  }
+// The sync window is the import horizon too: the sandbox syncs nothing outside it.
+function icsSeeding(graphUrl: string, folder: string): IcsFolderSeeding {
+  return { graphUrl, folder, mailbox: { address: SANDBOX_MAILBOX.address, timeZone: SANDBOX_MAILBOX.timeZone }, window: { ...SANDBOX_WINDOW } };
 }
 
 /**
@@ -267,32 +246,4 @@ function crmEvent(subject: string, startUtc: string, minutes: number, location: 
     Description: description,
     ShowAs: 'Busy',
   };
-}
-
-/** A pid file that keeps two processes from running the emulators over the same saved state at once. */
-interface SandboxLock {
-  release(): Promise<void>;
-}
-
-async function acquireSandboxLock(sandboxDir: string): Promise<SandboxLock> {
-  const lockFile = path.join(sandboxDir, 'sandbox.pid');
-  const holder = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
-  if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
-    throw new Error(
-      `the sandbox data in ${sandboxDir} is in use by process ${holder} (a running \`syncline start\`?); stop it first or use another --data-dir`,
-    );
-  }
-
-  await writeFile(lockFile, `${process.pid}\n`);
-  return { release: () => rm(lockFile, { force: true }) };
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

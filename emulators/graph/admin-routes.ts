@@ -41,9 +41,10 @@ export function registerAdminRoutes(app: FastifyInstance, services: GraphService
   app.post('/_admin/users', async (request, reply) => reply.code(201).send(store.addUser(parse(userSchema, request.body))));
 
   // A benchmark seeds tens of thousands of events in one request, far above Graph's 4 MB body limit.
+  // Seeding the same calendar again updates the events it seeded before instead of adding copies.
   app.post<UserParams>('/_admin/users/:user/seed', { bodyLimit: SEED_BODY_LIMIT_BYTES }, async (request) => {
     const body = parse(seedBodySchema, request.body);
-    return { ids: seedEvents(store, requireUser(services, request.params.user), body.events as unknown as GraphEventSeed[]) };
+    return seedEvents(store, requireUser(services, request.params.user), body.events as unknown as GraphEventSeed[]);
   });
 
   app.get<UserParams>('/_admin/users/:user/events', async (request) => {
@@ -77,6 +78,8 @@ export function registerAdminRoutes(app: FastifyInstance, services: GraphService
       } else if (fault.type === 'expireDeltaTokens') {
         store.deltaEpoch += 1;
         store.onChange();
+      } else if (fault.type === 'lifecycle') {
+        services.subscriptions.sendLifecycle(fault.lifecycleEvent, fault.subscriptionId);
       } else {
         services.faults.addRequestFault(fault);
       }

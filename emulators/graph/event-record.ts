@@ -65,7 +65,7 @@ export interface UserRecord {
 }
 
 /** Whether the event lies in a calendar view `[windowStart, windowEnd)`; a zero-length event counts at its start. */
-export function overlapsWindow(event: EventRecord, windowStart: number, windowEnd: number): boolean {
+export function overlapsWindow(event: Pick<EventRecord, 'startMs' | 'endMs'>, windowStart: number, windowEnd: number): boolean {
   if (event.startMs === event.endMs) {
     return event.startMs >= windowStart && event.startMs < windowEnd;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIFECYCLE_EVENTS } from './subscriptions.ts';
 
 /** Faults a test injects through `POST /_admin/faults`. */
 export const faultSchema = z.discriminatedUnion('type', [
@@ -12,6 +13,7 @@ export const faultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('expireTokens') }),
   z.object({ type: z.literal('expireDeltaTokens') }),
   z.object({ type: z.literal('latency'), ms: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('lifecycle'), lifecycleEvent: z.enum(LIFECYCLE_EVENTS), subscriptionId: z.string().min(1).optional() }),
 ]);
 export type Fault = z.infer<typeof faultSchema>;
 

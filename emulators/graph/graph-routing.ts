@@ -4,6 +4,7 @@ import type { MailboxConcurrency } from './mailbox-concurrency.ts';
 import type { MailboxStore } from './mailbox-store.ts';
 import type { Preferences } from './prefer-header.ts';
 import type { RequestStats } from './request-stats.ts';
+import type { SubscriptionService } from './subscriptions.ts';
 
 /** One Graph request, from the HTTP server or from inside a `$batch`, with the path after `/v1.0`. */
 export interface GraphRequest {
@@ -32,6 +33,7 @@ export interface GraphServices {
   readonly stats: RequestStats;
   readonly concurrency: MailboxConcurrency;
   readonly defaultPageSize: number;
+  readonly subscriptions: SubscriptionService;
 }
 
 export interface RouteContext {

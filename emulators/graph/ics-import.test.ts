@@ -30,8 +30,23 @@ function utcStarts(seeds: GraphEventSeed[]): string[] {
 }
 
 describe('importIcs leniency', () => {
-  it('reads a BOM-prefixed empty calendar as no events', () => {
-    expect(corpus('utf8-bom-empty-calendar.ics')).toEqual({ seeds: [], warnings: [] });
+  it('warns on a BOM-prefixed empty calendar', () => {
+    expect(corpus('utf8-bom-empty-calendar.ics')).toEqual({
+      seeds: [],
+      warnings: ['utf8-bom-empty-calendar.ics: no VEVENT found (an empty calendar, or not iCalendar text); nothing imported'],
+    });
+  });
+
+  it('warns on plain text without VEVENT', () => {
+    const { seeds, warnings } = importIcs('Meeting notes, not a calendar.\n', { fileName: 'notes.ics', horizon: WIDE });
+    expect(seeds).toEqual([]);
+    expect(warnings).toEqual(['notes.ics: no VEVENT found (an empty calendar, or not iCalendar text); nothing imported']);
+  });
+
+  it('counts a repeated warning once', () => {
+    const { warnings } = corpus('google-birthday-rdate-date-with-z.ics');
+    const orphans = warnings.filter((warning) => warning.includes('override without its series'));
+    expect(orphans).toEqual(['google-birthday-rdate-date-with-z.ics: event "BIRTHDAY_79d389868f96182e@google.com" override without its series; imported as a single event (3 times)']);
   });
 
   it('reads leading whitespace, floating times and an empty organizer', () => {

@@ -57,7 +57,17 @@ export function importIcs(text: string, options: IcsImportOptions): IcsImportRes
 
   const events = readEvents(calendar.blocks, context);
   const seeds = [...groupByUid(events).values()].flatMap((group) => guarded(group[0], context, () => groupSeeds(group, context)));
-  return { seeds, warnings };
+  if (seeds.length === 0 && warnings.length === 0 && !calendar.blocks.some((block) => block.name === 'VEVENT')) {
+    warnings.push(`${resolved.fileName}: no VEVENT found (an empty calendar, or not iCalendar text); nothing imported`);
+  }
+  return { seeds, warnings: countRepeats(warnings) };
+}
+
+/** Merge repeated warnings into one line with their count, because a series can raise the same one for many instances. */
+function countRepeats(warnings: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const warning of warnings) counts.set(warning, (counts.get(warning) ?? 0) + 1);
+  return [...counts].map(([warning, count]) => (count === 1 ? warning : `${warning} (${count} times)`));
 }
 
 function readEvents(blocks: IcsBlock[], context: ImportContext): IcsEvent[] {

@@ -42,6 +42,8 @@ export class MailboxStore {
   tokensNotBefore = 0;
   tokenSecret = randomBytes(32).toString('base64');
   onChange: () => void = () => {};
+  /** Called after every create, edit and delete of an event; change notifications start here. */
+  onEventChange: (event: EventRecord, changeType: 'created' | 'updated' | 'deleted') => void = () => {};
 
   get currentSeq(): number {
     return this.seq;
@@ -114,6 +116,7 @@ export class MailboxStore {
     event.changeKey = this.nextChangeKey(user);
     this.events.set(event.id, event);
     this.appendLog(event);
+    this.onEventChange(event, 'created');
     return event;
   }
 
@@ -125,6 +128,7 @@ export class MailboxStore {
     event.lastModifiedDateTime = graphTimestamp(Date.now());
     event.changeKey = this.nextChangeKey(user);
     this.appendLog(event);
+    this.onEventChange(event, event.deleted ? 'deleted' : 'updated');
   }
 
   remove(event: EventRecord): void {

@@ -1,29 +1,78 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { EventRecord, UserRecord } from './event-record.ts';
+import { isInstance } from './event-record.ts';
 import { resolveTimes } from './event-times.ts';
 import { GraphError } from './graph-error.ts';
 import { newEventId } from './ids.ts';
 import type { MailboxStore } from './mailbox-store.ts';
+import { matchSeeds } from './seed-matching.ts';
 import type { GraphEventSeed } from './seed-types.ts';
 
-/**
- * Insert seeds as events of one mailbox and return their ids in seed order. Occurrences and exceptions get
- * the id of the master whose `seedKey` their `seriesMasterSeedKey` names, wherever it sits in the list.
- * Every seed is checked before the first is stored, so a bad seed stores nothing.
- */
-export function seedEvents(store: MailboxStore, owner: UserRecord, seeds: readonly GraphEventSeed[]): string[] {
-  const idsByKey = new Map<string, string>();
-  for (const [index, seed] of seeds.entries()) {
-    if (idsByKey.has(seed.seedKey)) {
-      throw new GraphError(400, 'BadRequest', `Seed ${index} repeats seedKey '${seed.seedKey}'; seed keys must be unique within one request.`);
-    }
-    idsByKey.set(seed.seedKey, newEventId());
-  }
+export type SeedOutcome = 'added' | 'updated' | 'unchanged';
 
-  const records = seeds.map((seed, index) => recordOf(owner, seed, index, idsByKey));
-  return records.map((record) => store.insert(record).id);
+export interface SeedReport {
+  /** Event id per seed, in seed order. */
+  readonly ids: string[];
+  /** The outcome of each seed, in seed order. */
+  readonly outcomes: SeedOutcome[];
+  /** Instances (single events, occurrences, exceptions) deleted because the seeds replaced them. */
+  readonly removed: number;
 }
 
-function recordOf(owner: UserRecord, seed: GraphEventSeed, index: number, idsByKey: Map<string, string>): EventRecord {
+/** The fields a seed sets. A stored event that a seed replaces keeps all others, extended properties included. */
+const SEEDED_FIELDS = [
+  'iCalUId', 'subject', 'body', 'start', 'end', 'startMs', 'endMs', 'isAllDay', 'originalStartTimeZone', 'originalEndTimeZone',
+  'isCancelled', 'location', 'showAs', 'sensitivity', 'organizer', 'attendees', 'type', 'seriesMasterId', 'originalStart', 'recurrence',
+] as const satisfies readonly (keyof EventRecord)[];
+
+/**
+ * Store seeds as events of one mailbox. A seed that matches a stored event (see seed-matching.ts) updates it in
+ * place and keeps its id. Its change key moves only when a seeded field changed, so delta reports it as changed.
+ * Any other seed is inserted. Occurrences and exceptions get the id of the master whose `seedKey` their
+ * `seriesMasterSeedKey` names, wherever it sits in the list. Every seed is checked before the first is stored,
+ * so a bad seed stores nothing.
+ */
+export function seedEvents(store: MailboxStore, owner: UserRecord, seeds: readonly GraphEventSeed[]): SeedReport {
+  const seen = new Set<string>();
+  for (const [index, seed] of seeds.entries()) {
+    if (seen.has(seed.seedKey)) {
+      throw new GraphError(400, 'BadRequest', `Seed ${index} repeats seedKey '${seed.seedKey}'; seed keys must be unique within one request.`);
+    }
+    seen.add(seed.seedKey);
+  }
+
+  const match = matchSeeds(store.liveEvents(owner.id), seeds);
+  const records = seeds.map((seed, index) => recordOf(owner, seed, index, match.ids));
+
+  let removed = 0;
+  for (const event of match.removals) {
+    store.remove(event);
+    removed += isInstance(event) ? 1 : 0;
+  }
+
+  const outcomes = records.map((record, index) => storeRecord(store, record, match.replaced[index]));
+  return { ids: records.map((record) => record.id), outcomes, removed };
+}
+
+function storeRecord(store: MailboxStore, record: EventRecord, replaced: EventRecord | undefined): SeedOutcome {
+  if (!replaced) {
+    store.insert(record);
+    return 'added';
+  }
+
+  const changed = SEEDED_FIELDS.filter((field) => !isDeepStrictEqual(replaced[field], record[field]));
+  if (changed.length === 0) {
+    return 'unchanged';
+  }
+
+  for (const field of changed) {
+    Object.assign(replaced, { [field]: record[field] });
+  }
+  store.touch(replaced);
+  return 'updated';
+}
+
+function recordOf(owner: UserRecord, seed: GraphEventSeed, index: number, idsByKey: ReadonlyMap<string, string>): EventRecord {
   let seriesMasterId: string | null = null;
   if (seed.seriesMasterSeedKey !== null) {
     seriesMasterId = idsByKey.get(seed.seriesMasterSeedKey) ?? null;

@@ -15,6 +15,8 @@ import { MailboxConcurrency } from './mailbox-concurrency.ts';
 import { MailboxStore } from './mailbox-store.ts';
 import { RequestStats } from './request-stats.ts';
 import { StateFile } from './state-file.ts';
+import { registerSubscriptionRoutes } from './subscription-routes.ts';
+import { SubscriptionService } from './subscriptions.ts';
 import { registerTokenEndpoint } from './token-endpoint.ts';
 
 export interface GraphEmulatorOptions {
@@ -63,7 +65,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     stats: new RequestStats(),
     concurrency: new MailboxConcurrency(),
     defaultPageSize: options.maxPageSize ?? DEFAULT_PAGE_SIZE,
+    subscriptions: new SubscriptionService(store),
   };
+  store.onEventChange = (event, changeType) => services.subscriptions.notifyChange(event, changeType);
   const app = buildApp(options, services);
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
@@ -75,6 +79,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   return {
     url,
     close: async () => {
+      services.subscriptions.close();
       await app.close();
       await stateFile?.flush();
     },
@@ -97,6 +102,7 @@ function buildApp(options: GraphEmulatorOptions, services: GraphServices): Fasti
     stats: services.stats,
   });
   registerAdminRoutes(app, services);
+  registerSubscriptionRoutes(app, services);
 
   const routes: Route[] = [...deltaRoutes(), ...eventRoutes()];
   app.route({

@@ -54,6 +54,19 @@ describe('Graph requests', () => {
     await expect(source.readItems(['e-1'])).rejects.toMatchObject({ failure: { kind: 'retryLater', code: 'NetworkError' } });
   });
 
+  it('names URL, cause and graphBaseUrl when unreachable', async () => {
+    fake = await startFakeGraph(() => undefined);
+    const unreachable = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND graph.example.test'), { code: 'ENOTFOUND' }) });
+    const source = fake.source({ fetch: async (input, init) => (String(input).includes('/token') ? fetch(input, init) : Promise.reject(unreachable)) });
+
+    const error = await source.pullChanges(null, { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' }).catch((caught: unknown) => caught);
+    const message = (error as Error).message;
+
+    expect(message).toContain(`no response from Microsoft Graph at ${fake.baseUrl}/users/{mailbox}/calendarView/delta (ENOTFOUND, host name not found in DNS)`);
+    expect(message).toContain("check the org's graph.graphBaseUrl");
+    expect(message).not.toContain('startDateTime');
+  });
+
   it('rejects a mailbox zone it does not know', () => {
     const options = {
       graphBaseUrl: 'http://127.0.0.1:9/v1.0',

@@ -129,7 +129,7 @@ export class GraphHttp {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
     } catch (error) {
-      return { ok: false, status: 0, failure: networkFailure(error) };
+      return { ok: false, status: 0, failure: networkFailure(error, { url: request.url, service: 'Microsoft Graph', configKey: 'graph.graphBaseUrl' }) };
     }
 
     const body = await readJson(response);

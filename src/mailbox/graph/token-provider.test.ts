@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../observability/logger.ts';
 import { isConnectorError } from '../../domain/errors.ts';
@@ -59,12 +60,49 @@ describe('TokenProvider', () => {
 
   it('suspends on invalid_client with a plain reason', async () => {
     const { fake, tokens } = await provider();
-    fake.failTokens(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+    fake.failTokens(401, { error: 'invalid_client', error_description: 'AADSTS7000218: The request body must contain client_secret.' });
 
     const error = await tokens.getToken().catch((caught: unknown) => caught);
 
     expect(isConnectorError(error, 'suspend')).toBe(true);
-    expect((error as Error).message).toBe('Graph sign-in failed: the client id or client secret was rejected. Update the app credentials');
+    expect((error as Error).message).toBe(
+      "Graph sign-in failed: the client id or client secret was rejected. Check the org's graph.clientSecret (or the SYNCLINE_<ORG>_GRAPH_CLIENT_SECRET environment variable, which overrides it) and graph.clientId",
+    );
+  });
+
+  it('names graph.clientSecret for a wrong secret', async () => {
+    const { fake, tokens } = await provider();
+    fake.failTokens(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] });
+
+    const error = await tokens.getToken().catch((caught: unknown) => caught);
+    const message = (error as Error).message;
+
+    expect(isConnectorError(error, 'suspend')).toBe(true);
+    expect(message).toContain('the client secret was rejected (AADSTS7000215)');
+    expect(message).toContain("the org's graph.clientSecret");
+    expect(message).toContain('SYNCLINE_<ORG>_GRAPH_CLIENT_SECRET');
+    expect(message).not.toContain('tokenUrl');
+  });
+
+  it('names URL, cause and authorityUrl when unreachable', async () => {
+    const port = await closedPort();
+    const tokens = new TokenProvider({
+      tokenUrl: `http://127.0.0.1:${port}/contoso/oauth2/v2.0/token?client_secret=never-shown`,
+      clientId: 'client-1',
+      clientSecret: 'secret-1',
+      fetch,
+      logger: createSilentLogger(),
+      sleep: () => Promise.resolve(),
+    });
+
+    const error = await tokens.getToken().catch((caught: unknown) => caught);
+    const message = (error as Error).message;
+
+    expect(isConnectorError(error, 'retryLater')).toBe(true);
+    expect(message).toContain(`no response from the Microsoft Entra token endpoint at http://127.0.0.1:${port}/contoso/oauth2/v2.0/token (ECONNREFUSED,`);
+    expect(message).toContain("check the org's graph.authorityUrl");
+    expect(message).not.toContain('never-shown');
+    expect(message).not.toContain('secret-1');
   });
 
   it('suspends when the tenant refuses consent', async () => {
@@ -82,3 +120,15 @@ describe('TokenProvider', () => {
     expect(fake.tokenRequests).toHaveLength(4);
   });
 });
+
+/** Find a loopback port nothing listens on: bind port 0 to get a free number, then close it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') {
+    throw new Error('the probe server has no port');
+  }
+  return address.port;
+}

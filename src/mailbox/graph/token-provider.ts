@@ -9,14 +9,25 @@ export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 /** A token is renewed this long before Entra ID says it expires, so no request leaves with a dying token. */
 const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
 
-/** Token endpoint error codes that no retry can fix: the app registration or its consent must change. */
+/** The settings of the client secret. The connector does not know the org id, so the variable is named as a pattern. */
+const SECRET_SETTING = "the org's graph.clientSecret (or the SYNCLINE_<ORG>_GRAPH_CLIENT_SECRET environment variable, which overrides it)";
+
+/** Token endpoint error codes that no retry can fix: the app registration, its consent or the configuration must change. */
 const SUSPEND_REASONS: Record<string, string> = {
-  invalid_client: 'the client id or client secret was rejected. Update the app credentials',
-  unauthorized_client: 'the app is not registered or not enabled in this tenant; check the client id and tenant',
+  invalid_client: `the client id or client secret was rejected. Check ${SECRET_SETTING} and graph.clientId`,
+  unauthorized_client: "the app is not registered or not enabled in this tenant; check the org's graph.clientId and graph.tenantId",
   invalid_grant: 'the tenant rejected the grant. An admin must grant the app consent again',
   consent_required: 'the app lacks admin consent; an admin must grant Calendars.ReadWrite application consent',
   interaction_required: 'the tenant requires an admin action before the app may sign in',
   invalid_scope: 'the tenant rejected the Graph scope. Check the app permissions',
+};
+
+/** Entra ID's numeric AADSTS codes (the `error_codes` field) that name exactly which setting is wrong. */
+const AADSTS_REASONS: Record<number, string> = {
+  7000215: `the client secret was rejected (AADSTS7000215). Check ${SECRET_SETTING}: it must hold the secret's value, not its id`,
+  7000222: `the client secret has expired (AADSTS7000222). Create a new secret in the app registration and put it in ${SECRET_SETTING}`,
+  700016: "the app was not found in the tenant (AADSTS700016). Check the org's graph.clientId and graph.tenantId",
+  90002: "the tenant was not found (AADSTS90002). Check the org's graph.tenantId",
 };
 
 export interface TokenProviderOptions {
@@ -101,7 +112,7 @@ export class TokenProvider {
         body: form.toString(),
       });
     } catch (error) {
-      return networkFailure(error);
+      return networkFailure(error, { url: this.options.tokenUrl, service: 'the Microsoft Entra token endpoint', configKey: 'graph.authorityUrl' });
     }
 
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
@@ -115,7 +126,7 @@ export class TokenProvider {
   private store(body: Record<string, unknown> | null): string | Failure {
     const value = body?.access_token;
     if (typeof value !== 'string' || value === '') {
-      return { kind: 'bug', code: 'TokenResponseInvalid', message: 'the token endpoint response has no access_token. Check tokenUrl' };
+      return { kind: 'bug', code: 'TokenResponseInvalid', message: "the token endpoint response has no access_token. Check the org's graph.authorityUrl" };
     }
 
     const lifetimeMs = Number(body?.expires_in ?? 3600) * 1000;
@@ -134,6 +145,14 @@ function tokenFailure(status: number, body: Record<string, unknown> | null, head
   }
 
   // Any other refusal from the token endpoint means the mailbox cannot sign in until someone fixes the setup.
-  const reason = SUSPEND_REASONS[code] ?? `the token endpoint rejected the app (${status} ${code}). Check tokenUrl, client id and secret`;
+  const reason =
+    aadstsReason(body) ??
+    SUSPEND_REASONS[code] ??
+    `the token endpoint rejected the app (${status} ${code}). Check the org's graph.authorityUrl, graph.tenantId, graph.clientId and graph.clientSecret`;
   return { kind: 'suspend', code, message: `Graph sign-in failed: ${reason}` };
+}
+
+function aadstsReason(body: Record<string, unknown> | null): string | undefined {
+  const codes = Array.isArray(body?.error_codes) ? body.error_codes : [];
+  return codes.map((value) => (typeof value === 'number' ? AADSTS_REASONS[value] : undefined)).find((reason) => reason !== undefined);
 }

@@ -159,6 +159,49 @@ describe('config validation', () => {
 
     expect(problemsOf(raw)).toEqual(["orgs[0].mailboxes[1].address: duplicate value 'dana@acme.example.com'; each must be unique"]);
   });
+
+  it('lists duplicates together with a missing key', () => {
+    const raw = validConfig();
+    const orgs = raw.orgs as Draft[];
+    edit(raw, 'orgs.0.mailboxes.1', { address: 'dana@acme.example.com', timeZone: 'UTC' });
+    orgs.push({ ...structuredClone(orgs[0]!), graph: undefined });
+
+    expect(problemsOf(raw)).toEqual([
+      'orgs[1].graph: missing; a value is required',
+      "orgs[1].id: duplicate value 'acme'; each must be unique",
+      "orgs[0].mailboxes[1].address: duplicate value 'dana@acme.example.com'; each must be unique",
+      "orgs[1].mailboxes[1].address: duplicate value 'dana@acme.example.com'; each must be unique",
+    ]);
+  });
+
+  it('rejects an empty org list with a plain reason', () => {
+    expect(problemsOf({ orgs: [] })).toEqual(['orgs: expected at least one org']);
+  });
+
+  it('rejects plain http service URLs outside loopback', () => {
+    const raw = validConfig();
+    edit(raw, 'orgs.0.salesforce.loginUrl', 'http://acme.my.salesforce.com');
+    edit(raw, 'orgs.0.graph.authorityUrl', 'http://login.microsoftonline.com');
+    edit(raw, 'orgs.0.graph.graphBaseUrl', 'http://graph.microsoft.com/v1.0');
+    const problems = problemsOf(raw);
+
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['orgs[0].salesforce.loginUrl', 'orgs[0].graph.authorityUrl', 'orgs[0].graph.graphBaseUrl']);
+    expect(problems[0]).toContain('expected an https:// URL');
+    expect(problems[0]).toContain('change it to https://');
+    expect(problems[0]).toContain("got 'http://acme.my.salesforce.com'");
+  });
+
+  it('accepts plain http on a loopback host', () => {
+    const raw = validConfig();
+    edit(raw, 'orgs.0.salesforce.loginUrl', 'http://127.0.0.1:8443');
+    edit(raw, 'orgs.0.graph.authorityUrl', 'http://localhost:9000/');
+    edit(raw, 'orgs.0.graph.graphBaseUrl', 'http://[::1]:9000/v1.0');
+
+    const org = parseConfig(raw, baseOptions).orgs[0]!;
+    expect(org.salesforce.loginUrl).toBe('http://127.0.0.1:8443');
+    expect(org.graph.tokenUrl).toBe('http://localhost:9000/acme.onmicrosoft.com/oauth2/v2.0/token');
+    expect(org.graph.graphBaseUrl).toBe('http://[::1]:9000/v1.0');
+  });
 });
 
 describe('config overrides', () => {
@@ -228,6 +271,12 @@ describe('config file', () => {
     folder = mkdtempSync(path.join(tmpdir(), 'syncline-config-'));
 
     expect(() => findConfigFile({ flag: 'nope.json', env: {}, cwd: folder })).toThrow(/--config: file not found/);
+  });
+
+  it('names the variable when SYNCLINE_CONFIG names a missing file', () => {
+    folder = mkdtempSync(path.join(tmpdir(), 'syncline-config-'));
+
+    expect(() => findConfigFile({ env: { SYNCLINE_CONFIG: 'nope.json' }, cwd: folder })).toThrow(/SYNCLINE_CONFIG: file not found; check the path in the environment variable SYNCLINE_CONFIG, or unset it/);
   });
 
   it('names the file when JSON is malformed', () => {

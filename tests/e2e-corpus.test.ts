@@ -73,8 +73,10 @@ beforeAll(async () => {
   harness = await E2eHarness.start({ window: WINDOW, mailboxTimeZone: 'Europe/Berlin' });
   for (const file of files) {
     const { seeds } = importIcs(readFileSync(path.join(CORPUS_ICS, file), 'utf8'), { fileName: file, horizon: WINDOW, defaultTimeZone: 'UTC' });
-    if (seeds.length > 0) {
-      await harness.seedMailbox(seeds);
+    // Unrelated files reuse UIDs such as 0000001; one mailbox holds one item per UID, so each file gets its own.
+    const ownUids = seeds.map((seed) => ({ ...seed, iCalUId: `${file}/${seed.iCalUId}` }));
+    if (ownUids.length > 0) {
+      await harness.seedMailbox(ownUids);
     }
   }
   report = await harness.runSession();

@@ -13,7 +13,28 @@ export function processEnvironment(): CommandEnvironment {
   return {
     env: process.env,
     cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
+    stdout: lineWriter(process.stdout),
+    stderr: lineWriter(process.stderr),
+  };
+}
+
+/**
+ * Write lines to a standard stream until its reader goes away. `syncline … | head -2` closes the pipe early; the
+ * write then fails with EPIPE, which would end the process with an unhandled 'error' event. The command instead
+ * finishes its work quietly and prints nothing more.
+ */
+function lineWriter(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') {
+      throw error;
+    }
+    closed = true;
+  });
+
+  return (text) => {
+    if (!closed) {
+      stream.write(`${text}\n`);
+    }
   };
 }

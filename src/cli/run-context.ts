@@ -11,6 +11,8 @@ export interface RunContextOptions {
   readonly config?: string;
   /** `--data-dir DIR`; used only by the sandbox. */
   readonly dataDir?: string;
+  /** The command being run, as typed after `syncline`, for the sandbox's lock. */
+  readonly command: string;
   readonly env: Environment;
   readonly cwd: string;
   readonly logger: Logger;
@@ -39,6 +41,7 @@ export async function openRunContext(options: RunContextOptions): Promise<RunCon
   let stopped = false;
   const sandbox = await launchSandbox({
     dataDir,
+    command: options.command,
     onUnexpectedExit: (code, signal) => {
       if (!stopped) {
         options.logger.error({ code, signal }, 'The sandbox process exited; sessions fail until syncline is restarted');

@@ -6,6 +6,7 @@ import { createCliLogger } from './cli-logger.ts';
 import type { CommandEnvironment } from './command-environment.ts';
 import { sandboxDataDir } from './run-context.ts';
 import { launchSandbox } from './sandbox-launcher.ts';
+import { countEvents, describeSeedResult, describeSeedTotals } from './seed-summary.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface SandboxCommandOptions {
@@ -18,10 +19,10 @@ export interface SandboxCommandOptions {
  */
 export async function runSandboxReset(options: SandboxCommandOptions, environment: CommandEnvironment): Promise<number> {
   const dataDir = sandboxDataDir({ dataDir: options.dataDir, env: environment.env, cwd: environment.cwd });
-  const sandbox = await launchSandbox({ dataDir, reset: true });
+  const sandbox = await launchSandbox({ dataDir, reset: true, command: 'sandbox reset' });
   try {
     const config = sandboxConfig(sandbox.ready, dataDir);
-    const store = await openStore(config.store, createCliLogger({ toStderr: false }));
+    const store = await openStore(config.store, createCliLogger());
     try {
       await store.truncateAll();
     } finally {
@@ -42,16 +43,21 @@ export async function runSandboxSeed(folder: string, options: SandboxCommandOpti
   await requireIcsFolder(resolved);
 
   const dataDir = sandboxDataDir({ dataDir: options.dataDir, env: environment.env, cwd: environment.cwd });
-  const sandbox = await launchSandbox({ dataDir, seedDir: resolved });
+  const sandbox = await launchSandbox({ dataDir, seedDir: resolved, command: 'sandbox seed' });
   try {
     if (sandbox.ready.sampleData !== null) {
       environment.stdout('First sandbox start: seeded the sample data too.');
     }
 
-    const total = sandbox.ready.seedResults.reduce((sum, result) => sum + result.events, 0);
-    environment.stdout(`Added ${total} events from ${sandbox.ready.seedResults.length} files to ${sandbox.ready.mailbox.address}:`);
-    printSeedResults(sandbox.ready.seedResults, environment);
-    environment.stdout(`Only events between ${sandbox.ready.window.start} and ${sandbox.ready.window.end} are imported and synced.`);
+    const results = sandbox.ready.seedResults;
+    const files = results.length === 1 ? '1 file' : `${results.length} files`;
+    environment.stdout(`Seeded ${files} into ${sandbox.ready.mailbox.address}: ${describeSeedTotals(results)}`);
+    printSeedResults(results, environment);
+
+    const outside = results.reduce((sum, result) => sum + result.outsideWindow, 0);
+    const skipped = outside === 0 ? '' : ` ${countEvents(outside)} outside it ${outside === 1 ? 'was' : 'were'} skipped.`;
+    environment.stdout(`Only events between ${sandbox.ready.window.start} and ${sandbox.ready.window.end} (the sync window) are imported and synced.${skipped}`);
+    environment.stdout('An event seeded before (same UID) is updated, not added again.');
     return 0;
   } finally {
     await sandbox.stop();
@@ -72,7 +78,7 @@ async function requireIcsFolder(folder: string): Promise<void> {
 
 function printSeedResults(results: readonly SeedResult[], environment: CommandEnvironment): void {
   for (const result of results) {
-    environment.stdout(`  ${result.file}: ${result.events} events`);
+    environment.stdout(`  ${describeSeedResult(result)}`);
     for (const warning of result.warnings) {
       environment.stdout(`    warning: ${warning}`);
     }

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseSandboxReady, type SandboxReady } from '../config/sandbox-config.ts';
+import { parseSandboxReady, SandboxInUseError, type SandboxReady } from '../config/sandbox-config.ts';
+import { UsageError } from './usage-error.ts';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SANDBOX_MAIN = path.join(PACKAGE_ROOT, 'emulators', 'sandbox-main.ts');
@@ -13,6 +14,8 @@ const STOP_TIMEOUT_MS = 10_000;
 
 export interface SandboxLaunchOptions {
   readonly dataDir: string;
+  /** The command being run, as typed after `syncline` (`start`, `sandbox reset`); named to a second command that finds the folder in use. */
+  readonly command: string;
   readonly reset?: boolean;
   readonly seedDir?: string;
   /** Called when the sandbox process ends before `stop` was called. */
@@ -36,7 +39,7 @@ export async function launchSandbox(options: SandboxLaunchOptions): Promise<Sand
   }
 
   const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const args = ['--import', tsxLoader, SANDBOX_MAIN, '--data-dir', path.resolve(options.dataDir)];
+  const args = ['--import', tsxLoader, SANDBOX_MAIN, '--data-dir', path.resolve(options.dataDir), '--owner-pid', String(process.pid), '--owner-command', options.command];
   if (options.reset) {
     args.push('--reset');
   }
@@ -49,7 +52,7 @@ export async function launchSandbox(options: SandboxLaunchOptions): Promise<Sand
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const line = await readFirstLine(child);
-  const ready = parseReadyOrStop(line, child);
+  const ready = parseReadyOrStop(line, child, options.command);
 
   child.once('exit', (code, signal) => {
     if (!stopping) {
@@ -74,13 +77,21 @@ export async function launchSandbox(options: SandboxLaunchOptions): Promise<Sand
   };
 }
 
-function parseReadyOrStop(line: string, child: ChildProcess): SandboxReady {
+function parseReadyOrStop(line: string, child: ChildProcess, command: string): SandboxReady {
   try {
     return parseSandboxReady(line);
   } catch (error) {
     child.kill('SIGTERM');
-    throw error;
+    throw error instanceof SandboxInUseError ? inUseError(error, command) : error;
   }
+}
+
+// A state problem the user solves by stopping the other command, so it exits like a usage error (code 2).
+function inUseError(error: SandboxInUseError, command: string): UsageError {
+  const holder = error.holderCommand === null ? `process ${error.holderPid}` : `a running \`syncline ${error.holderCommand}\` (process ${error.holderPid})`;
+  return new UsageError(
+    `${command} could not run: ${holder} is using the sandbox data folder ${error.sandboxDir}. Stop it first (Ctrl-C where it runs, or kill ${error.holderPid}), or pass another --data-dir.`,
+  );
 }
 
 function readFirstLine(child: ChildProcess): Promise<string> {

@@ -24,8 +24,8 @@ export async function runSyncOnce(options: SyncOptions, environment: CommandEnvi
     throw new UsageError('syncline sync needs --once (one session per mailbox, then exit); for continuous sync run `syncline start`');
   }
 
-  const logger = createCliLogger({ toStderr: options.json === true });
-  const context = await openRunContext({ config: options.config, dataDir: options.dataDir, env: environment.env, cwd: environment.cwd, logger });
+  const logger = createCliLogger();
+  const context = await openRunContext({ config: options.config, dataDir: options.dataDir, command: 'sync --once', env: environment.env, cwd: environment.cwd, logger });
   try {
     const engine = await openEngine({ config: context.config, logger });
     let reports: SessionReport[];

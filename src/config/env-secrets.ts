@@ -10,13 +10,14 @@ interface SecretSlot {
   /** Keys from the org object down to the secret. */
   readonly keys: readonly string[];
   readonly suffix: string;
-  /** Only applies when the parent object has this `kind`. */
-  readonly whenKind?: string;
+  /** Only applies when the parent object has one of these `kind`s: an auth flow takes only its own secrets. */
+  readonly whenKind?: readonly string[];
 }
 
 const ORG_SECRET_SLOTS: readonly SecretSlot[] = [
-  { keys: ['salesforce', 'auth', 'clientSecret'], suffix: 'SALESFORCE_CLIENT_SECRET' },
-  { keys: ['salesforce', 'auth', 'refreshToken'], suffix: 'SALESFORCE_REFRESH_TOKEN', whenKind: 'refreshToken' },
+  { keys: ['salesforce', 'auth', 'clientSecret'], suffix: 'SALESFORCE_CLIENT_SECRET', whenKind: ['refreshToken', 'clientCredentials'] },
+  { keys: ['salesforce', 'auth', 'refreshToken'], suffix: 'SALESFORCE_REFRESH_TOKEN', whenKind: ['refreshToken'] },
+  { keys: ['salesforce', 'auth', 'privateKey'], suffix: 'SALESFORCE_PRIVATE_KEY', whenKind: ['jwtBearer'] },
   { keys: ['graph', 'clientSecret'], suffix: 'GRAPH_CLIENT_SECRET' },
 ];
 
@@ -92,7 +93,7 @@ function setSecret(org: Record<string, unknown>, slot: SecretSlot, value: string
     target = next;
   }
 
-  if (slot.whenKind !== undefined && target.kind !== slot.whenKind) {
+  if (slot.whenKind !== undefined && !slot.whenKind.includes(String(target.kind))) {
     return;
   }
 

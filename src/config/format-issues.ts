@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** Keys whose values are never echoed back in a message, because they hold credentials. */
-const SECRET_KEY = /secret|token|password|connectionString/i;
+const SECRET_KEY = /secret|token|password|connectionString|privateKey/i;
 
 /**
  * Turn zod issues into one line per problem, each naming the key path and the fix, e.g.
@@ -45,6 +45,11 @@ function formatIssue(issue: z.core.$ZodIssue, variables: ReadonlyMap<string, str
     const options = known.map((value) => `'${String(value)}'`).join(', ');
     const input = isRecord(issue.input) ? issue.input[issue.discriminator] : undefined;
     return [`${where}: expected one of ${options}${describeInput(issue.path, input)}`];
+  }
+
+  // "expected at least one org" names what is wrong with the list, so ", got a list" would add nothing.
+  if (issue.code === 'too_small' && issue.origin === 'array') {
+    return [`${where}: ${issue.message}`];
   }
 
   // A custom check on an object already names the values it compared; the whole object would add nothing.

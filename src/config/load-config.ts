@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config-error.ts';
-import { applyEnvironmentSecrets, type Environment } from './env-secrets.ts';
+import { applyEnvironmentSecrets, orgSecretVariable, type Environment } from './env-secrets.ts';
 import { formatConfigIssues } from './format-issues.ts';
 import type { MailboxSetting, OrgSetting, StoreSetting, SynclineConfig, WindowSetting } from './resolved-config.ts';
+import { ConfigProblem, resolveSalesforceAuth } from './salesforce-auth.ts';
 import { configFileSchema, type ConfigFile, type MailboxConfig, type OrgConfig } from './schema.ts';
 
 export const DEFAULT_CONFIG_FILE = 'syncline.config.json';
@@ -27,8 +28,11 @@ export function findConfigFile(location: ConfigLocation): string | null {
   if (named !== undefined && named !== '') {
     const resolved = path.resolve(location.cwd, named);
     if (!existsSync(resolved)) {
-      const origin = location.flag !== undefined ? '--config' : CONFIG_PATH_VARIABLE;
-      throw new ConfigError(resolved, [`${origin}: file not found; check the path or remove the option to run the sandbox`]);
+      const hint =
+        location.flag !== undefined
+          ? `--config: file not found; check the path, or leave out --config to use ./${DEFAULT_CONFIG_FILE} or, without one, the sandbox`
+          : `${CONFIG_PATH_VARIABLE}: file not found; check the path in the environment variable ${CONFIG_PATH_VARIABLE}, or unset it to use ./${DEFAULT_CONFIG_FILE} or, without one, the sandbox`;
+      throw new ConfigError(resolved, [hint]);
     }
     return resolved;
   }
@@ -71,7 +75,14 @@ export function parseConfig(parsed: unknown, options: ParseOptions): SynclineCon
     throw new ConfigError(options.source, formatConfigIssues(result.error.issues, overlay.variables));
   }
 
-  return resolveConfig(result.data, options.baseDir);
+  try {
+    return resolveConfig(result.data, options.baseDir);
+  } catch (error) {
+    if (error instanceof ConfigProblem) {
+      throw new ConfigError(options.source, [error.message]);
+    }
+    throw error;
+  }
 }
 
 function resolveConfig(file: ConfigFile, baseDir: string): SynclineConfig {
@@ -82,7 +93,9 @@ function resolveConfig(file: ConfigFile, baseDir: string): SynclineConfig {
     window: resolveWindow(file.syncWindow),
     jitter: file.jitter,
     maxConcurrentSessions: file.maxConcurrentSessions,
-    orgs: file.orgs.map((org) => resolveOrg(org, file.sessionIntervalMinutes)),
+    instantSync: file.instantSync,
+    server: { host: file.server.host, port: file.server.port, publicUrl: file.server.publicUrl ?? null },
+    orgs: file.orgs.map((org, index) => resolveOrg(org, index, file.sessionIntervalMinutes, baseDir)),
   };
 }
 
@@ -107,13 +120,16 @@ function resolveWindow(window: ConfigFile['syncWindow']): WindowSetting {
   return { kind: 'relative', pastDays: window.pastDays ?? 30, futureDays: window.futureDays ?? 180 };
 }
 
-function resolveOrg(org: OrgConfig, defaultInterval: number): OrgSetting {
+function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, baseDir: string): OrgSetting {
   const orgInterval = org.sessionIntervalMinutes ?? defaultInterval;
   return {
     id: org.id,
     name: org.name,
     policy: org.policy,
-    salesforce: org.salesforce,
+    salesforce: {
+      ...org.salesforce,
+      auth: resolveSalesforceAuth(org.salesforce.auth, baseDir, `orgs[${index}].salesforce.auth`, orgSecretVariable(org.id, 'SALESFORCE_PRIVATE_KEY')),
+    },
     graph: {
       graphBaseUrl: org.graph.graphBaseUrl,
       tokenUrl: `${org.graph.authorityUrl}/${encodeURIComponent(org.graph.tenantId)}/oauth2/v2.0/token`,

@@ -74,5 +74,27 @@ export interface SynclineConfig {
   /** Share of the interval by which each wait is moved at random, 0 to 0.5. */
   readonly jitter: number;
   readonly maxConcurrentSessions: number;
+  /** Absent: the defaults (coalesceSeconds 60). */
+  readonly instantSync?: InstantSyncSetting;
+  /** Absent: 127.0.0.1 port 8787, and the webhook URL is the listening URL. */
+  readonly server?: ServerSetting;
   readonly orgs: readonly OrgSetting[];
+}
+
+/** Mailbox changes that can start a session ahead of schedule. */
+export type InstantSyncTrigger = 'create' | 'update' | 'delete';
+
+export interface ServerSetting {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Base URL Graph calls for change notifications (https unless loopback); null: the URL the server listens on. */
+  readonly publicUrl: string | null;
+}
+
+export interface InstantSyncSetting {
+  /** Notifications within this many seconds after a session of their mailbox started merge into one session after it (60 to 180). */
+  readonly coalesceSeconds: number;
+  /** Which mailbox changes start a session ahead of schedule; absent: all three; empty: none. */
+  readonly triggers?: readonly InstantSyncTrigger[];
 }

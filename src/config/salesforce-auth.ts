@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { describeKeyType } from '../crm/salesforce/jwt-assertion.ts';
 import type { SalesforceAuthSetting } from './resolved-config.ts';
 import type { OrgConfig } from './schema.ts';
 
@@ -14,15 +15,16 @@ export class ConfigProblem extends Error {
 
 /**
  * Resolve the Salesforce auth of one org. For the JWT bearer flow the private key is read now, from the environment
- * (which wins) or from `privateKeyFile`, and checked, so a missing or broken key stops the start with its key path.
+ * variable `keyVariable` (which wins) or from `privateKeyFile`, and checked, so a missing or broken key stops the
+ * start with the variable or key path that contains it.
  */
-export function resolveSalesforceAuth(auth: OrgConfig['salesforce']['auth'], baseDir: string, where: string): SalesforceAuthSetting {
+export function resolveSalesforceAuth(auth: OrgConfig['salesforce']['auth'], baseDir: string, where: string, keyVariable: string): SalesforceAuthSetting {
   if (auth.kind !== 'jwtBearer') {
     return auth;
   }
 
   const pem = auth.privateKey !== undefined ? fromEnvironment(auth.privateKey) : readKeyFile(path.resolve(baseDir, auth.privateKeyFile ?? ''), where);
-  const source = auth.privateKey !== undefined ? 'the SALESFORCE_PRIVATE_KEY environment variable' : `${where}.privateKeyFile`;
+  const source = auth.privateKey !== undefined ? `the environment variable ${keyVariable}` : `${where}.privateKeyFile`;
   let keyType: string | undefined;
   try {
     keyType = createPrivateKey({ key: pem, format: 'pem' }).asymmetricKeyType;
@@ -30,7 +32,7 @@ export function resolveSalesforceAuth(auth: OrgConfig['salesforce']['auth'], bas
     throw new ConfigProblem(`${source}: not a readable PEM private key; give the unencrypted RSA key of the certificate uploaded to the connected app`);
   }
   if (keyType !== 'rsa') {
-    throw new ConfigProblem(`${source}: a ${String(keyType)} key; Salesforce verifies RS256 signatures, so give an RSA key`);
+    throw new ConfigProblem(`${source}: ${describeKeyType(keyType)} key; Salesforce verifies RS256 signatures, so give an RSA key`);
   }
 
   const setting = { kind: 'jwtBearer' as const, clientId: auth.clientId, username: auth.username, privateKeyPem: pem };

@@ -8,7 +8,18 @@ import type { SynclineConfig } from './resolved-config.ts';
  * emulators/ and the product never imports it, so this schema is the contract between the two and is checked
  * when the line is read.
  */
-const seedResultSchema = z.object({ file: z.string(), events: z.number(), warnings: z.array(z.string()) });
+const count = z.number().int().nonnegative();
+/** Counts are of instances (single events, occurrences, exceptions); emulators/sandbox-seed.ts documents each. */
+const seedResultSchema = z.object({
+  file: z.string(),
+  events: count,
+  added: count,
+  updated: count,
+  unchanged: count,
+  removed: count,
+  outsideWindow: count,
+  warnings: z.array(z.string()),
+});
 
 const sandboxReadySchema = z.object({
   graph: z.object({ url: z.string(), tenantId: z.string(), clientId: z.string(), clientSecret: z.string() }),
@@ -32,9 +43,30 @@ const sandboxReadySchema = z.object({
 export type SandboxReady = z.output<typeof sandboxReadySchema>;
 export type SeedResult = z.output<typeof seedResultSchema>;
 
-const sandboxFailureSchema = z.object({ error: z.string() });
+const sandboxFailureSchema = z.object({
+  error: z.string(),
+  /** Set when another running syncline command uses the sandbox data folder. */
+  inUse: z.object({ sandboxDir: z.string(), pid: z.number(), command: z.string().nullable() }).optional(),
+});
 
-/** Parse the sandbox's first stdout line; throws with the sandbox's own reason when it reported a failure. */
+/** The sandbox did not start because another syncline command runs it over the same data folder. */
+export class SandboxInUseError extends Error {
+  constructor(
+    readonly sandboxDir: string,
+    /** Process id of the syncline command that uses the folder (not of its emulator process). */
+    readonly holderPid: number,
+    /** That command as typed after `syncline`, e.g. `start`; null when unknown. */
+    readonly holderCommand: string | null,
+  ) {
+    super(`the sandbox data in ${sandboxDir} is in use by process ${holderPid}`);
+    this.name = 'SandboxInUseError';
+  }
+}
+
+/**
+ * Parse the sandbox's first stdout line; throws with the sandbox's own reason when it reported a failure, as a
+ * SandboxInUseError when another command uses the data folder.
+ */
 export function parseSandboxReady(line: string): SandboxReady {
   let parsed: unknown;
   try {
@@ -45,6 +77,10 @@ export function parseSandboxReady(line: string): SandboxReady {
 
   const failure = sandboxFailureSchema.safeParse(parsed);
   if (failure.success) {
+    const inUse = failure.data.inUse;
+    if (inUse) {
+      throw new SandboxInUseError(inUse.sandboxDir, inUse.pid, inUse.command);
+    }
     throw new Error(`The sandbox failed to start: ${failure.data.error}`);
   }
 
@@ -82,6 +118,7 @@ export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineCon
             refreshToken: ready.salesforce.refreshToken,
           },
           syncIdField: ready.salesforce.syncIdField,
+          apiBudgetShare: 0.5,
         },
         graph: {
           graphBaseUrl: `${ready.graph.url}/v1.0`,

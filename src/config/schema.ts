@@ -20,6 +20,22 @@ const httpUrl = z
   .refine((value) => /^https?:\/\/[^\s/]+/.test(value), { error: 'expected an http(s) URL such as https://login.salesforce.com' })
   .transform((value) => value.replace(/\/+$/, ''));
 
+/** Hosts that plain http:// may name: the machine itself, where only a local emulator or proxy listens. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+// Tokens and secrets travel to these URLs, so they must use TLS unless they stay on this machine.
+const serviceUrl = httpUrl.refine((value) => !value.toLowerCase().startsWith('http://') || LOOPBACK_HOSTS.has(hostOf(value)), {
+  error: 'expected an https:// URL: plain http:// would send tokens unencrypted and is accepted only for a loopback host (127.0.0.1, ::1, localhost); change it to https://',
+});
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
 const isoInstant = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant such as 2026-10-01T00:00:00Z' });
 
 const ianaZone = z
@@ -96,13 +112,16 @@ const salesforceAuthSchema = z.discriminatedUnion('kind', [
       privateKey: nonEmpty('a PEM private key').optional(),
       audience: httpUrl.optional(),
     })
-    .refine((auth) => auth.privateKeyFile !== undefined || auth.privateKey !== undefined, {
-      error: 'expected privateKeyFile (a PEM file path) or the private key in the environment variable SYNCLINE_<ORG>_SALESFORCE_PRIVATE_KEY',
+    // Reported as the missing `privateKey`, so the message names the org's own environment variable for it.
+    .superRefine((auth, context) => {
+      if (auth.privateKeyFile === undefined && auth.privateKey === undefined) {
+        context.addIssue({ code: 'invalid_type', expected: 'string', input: undefined, path: ['privateKey'], message: 'expected privateKeyFile (a PEM file path) or the PEM private key itself' });
+      }
     }),
 ]);
 
 const salesforceSchema = z.strictObject({
-  loginUrl: httpUrl.default('https://login.salesforce.com'),
+  loginUrl: serviceUrl.default('https://login.salesforce.com'),
   apiVersion: z
     .string({ error: 'expected a version like 62.0' })
     .regex(/^\d{2,3}\.0$/, { error: 'expected a version like 62.0' })
@@ -123,8 +142,8 @@ const graphSchema = z.strictObject({
   tenantId: nonEmpty('the Microsoft Entra tenant id (a GUID or a domain such as contoso.onmicrosoft.com)'),
   clientId: nonEmpty('the application (client) id of the app registration'),
   clientSecret: nonEmpty('a client secret of the app registration'),
-  authorityUrl: httpUrl.default('https://login.microsoftonline.com'),
-  graphBaseUrl: httpUrl.default('https://graph.microsoft.com/v1.0'),
+  authorityUrl: serviceUrl.default('https://login.microsoftonline.com'),
+  graphBaseUrl: serviceUrl.default('https://graph.microsoft.com/v1.0'),
 });
 
 const salesforceUserSchema = z
@@ -175,24 +194,56 @@ export const configFileSchema = z
       .max(0.5, { error: 'expected a share of the interval between 0 and 0.5' })
       .default(0.1),
     maxConcurrentSessions: z.number().int().min(1, { error: 'expected 1 or more' }).max(64, { error: 'expected at most 64' }).default(4),
+    instantSync: z
+      .strictObject({
+        coalesceSeconds: z.number().int({ error: 'expected whole seconds' }).min(60, { error: 'expected 60 to 180 seconds' }).max(180, { error: 'expected 60 to 180 seconds' }).default(60),
+        triggers: z
+          .array(z.enum(['create', 'update', 'delete'], { error: "expected 'create', 'update' or 'delete'" }), { error: "expected a list such as ['create', 'update', 'delete'] (empty: none)" })
+          .default(['create', 'update', 'delete']),
+      })
+      .prefault({}),
+    server: z
+      .strictObject({
+        host: nonEmpty('a host name or address to listen on, such as 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
+        port: z.number({ error: 'expected a port number' }).int({ error: 'expected a whole port number' }).min(0, { error: 'expected a port from 0 (any free port) to 65535' }).max(65_535, { error: 'expected a port from 0 (any free port) to 65535' }).default(8787),
+        publicUrl: serviceUrl
+          .refine((value) => !/[?#]/.test(value), { error: 'expected a base URL without query or fragment, such as https://syncline.example.com' })
+          .optional(),
+      })
+      .prefault({}),
     orgs: z.array(orgSchema).min(1, { error: 'expected at least one org' }),
   })
-  .superRefine((config, context) => {
-    reportDuplicates(config.orgs.map((org) => org.id), ['orgs'], 'id', context);
-    config.orgs.forEach((org, index) => {
-      const addresses = org.mailboxes.map((mailbox) => mailbox.address.toLowerCase());
-      reportDuplicates(addresses, ['orgs', index, 'mailboxes'], 'address', context);
-    });
-  });
+  // Runs even when other keys are invalid (`when`), so that duplicates are listed with every other problem. The
+  // input may then be partly invalid, hence the checks on each value's type.
+  .superRefine(
+    (config, context) => {
+      const orgs: unknown[] = Array.isArray(config.orgs) ? config.orgs : [];
+      reportDuplicates(orgs.map((org) => stringAt(org, 'id')), ['orgs'], 'id', context);
+      orgs.forEach((org, index) => {
+        const mailboxes = isRecord(org) && Array.isArray(org.mailboxes) ? (org.mailboxes as unknown[]) : [];
+        reportDuplicates(mailboxes.map((mailbox) => stringAt(mailbox, 'address')?.toLowerCase()), ['orgs', index, 'mailboxes'], 'address', context);
+      });
+    },
+    { when: (payload) => isRecord(payload.value) },
+  );
 
-function reportDuplicates(values: string[], path: (string | number)[], key: string, context: z.RefinementCtx): void {
+function reportDuplicates(values: (string | undefined)[], path: (string | number)[], key: string, context: z.RefinementCtx): void {
   const seen = new Set<string>();
   values.forEach((value, index) => {
+    if (value === undefined) return;
     if (seen.has(value)) {
       context.addIssue({ code: 'custom', path: [...path, index, key], message: `duplicate value '${value}'; each must be unique` });
     }
     seen.add(value);
   });
+}
+
+function stringAt(value: unknown, key: string): string | undefined {
+  return isRecord(value) && typeof value[key] === 'string' ? value[key] : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export type ConfigFile = z.output<typeof configFileSchema>;

@@ -26,7 +26,7 @@ const REDACTED_PATHS = [
 
 export interface LoggerOptions {
   readonly level?: string;
-  /** Human-readable lines instead of JSON; the CLI turns this on when stdout is a terminal. */
+  /** Human-readable lines on stderr instead of JSON; the CLI turns this on when stderr is a terminal. */
   readonly pretty?: boolean;
   /** Where JSON lines go; defaults to stdout. */
   readonly destination?: pino.DestinationStream;
@@ -41,7 +41,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   }
 
   if (options.pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', destination: 2 } } });
   }
 
   return pino(base);

@@ -1,35 +1,49 @@
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionTrigger } from '../src/domain/mailbox-state.ts';
+import type { SessionReport } from '../src/domain/session-report.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
-import { createScheduler, jitteredDelayMs, type Scheduler } from '../src/scheduler/index.ts';
+import { createScheduler, createSessionRunner, jitteredDelayMs, type Scheduler } from '../src/scheduler/index.ts';
+import { queueForcedSession, resumeMailbox, suspendMailbox } from '../src/scheduler/mailbox-control.ts';
+import { openStore, type SynclineStore } from '../src/store/index.ts';
+import { ManualClock } from './support/manual-clock.ts';
+import { outcomeReport, scheduleStore } from './support/schedule-fixtures.ts';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
-/** A session that stays open until the test resolves it, recording overlap per mailbox. */
+/** Sessions that end when the test calls `finishAll`, or at once with `autoFinish`. Records starts and overlap per mailbox. */
 class SessionProbe {
-  readonly started: string[] = [];
-  readonly finished: string[] = [];
+  readonly started: { mailboxId: string; at: number }[] = [];
+  autoFinish = true;
+  maxPerMailbox = 0;
   maxRunningAtOnce = 0;
   private readonly running = new Map<string, number>();
   private readonly pending: (() => void)[] = [];
 
-  run = (mailboxId: string): Promise<void> => {
-    this.started.push(mailboxId);
-    const now = (this.running.get(mailboxId) ?? 0) + 1;
-    this.running.set(mailboxId, now);
-    this.maxPerMailbox = Math.max(this.maxPerMailbox, now);
-    this.maxRunningAtOnce = Math.max(this.maxRunningAtOnce, this.totalRunning());
+  constructor(private readonly clock: ManualClock) {}
 
+  run = (mailboxId: string): Promise<SessionReport> => {
+    const at = this.clock.now();
+    this.started.push({ mailboxId, at: at.getTime() });
+    this.running.set(mailboxId, (this.running.get(mailboxId) ?? 0) + 1);
+    this.maxPerMailbox = Math.max(this.maxPerMailbox, ...this.running.values());
+    this.maxRunningAtOnce = Math.max(this.maxRunningAtOnce, [...this.running.values()].reduce((sum, count) => sum + count, 0));
+    const finish = (resolve: (report: SessionReport) => void) => {
+      this.running.set(mailboxId, (this.running.get(mailboxId) ?? 1) - 1);
+      resolve(outcomeReport(mailboxId, 'success', at));
+    };
     return new Promise((resolve) => {
-      this.pending.push(() => {
-        this.running.set(mailboxId, (this.running.get(mailboxId) ?? 1) - 1);
-        this.finished.push(mailboxId);
-        resolve();
-      });
+      if (this.autoFinish) {
+        finish(resolve);
+        return;
+      }
+      this.pending.push(() => finish(resolve));
     });
   };
-
-  maxPerMailbox = 0;
 
   finishAll(): void {
     for (const finish of this.pending.splice(0)) {
@@ -37,8 +51,8 @@ class SessionProbe {
     }
   }
 
-  totalRunning(): number {
-    return [...this.running.values()].reduce((sum, count) => sum + count, 0);
+  startsOf(mailboxId: string): number[] {
+    return this.started.filter((start) => start.mailboxId === mailboxId).map((start) => start.at);
   }
 }
 
@@ -65,163 +79,234 @@ describe('jitter', () => {
 });
 
 describe('scheduler', () => {
-  let scheduler: Scheduler | null = null;
+  const START = Date.parse('2026-05-04T08:00:00.000Z');
+  let clock: ManualClock;
+  let store: SynclineStore;
+  let probe: SessionProbe;
+  let scheduler: Scheduler | null;
+  const logger = createSilentLogger();
 
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
+  const build = (mailboxIds: readonly string[], options: { maxConcurrentSessions?: number; jitter?: number; coalesceMs?: number; gracePeriodMs?: number } = {}): Scheduler => {
+    const runner = createSessionRunner({ store, runSession: probe.run, intervalMs: () => 30 * MINUTE, jitter: options.jitter ?? 0, logger, now: () => clock.now(), random: () => 0.5 });
+    scheduler = createScheduler({
+      mailboxIds,
+      runner,
+      store,
+      maxConcurrentSessions: options.maxConcurrentSessions ?? 4,
+      coalesceMs: options.coalesceMs ?? MINUTE,
+      pollMs: 2_000,
+      gracePeriodMs: options.gracePeriodMs ?? 8_000,
+      clock,
+      logger,
+    });
+    return scheduler;
+  };
 
-  afterEach(async () => {
-    vi.useRealTimers();
-    await scheduler?.stop();
+  beforeEach(async () => {
+    clock = new ManualClock(START);
+    store = await scheduleStore(['a', 'b', 'c', 'd', 'e']);
+    probe = new SessionProbe(clock);
     scheduler = null;
   });
 
-  it('runs every mailbox at start', async () => {
-    const probe = new SessionProbe();
-    scheduler = createScheduler({
-      mailboxes: [
-        { id: 'a', intervalMs: 30 * MINUTE },
-        { id: 'b', intervalMs: 30 * MINUTE },
-      ],
-      jitter: 0,
-      maxConcurrentSessions: 4,
-      runSession: probe.run,
-      logger: createSilentLogger(),
-    });
-
-    scheduler.start();
-    await vi.advanceTimersByTimeAsync(0);
-
-    expect(probe.started.sort()).toEqual(['a', 'b']);
+  afterEach(async () => {
     probe.finishAll();
+    await scheduler?.stop();
+    await store.close();
   });
 
-  it('waits the jittered interval after a session', async () => {
-    const probe = new SessionProbe();
-    scheduler = createScheduler({
-      mailboxes: [{ id: 'a', intervalMs: 30 * MINUTE }],
-      jitter: 0.2,
-      maxConcurrentSessions: 1,
-      runSession: probe.run,
-      logger: createSilentLogger(),
-      random: () => 0, // the shortest wait: 24 minutes
-    });
+  it('runs each mailbox on its interval for two hours', async () => {
+    await build(['a', 'b']).start();
+    await clock.advance(2 * HOUR);
 
-    scheduler.start();
-    await vi.advanceTimersByTimeAsync(0);
-    probe.finishAll();
-    await vi.advanceTimersByTimeAsync(24 * MINUTE - 1);
-    expect(probe.started).toEqual(['a']);
-
-    await vi.advanceTimersByTimeAsync(1);
-    expect(probe.started).toEqual(['a', 'a']);
-    probe.finishAll();
+    const expected = [0, 30, 60, 90, 120].map((minutes) => START + minutes * MINUTE);
+    expect(probe.startsOf('a')).toEqual(expected);
+    expect(probe.startsOf('b')).toEqual(expected);
+    expect(await store.loadSchedule('a')).toMatchObject({ state: 'active', nextSessionAt: new Date(START + 150 * MINUTE).toISOString(), lastStatus: 'success' });
   });
 
   it('never overlaps sessions of one mailbox', async () => {
-    const probe = new SessionProbe();
-    scheduler = createScheduler({
-      mailboxes: [{ id: 'a', intervalMs: MINUTE }],
-      jitter: 0,
-      maxConcurrentSessions: 4,
-      runSession: probe.run,
-      logger: createSilentLogger(),
-    });
-
-    scheduler.start();
-    await vi.advanceTimersByTimeAsync(0);
-    // The session runs ten intervals long, and a forced run arrives while it runs.
-    await vi.advanceTimersByTimeAsync(10 * MINUTE);
-    scheduler.runNow('a');
-    scheduler.runNow('a');
-    await vi.advanceTimersByTimeAsync(0);
-
-    expect(probe.started).toEqual(['a']);
-    expect(probe.maxPerMailbox).toBe(1);
+    probe.autoFinish = false;
+    const running = build(['a']);
+    await running.start();
+    await clock.advance(3 * HOUR);
+    running.requestSession('a', 'force');
+    running.requestSession('a', 'force');
+    await clock.advance(MINUTE);
+    expect(probe.startsOf('a')).toHaveLength(1);
 
     probe.finishAll();
-    await vi.advanceTimersByTimeAsync(0);
-    // The forced requests collapse into one session right after the first.
-    expect(probe.started).toEqual(['a', 'a']);
+    await clock.advance(0);
+    // The forced requests collapse into one session right after the long one.
+    expect(probe.startsOf('a')).toEqual([START, START + 3 * HOUR + MINUTE]);
     expect(probe.maxPerMailbox).toBe(1);
-    probe.finishAll();
   });
 
   it('caps sessions across mailboxes', async () => {
-    const probe = new SessionProbe();
-    scheduler = createScheduler({
-      mailboxes: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, intervalMs: 30 * MINUTE })),
-      jitter: 0,
-      maxConcurrentSessions: 2,
-      runSession: probe.run,
-      logger: createSilentLogger(),
-    });
-
-    scheduler.start();
-    await vi.advanceTimersByTimeAsync(0);
+    probe.autoFinish = false;
+    await build(['a', 'b', 'c', 'd', 'e'], { maxConcurrentSessions: 2 }).start();
+    await clock.advance(0);
     expect(probe.started).toHaveLength(2);
 
     for (let round = 0; round < 3; round += 1) {
       probe.finishAll();
-      await vi.advanceTimersByTimeAsync(0);
+      await clock.advance(0);
     }
-    expect(probe.started.sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(probe.started.map((start) => start.mailboxId).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(probe.maxRunningAtOnce).toBe(2);
-    probe.finishAll();
   });
 
-  it('stop waits for the running session', async () => {
-    const probe = new SessionProbe();
-    scheduler = createScheduler({
-      mailboxes: [
-        { id: 'a', intervalMs: MINUTE },
-        { id: 'b', intervalMs: MINUTE },
-      ],
-      jitter: 0,
-      maxConcurrentSessions: 1,
-      runSession: probe.run,
-      logger: createSilentLogger(),
-    });
+  it('restart continues at the stored time', async () => {
+    const first = build(['a']);
+    await first.start();
+    await clock.advance(10 * MINUTE);
+    await first.stop();
 
-    scheduler.start();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(probe.started).toEqual(['a']);
-
-    let stopped = false;
-    const stopping = scheduler.stop().then(() => {
-      stopped = true;
-    });
-    await vi.advanceTimersByTimeAsync(5 * MINUTE);
-    expect(stopped).toBe(false);
-
-    probe.finishAll();
-    await stopping;
-    expect(stopped).toBe(true);
-    expect(probe.finished).toEqual(['a']);
-
-    // 'b' was waiting for a slot and is cancelled; nothing starts after stop.
-    await vi.advanceTimersByTimeAsync(10 * MINUTE);
-    expect(probe.started).toEqual(['a']);
+    const second = build(['a']);
+    await second.start();
+    await clock.advance(19 * MINUTE);
+    expect(probe.startsOf('a')).toEqual([START]);
+    await clock.advance(MINUTE);
+    expect(probe.startsOf('a')).toEqual([START, START + 30 * MINUTE]);
   });
 
-  it('keeps the schedule after a session throws', async () => {
+  it('restart after a long stop runs once', async () => {
+    const first = build(['a']);
+    await first.start();
+    await clock.advance(MINUTE);
+    await first.stop();
+
+    await clock.advance(5 * HOUR);
+    const second = build(['a']);
+    await second.start();
+    await clock.advance(29 * MINUTE);
+    const down = START + 5 * HOUR + MINUTE;
+    expect(probe.startsOf('a')).toEqual([START, down]);
+    await clock.advance(MINUTE);
+    expect(probe.startsOf('a')).toEqual([START, down, down + 30 * MINUTE]);
+  });
+
+  it('restart survives a new process on the same file', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'syncline-restart-'));
+    const file = path.join(folder, 'syncline.db');
+    try {
+      await store.close();
+      store = await openStore({ kind: 'sqlite', path: file }, logger);
+      await store.upsertOrg({ id: 'org-1', name: 'Contoso' });
+      await store.upsertMailbox({ id: 'a', orgId: 'org-1', kind: 'graph', address: 'a@contoso.example', timeZone: 'Europe/Berlin' });
+      const first = build(['a']);
+      await first.start();
+      await clock.advance(5 * MINUTE);
+      await first.stop();
+      await store.close();
+
+      store = await openStore({ kind: 'sqlite', path: file }, logger);
+      await build(['a']).start();
+      await clock.advance(25 * MINUTE);
+      expect(probe.startsOf('a')).toEqual([START, START + 30 * MINUTE]);
+    } finally {
+      await scheduler?.stop();
+      scheduler = null;
+      await store.close();
+      store = await scheduleStore([]);
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('coalesces a burst of notifications', async () => {
+    const running = build(['a'], { coalesceMs: 2 * MINUTE });
+    await running.start();
+    await clock.advance(30 * 1000);
+    for (let index = 0; index < 100; index += 1) {
+      running.requestSession('a', 'notification');
+      await clock.advance(500);
+    }
+    await clock.advance(5 * MINUTE);
+
+    // One at start; the burst inside the two minutes after it becomes one session at the window's end.
+    expect(probe.startsOf('a')).toEqual([START, START + 2 * MINUTE]);
+  });
+
+  it('notification when idle runs at once', async () => {
+    const running = build(['a'], { coalesceMs: 2 * MINUTE });
+    await running.start();
+    await clock.advance(10 * MINUTE);
+    running.requestSession('a', 'notification');
+    running.requestSession('a', 'notification');
+    await clock.advance(0);
+
+    expect(probe.startsOf('a')).toEqual([START, START + 10 * MINUTE]);
+  });
+
+  it('notifications during a session run once after it', async () => {
+    probe.autoFinish = false;
+    const running = build(['a'], { coalesceMs: 2 * MINUTE });
+    await running.start();
+    await clock.advance(30 * 1000);
+    const triggers: SessionTrigger[] = ['notification', 'notification', 'changeStream', 'notification'];
+    for (const trigger of triggers) {
+      running.requestSession('a', trigger);
+    }
+    await clock.advance(30 * 1000);
+    probe.finishAll();
+    // The CRM change must not wait for the coalescing window: it runs as soon as the session ends.
+    await clock.advance(0);
+    expect(probe.startsOf('a')).toEqual([START, START + MINUTE]);
+    probe.autoFinish = true;
+    probe.finishAll();
+    await clock.advance(10 * MINUTE);
+    expect(probe.startsOf('a')).toEqual([START, START + MINUTE]);
+  });
+
+  it('picks up suspend, resume and force from the store', async () => {
+    await build(['a']).start();
+    await clock.advance(MINUTE);
+    await suspendMailbox(store, 'a', 'holiday');
+    await clock.advance(2 * HOUR);
+    expect(probe.startsOf('a')).toEqual([START]);
+
+    await resumeMailbox(store, 'a', clock.now());
+    await clock.advance(2_000);
+    const resumedAt = START + 2 * HOUR + MINUTE + 2_000;
+    expect(probe.startsOf('a')).toEqual([START, resumedAt]);
+
+    await clock.advance(5 * MINUTE);
+    await queueForcedSession(store, 'a', clock.now());
+    await clock.advance(2_000);
+    expect(probe.startsOf('a')).toEqual([START, resumedAt, resumedAt + 5 * MINUTE + 2_000]);
+  });
+
+  it('stop abandons sessions after the grace period', async () => {
+    probe.autoFinish = false;
+    const running = build(['a'], { gracePeriodMs: 50 });
+    await running.start();
+    await clock.advance(0);
+    expect(probe.startsOf('a')).toHaveLength(1);
+
+    const began = Date.now();
+    await running.stop();
+    expect(Date.now() - began).toBeLessThan(2_000);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('keeps the schedule after the runner throws', async () => {
     let calls = 0;
     scheduler = createScheduler({
-      mailboxes: [{ id: 'a', intervalMs: MINUTE }],
-      jitter: 0,
-      maxConcurrentSessions: 1,
-      runSession: async () => {
-        calls += 1;
-        throw new Error('connector exploded');
+      mailboxIds: ['a'],
+      runner: {
+        runSession: async () => {
+          calls += 1;
+          throw new Error('store closed');
+        },
       },
-      logger: createSilentLogger(),
+      store,
+      maxConcurrentSessions: 1,
+      coalesceMs: MINUTE,
+      clock,
+      logger,
     });
-
-    scheduler.start();
-    await vi.advanceTimersByTimeAsync(0);
-    await vi.advanceTimersByTimeAsync(MINUTE);
-    await vi.advanceTimersByTimeAsync(MINUTE);
+    await scheduler.start();
+    await clock.advance(11 * MINUTE);
 
     expect(calls).toBe(3);
   });

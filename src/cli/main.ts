@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { CONFIG_PATH_VARIABLE, ConfigError, DEFAULT_CONFIG_FILE } from '../config/index.ts';
 import { processEnvironment, type CommandEnvironment } from './command-environment.ts';
+import { runForce, runResume, runStatus, runSuspend } from './mailbox-commands.ts';
 import { DATA_DIR_VARIABLE, DEFAULT_DATA_DIR } from './run-context.ts';
 import { runSandboxReset, runSandboxSeed } from './sandbox-commands.ts';
 import { runStart } from './start-command.ts';
 import { runSyncOnce } from './sync-command.ts';
 import { UsageError } from './usage-error.ts';
+import { runWorker } from './worker-command.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_SESSION_FAILED = 1;
@@ -57,11 +59,22 @@ function buildProgram(environment: CommandEnvironment, setExitCode: (code: numbe
       setExitCode(await runSyncOnce(options, environment));
     });
 
+  addMailboxCommands(program, environment, setExitCode);
+
+  program
+    .command('worker')
+    .description('Run sessions from the job queue on PostgreSQL (SYNCLINE_DATABASE_URL or store.kind "postgres"), shared by any number of worker processes, until SIGINT or SIGTERM; running sessions get 8 s to finish.')
+    .option('--concurrency <n>', 'sessions this process runs at once; default: maxConcurrentSessions of the configuration (4)')
+    .option('--config <path>', CONFIG_HELP)
+    .action(async (options: { concurrency?: string; config?: string }) => {
+      setExitCode(await runWorker(options, environment));
+    });
+
   const sandbox = program.command('sandbox').description('Manage the embedded sandbox (the Graph and Salesforce emulators that run when there is no configuration).');
 
   sandbox
     .command('reset')
-    .description('Delete the sandbox store and emulator state, and seed the sample data again. Stop `syncline start` first.')
+    .description('Delete the sandbox store and emulator state, and seed the sample data again. Stop `syncline start` first; while it runs, reset exits with code 2.')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (options: { dataDir?: string }) => {
       setExitCode(await runSandboxReset(options, environment));
@@ -69,7 +82,7 @@ function buildProgram(environment: CommandEnvironment, setExitCode: (code: numbe
 
   sandbox
     .command('seed')
-    .description('Add every .ics file of DIR (not its subfolders) to the sandbox mailbox; prints the events and warnings per file.')
+    .description('Import every .ics file of DIR (not its subfolders) into the sandbox mailbox, only events inside the sync window; an event seeded before (same UID) is updated, not added again. Prints the events and warnings per file.')
     .argument('<dir>', 'folder that holds the .ics files')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (folder: string, options: { dataDir?: string }) => {
@@ -77,6 +90,50 @@ function buildProgram(environment: CommandEnvironment, setExitCode: (code: numbe
     });
 
   return program;
+}
+
+function addMailboxCommands(program: Command, environment: CommandEnvironment, setExitCode: (code: number) => void): void {
+  type StoreFlags = { config?: string; dataDir?: string };
+  program
+    .command('status')
+    .description('List every mailbox with its state (active, syncing, suspendedByUser, suspendedByError, disconnected), the reason, its last session and status, and its next session.')
+    .option('--json', 'print one JSON document {"mailboxes":[...]} on stdout')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options: StoreFlags & { json?: boolean }) => {
+      setExitCode(await runStatus(options, environment));
+    });
+
+  program
+    .command('force')
+    .description('Run a session for MAILBOX now: here, or, when `syncline start` runs on the same store, by its scheduler within a few seconds.')
+    .argument('<mailbox>', 'the mailbox address or id')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (mailbox: string, options: StoreFlags) => {
+      setExitCode(await runForce(mailbox, options, environment));
+    });
+
+  program
+    .command('suspend')
+    .description('Stop the sessions of MAILBOX until `syncline resume`; its links and cursors are kept.')
+    .argument('<mailbox>', 'the mailbox address or id')
+    .option('--reason <text>', 'why, shown by `syncline status`')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (mailbox: string, options: StoreFlags & { reason?: string }) => {
+      setExitCode(await runSuspend(mailbox, options, environment));
+    });
+
+  program
+    .command('resume')
+    .description('Lift the suspension of MAILBOX (by a person or by an error) and schedule a session now; it continues where it stopped.')
+    .argument('<mailbox>', 'the mailbox address or id')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (mailbox: string, options: StoreFlags) => {
+      setExitCode(await runResume(mailbox, options, environment));
+    });
 }
 
 function reportError(error: unknown, environment: CommandEnvironment): number {

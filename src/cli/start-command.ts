@@ -1,49 +1,77 @@
 import type { SandboxReady, SynclineConfig } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { openEngine } from '../scheduler/engine.ts';
-import { createScheduler } from '../scheduler/scheduler.ts';
+import { createEngineScheduler } from '../scheduler/engine-scheduler.ts';
+import { startInstantSync, type InstantSync } from '../scheduler/instant-sync.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandEnvironment } from './command-environment.ts';
 import { openRunContext } from './run-context.ts';
+import { announceScheduler } from './scheduler-presence.ts';
+import { presenceDirOf } from './store-context.ts';
+import { countEvents, totalEvents } from './seed-summary.ts';
 
 export interface StartOptions {
   readonly config?: string;
   readonly dataDir?: string;
 }
 
+/** How long running sessions may go on after SIGTERM before they are abandoned. */
+const SESSION_GRACE_MS = 8_000;
+
+/** A process manager waits about 10 s after SIGTERM before it kills; exit before that on our own terms. */
+const SHUTDOWN_DEADLINE_MS = 9_500;
+
 /**
- * `syncline start`: run one session per mailbox now, then one per interval, until SIGINT or SIGTERM. On the
- * first signal the running sessions finish before the process exits; a second signal exits at once.
+ * `syncline start`: run each mailbox's sessions on its schedule, continuing where the last run stopped, until
+ * SIGINT or SIGTERM. On the first signal scheduling stops and the running sessions get 8 s to finish, then are
+ * abandoned; the exit code is 0. A second signal exits at once.
  */
 export async function runStart(options: StartOptions, environment: CommandEnvironment): Promise<number> {
-  const logger = createCliLogger({ toStderr: false });
-  const context = await openRunContext({ ...options, env: environment.env, cwd: environment.cwd, logger });
+  const logger = createCliLogger();
+  const context = await openRunContext({ ...options, command: 'start', env: environment.env, cwd: environment.cwd, logger });
   try {
-    const engine = await openEngine({ config: context.config, logger });
-    const scheduler = createScheduler({
-      mailboxes: engine.mailboxes.map((mailbox) => ({ id: mailbox.record.id, intervalMs: mailbox.setting.sessionIntervalMinutes * 60_000 })),
-      jitter: context.config.jitter,
-      maxConcurrentSessions: context.config.maxConcurrentSessions,
-      runSession: async (mailboxId) => {
-        await engine.runSession(mailboxId);
-      },
-      logger,
-    });
-
+    // The banner comes first: opening the engine opens the store, which logs its migrations.
     if (context.sandbox) {
       printSandboxBanner(context.sandbox.ready, context.config, environment);
     }
+
+    const engine = await openEngine({ config: context.config, logger });
+    const scheduler = createEngineScheduler(engine, context.config, logger, { gracePeriodMs: SESSION_GRACE_MS });
+    const presence = announceScheduler(presenceDirOf(context.config.store, context.config.dataDir));
+
     logger.info({ orgs: context.config.orgs.length, mailboxes: engine.mailboxes.length, sandbox: context.sandbox !== null }, 'Syncline started');
-    scheduler.start();
+    await scheduler.start();
+    const instant = await startInstantSyncOrWarn(context.config, engine, scheduler, logger);
 
     const signal = await waitForStopSignal(logger);
-    logger.info({ signal, running: scheduler.busyMailboxes().length }, 'Stopping: waiting for running sessions to finish');
+    logger.info({ signal }, 'Stopping: running sessions get a grace period to finish');
+    const watchdog = setTimeout(() => {
+      logger.warn('Shutdown took too long; exiting now (every session commits in one transaction, so nothing is half-written)');
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS);
+    watchdog.unref();
+    presence.clear();
+    await instant?.stop();
     await scheduler.stop();
     await engine.close();
     logger.info('Syncline stopped');
     return 0;
   } finally {
     await context.close();
+  }
+}
+
+/**
+ * The webhook server and the change streams. Without them every mailbox still gets its scheduled sessions, so a
+ * server that cannot listen (the port is taken) is reported and the engine runs on.
+ */
+async function startInstantSyncOrWarn(config: SynclineConfig, engine: Awaited<ReturnType<typeof openEngine>>, scheduler: ReturnType<typeof createEngineScheduler>, logger: Logger): Promise<InstantSync | null> {
+  try {
+    return await startInstantSync({ config, store: engine.store, scheduler, logger });
+  } catch (error) {
+    const port = config.server?.port ?? 8787;
+    logger.error({ err: error, port }, `Instant sync is off: the webhook server could not listen on port ${port}; set server.port to a free port. Sessions keep their schedule`);
+    return null;
   }
 }
 
@@ -76,8 +104,8 @@ function printSandboxBanner(ready: SandboxReady, config: SynclineConfig, environ
   ];
 
   if (ready.sampleData !== null) {
-    const events = ready.sampleData.reduce((sum, result) => sum + result.events, 0);
-    lines.push(`  Seeded sample data:   ${events} events from ${ready.sampleData.length} sources`);
+    const sources = ready.sampleData.length === 1 ? '1 source' : `${ready.sampleData.length} sources`;
+    lines.push(`  Seeded sample data:   ${countEvents(totalEvents(ready.sampleData))} from ${sources}`);
   }
 
   lines.push('Press Ctrl-C to stop; the running session finishes first. Start over with `syncline sandbox reset`.');

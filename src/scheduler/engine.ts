@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolveSyncWindow } from '../config/sync-window.ts';
 import type { MailboxSetting, OrgSetting, SynclineConfig } from '../config/resolved-config.ts';
-import { createSalesforceEventSource } from '../crm/salesforce/index.ts';
+import { OrgApiBudget, createSalesforceEventSource } from '../crm/salesforce/index.ts';
 import type { MailboxRecord } from '../domain/accounts.ts';
 import type { SessionReport } from '../domain/session-report.ts';
 import { createGraphEventSource } from '../mailbox/graph/index.ts';
@@ -56,6 +56,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   }
 
   const byId = new Map(mailboxes.map((mailbox) => [mailbox.record.id, mailbox]));
+  // One budget per org, so the sessions of all its mailboxes share the org's API allocation.
+  const budgets = new Map(config.orgs.map((org) => [org.id, new OrgApiBudget({ share: org.salesforce.apiBudgetShare })]));
   return {
     store,
     mailboxes,
@@ -64,19 +66,19 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (!mailbox) {
         throw new Error(`Unknown mailbox id '${mailboxId}'; it is not in the configuration`);
       }
-      return runAndRecord(mailbox, store, config, mapping, logger, now());
+      return runAndRecord(mailbox, store, config, mapping, logger, now(), budgets.get(mailbox.org.id));
     },
     close: () => store.close(),
   };
 }
 
-async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, mapping: EventMapping, logger: Logger, startedAt: Date): Promise<SessionReport> {
+async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, mapping: EventMapping, logger: Logger, startedAt: Date, budget?: OrgApiBudget): Promise<SessionReport> {
   // runEventSession binds the mailbox id and session id itself, so it gets the logger scoped to the org only.
   const orgLogger = logger.child({ org: mailbox.org.id });
   const sessionLogger = orgLogger.child({ mailboxId: mailbox.record.id });
   let report: SessionReport;
   try {
-    report = await runOneSession(mailbox, store, config, mapping, orgLogger, startedAt);
+    report = await runOneSession(mailbox, store, config, mapping, orgLogger, startedAt, budget);
   } catch (error) {
     // runEventSession reports fatal failures itself; reaching this means a bug or a connector set-up error.
     sessionLogger.error({ err: error }, 'Session aborted by an unexpected error');
@@ -98,7 +100,7 @@ async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config
   return report;
 }
 
-function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, mapping: EventMapping, logger: Logger, startedAt: Date): Promise<SessionReport> {
+function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, mapping: EventMapping, logger: Logger, startedAt: Date, budget?: OrgApiBudget): Promise<SessionReport> {
   const { org, setting, record } = mailbox;
 
   const mailboxSource = createGraphEventSource({
@@ -119,6 +121,7 @@ function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: Syn
     syncIdField: org.salesforce.syncIdField,
     fields: eventCrmFields(mapping),
     logger: logger.child({ side: 'crm' }),
+    ...(budget === undefined ? {} : { apiBudget: budget }),
   });
 
   const policy: SyncPolicy = { ...defaultSyncPolicy, ...org.policy };

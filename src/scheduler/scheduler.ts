@@ -1,150 +1,289 @@
+import type { MailboxSchedule, ScheduleStore, SessionTrigger } from '../domain/mailbox-state.ts';
 import type { Logger } from '../observability/logger.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
-import { jitteredDelayMs } from './jitter.ts';
+import { newSchedule } from './mailbox-states.ts';
+import type { SessionRunner } from './session-runner.ts';
 
-export interface ScheduledMailbox {
-  readonly id: string;
-  readonly intervalMs: number;
+/** The scheduler contract that the embedded and the distributed scheduler implement for the CLI, the server and the change stream. */
+export interface Scheduler {
+  start(): Promise<void>;
+  /** Ask for a session soon; requests inside the coalescing interval of a mailbox merge into one. */
+  requestSession(mailboxId: string, trigger: SessionTrigger): void;
+  /** Finish or abandon running sessions within the grace period, then resolve. */
+  stop(): Promise<void>;
 }
 
-export interface SchedulerOptions {
-  readonly mailboxes: readonly ScheduledMailbox[];
-  /** Share of the interval by which each wait moves at random, 0 to 0.5. */
-  readonly jitter: number;
+export interface EmbeddedSchedulerOptions {
+  readonly mailboxIds: readonly string[];
+  readonly runner: SessionRunner;
+  readonly store: ScheduleStore;
   /** Sessions running at once across all mailboxes. */
   readonly maxConcurrentSessions: number;
-  /** Runs one session; an error it throws is logged and the mailbox keeps its schedule. */
-  readonly runSession: (mailboxId: string) => Promise<void>;
+  /** A notification that comes within this long after a session of its mailbox started waits for the interval's end. */
+  readonly coalesceMs: number;
+  /** How often the store is read for changes made by other processes (`syncline force`, `suspend`, `resume`). */
+  readonly pollMs?: number;
+  /** How long `stop` lets running sessions finish before it abandons them. */
+  readonly gracePeriodMs?: number;
+  readonly clock?: Clock;
   readonly logger: Logger;
-  /** Start one session per mailbox right away instead of after the first interval; default true. */
-  readonly runAtStart?: boolean;
-  readonly random?: () => number;
 }
 
-export interface Scheduler {
-  start(): void;
-  /** Run a session for this mailbox as soon as a slot is free; a request during a running session queues one more. */
-  runNow(mailboxId: string): void;
-  /** Cancel timers and queued sessions, then resolve once the sessions already running have finished. */
-  stop(): Promise<void>;
-  /** Ids of the mailboxes whose session is running or waiting for a slot. */
-  busyMailboxes(): string[];
-}
+const DEFAULT_POLL_MS = 3_000;
+const DEFAULT_GRACE_PERIOD_MS = 8_000;
+/** After a runner error that is not a session failure (a closed store, a bug). */
+const CRASH_RETRY_MS = 5 * 60_000;
+
+/**
+ * Triggers that wait for the coalescing interval, so a burst of mailbox notifications becomes one session. A
+ * person's force, a CRM change (which must reach the mailbox within seconds) and a resume run once the mailbox is free.
+ */
+const COALESCED_TRIGGERS: ReadonlySet<SessionTrigger> = new Set(['notification']);
 
 interface MailboxSlot {
-  readonly mailbox: ScheduledMailbox;
-  timer: NodeJS.Timeout | null;
-  running: Promise<void> | null;
-  runAgain: boolean;
+  readonly mailboxId: string;
+  timer: unknown;
+  dueAt: number | null;
+  dueTrigger: SessionTrigger;
+  /** waiting: for a concurrency slot, so a new request is covered by it; running: a request must queue. */
+  phase: 'idle' | 'waiting' | 'running';
+  session: Promise<void> | null;
+  /** A request that came while the session ran; it becomes one more session afterwards. */
+  queued: SessionTrigger | null;
+  lastStartedAt: number;
+  /** After a runner error the stored time is stale; the schedule waits until this instant instead of spinning. */
+  notBefore: number;
 }
 
 /**
- * Run a session for every mailbox on its interval. A mailbox never has two sessions at once: its next wait
- * starts only when its session ends, so a session longer than the interval delays the next one instead of
- * overlapping it.
+ * The embedded scheduler: timers in this process, the schedule in the store. Each mailbox has at most one timer and
+ * one session. The runner persists the time of the next session, so a restart continues where it stopped. A mailbox
+ * whose time passed while the process was down runs once, not once per missed interval.
  */
-export function createScheduler(options: SchedulerOptions): Scheduler {
+export function createScheduler(options: EmbeddedSchedulerOptions): Scheduler {
+  const clock = options.clock ?? systemClock;
   const limit = new ConcurrencyLimit(options.maxConcurrentSessions);
-  const random = options.random ?? Math.random;
-  const slots = new Map<string, MailboxSlot>();
+  const slots = new Map<string, MailboxSlot>(
+    options.mailboxIds.map((mailboxId) => [mailboxId, { mailboxId, timer: null, dueAt: null, dueTrigger: 'schedule', phase: 'idle', session: null, queued: null, lastStartedAt: Number.NEGATIVE_INFINITY, notBefore: Number.NEGATIVE_INFINITY }]),
+  );
   let stopping = false;
+  let pollTimer: unknown = null;
+  let polling = false;
+  const now = () => clock.now().getTime();
 
-  for (const mailbox of options.mailboxes) {
-    slots.set(mailbox.id, { mailbox, timer: null, running: null, runAgain: false });
-  }
+  const disarm = (slot: MailboxSlot): void => {
+    if (slot.timer !== null) {
+      clock.clearTimer(slot.timer);
+    }
+    slot.timer = null;
+    slot.dueAt = null;
+  };
 
-  const scheduleNext = (slot: MailboxSlot, delayMs: number): void => {
+  const arm = (slot: MailboxSlot, at: number, trigger: SessionTrigger): void => {
+    disarm(slot);
+    slot.dueAt = at;
+    slot.dueTrigger = trigger;
+    slot.timer = clock.setTimer(() => fire(slot), Math.max(0, at - now()));
+  };
+
+  const fire = (slot: MailboxSlot): void => {
+    const trigger = slot.dueTrigger;
+    slot.timer = null;
+    slot.dueAt = null;
     if (stopping) {
       return;
     }
-    if (slot.timer) {
-      clearTimeout(slot.timer);
-    }
-
-    slot.timer = setTimeout(() => {
-      slot.timer = null;
-      trigger(slot);
-    }, delayMs);
-    options.logger.debug({ mailboxId: slot.mailbox.id, delayMs }, 'Next session scheduled');
-  };
-
-  const trigger = (slot: MailboxSlot): void => {
-    if (stopping) {
+    if (slot.phase === 'running') {
+      slot.queued = mergeTriggers(slot.queued, trigger);
       return;
     }
-    if (slot.running) {
-      slot.runAgain = true;
-      return;
+    if (slot.phase === 'idle') {
+      slot.session = execute(slot, trigger);
     }
-    slot.running = execute(slot);
   };
 
-  const execute = async (slot: MailboxSlot): Promise<void> => {
+  const execute = async (slot: MailboxSlot, trigger: SessionTrigger): Promise<void> => {
+    slot.phase = 'waiting';
     const granted = await limit.acquire();
     if (!granted) {
-      slot.running = null;
+      slot.phase = 'idle';
+      slot.session = null;
       return;
+    }
+
+    slot.phase = 'running';
+    slot.lastStartedAt = now();
+    let crashed = false;
+    try {
+      await options.runner.runSession(slot.mailboxId, trigger);
+    } catch (error) {
+      crashed = true;
+      options.logger.error({ err: error, mailboxId: slot.mailboxId }, 'Session crashed; retrying after a backoff');
+    } finally {
+      limit.release();
     }
 
     try {
-      if (!stopping) {
-        await options.runSession(slot.mailbox.id);
-      }
+      await afterSession(slot, crashed);
     } catch (error) {
-      options.logger.error({ err: error, mailboxId: slot.mailbox.id }, 'Session crashed; the mailbox keeps its schedule');
+      // The next poll of the store arms the mailbox again.
+      options.logger.error({ err: error, mailboxId: slot.mailboxId }, 'Could not read the schedule after a session');
     } finally {
-      limit.release();
-      slot.running = null;
+      slot.phase = 'idle';
+      slot.session = null;
     }
-
-    afterSession(slot);
   };
 
-  const afterSession = (slot: MailboxSlot): void => {
-    if (slot.runAgain) {
-      slot.runAgain = false;
-      scheduleNext(slot, 0);
+  const afterSession = async (slot: MailboxSlot, crashed: boolean): Promise<void> => {
+    if (stopping) {
       return;
     }
-    scheduleNext(slot, jitteredDelayMs(slot.mailbox.intervalMs, options.jitter, random));
+    // The runner left the stored time as it was, already past; waiting keeps a broken mailbox from spinning.
+    slot.notBefore = crashed ? now() + CRASH_RETRY_MS : Number.NEGATIVE_INFINITY;
+    if (crashed) {
+      slot.queued = null;
+      arm(slot, slot.notBefore, 'schedule');
+      return;
+    }
+    if (slot.queued !== null) {
+      const trigger = slot.queued;
+      slot.queued = null;
+      arm(slot, requestTime(slot, trigger), trigger);
+      return;
+    }
+    const schedule = await options.store.loadSchedule(slot.mailboxId);
+    if (schedule) {
+      armFromSchedule(slot, schedule);
+    }
+  };
+
+  const requestTime = (slot: MailboxSlot, trigger: SessionTrigger): number =>
+    COALESCED_TRIGGERS.has(trigger) ? Math.max(now(), slot.lastStartedAt + options.coalesceMs) : now();
+
+  // Arms the timer from the stored schedule, unless an earlier session is already due (a coalesced request).
+  const armFromSchedule = (slot: MailboxSlot, schedule: MailboxSchedule): void => {
+    const due = dueOf(schedule, now());
+    if (due === null) {
+      disarm(slot);
+      return;
+    }
+    const at = Math.max(due.at, slot.notBefore);
+    if (slot.dueAt === null || at < slot.dueAt) {
+      arm(slot, at, due.trigger);
+    }
+  };
+
+  const poll = async (): Promise<void> => {
+    pollTimer = null;
+    if (stopping || polling) {
+      return;
+    }
+    polling = true;
+    try {
+      for (const schedule of await options.store.listSchedules()) {
+        const slot = slots.get(schedule.mailboxId);
+        if (slot && slot.phase === 'idle' && !stopping) {
+          armFromSchedule(slot, schedule);
+        }
+      }
+    } catch (error) {
+      options.logger.warn({ err: error }, 'Reading the schedules failed; trying again at the next poll');
+    } finally {
+      polling = false;
+      if (!stopping) {
+        pollTimer = clock.setTimer(() => void poll(), options.pollMs ?? DEFAULT_POLL_MS);
+      }
+    }
   };
 
   return {
-    start() {
+    async start() {
+      const stored = new Map((await options.store.listSchedules()).map((schedule) => [schedule.mailboxId, schedule]));
       for (const slot of slots.values()) {
-        const firstDelay = options.runAtStart === false ? jitteredDelayMs(slot.mailbox.intervalMs, options.jitter, random) : 0;
-        scheduleNext(slot, firstDelay);
+        let schedule = stored.get(slot.mailboxId);
+        if (!schedule) {
+          // A new mailbox gets its first session now; later ones follow its interval.
+          schedule = newSchedule(slot.mailboxId, clock.now().toISOString());
+          await options.store.saveSchedule(schedule);
+        }
+        armFromSchedule(slot, schedule);
       }
+      pollTimer = clock.setTimer(() => void poll(), options.pollMs ?? DEFAULT_POLL_MS);
+      options.logger.debug({ mailboxes: slots.size }, 'Scheduler started');
     },
 
-    runNow(mailboxId) {
+    requestSession(mailboxId, trigger) {
       const slot = slots.get(mailboxId);
       if (!slot) {
-        throw new Error(`Unknown mailbox id '${mailboxId}'; it is not in the scheduler's list`);
+        options.logger.warn({ mailboxId, trigger }, 'Session requested for a mailbox this scheduler does not run; ignored');
+        return;
       }
-      if (slot.timer) {
-        clearTimeout(slot.timer);
-        slot.timer = null;
+      if (stopping || slot.phase === 'waiting') {
+        // A waiting session has not read anything yet, so it covers this request.
+        return;
       }
-      trigger(slot);
+      if (slot.phase === 'running') {
+        slot.queued = mergeTriggers(slot.queued, trigger);
+        return;
+      }
+      const at = requestTime(slot, trigger);
+      if (slot.dueAt === null || at < slot.dueAt) {
+        arm(slot, at, trigger);
+      }
     },
 
     async stop() {
       stopping = true;
-      for (const slot of slots.values()) {
-        if (slot.timer) {
-          clearTimeout(slot.timer);
-          slot.timer = null;
-        }
+      if (pollTimer !== null) {
+        clock.clearTimer(pollTimer);
       }
-
+      for (const slot of slots.values()) {
+        disarm(slot);
+      }
       limit.cancelWaiting();
-      const running = [...slots.values()].flatMap((slot) => (slot.running ? [slot.running] : []));
-      await Promise.all(running);
-    },
 
-    busyMailboxes() {
-      return [...slots.values()].filter((slot) => slot.running !== null).map((slot) => slot.mailbox.id);
+      const running = [...slots.values()].flatMap((slot) => (slot.session ? [slot.session] : []));
+      const finished = await settleWithin(Promise.all(running), options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
+      if (!finished) {
+        // Each session commits in one transaction at its end, so one cut off here leaves nothing half-written.
+        options.logger.warn({ sessions: running.length }, 'Grace period over: abandoning the sessions still running');
+      }
     },
   };
+}
+
+/** When the schedule wants the next session, and why; null when the mailbox is suspended by a person or disconnected. */
+function dueOf(schedule: MailboxSchedule, nowMs: number): { at: number; trigger: SessionTrigger } | null {
+  const at = (iso: string | null) => (iso === null ? nowMs : Date.parse(iso));
+  switch (schedule.state) {
+    case 'active':
+    case 'syncing':
+      return { at: at(schedule.nextSessionAt), trigger: 'schedule' };
+    case 'suspendedByError':
+      return { at: at(schedule.resumeAt), trigger: 'resume' };
+    case 'suspendedByUser':
+    case 'disconnected':
+      return null;
+  }
+}
+
+/** Two requests that merge keep the one that must not wait. */
+function mergeTriggers(queued: SessionTrigger | null, incoming: SessionTrigger): SessionTrigger {
+  if (queued === null || COALESCED_TRIGGERS.has(queued)) {
+    return incoming;
+  }
+  return queued;
+}
+
+/** Real time on purpose: the grace period bounds how long the process takes to exit, whatever clock schedules. */
+function settleWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    void work.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }

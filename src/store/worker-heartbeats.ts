@@ -15,7 +15,7 @@ type HeartbeatsDatabase = {
   worker_heartbeats: { worker_id: string; started_at: string; beat_at: string };
 };
 
-/** The table is declared here beside its queries (migration 0006), like the other tables added after 0003. */
+/** Type the database with the heartbeat table, declared here beside its queries (migration 0006). */
 function heartbeats(db: Kysely<SynclineDatabase>): Kysely<SynclineDatabase & HeartbeatsDatabase> {
   return db.withTables<HeartbeatsDatabase>();
 }

@@ -1,0 +1,72 @@
+/**
+ * One worker process of the scheduler benchmark: `syncline worker` over the configuration in BENCH_CONFIG, with
+ * the store's calls timed. On SIGTERM it stops, then prints one JSON line: sessions run, store milliseconds, peak RSS.
+ */
+import { loadConfigFile } from '../src/config/index.ts';
+import { pino } from 'pino';
+import { createLogger } from '../src/observability/logger.ts';
+import { createDistributedScheduler } from '../src/scheduler/distributed/distributed-scheduler.ts';
+import { jobSchemaFor } from '../src/scheduler/distributed/job-schema.ts';
+import { createEngineRunner } from '../src/scheduler/engine-scheduler.ts';
+import { openEngine } from '../src/scheduler/engine.ts';
+
+const config = loadConfigFile(process.env.BENCH_CONFIG ?? '', process.env);
+if (config.store.kind !== 'postgres') {
+  throw new Error('BENCH_CONFIG must name a postgres store');
+}
+
+// Warnings and errors go to stderr, which the benchmark passes through; stdout carries the report.
+const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
+const engine = await openEngine({ config, logger });
+const timing = timeStore(engine.store as unknown as Record<string, unknown>);
+const scheduler = createDistributedScheduler({
+  connectionString: config.store.connectionString,
+  jobSchema: jobSchemaFor(config.store.schema),
+  store: engine.store,
+  runner: createEngineRunner(engine, config, logger),
+  mailboxIds: engine.mailboxes.map((mailbox) => mailbox.record.id),
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
+  coalesceMs: 60_000,
+  logger,
+  timing: { planTickMs: 200, heartbeatMs: 1_000, pollIntervalMs: 200 },
+});
+await scheduler.start();
+process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+
+process.once('SIGTERM', () => {
+  void scheduler
+    .stop()
+    .then(() => engine.close())
+    .then(() => {
+      const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+      process.stdout.write(`${JSON.stringify({ sessions: timing.sessions, storeMs: Math.round(timing.ms), peakRssMb })}\n`);
+      process.exit(0);
+    });
+});
+
+/** Wrap every method of the store so the time spent in it adds up; `recordSession` also counts sessions. */
+function timeStore(store: Record<string, unknown>): { ms: number; sessions: number } {
+  const totals = { ms: 0, sessions: 0 };
+  const detail = new Map<string, number>();
+  process.once('exit', () => {
+    if (detail.size > 0) process.stderr.write(`${JSON.stringify(Object.fromEntries([...detail].map(([key, ms]) => [key, Math.round(ms)])))}\n`);
+  });
+  const prototype = Object.getPrototypeOf(store) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const method = prototype[name];
+    if (name === 'constructor' || typeof method !== 'function') continue;
+    store[name] = async (...args: unknown[]) => {
+      const started = performance.now();
+      try {
+        return await (method as (...inner: unknown[]) => Promise<unknown>).apply(store, args);
+      } finally {
+        totals.ms += performance.now() - started;
+        if (process.env.BENCH_STORE_DETAIL === '1') {
+          detail.set(name, (detail.get(name) ?? 0) + performance.now() - started);
+        }
+        if (name === 'recordSession') totals.sessions += 1;
+      }
+    };
+  }
+  return totals;
+}

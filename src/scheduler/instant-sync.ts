@@ -1,0 +1,109 @@
+import type { InstantSyncTrigger, SynclineConfig } from '../config/resolved-config.ts';
+import type { ChangeStream } from '../domain/change-stream.ts';
+import type { SessionTrigger } from '../domain/mailbox-state.ts';
+import type { GraphChangeType } from '../mailbox/graph/subscriptions.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createServer, type RunningServer } from '../server/create-server.ts';
+import { GRAPH_WEBHOOK_PATH, graphNotificationRoutes } from '../server/webhooks/graph-notifications.ts';
+import type { SynclineStore } from '../store/index.ts';
+import { createOrgChangeStream } from './instant-sync-change-stream.ts';
+import { createSubscriptionKeeper, type SubscriptionKeeper, type SubscriptionTiming } from './instant-sync-subscriptions.ts';
+
+/**
+ * Instant sync (SPEC S6): sessions ahead of schedule. Mailbox → Salesforce: Graph subscriptions post to the
+ * webhook, which asks the scheduler for a session of the mailbox. Salesforce → mailbox: a change stream per org
+ * asks for sessions of the Events' owners. The scheduler merges bursts; nothing here runs a session itself.
+ */
+
+export interface SessionRequester {
+  requestSession(mailboxId: string, trigger: SessionTrigger): void;
+}
+
+export interface InstantSyncOptions {
+  readonly config: SynclineConfig;
+  readonly store: SynclineStore;
+  readonly scheduler: SessionRequester;
+  readonly logger: Logger;
+  readonly fetch?: typeof fetch;
+  /** Test hooks: subscription renewal times and the change streams' reconnect waits. */
+  readonly subscriptionTiming?: Partial<SubscriptionTiming>;
+  readonly streamBackoff?: { readonly baseMs: number; readonly maxMs: number };
+}
+
+export interface InstantSync {
+  /** Where the HTTP server listens, e.g. `http://127.0.0.1:8787`. */
+  readonly url: string;
+  /** The URL given to Graph for notifications. */
+  readonly webhookUrl: string;
+  /** Resolves once every subscription and stream has been tried once (failures are logged, never thrown). */
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ALL_TRIGGERS: readonly InstantSyncTrigger[] = ['create', 'update', 'delete'];
+const CHANGE_TYPE_OF: Readonly<Record<InstantSyncTrigger, GraphChangeType>> = { create: 'created', update: 'updated', delete: 'deleted' };
+const DEFAULT_SERVER = { host: '127.0.0.1', port: 8787, publicUrl: null };
+
+/** Start the webhook server, then the Graph subscriptions and the Salesforce change streams in the background. */
+export async function startInstantSync(options: InstantSyncOptions): Promise<InstantSync> {
+  const { config, store, logger } = options;
+  const triggers = config.instantSync?.triggers ?? ALL_TRIGGERS;
+  const requestSession = (mailboxId: string, trigger: SessionTrigger) => options.scheduler.requestSession(mailboxId, trigger);
+
+  let keeper: SubscriptionKeeper | null = null;
+  const server = createServer({
+    logger,
+    routes: [
+      graphNotificationRoutes({
+        lookupSubscription: async (subscriptionId) => store.findMailboxSubscription(subscriptionId),
+        triggers: new Set(triggers),
+        requestSession,
+        onLifecycle: (mailboxId, subscriptionId, event) => keeper?.handleLifecycle(mailboxId, subscriptionId, event),
+        logger,
+      }),
+    ],
+  });
+
+  const setting = config.server ?? DEFAULT_SERVER;
+  const running: RunningServer = await server.listen(setting.port, setting.host);
+  const webhookUrl = `${setting.publicUrl ?? running.url}${GRAPH_WEBHOOK_PATH}`;
+
+  if (triggers.length > 0) {
+    keeper = createSubscriptionKeeper({
+      orgs: config.orgs,
+      records: store,
+      webhookUrl,
+      changeTypes: triggers.map((trigger) => CHANGE_TYPE_OF[trigger]),
+      requestSession,
+      logger,
+      ...(options.subscriptionTiming === undefined ? {} : { timing: options.subscriptionTiming }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+  }
+
+  const streams: ChangeStream[] = config.orgs.map((org) =>
+    createOrgChangeStream({ org, store, requestSession, logger, ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(options.streamBackoff === undefined ? {} : { backoff: options.streamBackoff }) }),
+  );
+
+  const ready = Promise.all([
+    keeper?.start(),
+    ...streams.map((stream, index) =>
+      stream.start().catch((error: unknown) => {
+        logger.error({ org: config.orgs[index]?.id, err: error }, 'Salesforce change stream did not start; Salesforce changes reach mailboxes on the scheduled sessions only');
+      }),
+    ),
+  ]).then(() => {
+    logger.info({ webhookUrl, triggers, orgs: config.orgs.length }, 'Instant sync started');
+  });
+
+  return {
+    url: running.url,
+    webhookUrl,
+    ready,
+    async stop() {
+      await Promise.all(streams.map((stream) => stream.stop()));
+      await keeper?.stop();
+      await running.close();
+    },
+  };
+}

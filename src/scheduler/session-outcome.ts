@@ -1,0 +1,68 @@
+import type { MailboxSchedule, MailboxState } from '../domain/mailbox-state.ts';
+import type { SessionReport } from '../domain/session-report.ts';
+import { backoffDelayMs } from './backoff.ts';
+import { jitteredDelayMs } from './jitter.ts';
+import { markAsActive, markAsSuspendedByError } from './mailbox-states.ts';
+
+/**
+ * A session skipped because another process held the mailbox's lease tries again after this wait: soon enough
+ * that a forced request is not held back until the next interval, late enough that the other session can end.
+ */
+const SKIPPED_RETRY_MS = 60_000;
+
+export interface OutcomeContext {
+  /** The state the mailbox had before the runner marked it syncing. */
+  readonly startedFrom: MailboxState;
+  readonly now: Date;
+  readonly intervalMs: number;
+  readonly jitter: number;
+  readonly random: () => number;
+}
+
+/**
+ * Compute the schedule after a session from the session's report and the schedule as it is now in the store,
+ * because a person may have suspended the mailbox while the session ran.
+ */
+export function scheduleAfterSession(current: MailboxSchedule, report: SessionReport, context: OutcomeContext): MailboxSchedule {
+  const at = (delayMs: number) => new Date(context.now.getTime() + delayMs).toISOString();
+  const nextInterval = () => at(jitteredDelayMs(context.intervalMs, context.jitter, context.random));
+
+  // The lease was someone else's: nothing ran, so the state goes back to what it was and the times stay.
+  if (report.status === 'skipped') {
+    const restored = current.state === 'syncing' && context.startedFrom !== 'syncing' ? { ...current, state: context.startedFrom } : current;
+    return restored.state === 'active' ? { ...restored, nextSessionAt: at(SKIPPED_RETRY_MS) } : restored;
+  }
+
+  const recorded: MailboxSchedule = { ...current, lastSessionAt: report.startedAt, lastStatus: report.status };
+
+  // A person suspended, resumed or disconnected the mailbox during the session, so their choice is kept.
+  if (current.state !== 'syncing') {
+    return recorded.state === 'active' && recorded.nextSessionAt === null ? { ...recorded, nextSessionAt: nextInterval() } : recorded;
+  }
+
+  // success, partial (failed items are retried next session) and needsReview all leave the mailbox working.
+  if (report.status !== 'failed') {
+    return { ...markAsActive(recorded, nextInterval()), failureCount: 0 };
+  }
+
+  const failureCount = current.failureCount + 1;
+  const failure = report.failure;
+  // Revoked consent, an exhausted API limit, a locked org: more sessions would fail the same way.
+  if (failure?.kind === 'suspend') {
+    const resumeAt = failure.resumeAt ?? at(backoffDelayMs(failureCount, context.random));
+    return { ...markAsSuspendedByError(recorded, failure.message, resumeAt), failureCount };
+  }
+
+  // An automatic resume that failed for another reason keeps the suspension and waits longer.
+  if (context.startedFrom === 'suspendedByError') {
+    const reason = current.reason ?? describeFailure(report);
+    return { ...markAsSuspendedByError(recorded, reason, at(backoffDelayMs(failureCount, context.random))), failureCount };
+  }
+
+  // Anything else (the service is down, the network failed) may clear soon: stay active and retry with a backoff.
+  return { ...markAsActive(recorded, at(backoffDelayMs(failureCount, context.random))), failureCount };
+}
+
+function describeFailure(report: SessionReport): string {
+  return report.failure?.message ?? report.notes[0] ?? 'The session failed';
+}

@@ -1,0 +1,111 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { InstantSyncTrigger } from '../../config/resolved-config.ts';
+import type { SessionTrigger } from '../../domain/mailbox-state.ts';
+import { parseNotificationCollection, type GraphNotification, type LifecycleEvent } from '../../mailbox/graph/subscriptions-notifications.ts';
+import type { GraphChangeType } from '../../mailbox/graph/subscriptions.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ServerRoutes } from '../create-server.ts';
+
+/**
+ * The webhook Graph calls for the engine's subscriptions: change notifications and lifecycle notifications arrive
+ * here. It only decides which mailbox needs a session and asks the scheduler for it; the session reads the changes
+ * itself, so the answer (202) goes back at once. A notification whose clientState does not match the secret stored
+ * for its subscription is not from Graph: it is answered like any other but changes nothing.
+ */
+export const GRAPH_WEBHOOK_PATH = '/webhooks/graph';
+
+export interface KnownSubscription {
+  readonly mailboxId: string;
+  readonly clientState: string;
+}
+
+export interface GraphWebhookOptions {
+  /** The subscription Graph names, or null when it is not one of the engine's. */
+  readonly lookupSubscription: (subscriptionId: string) => Promise<KnownSubscription | null>;
+  /** Which mailbox changes start a session ahead of schedule. */
+  readonly triggers: ReadonlySet<InstantSyncTrigger>;
+  readonly requestSession: (mailboxId: string, trigger: SessionTrigger) => void;
+  /** Graph renews, removed or lost notifications of a subscription; the owner of the subscriptions acts on it. */
+  readonly onLifecycle: (mailboxId: string, subscriptionId: string, event: LifecycleEvent) => void;
+  readonly logger: Logger;
+}
+
+const TRIGGER_OF: Readonly<Record<GraphChangeType, InstantSyncTrigger>> = { created: 'create', updated: 'update', deleted: 'delete' };
+/** Graph's validation tokens are short sentences; anything far longer is not a handshake. */
+const MAX_VALIDATION_TOKEN_LENGTH = 1024;
+
+export function graphNotificationRoutes(options: GraphWebhookOptions): ServerRoutes {
+  const logger = options.logger.child({ component: 'graph-webhook' });
+  return (app) => {
+    app.post(GRAPH_WEBHOOK_PATH, async (request, reply) => {
+      const token = validationToken(request);
+      if (token !== null) {
+        return reply.code(200).type('text/plain; charset=utf-8').send(token);
+      }
+
+      const notifications = parseNotificationCollection(request.body);
+      if (notifications === null) {
+        return reply.code(400).send({ error: 'expected a change notification collection: a JSON object with a value array' });
+      }
+
+      await handleCollection(notifications, options, logger);
+      return reply.code(202).send();
+    });
+  };
+}
+
+/** The handshake Graph sends when a subscription is created or moved: `?validationToken=…`, answered as plain text. */
+function validationToken(request: FastifyRequest): string | null {
+  const query = request.query as Record<string, unknown> | undefined;
+  const token = query?.validationToken;
+  if (typeof token !== 'string' || token.length > MAX_VALIDATION_TOKEN_LENGTH) {
+    return null;
+  }
+  return token;
+}
+
+async function handleCollection(notifications: readonly GraphNotification[], options: GraphWebhookOptions, logger: Logger): Promise<void> {
+  // A burst names one subscription many times; each is looked up once per collection.
+  const known = new Map<string, KnownSubscription | null>();
+  const requested = new Set<string>();
+
+  for (const notification of notifications) {
+    const { subscriptionId } = notification;
+    if (!known.has(subscriptionId)) {
+      known.set(subscriptionId, await options.lookupSubscription(subscriptionId));
+    }
+
+    const subscription = known.get(subscriptionId) ?? null;
+    if (subscription === null || !sameSecret(notification.clientState, subscription.clientState)) {
+      logger.warn({ subscriptionId, known: subscription !== null }, 'Ignored a Graph notification: unknown subscription or wrong clientState');
+      continue;
+    }
+
+    if (notification.kind === 'lifecycle') {
+      logger.info({ subscriptionId, mailboxId: subscription.mailboxId, lifecycleEvent: notification.lifecycleEvent }, 'Graph lifecycle notification');
+      options.onLifecycle(subscription.mailboxId, subscriptionId, notification.lifecycleEvent);
+      continue;
+    }
+
+    if (!options.triggers.has(TRIGGER_OF[notification.changeType])) {
+      logger.debug({ subscriptionId, changeType: notification.changeType }, 'Graph change type is not an instant-sync trigger; the scheduled session takes it');
+      continue;
+    }
+    if (!requested.has(subscription.mailboxId)) {
+      requested.add(subscription.mailboxId);
+      options.requestSession(subscription.mailboxId, 'notification');
+    }
+    logger.debug({ subscriptionId, mailboxId: subscription.mailboxId, changeType: notification.changeType, itemId: notification.itemId }, 'Graph change notification');
+  }
+}
+
+function sameSecret(received: string | null, expected: string): boolean {
+  if (received === null) {
+    return false;
+  }
+
+  const a = Buffer.from(received, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}

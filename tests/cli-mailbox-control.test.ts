@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandEnvironment } from '../src/cli/command-environment.ts';
+import { main } from '../src/cli/main.ts';
+import { E2eHarness, SYNC_ID_FIELD } from './support/e2e-harness.ts';
+import { timedSeed } from './support/graph-seeds.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const binPath = path.join(repoRoot, 'bin', 'syncline.js');
+const WINDOW = { start: '2026-04-01T00:00:00Z', end: '2026-07-01T00:00:00Z' };
+
+interface StatusJson {
+  mailboxes: { id: string; address: string; state: string; reason: string | null; lastSessionAt: string | null; lastStatus: string | null; nextSessionAt: string | null }[];
+}
+
+function captured(cwd: string): CommandEnvironment & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { env: {}, cwd, out, err, stdout: (text) => out.push(text), stderr: (text) => err.push(text) };
+}
+
+describe('cli mailbox control', () => {
+  let harness: E2eHarness;
+  let folder: string;
+  let configPath: string;
+  let address: string;
+
+  const run = async (...args: string[]) => {
+    const io = captured(folder);
+    const code = await main(['node', 'syncline', ...args, '--config', configPath], io);
+    return { code, out: io.out.join('\n'), err: io.err.join('\n') };
+  };
+  const status = async (): Promise<StatusJson['mailboxes'][number]> => {
+    const result = await run('status', '--json');
+    expect(result.code).toBe(0);
+    const mailbox = (JSON.parse(result.out) as StatusJson).mailboxes[0];
+    if (!mailbox) {
+      throw new Error(`status listed no mailbox: ${result.out}`);
+    }
+    return mailbox;
+  };
+
+  beforeAll(async () => {
+    harness = await E2eHarness.start({ window: WINDOW });
+    address = harness.mailbox.address;
+    folder = mkdtempSync(path.join(tmpdir(), 'syncline-cli-control-'));
+    configPath = path.join(folder, 'syncline.config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        dataDir: path.join(folder, 'data'),
+        syncWindow: WINDOW,
+        orgs: [
+          {
+            id: 'contoso',
+            name: 'Contoso',
+            salesforce: { loginUrl: harness.salesforceUrl, auth: { kind: 'refreshToken', clientId: 'sf-app', clientSecret: 'sf-secret', refreshToken: 'sf-refresh' }, syncIdField: SYNC_ID_FIELD },
+            graph: { tenantId: 'contoso-tenant', clientId: 'graph-app', clientSecret: 'graph-secret', authorityUrl: harness.graphUrl, graphBaseUrl: `${harness.graphUrl}/v1.0` },
+            mailboxes: [{ address, timeZone: 'Europe/Berlin' }],
+          },
+        ],
+      }),
+    );
+    await harness.seedMailbox([timedSeed('Kick-off', '2026-05-06', '09:00', '10:00')]);
+  });
+
+  afterAll(async () => {
+    await harness.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('force runs a session here when nothing else runs', async () => {
+    const result = await run('force', address);
+
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/success: Salesforce \+1/);
+    expect((await harness.crmEvents()).map((event) => event.Subject)).toEqual(['Kick-off']);
+    const mailbox = await status();
+    expect(mailbox).toMatchObject({ address, state: 'active', lastStatus: 'success' });
+    expect(Date.parse(mailbox.nextSessionAt ?? '')).toBeGreaterThan(Date.now() + 20 * 60_000);
+  });
+
+  it('suspend keeps the mailbox out of sessions', async () => {
+    const suspended = await run('suspend', address, '--reason', 'Owner on leave');
+    expect(suspended.code).toBe(0);
+    expect(await status()).toMatchObject({ state: 'suspendedByUser', reason: 'Owner on leave', nextSessionAt: null });
+
+    const forced = await run('force', address);
+    expect(forced.code).toBe(2);
+    expect(forced.err).toMatch(/syncline resume/);
+
+    const text = await run('status');
+    expect(text.out).toContain(`${address}: suspendedByUser (Owner on leave)`);
+  });
+
+  it('resume continues where it stopped', async () => {
+    await harness.seedMailbox([timedSeed('Follow-up', '2026-05-07', '09:00', '10:00')]);
+    const resumed = await run('resume', address);
+    expect(resumed.code).toBe(0);
+    expect(await status()).toMatchObject({ state: 'active', reason: null });
+
+    const forced = await run('force', (await status()).id);
+    expect(forced.code).toBe(0);
+    expect(forced.out).toMatch(/success: Salesforce \+1 ~0 -0/);
+    expect((await harness.crmEvents()).map((event) => event.Subject).sort()).toEqual(['Follow-up', 'Kick-off']);
+  });
+
+  it('unknown mailbox is a usage error', async () => {
+    const result = await run('suspend', 'nobody@contoso.example.com');
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/No mailbox has the address or id 'nobody@contoso.example.com'/);
+  });
+
+  it('start takes forced sessions and exits 0 on SIGTERM mid-session', async () => {
+    const child = spawn(process.execPath, [binPath, 'start', '--config', configPath], { cwd: folder, env: { ...process.env, SYNCLINE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    try {
+      await waitFor(() => log.includes('Syncline started'), 20_000, () => log);
+      const before = (await status()).lastSessionAt;
+
+      // The running scheduler reads the request at its next poll of the store and runs the session.
+      await harness.seedMailbox([timedSeed('Board meeting', '2026-05-08', '09:00', '10:00')]);
+      const forced = await run('force', address);
+      expect(forced.out).toMatch(/session requested; the running scheduler \(pid \d+\)/);
+      await waitForAsync(async () => (await status()).lastSessionAt !== before && (await status()).state === 'active', 10_000);
+      expect((await harness.crmEvents()).map((event) => event.Subject)).toContain('Board meeting');
+
+      // A slow Graph keeps the next session running when SIGTERM comes.
+      await harness.graphAdmin('POST', '/_admin/faults', { faults: [{ type: 'latency', ms: 30_000 }] });
+      await run('force', address);
+      await waitForAsync(async () => (await status()).state === 'syncing', 10_000);
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      expect(code).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+    } finally {
+      child.kill('SIGKILL');
+      await harness.graphAdmin('DELETE', '/_admin/faults');
+    }
+  }, 60_000);
+});
+
+async function waitFor(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  await waitForAsync(async () => done(), timeoutMs, describe);
+}
+
+async function waitForAsync(done: () => Promise<boolean>, timeoutMs: number, describe: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms ${describe()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -41,7 +41,7 @@ const SESSION_LEASE_MS = 30 * 60_000;
 
 /**
  * Run one session for a mailbox's calendar: pull both sides, plan, write, then commit links, bases and cursors
- * in one transaction. Item errors end up in the report; a failure that stops the session (expired consent,
+ * in one transaction. Item errors end up in the report. A failure that stops the session (expired consent,
  * exhausted retries) gives a report with status `failed` and commits nothing, so the next session repeats the work.
  */
 export async function runEventSession(options: EventSessionOptions): Promise<SessionReport> {
@@ -270,8 +270,8 @@ function nextPending(mailboxId: string, state: SyncState, execution: ExecutionRe
     }
   }
 
-  // A Graph delta made before the engine created an item may never report that item if it is deleted before the
-  // next round, so each item the engine created in the mailbox is read back once by id in the next session.
+  // A Graph delta made before the engine created an item may never report it when it is deleted before the next
+  // round. So each item the engine created in the mailbox is read back once by id in the next session.
   const created = new Set(execution.createdSyncIds);
   for (const link of execution.upsertLinks) {
     const key = `mailbox:${link.mailboxItemId}`;

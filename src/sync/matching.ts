@@ -87,7 +87,7 @@ export function matchUnlinked(input: MatchInput): PairAction[] {
 }
 
 /**
- * Which sync id an unlinked item stands for. A sync id that a live link already holds is ignored (the item is a
+ * Which sync id an unlinked item stands for. A sync id that a live link already uses is ignored (the item is a
  * clone or a data-load copy, so it is a new item), and an intent's sync id serves only its own source item or
  * the copy made under it.
  */
@@ -106,7 +106,7 @@ class SyncIdBook {
     return this.bySource.get(`${side}:${id}`);
   }
 
-  /** The intent under which this item was created as a copy, if it carries that intent's sync id. */
+  /** Return the intent under which this item was created as a copy, if it carries that intent's sync id. */
   copiedUnder(side: Side, view: ItemView<unknown>): Intent | undefined {
     const intent = view.syncId === null ? undefined : this.bySyncId.get(view.syncId);
     return intent && intent.sourceSide !== side ? intent : undefined;
@@ -117,7 +117,7 @@ class SyncIdBook {
     return candidate === null || this.linked.has(candidate) ? null : candidate;
   }
 
-  /** The sync id for a pair made from this item, or null when a fresh one is needed. */
+  /** Return the sync id for a pair made from this item, or null when a fresh one is needed. */
   forNewPair(side: Side, view: ItemView<unknown>): string | null {
     const own = this.intentOf(side, view.id)?.syncId;
     if (own !== undefined) {

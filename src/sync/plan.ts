@@ -5,7 +5,7 @@ import type { ConflictDecision, Intent, Link, MappedValues, ObjectKind, PlannedB
 import type { EventMapping } from '../mapping/index.ts';
 import type { SyncPolicy } from './policy.ts';
 
-/** An item as the planner sees it: what the side reported, projected to mapped values. */
+/** An item in the planner's terms: what the side reported, projected to mapped values. */
 export interface ItemView<T> {
   readonly id: string;
   readonly version: string;
@@ -19,7 +19,7 @@ export interface ItemView<T> {
   readonly excluded: boolean;
 }
 
-/** What a session learned about one item of a side. */
+/** The state of one item of a side after the session's pull. */
 export type ItemState<T> = { readonly kind: 'upsert'; readonly view: ItemView<T> } | { readonly kind: 'deleted' };
 
 export type MailboxItemState = ItemState<CalendarEvent>;
@@ -44,7 +44,7 @@ export interface PairAction {
   readonly crmWrite: PlannedWrite | null;
   /** The base to store after the writes; null removes the link. */
   readonly nextBase: MappedValues | null;
-  /** The base the writes were computed against, recorded with the plan so a crash can be told from an edit. */
+  /** The base the writes were computed against, recorded with the plan so a crash can be distinguished from an edit. */
   readonly mergeBase: MappedValues;
   readonly seenVersions: { readonly mailbox: string | null; readonly crm: string | null };
   readonly origin: Side;

@@ -1,5 +1,7 @@
 import type { CalendarEvent } from './calendar-event.ts';
+import type { MailboxContact } from './contact.ts';
 import type { Failure } from './errors.ts';
+import type { MailboxTask } from './task.ts';
 
 /**
  * The contracts the sync core talks to. A connector hides its protocol behind these; the core never imports a
@@ -105,3 +107,7 @@ export type MailboxEventSource = ItemSource<CalendarEvent>;
 /** A Salesforce record as field name to JSON value; `Id` is always present on records read back. */
 export type CrmRecord = Readonly<Record<string, unknown>>;
 export type CrmEventSource = ItemSource<CrmRecord>;
+
+/** Task and contact sources list everything in scope whatever the window: tasks and contacts have no time range. */
+export type MailboxTaskSource = ItemSource<MailboxTask>;
+export type MailboxContactSource = ItemSource<MailboxContact>;

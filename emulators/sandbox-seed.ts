@@ -65,7 +65,7 @@ function emptyReport(): SeedReport {
   return { ids: [], outcomes: [], removed: 0 };
 }
 
-function countOf(outcomes: readonly SeedOutcome[], wanted: SeedOutcome): number {
+export function countOf(outcomes: readonly SeedOutcome[], wanted: SeedOutcome): number {
   return outcomes.filter((outcome) => outcome === wanted).length;
 }
 

@@ -6,6 +6,8 @@ import { startGraphEmulator, type RunningGraphEmulator } from './graph/server.ts
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from './salesforce/server.ts';
 import { acquireSandboxLock, type SandboxOwner } from './sandbox-lock.ts';
 import { postAdminJson, seedIcsFolder, type IcsFolderSeeding, type SeedResult } from './sandbox-seed.ts';
+import { SAMPLE_ITEMS_MARKER, seedSampleItems, seedVcfFolder, type ContactSeedResult, type SampleItemsResult } from './sandbox-items.ts';
+import { SAMPLE_MAIL_MARKER, seedEmlFolder, seedSampleMailOnce, type MailSeedResult } from './sandbox-mail-seed.ts';
 
 /**
  * The embedded sandbox: a Graph emulator and a Salesforce emulator on loopback, with state kept in
@@ -38,13 +40,21 @@ export interface SandboxReadyMessage {
   readonly sampleData: readonly SeedResult[] | null;
   /** Results of `--seed FOLDER`, one entry per .ics file. */
   readonly seedResults: readonly SeedResult[];
+  /** Sample contacts and To Do tasks seeded on this start; null when an earlier start had seeded them already. */
+  readonly sampleItems: SampleItemsResult | null;
+  /** Results of `--seed FOLDER`, one entry per .vcf file. */
+  readonly contactSeedResults: readonly ContactSeedResult[];
+  /** Sample emails seeded on this start, one entry per .eml file; null when an earlier start had seeded them. */
+  readonly sampleMail: readonly MailSeedResult[] | null;
+  /** Results of `--seed FOLDER`, one entry per .eml file. */
+  readonly mailSeedResults: readonly MailSeedResult[];
 }
 
 export interface SandboxOptions {
   readonly dataDir: string;
   /** Remove the emulators' saved state first, so the sample data is seeded again. */
   readonly reset?: boolean;
-  /** Add every .ics file of this folder to the sandbox mailbox after start. */
+  /** Add every .ics, .vcf and .eml file of this folder to the sandbox mailbox after start. */
   readonly seedDir?: string | null;
   /** The syncline command this sandbox runs for, named to a second command that finds the data folder in use. */
   readonly owner?: SandboxOwner | null;
@@ -94,8 +104,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     await writeFile(path.join(sandboxDir, PORTS_FILE), `${JSON.stringify({ graph: portOf(graph.url), salesforce: portOf(salesforce.url) })}\n`);
 
     const sampleResults = await seedOnce(sandboxDir, graph.url, salesforce.url);
-    const added = options.seedDir ? await seedIcsFolder(icsSeeding(graph.url, path.resolve(options.seedDir))) : [];
-    return { ready: readyMessage(graph.url, salesforce.url, credentials, sampleResults, added), close };
+    const sampleItems = await seedSampleItems({ sandboxDir, graphUrl: graph.url, salesforceUrl: salesforce.url, mailboxAddress: SANDBOX_MAILBOX.address, ownerId: SANDBOX_USER_ID });
+    const seedDir = options.seedDir ? path.resolve(options.seedDir) : null;
+    const added = seedDir ? await seedIcsFolder(icsSeeding(graph.url, seedDir)) : [];
+    const contacts = seedDir ? await seedVcfFolder({ graphUrl: graph.url, folder: seedDir, mailboxAddress: SANDBOX_MAILBOX.address }) : [];
+    const sampleMail = await seedSampleMailOnce({ sandboxDir, graphUrl: graph.url, mailboxAddress: SANDBOX_MAILBOX.address });
+    const mail = seedDir ? await seedEmlFolder({ graphUrl: graph.url, folder: seedDir, mailboxAddress: SANDBOX_MAILBOX.address }) : [];
+    const ready = { ...readyMessage(graph.url, salesforce.url, credentials, sampleResults, added), sampleItems, contactSeedResults: contacts, sampleMail, mailSeedResults: mail };
+    return { ready, close };
   } catch (error) {
     await close();
     throw error;
@@ -128,7 +144,7 @@ function readyMessage(
   credentials: SandboxCredentials,
   sampleData: readonly SeedResult[] | null,
   seedResults: readonly SeedResult[],
-): SandboxReadyMessage {
+): Omit<SandboxReadyMessage, 'sampleItems' | 'contactSeedResults' | 'sampleMail' | 'mailSeedResults'> {
   return {
     graph: { url: graphUrl, tenantId: TENANT_ID, clientId: credentials.graphClientId, clientSecret: credentials.graphClientSecret },
     salesforce: {
@@ -148,7 +164,7 @@ function readyMessage(
 }
 
 async function removeState(sandboxDir: string): Promise<void> {
-  for (const entry of ['graph', 'salesforce', SEEDED_MARKER, PORTS_FILE]) {
+  for (const entry of ['graph', 'salesforce', SEEDED_MARKER, SAMPLE_ITEMS_MARKER, SAMPLE_MAIL_MARKER, PORTS_FILE]) {
     await rm(path.join(sandboxDir, entry), { recursive: true, force: true });
   }
 }

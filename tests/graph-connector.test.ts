@@ -120,6 +120,7 @@ const NEW_EVENT: CalendarEvent = {
   recurrence: null,
   isCancelled: false,
   iCalUId: null,
+  categories: [],
 };
 
 describe('Graph connector against the emulator', () => {

@@ -108,7 +108,7 @@ function adminView(event: EventRecord, user: UserRecord): Record<string, unknown
   return renderEvent(event, { owner: user, preferences: parsePrefer(undefined), expandProperties: 'all' });
 }
 
-function requireUser(services: GraphServices, idOrName: string): UserRecord {
+export function requireUser(services: GraphServices, idOrName: string): UserRecord {
   const user = services.store.findUser(idOrName);
   if (!user) {
     throw new GraphError(404, 'ErrorInvalidUser', `No user '${idOrName}'; add it with POST /_admin/users or the 'users' option.`);
@@ -117,7 +117,7 @@ function requireUser(services: GraphServices, idOrName: string): UserRecord {
 }
 
 // The server keeps JSON bodies as text so Graph routes can answer malformed JSON in Graph's shape.
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+export function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   let value: unknown = body;
   if (typeof body === 'string') {
     try {

@@ -24,7 +24,7 @@ export function requireEvent(context: RouteContext): EventRecord {
  * etag `W/"<changeKey>"`, and `*` matches any version. A stale one fails with 412 `ErrorIrresolvableConflict`,
  * the code Exchange uses when the change key sent no longer matches the item's.
  */
-export function checkIfMatch(context: RouteContext, event: EventRecord): void {
+export function checkIfMatch(context: RouteContext, event: Pick<EventRecord, 'changeKey'>): void {
   const header = context.request.headers['if-match'];
   if (header === undefined || header.trim() === '') {
     return;

@@ -9,6 +9,14 @@ export const faultSchema = z.discriminatedUnion('type', [
     retryAfterSeconds: z.number().nonnegative(),
     pathPattern: z.string().optional(),
   }),
+  // For `seconds` after it arrives, `share` of the requests (spread evenly, deterministically) get 429 with Retry-After.
+  z.object({
+    type: z.literal('throttleStorm'),
+    seconds: z.number().positive(),
+    share: z.number().gt(0).max(1),
+    retryAfterSeconds: z.number().nonnegative(),
+    pathPattern: z.string().optional(),
+  }),
   z.object({ type: z.literal('failNth'), n: z.number().int().positive(), status: z.number().int().min(400).max(599), code: z.string().min(1) }),
   z.object({ type: z.literal('expireTokens') }),
   z.object({ type: z.literal('expireDeltaTokens') }),
@@ -30,6 +38,15 @@ interface Throttle {
   pattern: RegExp | null;
 }
 
+interface Storm {
+  readonly until: number;
+  readonly share: number;
+  readonly retryAfterSeconds: number;
+  readonly pattern: RegExp | null;
+  /** Requests the storm saw so far; request n is throttled when the share's running total steps up at n. */
+  seen: number;
+}
+
 /**
  * The pending request faults. Every Graph request the emulator serves (a direct call or one request inside
  * a `$batch`) passes `nextFailure` once. The `$batch` envelope itself only meets throttles whose pattern
@@ -37,6 +54,7 @@ interface Throttle {
  */
 export class FaultState {
   private throttles: Throttle[] = [];
+  private storms: Storm[] = [];
   private countdowns: { remaining: number; status: number; code: string }[] = [];
   latencyMs = 0;
 
@@ -47,11 +65,14 @@ export class FaultState {
       this.countdowns.push({ remaining: fault.n, status: fault.status, code: fault.code });
     } else if (fault.type === 'latency') {
       this.latencyMs = fault.ms;
+    } else if (fault.type === 'throttleStorm') {
+      this.storms.push({ until: Date.now() + fault.seconds * 1000, share: fault.share, retryAfterSeconds: fault.retryAfterSeconds, pattern: toPattern(fault.pathPattern), seen: 0 });
     }
   }
 
   clear(): void {
     this.throttles = [];
+    this.storms = [];
     this.countdowns = [];
     this.latencyMs = 0;
   }
@@ -60,6 +81,11 @@ export class FaultState {
     const failed = isBatchEnvelope ? null : this.countDown();
     if (failed) {
       return failed;
+    }
+
+    const storm = this.stormFailure(path, isBatchEnvelope);
+    if (storm) {
+      return storm;
     }
 
     const throttle = this.throttles.find(
@@ -76,6 +102,26 @@ export class FaultState {
       code: 'TooManyRequests',
       message: 'Too many requests; wait for the number of seconds in Retry-After before sending again.',
       retryAfterSeconds: throttle.retryAfterSeconds,
+    };
+  }
+
+  private stormFailure(path: string, isBatchEnvelope: boolean): InjectedFailure | null {
+    const now = Date.now();
+    this.storms = this.storms.filter((candidate) => candidate.until > now);
+    const storm = this.storms.find((candidate) => (candidate.pattern ? candidate.pattern.test(path) : !isBatchEnvelope));
+    if (!storm) {
+      return null;
+    }
+
+    storm.seen += 1;
+    if (Math.floor(storm.seen * storm.share) === Math.floor((storm.seen - 1) * storm.share)) {
+      return null;
+    }
+    return {
+      status: 429,
+      code: 'TooManyRequests',
+      message: 'Too many requests; wait for the number of seconds in Retry-After before sending again.',
+      retryAfterSeconds: storm.retryAfterSeconds,
     };
   }
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { authorizeMailbox, resolveMe } from './graph-auth.ts';
 import { GraphError, graphErrorBody } from './graph-error.ts';
 import type { GraphRequest, GraphResponse, GraphServices, Route } from './graph-routing.ts';
 import { matchRoute, splitPath } from './graph-routing.ts';
@@ -30,7 +31,8 @@ export async function executeGraphRequest(
   }
 }
 
-async function dispatch(routes: readonly Route[], services: GraphServices, request: GraphRequest): Promise<GraphResponse> {
+async function dispatch(routes: readonly Route[], services: GraphServices, incoming: GraphRequest): Promise<GraphResponse> {
+  const request: GraphRequest = { ...incoming, path: resolveMe(incoming.path, incoming.identity) };
   const { match, methodMismatch } = matchRoute(routes, request.method, request.path);
   services.stats.countRequest(match ? `${request.method} ${match.route.template}` : `${request.method} (unmatched)`, request.inner);
 
@@ -48,6 +50,19 @@ async function dispatch(routes: readonly Route[], services: GraphServices, reque
   const user = services.store.findUser(userSegment);
   if (!user) {
     throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${userSegment}' is invalid.`);
+  }
+
+  const denied = authorizeMailbox(request.identity, user);
+  if (denied) {
+    throw denied;
+  }
+
+  const windowWaitSeconds = services.requestWindow.admit(request.identity?.clientId ?? '', user.id);
+  if (windowWaitSeconds !== null) {
+    const { requests, windowMs } = services.requestWindow.limit;
+    throw new GraphError(429, 'ApplicationThrottled', `Application is over its limit of ${requests} requests per ${windowMs / 60_000} minutes for this mailbox.`, {
+      'Retry-After': String(windowWaitSeconds),
+    });
   }
 
   if (!services.concurrency.tryAcquire(user.id)) {

@@ -1,10 +1,16 @@
+import type { TokenIdentity } from './access-tokens.ts';
+import type { AuthGrants } from './auth-grants.ts';
+import type { ContactStore } from './contact-store.ts';
 import type { UserRecord } from './event-record.ts';
 import type { FaultState } from './faults.ts';
+import type { MailStore } from './mail-store.ts';
 import type { MailboxConcurrency } from './mailbox-concurrency.ts';
+import type { MailboxRequestWindow } from './mailbox-request-window.ts';
 import type { MailboxStore } from './mailbox-store.ts';
 import type { Preferences } from './prefer-header.ts';
 import type { RequestStats } from './request-stats.ts';
 import type { SubscriptionService } from './subscriptions.ts';
+import type { TodoStore } from './todo-store.ts';
 
 /** One Graph request, from the HTTP server or from inside a `$batch`, with the path after `/v1.0`. */
 export interface GraphRequest {
@@ -19,6 +25,8 @@ export interface GraphRequest {
   /** Scheme and authority the client called, used for absolute links (`@odata.nextLink`). */
   readonly origin: string;
   readonly inner: boolean;
+  /** Who the request's token acts for; set once the token was checked. */
+  readonly identity?: TokenIdentity;
 }
 
 export interface GraphResponse {
@@ -34,6 +42,11 @@ export interface GraphServices {
   readonly concurrency: MailboxConcurrency;
   readonly defaultPageSize: number;
   readonly subscriptions: SubscriptionService;
+  readonly grants: AuthGrants;
+  readonly requestWindow: MailboxRequestWindow;
+  readonly todo: TodoStore;
+  readonly contacts: ContactStore;
+  readonly mail: MailStore;
 }
 
 export interface RouteContext {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TokenIdentity } from './access-tokens.ts';
 import { GraphError, graphErrorBody, newRequestId } from './graph-error.ts';
 import { executeGraphRequest } from './graph-pipeline.ts';
 import type { GraphRequest, GraphResponse, GraphServices, Route } from './graph-routing.ts';
@@ -29,7 +30,7 @@ interface BatchEntry {
  * as a direct call (faults, mailbox concurrency, handlers). A request whose dependency failed gets 424.
  * Responses come back in an order of their own, as Graph allows, so clients must match them by id.
  */
-export async function executeBatch(body: unknown, origin: string, routes: readonly Route[], services: GraphServices): Promise<GraphResponse> {
+export async function executeBatch(body: unknown, origin: string, routes: readonly Route[], services: GraphServices, identity?: TokenIdentity): Promise<GraphResponse> {
   const items = readBatch(body);
   const results = new Map<string, BatchEntry>();
 
@@ -39,14 +40,14 @@ export async function executeBatch(body: unknown, origin: string, routes: readon
       results.set(item.id, failedDependencyEntry(item, failedDependency));
       continue;
     }
-    results.set(item.id, await runItem(item, origin, routes, services));
+    results.set(item.id, await runItem(item, origin, routes, services, identity));
   }
 
   const responses = [...results.values()].sort((a, b) => scramble(a.id).localeCompare(scramble(b.id)));
   return { status: 200, headers: {}, body: { responses } };
 }
 
-async function runItem(item: BatchItem, origin: string, routes: readonly Route[], services: GraphServices): Promise<BatchEntry> {
+async function runItem(item: BatchItem, origin: string, routes: readonly Route[], services: GraphServices, identity?: TokenIdentity): Promise<BatchEntry> {
   const url = new URL(item.url, 'http://batch.invalid/');
   const query = new Map<string, string>();
   for (const [key, value] of url.searchParams) {
@@ -54,14 +55,18 @@ async function runItem(item: BatchItem, origin: string, routes: readonly Route[]
   }
 
   const headers = Object.fromEntries(Object.entries(item.headers).map(([key, value]) => [key.toLowerCase(), value]));
-  const request: GraphRequest = { method: item.method, path: url.pathname, query, headers, body: item.body, origin, inner: true };
+  // Inner requests act with the batch's token.
+  const request: GraphRequest = { method: item.method, path: url.pathname, query, headers, body: item.body, origin, inner: true, ...(identity === undefined ? {} : { identity }) };
   const response = await executeGraphRequest(routes, services, request, newRequestId());
 
   const entryHeaders: Record<string, string> = { ...response.headers };
-  if (response.body !== null) {
+  const binary = response.body instanceof Uint8Array;
+  if (response.body !== null && !binary) {
     entryHeaders['Content-Type'] = JSON_CONTENT_TYPE;
   }
-  const entry: BatchEntry = { id: item.id, status: response.status, body: response.body };
+  // JSON batching returns binary content base64-encoded in the body.
+  const body = binary ? Buffer.from(response.body as Uint8Array).toString('base64') : response.body;
+  const entry: BatchEntry = { id: item.id, status: response.status, body };
   if (Object.keys(entryHeaders).length > 0) {
     entry.headers = entryHeaders;
   }

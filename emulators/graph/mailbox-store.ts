@@ -2,6 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { EventRecord, UserRecord } from './event-record.ts';
 import { changeKeyFor, graphTimestamp, newChangeKeyPrefix, newUserId } from './ids.ts';
 
+/**
+ * State of another family of mailbox items (To Do tasks, contacts) that lives beside the events: saved in the same
+ * state file under its own key, and emptied by `reset`.
+ */
+export interface StoreExtension {
+  snapshot(): unknown;
+  restore(data: unknown): void;
+  clear(): void;
+}
+
 interface UserSpec {
   id?: string;
   userPrincipalName: string;
@@ -19,6 +29,8 @@ export interface StoreSnapshot {
   tokenSecret: string;
   users: UserRecord[];
   events: EventRecord[];
+  /** Extension states by key; absent in files written before extensions existed. */
+  extensions?: Record<string, unknown>;
 }
 
 interface LogEntry {
@@ -36,6 +48,7 @@ export class MailboxStore {
   private readonly userIdsByName = new Map<string, string>();
   private readonly events = new Map<string, EventRecord>();
   private readonly logs = new Map<string, LogEntry[]>();
+  private readonly extensions = new Map<string, StoreExtension>();
   private seq = 0;
   private changeKeyCounter = 0;
   deltaEpoch = 1;
@@ -47,6 +60,11 @@ export class MailboxStore {
 
   get currentSeq(): number {
     return this.seq;
+  }
+
+  /** Keep an extension's state in snapshots; register before `restore` so a saved state reaches it. */
+  registerExtension(key: string, extension: StoreExtension): void {
+    this.extensions.set(key, extension);
   }
 
   addUser(spec: UserSpec): UserRecord {
@@ -166,6 +184,9 @@ export class MailboxStore {
     for (const userId of this.logs.keys()) {
       this.logs.set(userId, []);
     }
+    for (const extension of this.extensions.values()) {
+      extension.clear();
+    }
     this.deltaEpoch += 1;
     this.onChange();
   }
@@ -180,6 +201,7 @@ export class MailboxStore {
       tokenSecret: this.tokenSecret,
       users: this.allUsers(),
       events: [...this.events.values()],
+      extensions: Object.fromEntries([...this.extensions].map(([key, extension]) => [key, extension.snapshot()])),
     };
   }
 
@@ -191,6 +213,13 @@ export class MailboxStore {
     this.tokenSecret = snapshot.tokenSecret;
     for (const user of snapshot.users) {
       this.registerUser(user);
+    }
+
+    for (const [key, extension] of this.extensions) {
+      const data = snapshot.extensions?.[key];
+      if (data !== undefined) {
+        extension.restore(data);
+      }
     }
 
     const ordered = [...snapshot.events].sort((a, b) => a.seq - b.seq);

@@ -53,7 +53,7 @@ function parseClause(clause: string): EventPredicate {
   throw new GraphError(400, 'BadRequest', `Invalid filter clause: ${clause}`);
 }
 
-function splitTopLevelAnd(text: string): string[] {
+export function splitTopLevelAnd(text: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let inString = false;
@@ -82,7 +82,7 @@ function splitTopLevelAnd(text: string): string[] {
   return parts.filter((part) => part !== '');
 }
 
-function unquote(literal: string): string {
+export function unquote(literal: string): string {
   return literal.replace(/''/g, "'");
 }
 

@@ -4,20 +4,32 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS } from './access-tokens.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { deltaRoutes } from './calendar-view-delta.ts';
+import { contactRoutes } from './contact-handlers.ts';
+import { ContactStore } from './contact-store.ts';
 import { eventRoutes } from './event-handlers.ts';
 import { FaultState } from './faults.ts';
 import { authenticate } from './graph-auth.ts';
 import { GraphError, graphErrorBody, newRequestId } from './graph-error.ts';
 import { executeGraphRequest } from './graph-pipeline.ts';
 import type { GraphRequest, GraphResponse, GraphServices, Route } from './graph-routing.ts';
+import { registerItemAdminRoutes } from './item-admin-routes.ts';
 import { executeBatch } from './json-batch.ts';
 import { MailboxConcurrency } from './mailbox-concurrency.ts';
+import { registerMailAdminRoutes } from './mail-admin-routes.ts';
+import { mailRoutes } from './mail-routes.ts';
+import { MailStore } from './mail-store.ts';
 import { MailboxStore } from './mailbox-store.ts';
 import { RequestStats } from './request-stats.ts';
 import { StateFile } from './state-file.ts';
 import { registerSubscriptionRoutes } from './subscription-routes.ts';
 import { SubscriptionService } from './subscriptions.ts';
-import { registerTokenEndpoint } from './token-endpoint.ts';
+import type { ClientRegistration } from './app-registrations.ts';
+import { AuthGrants } from './auth-grants.ts';
+import { registerAuthRoutes } from './auth-routes.ts';
+import { MailboxRequestWindow, type RequestLimit } from './mailbox-request-window.ts';
+import { userRoutes } from './user-routes.ts';
+import { todoRoutes } from './todo-handlers.ts';
+import { TodoStore } from './todo-store.ts';
 
 export interface GraphEmulatorOptions {
   host?: string;
@@ -25,12 +37,14 @@ export interface GraphEmulatorOptions {
   /** When set, state is loaded from and saved to this folder (JSON), so a restart keeps it. */
   dataDir?: string | null;
   /** App registrations the token endpoint accepts; without it any tenant, client and secret are accepted. */
-  clients?: { tenantId: string; clientId: string; clientSecret: string }[];
+  clients?: ClientRegistration[];
   users?: { id?: string; userPrincipalName: string; displayName: string; mailboxTimeZone?: string }[];
   /** Page size of delta responses when the client sends no `Prefer: odata.maxpagesize`. */
   maxPageSize?: number;
   /** Lifetime of issued access tokens; Azure AD's default is 3599 seconds. */
   tokenLifetimeSeconds?: number;
+  /** Requests one app may send to one mailbox per window; Outlook's limit (10,000 per 10 minutes) by default. */
+  mailboxRequestLimit?: RequestLimit;
 }
 
 export interface RunningGraphEmulator {
@@ -47,6 +61,10 @@ const JSON_CONTENT_TYPE = 'application/json; odata.metadata=minimal; odata.strea
 /** Start a Microsoft Graph calendar emulator on loopback; see emulators/graph/README.md for what it serves. */
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
   const store = new MailboxStore();
+  // Created before the state is loaded: they register with the store, which restores their saved state too.
+  const todo = new TodoStore(store);
+  const contacts = new ContactStore(store);
+  const mail = new MailStore(store);
   const stateFile = options.dataDir ? new StateFile(options.dataDir, () => store.snapshot()) : null;
   const snapshot = stateFile?.load() ?? null;
   if (snapshot) {
@@ -66,8 +84,15 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     concurrency: new MailboxConcurrency(),
     defaultPageSize: options.maxPageSize ?? DEFAULT_PAGE_SIZE,
     subscriptions: new SubscriptionService(store),
+    grants: new AuthGrants(),
+    requestWindow: new MailboxRequestWindow(options.mailboxRequestLimit),
+    todo,
+    contacts,
+    mail,
   };
   store.onEventChange = (event, changeType) => services.subscriptions.notifyChange(event, changeType);
+  mail.onMessageChange = (message, changeType) => services.subscriptions.notifyMessageChange(message, changeType);
+  services.subscriptions.folderOf = (userId, folder) => mail.findFolder(userId, folder);
   const app = buildApp(options, services);
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
@@ -95,16 +120,19 @@ function buildApp(options: GraphEmulatorOptions, services: GraphServices): Fasti
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error, request, reply) => sendError(reply, request, toGraphError(error)));
 
-  registerTokenEndpoint(app, {
+  registerAuthRoutes(app, {
+    grants: services.grants,
     clients: options.clients ?? null,
     lifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
     store: services.store,
     stats: services.stats,
   });
   registerAdminRoutes(app, services);
+  registerItemAdminRoutes(app, services);
+  registerMailAdminRoutes(app, services);
   registerSubscriptionRoutes(app, services);
 
-  const routes: Route[] = [...deltaRoutes(), ...eventRoutes()];
+  const routes: Route[] = [...deltaRoutes(), ...eventRoutes(), ...todoRoutes(), ...contactRoutes(), ...mailRoutes(), ...userRoutes()];
   app.route({
     method: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
     url: '/v1.0/*',
@@ -115,14 +143,15 @@ function buildApp(options: GraphEmulatorOptions, services: GraphServices): Fasti
 
 async function serveGraph(request: FastifyRequest, reply: FastifyReply, routes: readonly Route[], services: GraphServices): Promise<void> {
   const requestId = newRequestId();
-  const graphRequest = toGraphRequest(request);
-  const isBatch = graphRequest.path.toLowerCase() === '/$batch';
+  const unchecked = toGraphRequest(request);
+  const isBatch = unchecked.path.toLowerCase() === '/$batch';
 
-  const authFailure = authenticate(services.store, request.headers.authorization);
-  if (authFailure) {
-    services.stats.countRequest(`${graphRequest.method} (unauthenticated)`, false);
-    return sendResponse(reply, errorResponse(authFailure, graphRequest, requestId), graphRequest, requestId);
+  const authentication = authenticate(services.store, services.grants, request.headers.authorization);
+  if (!authentication.ok) {
+    services.stats.countRequest(`${unchecked.method} (unauthenticated)`, false);
+    return sendResponse(reply, errorResponse(authentication.error, unchecked, requestId), unchecked, requestId);
   }
+  const graphRequest: GraphRequest = { ...unchecked, identity: authentication.identity };
 
   if (!isBatch) {
     return sendResponse(reply, await executeGraphRequest(routes, services, graphRequest, requestId), graphRequest, requestId);
@@ -137,7 +166,7 @@ async function serveGraph(request: FastifyRequest, reply: FastifyReply, routes: 
   }
 
   try {
-    const response = await executeBatch(graphRequest.body, graphRequest.origin, routes, services);
+    const response = await executeBatch(graphRequest.body, graphRequest.origin, routes, services, graphRequest.identity);
     return sendResponse(reply, response, graphRequest, requestId);
   } catch (error) {
     return sendResponse(reply, errorResponse(toGraphError(error), graphRequest, requestId), graphRequest, requestId);
@@ -197,6 +226,11 @@ async function sendResponse(reply: FastifyReply, response: GraphResponse, reques
 
   if (response.body === null || response.status === 204) {
     await reply.send();
+    return;
+  }
+  // Raw content (an attachment's `$value`) goes out as it is, with the content type its handler set.
+  if (response.body instanceof Uint8Array) {
+    await reply.send(Buffer.from(response.body));
     return;
   }
   await reply.header('content-type', JSON_CONTENT_TYPE).send(JSON.stringify(response.body));

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkAccessToken } from './access-tokens.ts';
+import type { TokenIdentity } from './access-tokens.ts';
 import { authenticate } from './graph-auth.ts';
 import { GraphError } from './graph-error.ts';
 import type { GraphServices } from './graph-routing.ts';
@@ -18,13 +18,13 @@ export function registerSubscriptionRoutes(app: FastifyInstance, services: Graph
   const subscriptions = services.subscriptions;
 
   app.post('/v1.0/subscriptions', async (request, reply) => {
-    const applicationId = admit(services, request, 'POST /subscriptions');
-    const record = await subscriptions.create({ body: parseBody(request.body), applicationId });
+    const identity = admit(services, request, 'POST /subscriptions');
+    const record = await subscriptions.create({ body: parseBody(request.body), identity });
     return send(reply, 201, subscriptions.render(record, originOf(request)));
   });
 
   app.get('/v1.0/subscriptions', async (request, reply) => {
-    const applicationId = admit(services, request, 'GET /subscriptions');
+    const applicationId = admit(services, request, 'GET /subscriptions').clientId;
     const value = subscriptions.list(applicationId).map((record) => {
       const { '@odata.context': _context, ...rest } = subscriptions.render(record, originOf(request));
       return rest;
@@ -33,18 +33,18 @@ export function registerSubscriptionRoutes(app: FastifyInstance, services: Graph
   });
 
   app.get<IdParams>('/v1.0/subscriptions/:id', async (request, reply) => {
-    const applicationId = admit(services, request, 'GET /subscriptions/{id}');
+    const applicationId = admit(services, request, 'GET /subscriptions/{id}').clientId;
     return send(reply, 200, subscriptions.render(subscriptions.get(request.params.id, applicationId), originOf(request)));
   });
 
   app.patch<IdParams>('/v1.0/subscriptions/:id', async (request, reply) => {
-    const applicationId = admit(services, request, 'PATCH /subscriptions/{id}');
+    const applicationId = admit(services, request, 'PATCH /subscriptions/{id}').clientId;
     const record = await subscriptions.update(request.params.id, applicationId, parseBody(request.body));
     return send(reply, 200, subscriptions.render(record, originOf(request)));
   });
 
   app.delete<IdParams>('/v1.0/subscriptions/:id', async (request, reply) => {
-    const applicationId = admit(services, request, 'DELETE /subscriptions/{id}');
+    const applicationId = admit(services, request, 'DELETE /subscriptions/{id}').clientId;
     subscriptions.remove(request.params.id, applicationId);
     return reply.code(204).send();
   });
@@ -52,12 +52,12 @@ export function registerSubscriptionRoutes(app: FastifyInstance, services: Graph
   app.get('/_admin/subscriptions', async () => ({ value: subscriptions.live().map((record) => ({ ...record, changeTypes: [...record.changeTypes] })), ...subscriptions.deliveryStats() }));
 }
 
-/** Count the request, check the token and injected faults; returns the calling app's client id. */
-function admit(services: GraphServices, request: FastifyRequest, route: string): string {
+/** Count the request, check the token and injected faults; returns who the token acts for. */
+function admit(services: GraphServices, request: FastifyRequest, route: string): TokenIdentity {
   services.stats.countRequest(route, false);
-  const failure = authenticate(services.store, request.headers.authorization);
-  if (failure) {
-    throw failure;
+  const authentication = authenticate(services.store, services.grants, request.headers.authorization);
+  if (!authentication.ok) {
+    throw authentication.error;
   }
 
   const injected = services.faults.nextFailure('/subscriptions', false);
@@ -65,10 +65,7 @@ function admit(services: GraphServices, request: FastifyRequest, route: string):
     const headers: Record<string, string> = injected.retryAfterSeconds === null ? {} : { 'Retry-After': String(injected.retryAfterSeconds) };
     throw new GraphError(injected.status, injected.code, injected.message, headers);
   }
-
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1] ?? null;
-  const check = checkAccessToken(services.store.tokenSecret, token, services.store.tokensNotBefore);
-  return check.valid ? check.clientId : '';
+  return authentication.identity;
 }
 
 function parseBody(body: unknown): unknown {

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { EventRecord } from './event-record.ts';
+import type { TokenIdentity } from './access-tokens.ts';
+import type { EventRecord, UserRecord } from './event-record.ts';
+import { authorizeMailbox } from './graph-auth.ts';
 import { GraphError } from './graph-error.ts';
+import type { MessageRecord } from './mail-record.ts';
 import type { MailboxStore } from './mailbox-store.ts';
 import { NotificationDelivery, validateEndpoint } from './subscription-delivery.ts';
 
 /**
- * Change notification subscriptions on Outlook events (`POST /subscriptions` with a resource such as
- * `users/{id}/events`), kept in memory: a restart of the emulator forgets them, as if Graph had removed them.
- * An event created, updated or deleted in a subscribed mailbox sends a change notification to the subscriber.
+ * Change notification subscriptions on Outlook events and messages (`POST /subscriptions` with a resource such as
+ * `users/{id}/events`, `users/{id}/messages` or `users/{id}/mailFolders('inbox')/messages`), kept in memory: a
+ * restart of the emulator forgets them, as if Graph had removed them. An item created, updated or deleted in a
+ * subscribed mailbox (or folder) sends a change notification to the subscriber. A message moved between folders is
+ * `deleted` for its old folder's subscriptions and `created` for its new folder's.
  */
 
 export const CHANGE_TYPES = ['created', 'updated', 'deleted'] as const;
@@ -25,6 +30,9 @@ interface SubscriptionRecord {
   readonly id: string;
   readonly resource: string;
   readonly userId: string;
+  readonly itemKind: 'events' | 'messages';
+  /** For messages: the folder watched, null for the whole mailbox. */
+  readonly folderId: string | null;
   readonly changeTypes: ReadonlySet<ChangeType>;
   readonly applicationId: string;
   readonly clientState: string | null;
@@ -35,8 +43,12 @@ interface SubscriptionRecord {
 
 export interface CreateContext {
   readonly body: unknown;
-  readonly applicationId: string;
+  /** Who the request's token acts for: the subscription belongs to its app and must reach the mailbox. */
+  readonly identity: TokenIdentity;
 }
+
+/** A mailbox folder by id or well-known name (`inbox`, `sentitems`), as the mail store resolves it. */
+export type FolderResolver = (userId: string, idOrWellKnownName: string) => { readonly id: string } | null;
 
 export class SubscriptionService {
   private readonly subscriptions = new Map<string, SubscriptionRecord>();
@@ -45,17 +57,20 @@ export class SubscriptionService {
   /** The emulator answers for one tenant; notifications name it as Graph does. */
   readonly tenantId = randomUUID();
 
+  /** Set by the server once the mail store exists; without it, folder subscriptions are rejected. */
+  folderOf: FolderResolver = () => null;
+
   constructor(private readonly store: MailboxStore) {}
 
   async create(context: CreateContext): Promise<SubscriptionRecord> {
     const body = asObject(context.body);
-    const userId = this.resolveResource(body.resource);
+    const target = this.resolveResource(body.resource, context.identity);
     const record: SubscriptionRecord = {
       id: randomUUID(),
       resource: String(body.resource),
-      userId,
+      ...target,
       changeTypes: parseChangeTypes(body.changeType),
-      applicationId: context.applicationId,
+      applicationId: context.identity.clientId,
       clientState: parseClientState(body.clientState),
       notificationUrl: parseEndpoint(body.notificationUrl, 'notificationUrl'),
       lifecycleNotificationUrl: body.lifecycleNotificationUrl == null ? null : parseEndpoint(body.lifecycleNotificationUrl, 'lifecycleNotificationUrl'),
@@ -115,10 +130,31 @@ export class SubscriptionService {
   /** Called by the mailbox store on every stored change of an event. */
   notifyChange(event: EventRecord, changeType: ChangeType): void {
     for (const record of this.live()) {
-      if (record.userId !== event.ownerId || !record.changeTypes.has(changeType)) {
+      if (record.itemKind !== 'events' || record.userId !== event.ownerId || !record.changeTypes.has(changeType)) {
         continue;
       }
       this.delivery.enqueue(record.notificationUrl, this.changeNotification(record, event, changeType));
+    }
+  }
+
+  /** Called by the mail store on every stored change of a message, moves included. */
+  notifyMessageChange(message: MessageRecord, changeType: ChangeType): void {
+    const previousFolder = movedFrom(message, changeType);
+    for (const record of this.live()) {
+      if (record.itemKind !== 'messages' || record.userId !== message.ownerId) {
+        continue;
+      }
+
+      // For a folder subscription, a move out is a delete and a move in is a create.
+      let seen: ChangeType | null = changeType;
+      if (record.folderId !== null && previousFolder !== null) {
+        seen = record.folderId === previousFolder ? 'deleted' : record.folderId === message.parentFolderId ? 'created' : null;
+      } else if (record.folderId !== null && record.folderId !== message.parentFolderId) {
+        seen = null;
+      }
+      if (seen !== null && record.changeTypes.has(seen)) {
+        this.delivery.enqueue(record.notificationUrl, this.messageNotification(record, message, seen));
+      }
     }
   }
 
@@ -196,6 +232,19 @@ export class SubscriptionService {
     };
   }
 
+  private messageNotification(record: SubscriptionRecord, message: MessageRecord, changeType: ChangeType): Record<string, unknown> {
+    const path = `Users/${record.userId}/Messages/${message.id}`;
+    return {
+      subscriptionId: record.id,
+      subscriptionExpirationDateTime: graphInstant(record.expirationMs),
+      changeType,
+      resource: path,
+      resourceData: { '@odata.type': '#Microsoft.Graph.Message', '@odata.id': path, '@odata.etag': `W/"${message.changeKey}"`, id: message.id },
+      clientState: record.clientState,
+      tenantId: this.tenantId,
+    };
+  }
+
   private require(id: string, applicationId: string): SubscriptionRecord {
     const record = this.live().find((candidate) => candidate.id === id && candidate.applicationId === applicationId);
     if (!record) {
@@ -204,23 +253,56 @@ export class SubscriptionService {
     return record;
   }
 
-  /** `users/{id or principal name}/events` or `…/calendar/events`, with or without a leading slash. */
-  private resolveResource(resource: unknown): string {
+  /**
+   * `users/{id or principal name}/events` (or `…/calendar/events`), `…/messages`, `…/mailFolders('{folder}')/messages`
+   * or `…/mailFolders/{folder}/messages`, with or without a leading slash; `me/…` for a delegated token.
+   */
+  private resolveResource(resource: unknown, identity: TokenIdentity): Pick<SubscriptionRecord, 'userId' | 'itemKind' | 'folderId'> {
     if (typeof resource !== 'string' || resource.trim() === '') {
       throw new GraphError(400, 'InvalidRequest', "The property 'resource' is required, e.g. users/{id}/events.");
     }
 
-    const match = /^\/?users\/([^/]+)\/(?:calendar\/)?events$/i.exec(resource.trim());
-    if (!match?.[1]) {
-      const hint = /^\/?me\//i.test(resource) ? ' /me needs a signed-in user; app-only subscriptions name users/{id}.' : '';
-      throw new GraphError(400, 'InvalidRequest', `The resource '${resource}' is not supported by this emulator; subscribe to users/{id}/events.${hint}`);
+    const match = RESOURCE_PATTERN.exec(resource.trim());
+    const owner = match?.groups?.owner;
+    if (!match?.groups || owner === undefined) {
+      throw new GraphError(400, 'InvalidRequest', `The resource '${resource}' is not supported by this emulator; subscribe to users/{id}/events, users/{id}/messages or users/{id}/mailFolders('inbox')/messages.`);
     }
 
-    const user = this.store.findUser(decodeURIComponent(match[1]));
-    if (!user) {
-      throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${match[1]}' is invalid.`);
+    const user = this.ownerOf(owner, identity);
+    const denied = authorizeMailbox(identity, user);
+    if (denied) {
+      throw denied;
     }
-    return user.id;
+
+    const folder = match.groups.quotedFolder ?? match.groups.folder;
+    if (match.groups.events !== undefined) {
+      return { userId: user.id, itemKind: 'events', folderId: null };
+    }
+    if (folder === undefined) {
+      return { userId: user.id, itemKind: 'messages', folderId: null };
+    }
+
+    const found = this.folderOf(user.id, decodeURIComponent(folder));
+    if (!found) {
+      throw new GraphError(404, 'ErrorItemNotFound', `The mail folder '${folder}' was not found in the mailbox.`);
+    }
+    return { userId: user.id, itemKind: 'messages', folderId: found.id };
+  }
+
+  private ownerOf(owner: string, identity: TokenIdentity): UserRecord {
+    let idOrName = decodeURIComponent(owner.replace(/^users\//i, ''));
+    if (owner.toLowerCase() === 'me') {
+      if (identity.kind !== 'user') {
+        throw new GraphError(400, 'InvalidRequest', '/me needs a signed-in user; app-only subscriptions name users/{id}.');
+      }
+      idOrName = identity.userId;
+    }
+
+    const user = this.store.findUser(idOrName);
+    if (!user) {
+      throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${idOrName}' is invalid.`);
+    }
+    return user;
   }
 
   private async validate(url: string): Promise<void> {
@@ -237,6 +319,20 @@ export class SubscriptionService {
       `Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request (${outcome.detail}).`,
     );
   }
+}
+
+const RESOURCE_PATTERN =
+  /^\/?(?<owner>me|users\/[^/]+)\/(?:(?<events>(?:calendar\/)?events)|(?:mailFolders(?:\('(?<quotedFolder>[^']+)'\)|\/(?<folder>[^/]+))\/)?messages)$/i;
+
+/** Return the folder a message just left when this change is a move, else null. */
+function movedFrom(message: MessageRecord, changeType: ChangeType): string | null {
+  const stays = message.folderStays;
+  const last = stays[stays.length - 1];
+  const previous = stays[stays.length - 2];
+  if (changeType !== 'updated' || last === undefined || previous === undefined || last.fromSeq !== message.seq) {
+    return null;
+  }
+  return previous.folderId;
 }
 
 function asObject(body: unknown): Record<string, unknown> {

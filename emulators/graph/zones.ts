@@ -23,18 +23,25 @@ export function resolveZone(name: string): string | null {
   return fromWindows?.[0] ?? null;
 }
 
-function isIanaZone(name: string): boolean {
-  // Intl accepts offsets such as `+05:00` too. Graph names zones, so only names with letters count.
-  if (!/[A-Za-z]/.test(name)) {
-    return false;
-  }
+// Building an Intl.DateTimeFormat costs about a millisecond, and a long series asks for the same zone thousands of times.
+const ianaZoneCache = new Map<string, boolean>();
 
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
+function isIanaZone(name: string): boolean {
+  const cached = ianaZoneCache.get(name);
+  if (cached !== undefined) {
+    return cached;
   }
+  // Intl accepts offsets such as `+05:00` too. Graph names zones, so only names with letters count.
+  let valid = /[A-Za-z]/.test(name);
+  if (valid) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: name });
+    } catch {
+      valid = false;
+    }
+  }
+  ianaZoneCache.set(name, valid);
+  return valid;
 }
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:?\d{2})?$/;

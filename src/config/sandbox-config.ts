@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_EMAIL_SAVING_SETTINGS } from '../email/index.ts';
+import { DEFAULT_LINKING_SETTINGS } from '../linking/settings.ts';
 import { mailboxIdFor } from './load-config.ts';
 import type { SynclineConfig } from './resolved-config.ts';
 
@@ -21,6 +23,32 @@ const seedResultSchema = z.object({
   warnings: z.array(z.string()),
 });
 
+/** One .vcf file seeded into the sandbox mailbox's contacts; emulators/sandbox-items.ts documents each count. */
+const contactSeedResultSchema = z.object({
+  file: z.string(),
+  cards: count,
+  added: count,
+  updated: count,
+  unchanged: count,
+  skipped: count,
+  warnings: z.array(z.string()),
+});
+
+const sampleItemsSchema = z.object({
+  contacts: z.array(contactSeedResultSchema),
+  todoTasks: count,
+  salesforceTasks: count,
+  salesforceContacts: count,
+});
+
+/** One .eml file seeded into the sandbox mailbox; emulators/sandbox-mail-seed.ts documents each field. */
+const mailSeedResultSchema = z.object({
+  file: z.string(),
+  folder: z.string(),
+  outcome: z.enum(['added', 'updated', 'unchanged']),
+  warnings: z.array(z.string()),
+});
+
 const sandboxReadySchema = z.object({
   graph: z.object({ url: z.string(), tenantId: z.string(), clientId: z.string(), clientSecret: z.string() }),
   salesforce: z.object({
@@ -38,10 +66,21 @@ const sandboxReadySchema = z.object({
   sampleData: z.array(seedResultSchema).nullable(),
   /** One entry per .ics file of the folder given to `--seed`. */
   seedResults: z.array(seedResultSchema),
+  /** Sample contacts and To Do tasks seeded on this start; null when they were there already. */
+  sampleItems: sampleItemsSchema.nullable().default(null),
+  /** One entry per .vcf file of the folder given to `--seed`. */
+  contactSeedResults: z.array(contactSeedResultSchema).default([]),
+  /** Sample emails seeded on this start, one entry per .eml file; null when they were there already. */
+  sampleMail: z.array(mailSeedResultSchema).nullable().default(null),
+  /** One entry per .eml file of the folder given to `--seed`. */
+  mailSeedResults: z.array(mailSeedResultSchema).default([]),
 });
 
 export type SandboxReady = z.output<typeof sandboxReadySchema>;
 export type SeedResult = z.output<typeof seedResultSchema>;
+export type ContactSeedResult = z.output<typeof contactSeedResultSchema>;
+export type MailSeedResult = z.output<typeof mailSeedResultSchema>;
+export type SampleItems = z.output<typeof sampleItemsSchema>;
 
 const sandboxFailureSchema = z.object({
   error: z.string(),
@@ -96,6 +135,7 @@ export const SANDBOX_INTERVAL_MINUTES = 30;
 /** Build the configuration that points the engine at the sandbox's emulators, with its own SQLite store. */
 export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineConfig {
   const absoluteDataDir = path.resolve(dataDir);
+  const ownDomain = ready.mailbox.address.slice(ready.mailbox.address.lastIndexOf('@') + 1).toLowerCase();
   return {
     dataDir: absoluteDataDir,
     // Its own file under sandbox/, so `syncline sandbox reset` can never empty the store of a real configuration.
@@ -126,6 +166,9 @@ export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineCon
           clientId: ready.graph.clientId,
           clientSecret: ready.graph.clientSecret,
         },
+        // The sample emails show email saving: categorized, filed and threaded emails are saved, internal and bulk ones not.
+        emailSaving: { ...DEFAULT_EMAIL_SAVING_SETTINGS, ownDomains: [ownDomain] },
+        linking: { ...DEFAULT_LINKING_SETTINGS, ownDomains: [ownDomain], userBlocklists: {} },
         mailboxes: [
           {
             id: mailboxIdFor(ready.org.id, ready.mailbox.address),

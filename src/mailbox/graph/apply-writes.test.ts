@@ -30,6 +30,7 @@ const EVENT: CalendarEvent = {
   recurrence: null,
   isCancelled: false,
   iCalUId: null,
+  categories: [],
 };
 
 const graphEvent = (id: string, changeKey: string, extra: Record<string, unknown> = {}) => ({

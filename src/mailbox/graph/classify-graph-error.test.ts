@@ -59,6 +59,16 @@ describe('classifyGraphError', () => {
   it('compares codes without regard to case', () => {
     expect(classifyGraphError(404, body('errorItemNotFound'), new Headers()).kind).toBe('notFound');
   });
+
+  it('tells who acts on lost access', () => {
+    const appOnly = classifyGraphError(403, body('ErrorAccessDenied'), new Headers());
+    const delegated = classifyGraphError(403, body('ErrorAccessDenied'), new Headers(), 'delegated');
+
+    expect(appOnly.kind).toBe('suspend');
+    expect(appOnly.message).toContain('An administrator must grant admin consent');
+    expect(delegated.kind).toBe('suspend');
+    expect(delegated.message).toContain('The mailbox owner must sign in to Syncline again');
+  });
 });
 
 describe('parseRetryAfter', () => {

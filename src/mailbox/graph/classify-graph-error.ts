@@ -1,4 +1,5 @@
 import type { Failure, FailureKind } from '../../domain/errors.ts';
+import type { GraphAuthKind } from './auth/access-token-source.ts';
 
 /**
  * Error codes for a delta token that is no longer valid. Graph returns 410 Gone with one of these, and older
@@ -30,6 +31,8 @@ const ITEM_NOT_FOUND_CODES = new Set(['ErrorItemNotFound', 'ResourceNotFound', '
 const ITEM_ERROR_CODES = new Set(
   [
     'ErrorInvalidRequest',
+    // Microsoft To Do rejects a value it will not store (a second linked resource, a bad status) with this code.
+    'invalidRequest',
     'ErrorInvalidProperty',
     'ErrorInvalidPropertyValue',
     'ErrorPropertyValidationFailure',
@@ -55,18 +58,26 @@ const ADVICE: Record<FailureKind, string> = {
   retryLater: 'Graph is busy or unavailable, so the request is repeated after the server delay',
   reauthenticate: 'the access token was rejected, so a new token is requested',
   cursorExpired: 'the stored delta link expired, so the calendar is read again in full',
-  suspend: 'the app has no access to this mailbox. Grant Calendars.ReadWrite application consent or check the user id',
+  suspend: 'the app has no access to this mailbox. An administrator must grant admin consent to its application permissions (Calendars.ReadWrite and the others in docs/connect-office365.md), allow the mailbox in the Exchange Online application RBAC scope, or check the user id',
   itemError: 'Graph rejected this item, so it is recorded and skipped',
   conflict: 'the item changed since it was read, so it is read again in the next session',
   notFound: 'the item no longer exists',
   bug: 'Graph rejected a request that Syncline built. Report this with the code',
 };
 
-/** Turn a failed Graph response into one of the failure kinds the sync core acts on, from status and code only. */
-export function classifyGraphError(status: number, body: unknown, headers: Headers): Failure {
+/** With delegated access the signed-in user's grant, not the app's consent, gives access to the mailbox. */
+const DELEGATED_SUSPEND_ADVICE =
+  "the signed-in user's grant no longer gives access to this mailbox. The mailbox owner must sign in to Syncline again, or an administrator grants consent for the tenant";
+
+/**
+ * Turn a failed Graph response into one of the failure kinds the sync core acts on, from status and code only.
+ * `authKind` only changes the advice of a suspension: who must act differs between app-only and delegated access.
+ */
+export function classifyGraphError(status: number, body: unknown, headers: Headers, authKind: GraphAuthKind = 'appOnly'): Failure {
   const code = errorCode(body) ?? `HTTP${status}`;
   const kind = failureKind(status, code.toLowerCase());
-  const failure: Failure = { kind, code, message: `Graph returned ${status} ${code}: ${ADVICE[kind]}` };
+  const advice = kind === 'suspend' && authKind === 'delegated' ? DELEGATED_SUSPEND_ADVICE : ADVICE[kind];
+  const failure: Failure = { kind, code, message: `Graph returned ${status} ${code}: ${advice}` };
 
   if (kind !== 'retryLater') {
     return failure;

@@ -20,6 +20,7 @@ function deltaEvent(subject: string, start: string, end: string, location: strin
     recurrence: null,
     isCancelled: false,
     iCalUId: null,
+    categories: [],
   };
 }
 
@@ -49,6 +50,7 @@ describe('eventFromGraph', () => {
         recurrence: null,
         isCancelled: false,
         iCalUId: '040000008200E00074C5B7101A82E00800000000DA2B357D94B5D201000000000000000010000000EC4597557F0CB34EA4CC2887EA7B17C3',
+        categories: [],
       },
     });
   });
@@ -213,5 +215,49 @@ describe('eventFromGraph', () => {
         { email: 'room@example.com', name: 'Room 1', type: 'resource', response: 'none' },
       ],
     });
+  });
+
+  it('reads a booked room listed as a required attendee as a resource', () => {
+    const event: GraphEvent = {
+      id: 'room',
+      start: { dateTime: '2026-01-01T10:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-01-01T11:00:00', timeZone: 'UTC' },
+      location: { displayName: 'Fjord' },
+      locations: [{ displayName: 'Fjord', locationType: 'conferenceRoom', locationUri: 'Fjord@Example.com' }],
+      attendees: [
+        { type: 'required', status: { response: 'accepted' }, emailAddress: { address: 'fjord@example.com', name: 'Fjord' } },
+        { type: 'required', status: { response: 'declined' }, emailAddress: { address: 'b@example.com', name: 'Bo' } },
+      ],
+    };
+
+    expect(eventFromGraph(event, 'UTC').attendees.map((attendee) => [attendee.email, attendee.type])).toEqual([
+      ['fjord@example.com', 'resource'],
+      ['b@example.com', 'required'],
+    ]);
+  });
+
+  it('takes an online meeting join link as the location only when the location is empty', () => {
+    const base: GraphEvent = {
+      id: 'online',
+      start: { dateTime: '2026-01-01T10:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-01-01T11:00:00', timeZone: 'UTC' },
+      isOnlineMeeting: true,
+      onlineMeeting: { joinUrl: 'https://teams.example.com/l/meetup-join/1' },
+    };
+
+    expect(eventFromGraph({ ...base, location: { displayName: '' } }, 'UTC').location).toBe('https://teams.example.com/l/meetup-join/1');
+    expect(eventFromGraph({ ...base, location: { displayName: 'Room 4' } }, 'UTC').location).toBe('Room 4');
+    expect(eventFromGraph({ ...base, isOnlineMeeting: false }, 'UTC').location).toBeNull();
+  });
+
+  it('reads categories and drops empty names', () => {
+    const event: GraphEvent = {
+      id: 'tagged',
+      start: { dateTime: '2026-01-01T10:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-01-01T11:00:00', timeZone: 'UTC' },
+      categories: ['Salesforce', '', 'Red category'],
+    };
+
+    expect(eventFromGraph(event, 'UTC').categories).toEqual(['Salesforce', 'Red category']);
   });
 });

@@ -26,16 +26,17 @@ export function eventFromGraph(event: GraphEvent, mailboxTimeZone: string): Cale
   return {
     subject: event.subject ?? '',
     span: spanFromGraph(event, eventZone),
-    location: nonEmpty(event.location?.displayName),
+    location: nonEmpty(event.location?.displayName) ?? joinUrlOf(event),
     body: bodyFromGraph(event.body),
     // A missing value takes Graph's default; a value newer than this code is read as the most cautious one.
     showAs: event.showAs ? oneOf(SHOW_AS_VALUES, event.showAs, 'unknown') : 'busy',
     sensitivity: event.sensitivity ? oneOf(SENSITIVITY_VALUES, event.sensitivity, 'private') : 'normal',
     organizer: personFromGraph(event.organizer),
-    attendees: (event.attendees ?? []).map(attendeeFromGraph),
+    attendees: attendeesFromGraph(event),
     recurrence: recurrenceFromGraph(event, eventZone),
     isCancelled: event.isCancelled === true,
     iCalUId: nonEmpty(event.iCalUId),
+    categories: (event.categories ?? []).filter((name): name is string => typeof name === 'string' && name !== ''),
   };
 }
 
@@ -113,6 +114,29 @@ function personFromGraph(recipient: GraphRecipient | null | undefined): Person |
   const email = nonEmpty(address.address);
   const name = nonEmpty(address.name);
   return email === null && name === null ? null : { email, name };
+}
+
+/**
+ * An online meeting's join link stands in for an empty location, so the Salesforce Event shows where to meet. It
+ * is read only: Graph makes the link, and writing it back would only put the same text into the location.
+ */
+function joinUrlOf(event: GraphEvent): string | null {
+  return event.isOnlineMeeting === true ? nonEmpty(event.onlineMeeting?.joinUrl) : null;
+}
+
+/**
+ * Outlook lists a booked room as a required attendee; its address is also a `conferenceRoom` location's URI, so
+ * such an attendee is read as a resource, which never becomes a Salesforce invitee.
+ */
+function attendeesFromGraph(event: GraphEvent): Attendee[] {
+  const rooms = new Set((event.locations ?? []).flatMap((location) => {
+    const uri = nonEmpty(location.locationUri);
+    return location.locationType === 'conferenceRoom' && uri !== null ? [uri.toLowerCase()] : [];
+  }));
+  return (event.attendees ?? []).map((attendee) => {
+    const mapped = attendeeFromGraph(attendee);
+    return mapped.email !== null && rooms.has(mapped.email.toLowerCase()) ? { ...mapped, type: 'resource' } : mapped;
+  });
 }
 
 function attendeeFromGraph(attendee: GraphAttendee): Attendee {

@@ -21,6 +21,7 @@ const EVENT: CalendarEvent = {
   recurrence: null,
   isCancelled: false,
   iCalUId: 'uid-1',
+  categories: [],
 };
 
 /** Build the event Graph would return for the written body under outlook.timezone="UTC". */
@@ -91,7 +92,7 @@ describe('event to Graph', () => {
     expect(spanToGraph(span, 'UTC')).toMatchObject({ start: { dateTime: '2026-05-04T15:00:00.250', timeZone: 'Europe/Berlin' } });
   });
 
-  it('builds a create body with the sync id property and no read-only fields', () => {
+  it('builds a create body with the sync id property, no read-only fields and no attendees to invite', () => {
     expect(createBody(EVENT, 'sync-7', 'America/New_York')).toEqual({
       subject: 'Quarterly review',
       isAllDay: false,
@@ -101,7 +102,7 @@ describe('event to Graph', () => {
       body: { contentType: 'text', content: 'Agenda attached' },
       showAs: 'busy',
       sensitivity: 'normal',
-      attendees: [{ type: 'required', emailAddress: { address: 'a@example.com', name: 'Ann' } }],
+      categories: [],
       singleValueExtendedProperties: [{ id: SYNC_ID_PROPERTY_ID, value: 'sync-7' }],
     });
   });
@@ -109,6 +110,17 @@ describe('event to Graph', () => {
   it('patches only the fields given', () => {
     expect(patchBody({ body: 'New notes' }, 'UTC')).toEqual({ patch: { body: { contentType: 'text', content: 'New notes' } }, skipped: [] });
     expect(patchBody({ location: null, subject: 'S' }, 'UTC').patch).toEqual({ location: { displayName: '' }, subject: 'S' });
+  });
+
+  it('writes categories', () => {
+    expect(patchBody({ categories: ['Salesforce', 'Red'] }, 'UTC').patch).toEqual({ categories: ['Salesforce', 'Red'] });
+  });
+
+  it('writes attendees, and so sends invitations, only when the org turned that on', () => {
+    expect(patchBody({ attendees: EVENT.attendees }, 'UTC')).toEqual({ patch: {}, skipped: ['attendees'] });
+    expect(createBody(EVENT, 'sync-8', 'UTC', { sendInvitations: true }).attendees).toEqual([
+      { type: 'required', emailAddress: { address: 'a@example.com', name: 'Ann' } },
+    ]);
   });
 
   it('reports read-only fields of a patch as skipped', () => {

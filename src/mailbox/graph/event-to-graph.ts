@@ -10,19 +10,27 @@ export const READ_ONLY_FIELDS = ['organizer', 'recurrence', 'isCancelled', 'iCal
 
 type GraphBody = Record<string, unknown>;
 
+export interface InvitationOptions {
+  /**
+   * True when the org lets the engine send meeting mail. Graph mails every attendee of an event created or
+   * changed with attendees, and no request option stops it, so by default attendees are never written.
+   */
+  readonly sendInvitations?: boolean;
+}
+
 /** The body of `POST /users/{u}/events` for a new event carrying the sync id. */
-export function createBody(event: CalendarEvent, syncId: string, mailboxTimeZone: string): GraphBody {
-  const { patch } = patchBody(event, mailboxTimeZone);
+export function createBody(event: CalendarEvent, syncId: string, mailboxTimeZone: string, options: InvitationOptions = {}): GraphBody {
+  const { patch } = patchBody(event, mailboxTimeZone, options);
   return { ...patch, singleValueExtendedProperties: [{ id: SYNC_ID_PROPERTY_ID, value: syncId }] };
 }
 
 /**
  * The body of `PATCH /users/{u}/events/{id}` holding only the fields in `patch`, and the names of the fields
- * left out because Graph cannot write them.
+ * left out because Graph cannot write them, or because writing them would mail the attendees.
  */
-export function patchBody(patch: Partial<CalendarEvent>, mailboxTimeZone: string): { patch: GraphBody; skipped: string[] } {
+export function patchBody(patch: Partial<CalendarEvent>, mailboxTimeZone: string, options: InvitationOptions = {}): { patch: GraphBody; skipped: string[] } {
   const body: GraphBody = {};
-  const skipped = READ_ONLY_FIELDS.filter((field) => patch[field] !== undefined);
+  const skipped: string[] = READ_ONLY_FIELDS.filter((field) => patch[field] !== undefined);
 
   if (patch.subject !== undefined) {
     body.subject = patch.subject;
@@ -43,8 +51,15 @@ export function patchBody(patch: Partial<CalendarEvent>, mailboxTimeZone: string
   if (patch.sensitivity !== undefined) {
     body.sensitivity = patch.sensitivity;
   }
+  if (patch.categories !== undefined) {
+    body.categories = [...patch.categories];
+  }
   if (patch.attendees !== undefined) {
-    body.attendees = patch.attendees.flatMap(attendeeToGraph);
+    if (options.sendInvitations === true) {
+      body.attendees = patch.attendees.flatMap(attendeeToGraph);
+    } else {
+      skipped.push('attendees');
+    }
   }
 
   return { patch: body, skipped };

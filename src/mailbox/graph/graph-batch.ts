@@ -63,6 +63,8 @@ async function runChunk(deps: BatchDeps, chunk: readonly BatchItem[], outcomes: 
       body: { requests: pending.map(toWire) },
       idempotent: pending.every((item) => item.idempotent),
       label: '$batch',
+      // Outlook counts every request of a batch against the mailbox's limit.
+      cost: pending.length,
     });
     if (!response.ok) {
       pending.forEach((item) => outcomes.set(item.id, response));
@@ -72,6 +74,7 @@ async function runChunk(deps: BatchDeps, chunk: readonly BatchItem[], outcomes: 
     const byId = indexResponses(response.body);
     const again: BatchItem[] = [];
     let waitMs = 0;
+    let serverDelayMs = 0;
 
     for (const item of pending) {
       const attempt = (attempts.get(item.id) ?? 0) + 1;
@@ -105,11 +108,17 @@ async function runChunk(deps: BatchDeps, chunk: readonly BatchItem[], outcomes: 
         'Graph batch request will be retried',
       );
       waitMs = Math.max(waitMs, decision.waitMs);
+      serverDelayMs = Math.max(serverDelayMs, outcome.failure.retryAfterMs ?? 0);
       again.push(item);
     }
 
+    // An inner 429 throttles the mailbox like a direct one, so every source of the mailbox waits with this batch.
+    const pauseId = serverDelayMs > 0 ? deps.http.pauseMailbox(serverDelayMs) : null;
     if (again.length > 0) {
       await deps.sleep(waitMs);
+    }
+    if (pauseId !== null) {
+      deps.http.liftPause(pauseId);
     }
     pending = again;
   }

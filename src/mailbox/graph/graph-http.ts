@@ -1,7 +1,7 @@
 import type { Logger } from '../../observability/logger.ts';
 import { ConnectorError, type Failure } from '../../domain/errors.ts';
-import type { Semaphore } from './semaphore.ts';
-import type { TokenProvider } from './token-provider.ts';
+import type { AccessTokenSource } from './auth/access-token-source.ts';
+import type { MailboxLimits } from './mailbox-limits.ts';
 import { classifyGraphError } from './classify-graph-error.ts';
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
 import { networkFailure } from './network-failure.ts';
@@ -21,10 +21,16 @@ export interface GraphRequest {
   readonly body?: unknown;
   /** Preferences beyond the standard ones, e.g. `odata.maxpagesize=50`. */
   readonly extraPreferences?: readonly string[];
+  /** Preferences sent in place of `PREFERENCES`, e.g. without the text body preference to get a mail body as stored. */
+  readonly preferences?: readonly string[];
+  /** `bytes` reads a successful body as raw bytes (an attachment's `$value`); the default parses JSON. */
+  readonly responseType?: 'json' | 'bytes';
   /** True when sending the request twice cannot apply it twice. */
   readonly idempotent: boolean;
   /** Short name of the operation for log lines; never a URL, which may hold an address. */
   readonly label: string;
+  /** Requests this call counts against the mailbox's request window: the requests a `$batch` carries, else 1. */
+  readonly cost?: number;
 }
 
 export type GraphResponse =
@@ -33,10 +39,11 @@ export type GraphResponse =
 
 export interface GraphHttpOptions {
   readonly baseUrl: string;
-  readonly tokens: TokenProvider;
+  readonly tokens: AccessTokenSource;
   readonly fetch: typeof fetch;
   readonly logger: Logger;
-  readonly semaphore: Semaphore;
+  /** The mailbox's limits, shared with every other source of the mailbox (see `sharedMailboxLimits`). */
+  readonly limits: MailboxLimits;
   readonly sleep: (ms: number) => Promise<void>;
   readonly timeoutMs?: number;
   readonly retryPolicy?: RetryPolicy;
@@ -45,9 +52,10 @@ export interface GraphHttpOptions {
 
 const DEFAULT_TIMEOUT_MS = 100_000;
 
-/** Sends Graph requests with a token, the standard preferences, the concurrency limit and the retry policy. */
+/** Sends Graph requests with a token, the standard preferences, the mailbox's limits and the retry policy. */
 export class GraphHttp {
   private sent = 0;
+  private retried = 0;
   private readonly origin: string;
 
   constructor(private readonly options: GraphHttpOptions) {
@@ -59,17 +67,40 @@ export class GraphHttp {
     return this.sent;
   }
 
-  get tokens(): TokenProvider {
+  /** Attempts repeated after a temporary failure, token refreshes excluded. */
+  get retries(): number {
+    return this.retried;
+  }
+
+  get tokens(): AccessTokenSource {
     return this.options.tokens;
+  }
+
+  /**
+   * Hold back every request of this mailbox, in every source of this process, for `ms` (a server's Retry-After).
+   * Returns the pause's id when this call set it, else null; pass the id to `liftPause` once `ms` was waited out.
+   */
+  pauseMailbox(ms: number): number | null {
+    return this.options.limits.pause(Math.min(ms, this.maxServerDelayMs));
+  }
+
+  liftPause(id: number): void {
+    this.options.limits.liftPause(id);
+  }
+
+  private get maxServerDelayMs(): number {
+    return (this.options.retryPolicy ?? DEFAULT_RETRY_POLICY).maxServerDelayMs;
   }
 
   async send(request: GraphRequest): Promise<GraphResponse> {
     this.assertOwnHost(request.url);
     let refreshed = false;
+    let serverWaitedMs = 0;
 
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.options.tokens.getToken();
-      const response = await this.options.semaphore.run(() => this.sendOnce(request, token));
+      const limited = { cost: request.cost ?? 1, sleep: this.options.sleep };
+      const response = await this.options.limits.run(limited, () => this.sendOnce(request, token));
       if (response.ok) {
         return response;
       }
@@ -82,8 +113,13 @@ export class GraphHttp {
         continue;
       }
 
+      // Outlook throttles the mailbox, so the server's delay holds back every source of it, not this request only.
+      // A delay longer than a session waits is capped here; the request itself gives up on it below.
+      const serverDelayMs = response.failure.retryAfterMs;
+      const pauseId = serverDelayMs === undefined ? null : this.pauseMailbox(serverDelayMs);
+
       const decision = decideRetry(
-        { failure: response.failure, attempt, idempotent: request.idempotent, notProcessed: response.status === 429 },
+        { failure: response.failure, attempt, idempotent: request.idempotent, notProcessed: response.status === 429, serverWaitedMs },
         this.options.retryPolicy ?? DEFAULT_RETRY_POLICY,
         this.options.random,
       );
@@ -91,11 +127,18 @@ export class GraphHttp {
         return response;
       }
 
+      this.retried += 1;
       this.options.logger.warn(
         { operation: request.label, status: response.status, waitMs: decision.waitMs, reason: decision.reason, attempt },
         'Graph request will be retried',
       );
       await this.options.sleep(decision.waitMs);
+      if (serverDelayMs !== undefined) {
+        serverWaitedMs += decision.waitMs;
+      }
+      if (pauseId !== null) {
+        this.options.limits.liftPause(pauseId);
+      }
     }
   }
 
@@ -112,8 +155,8 @@ export class GraphHttp {
   private async sendOnce(request: GraphRequest, token: string): Promise<GraphResponse> {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${token}`,
-      Accept: 'application/json',
-      Prefer: [...PREFERENCES, ...(request.extraPreferences ?? [])].join(', '),
+      Accept: request.responseType === 'bytes' ? '*/*' : 'application/json',
+      Prefer: [...(request.preferences ?? PREFERENCES), ...(request.extraPreferences ?? [])].join(', '),
     };
     if (request.body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -132,12 +175,12 @@ export class GraphHttp {
       return { ok: false, status: 0, failure: networkFailure(error, { url: request.url, service: 'Microsoft Graph', configKey: 'graph.graphBaseUrl' }) };
     }
 
-    const body = await readJson(response);
+    const body = request.responseType === 'bytes' && response.ok ? new Uint8Array(await response.arrayBuffer()) : await readJson(response);
     if (response.ok) {
       return { ok: true, status: response.status, headers: response.headers, body };
     }
 
-    return { ok: false, status: response.status, failure: classifyGraphError(response.status, body, response.headers) };
+    return { ok: false, status: response.status, failure: classifyGraphError(response.status, body, response.headers, this.options.tokens.authKind) };
   }
 
   /** Next and delta links come from the server; a token is only ever sent to the configured Graph host. */

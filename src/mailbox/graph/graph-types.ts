@@ -45,6 +45,10 @@ export interface GraphEvent {
   readonly isAllDay?: boolean | null;
   readonly isCancelled?: boolean | null;
   readonly location?: { readonly displayName?: string | null } | null;
+  /** Every place of the meeting; a booked room is `conferenceRoom` with its mailbox address as `locationUri`. */
+  readonly locations?: readonly { readonly displayName?: string | null; readonly locationType?: string | null; readonly locationUri?: string | null }[] | null;
+  readonly isOnlineMeeting?: boolean | null;
+  readonly onlineMeeting?: { readonly joinUrl?: string | null } | null;
   readonly showAs?: string | null;
   readonly sensitivity?: string | null;
   readonly organizer?: GraphRecipient | null;
@@ -52,6 +56,7 @@ export interface GraphEvent {
   readonly type?: string | null;
   readonly seriesMasterId?: string | null;
   readonly iCalUId?: string | null;
+  readonly categories?: readonly string[] | null;
   readonly singleValueExtendedProperties?: readonly GraphExtendedProperty[] | null;
 }
 

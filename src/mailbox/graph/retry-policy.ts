@@ -18,14 +18,26 @@ export interface RetryPolicy {
   readonly rules: Partial<Record<FailureKind, BackoffRule>>;
   /** A server delay beyond this is not waited out inside a session: the failure goes up and the session ends. */
   readonly maxServerDelayMs: number;
+  /**
+   * Attempts in all when the server names its delay (429 or 503 with Retry-After). The server paces these retries,
+   * so they are bounded by `maxServerWaitMs` more than by their number.
+   */
+  readonly maxThrottledAttempts: number;
+  /** Server delays of one request, summed, beyond which it gives up. */
+  readonly maxServerWaitMs: number;
 }
 
-/** Only temporary failures retry; every other kind is final for this request. */
+/**
+ * Only temporary failures retry; every other kind is final for this request. A throttled request waits as long as
+ * Outlook's 10-minute request window at most, so a throttling storm slows a session down instead of failing it.
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   rules: {
     retryLater: { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 30_000 },
   },
   maxServerDelayMs: 120_000,
+  maxThrottledAttempts: 40,
+  maxServerWaitMs: 600_000,
 };
 
 export interface RetryInput {
@@ -36,6 +48,8 @@ export interface RetryInput {
   readonly idempotent: boolean;
   /** True when the server said it did not act on the request (429), so even a create may be sent again. */
   readonly notProcessed: boolean;
+  /** Server delays (Retry-After) this request already waited out, summed. */
+  readonly serverWaitedMs?: number;
 }
 
 export function decideRetry(input: RetryInput, policy: RetryPolicy = DEFAULT_RETRY_POLICY, random: () => number = Math.random): RetryDecision {
@@ -49,21 +63,25 @@ export function decideRetry(input: RetryInput, policy: RetryPolicy = DEFAULT_RET
     return { retry: false, waitMs: 0, reason: `${failure.code} on a request that is not safe to repeat` };
   }
 
-  if (attempt >= rule.maxAttempts) {
-    return { retry: false, waitMs: 0, reason: `${failure.code} after ${attempt} attempts` };
+  if (failure.retryAfterMs !== undefined) {
+    return serverDelay(failure, attempt, input.serverWaitedMs ?? 0, policy);
   }
 
-  if (failure.retryAfterMs !== undefined) {
-    return serverDelay(failure, policy);
+  if (attempt >= rule.maxAttempts) {
+    return { retry: false, waitMs: 0, reason: `${failure.code} after ${attempt} attempts` };
   }
 
   return { retry: true, waitMs: backoff(rule, attempt, random), reason: `${failure.code}, backing off` };
 }
 
-function serverDelay(failure: Failure, policy: RetryPolicy): RetryDecision {
+function serverDelay(failure: Failure, attempt: number, waitedMs: number, policy: RetryPolicy): RetryDecision {
   const waitMs = failure.retryAfterMs ?? 0;
   if (waitMs > policy.maxServerDelayMs) {
     return { retry: false, waitMs, reason: `${failure.code} asks for ${waitMs} ms, longer than a session waits` };
+  }
+
+  if (attempt >= policy.maxThrottledAttempts || waitedMs + waitMs > policy.maxServerWaitMs) {
+    return { retry: false, waitMs: 0, reason: `${failure.code} after ${attempt} attempts and ${waitedMs} ms of server delays` };
   }
 
   return { retry: true, waitMs, reason: `${failure.code}, server asked for Retry-After` };

@@ -1,42 +1,40 @@
 import { ConnectorError, isConnectorError } from '../../domain/errors.ts';
-import type { Logger } from '../../observability/logger.ts';
-import { GraphHttp } from './graph-http.ts';
-import { Semaphore } from './semaphore.ts';
-import { TokenProvider } from './token-provider.ts';
+import type { GraphClientOptions } from './connector-options.ts';
+import { createGraphClient } from './graph-client.ts';
 
 /**
- * Graph change notification subscriptions on a mailbox's calendar (`users/{id}/events`). A subscription makes Graph
- * POST a notification to the engine's webhook when an event is created, updated or deleted, so a session can run
- * ahead of its schedule. Subscriptions expire; the engine renews them before they do and creates them again when
- * Graph removed one. Every request carries `Prefer: IdType="ImmutableId"` (see graph-http.ts), so the ids in the
- * notifications stay valid when an item moves.
+ * Graph change notification subscriptions on one mailbox: its calendar (`users/{id}/events`) and its Inbox and Sent
+ * Items (`users/{id}/mailFolders('inbox')/messages`, …). A subscription makes Graph POST a notification to the
+ * engine's webhook when an item is created, updated or deleted, so a session can run ahead of its schedule.
+ * Subscriptions expire; the engine renews them before they do and creates them again when Graph removed one. The
+ * requests go through the mailbox's HTTP layer, so they carry `Prefer: IdType="ImmutableId"` like every other
+ * request and count against the mailbox's limits.
  */
 
 export const GRAPH_CHANGE_TYPES = ['created', 'updated', 'deleted'] as const;
 export type GraphChangeType = (typeof GRAPH_CHANGE_TYPES)[number];
 
+/** Parts of a mailbox a subscription can watch. */
+export const SUBSCRIBED_RESOURCES = ['events', 'inbox', 'sentItems'] as const;
+export type SubscribedResource = (typeof SUBSCRIBED_RESOURCES)[number];
+
+/** Graph's well-known folder names, as the `mailFolders('…')` segment takes them. */
+const FOLDER_OF: Readonly<Record<Exclude<SubscribedResource, 'events'>, string>> = { inbox: 'inbox', sentItems: 'sentitems' };
+
+/** The `resource` of a subscription, relative to the version root. */
+export function subscriptionResource(userId: string, resource: SubscribedResource): string {
+  const user = `users/${encodeURIComponent(userId)}`;
+  return resource === 'events' ? `${user}/events` : `${user}/mailFolders('${FOLDER_OF[resource]}')/messages`;
+}
+
 /**
- * Lifetime asked for. Graph caps Outlook event subscriptions at 4,230 minutes in older documentation and 10,080 in
- * newer; under three days is within both, and renewal keeps the subscription alive either way.
+ * Lifetime requested. Graph caps Outlook event and message subscriptions at 4,230 minutes in older documentation
+ * and 10,080 in newer. Under three days is within both, and renewal keeps the subscription alive either way.
  */
 export const DEFAULT_SUBSCRIPTION_LIFETIME_MS = 4_200 * 60_000;
 
-export interface GraphSubscriptionClientOptions {
-  /** Graph version root, e.g. `https://graph.microsoft.com/v1.0`. */
-  readonly graphBaseUrl: string;
-  readonly tokenUrl: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly logger: Logger;
-  readonly fetch?: typeof fetch;
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** Subscription requests in flight at once for the org. */
-  readonly maxConcurrency?: number;
-}
-
 export interface NewSubscription {
-  /** The mailbox's user id or principal name. */
-  readonly userId: string;
+  readonly resource: SubscribedResource;
   readonly changeTypes: readonly GraphChangeType[];
   readonly notificationUrl: string;
   /** Where Graph sends `reauthorizationRequired`, `subscriptionRemoved` and `missed`. */
@@ -51,24 +49,18 @@ export interface SubscriptionInfo {
   readonly expirationDateTime: string;
 }
 
+/** The subscriptions of one mailbox. */
 export interface GraphSubscriptionClient {
   /** Create a subscription; Graph validates the notification URL before it answers. */
   create(subscription: NewSubscription): Promise<SubscriptionInfo>;
-  /** Move the expiry; null when Graph no longer knows the subscription (it expired or was removed). */
+  /** Move the expiry, which also reauthorizes the subscription; null when Graph no longer has it. */
   renew(subscriptionId: string, expirationDateTime: string): Promise<SubscriptionInfo | null>;
   /** Delete the subscription; one Graph no longer knows counts as deleted. */
   remove(subscriptionId: string): Promise<void>;
 }
 
-const DEFAULT_CONCURRENCY = 4;
-
-export function createGraphSubscriptionClient(options: GraphSubscriptionClientOptions): GraphSubscriptionClient {
-  const baseUrl = options.graphBaseUrl.replace(/\/+$/, '');
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const logger = options.logger.child({ connector: 'graph', component: 'subscriptions' });
-  const tokens = new TokenProvider({ ...options, fetch: doFetch, logger, sleep });
-  const http = new GraphHttp({ baseUrl, tokens, fetch: doFetch, logger, semaphore: new Semaphore(options.maxConcurrency ?? DEFAULT_CONCURRENCY), sleep });
+export function createGraphSubscriptionClient(options: GraphClientOptions): GraphSubscriptionClient {
+  const { http, baseUrl } = createGraphClient(options, 'subscriptions');
   const url = (id?: string) => (id === undefined ? `${baseUrl}/subscriptions` : `${baseUrl}/subscriptions/${encodeURIComponent(id)}`);
 
   return {
@@ -77,7 +69,7 @@ export function createGraphSubscriptionClient(options: GraphSubscriptionClientOp
         changeType: subscription.changeTypes.join(','),
         notificationUrl: subscription.notificationUrl,
         lifecycleNotificationUrl: subscription.lifecycleNotificationUrl,
-        resource: `users/${encodeURIComponent(subscription.userId)}/events`,
+        resource: subscriptionResource(options.userId, subscription.resource),
         expirationDateTime: subscription.expirationDateTime,
         clientState: subscription.clientState,
         latestSupportedTlsVersion: 'v1_2',

@@ -9,15 +9,23 @@ import type { ServerRoutes } from '../create-server.ts';
 
 /**
  * The webhook Graph calls for the engine's subscriptions: change notifications and lifecycle notifications arrive
- * here. It only decides which mailbox needs a session and asks the scheduler for it; the session reads the changes
- * itself, so the answer (202) goes back at once. A notification whose clientState does not match the secret stored
- * for its subscription is not from Graph: it is answered like any other but changes nothing.
+ * here. Graph expects the response within 3 seconds, so the collection is acknowledged (202) first and handled
+ * after the response left. The handling only decides which mailbox needs a session and asks the scheduler for it. A
+ * notification whose clientState does not match the secret stored for its subscription is not from Graph: it is
+ * counted, logged without the secret, and changes nothing.
  */
 export const GRAPH_WEBHOOK_PATH = '/webhooks/graph';
 
 export interface KnownSubscription {
   readonly mailboxId: string;
   readonly clientState: string;
+}
+
+/** Notifications handled since the server started. */
+export interface WebhookCounters {
+  accepted: number;
+  /** Unknown subscription or wrong clientState: forged, or sent for a subscription the engine no longer has. */
+  rejected: number;
 }
 
 export interface GraphWebhookOptions {
@@ -29,14 +37,21 @@ export interface GraphWebhookOptions {
   /** Graph renews, removed or lost notifications of a subscription; the owner of the subscriptions acts on it. */
   readonly onLifecycle: (mailboxId: string, subscriptionId: string, event: LifecycleEvent) => void;
   readonly logger: Logger;
+  /** Filled in as notifications arrive; give one to read the counts. */
+  readonly counters?: WebhookCounters;
 }
 
 const TRIGGER_OF: Readonly<Record<GraphChangeType, InstantSyncTrigger>> = { created: 'create', updated: 'update', deleted: 'delete' };
 /** Graph's validation tokens are short sentences; anything far longer is not a handshake. */
 const MAX_VALIDATION_TOKEN_LENGTH = 1024;
+/** Rejected notifications are logged at most once per this time, with the count since the last line. */
+const REJECTION_LOG_INTERVAL_MS = 60_000;
 
 export function graphNotificationRoutes(options: GraphWebhookOptions): ServerRoutes {
   const logger = options.logger.child({ component: 'graph-webhook' });
+  const counters = options.counters ?? { accepted: 0, rejected: 0 };
+  const rejections = rejectionLog(logger);
+
   return (app) => {
     app.post(GRAPH_WEBHOOK_PATH, async (request, reply) => {
       const token = validationToken(request);
@@ -49,8 +64,12 @@ export function graphNotificationRoutes(options: GraphWebhookOptions): ServerRou
         return reply.code(400).send({ error: 'expected a change notification collection: a JSON object with a value array' });
       }
 
-      await handleCollection(notifications, options, logger);
-      return reply.code(202).send();
+      await reply.code(202).send();
+      // After the response, so store look-ups do not count against Graph's 3-second limit.
+      handleCollection(notifications, options, counters, rejections, logger).catch((error: unknown) => {
+        logger.error({ err: error, notifications: notifications.length }, 'Graph notifications could not be handled; the scheduled sessions still read the changes');
+      });
+      return reply;
     });
   };
 }
@@ -65,7 +84,13 @@ function validationToken(request: FastifyRequest): string | null {
   return token;
 }
 
-async function handleCollection(notifications: readonly GraphNotification[], options: GraphWebhookOptions, logger: Logger): Promise<void> {
+async function handleCollection(
+  notifications: readonly GraphNotification[],
+  options: GraphWebhookOptions,
+  counters: WebhookCounters,
+  rejections: (subscriptionId: string, known: boolean) => void,
+  logger: Logger,
+): Promise<void> {
   // A burst names one subscription many times; each is looked up once per collection.
   const known = new Map<string, KnownSubscription | null>();
   const requested = new Set<string>();
@@ -78,10 +103,12 @@ async function handleCollection(notifications: readonly GraphNotification[], opt
 
     const subscription = known.get(subscriptionId) ?? null;
     if (subscription === null || !sameSecret(notification.clientState, subscription.clientState)) {
-      logger.warn({ subscriptionId, known: subscription !== null }, 'Ignored a Graph notification: unknown subscription or wrong clientState');
+      counters.rejected += 1;
+      rejections(subscriptionId, subscription !== null);
       continue;
     }
 
+    counters.accepted += 1;
     if (notification.kind === 'lifecycle') {
       logger.info({ subscriptionId, mailboxId: subscription.mailboxId, lifecycleEvent: notification.lifecycleEvent }, 'Graph lifecycle notification');
       options.onLifecycle(subscription.mailboxId, subscriptionId, notification.lifecycleEvent);
@@ -98,6 +125,25 @@ async function handleCollection(notifications: readonly GraphNotification[], opt
     }
     logger.debug({ subscriptionId, mailboxId: subscription.mailboxId, changeType: notification.changeType, itemId: notification.itemId }, 'Graph change notification');
   }
+}
+
+/** Log rejected notifications with a count, at most once a minute, so a flood of forged calls cannot flood the log. */
+function rejectionLog(logger: Logger, now: () => number = Date.now): (subscriptionId: string, known: boolean) => void {
+  let lastLoggedAt = Number.NEGATIVE_INFINITY;
+  let unlogged = 0;
+  return (subscriptionId, known) => {
+    unlogged += 1;
+    if (now() - lastLoggedAt < REJECTION_LOG_INTERVAL_MS) {
+      return;
+    }
+
+    logger.warn(
+      { subscriptionId, knownSubscription: known, rejected: unlogged },
+      'Rejected Graph notifications: unknown subscription or wrong clientState (forged, or for a subscription the engine no longer keeps)',
+    );
+    lastLoggedAt = now();
+    unlogged = 0;
+  };
 }
 
 function sameSecret(received: string | null, expected: string): boolean {

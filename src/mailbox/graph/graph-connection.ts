@@ -1,0 +1,38 @@
+import type { GraphSetting, MailboxSetting } from '../../config/resolved-config.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { RefreshTokenStore } from './auth/refresh-token-store.ts';
+import type { GraphClientOptions } from './connector-options.ts';
+
+export interface GraphConnectionDeps {
+  readonly logger: Logger;
+  readonly fetch?: typeof fetch;
+  /** Needed by mailboxes with delegated access: where their owners' refresh tokens are kept. */
+  readonly refreshTokens?: RefreshTokenStore;
+  /** The page where a mailbox owner signs in again, named in the reason of a suspension. */
+  readonly signInUrl?: (mailboxId: string) => string;
+}
+
+/** Build the connection to one configured mailbox's Graph: the org's app registration, app-only or delegated. */
+export function graphConnection(graph: GraphSetting, mailbox: MailboxSetting, deps: GraphConnectionDeps): GraphClientOptions {
+  const base: GraphClientOptions = {
+    graphBaseUrl: graph.graphBaseUrl,
+    tokenUrl: graph.tokenUrl,
+    clientId: graph.clientId,
+    clientSecret: graph.clientSecret,
+    userId: mailbox.address,
+    logger: deps.logger,
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  };
+  if (mailbox.graphAuth !== 'delegated') {
+    return base;
+  }
+
+  if (deps.refreshTokens === undefined) {
+    throw new Error(`mailbox ${mailbox.id} uses delegated Graph access, but no refresh token store was given to reach it`);
+  }
+  const signInUrl = deps.signInUrl?.(mailbox.id);
+  return {
+    ...base,
+    auth: { kind: 'delegated', mailboxId: mailbox.id, refreshTokens: deps.refreshTokens, ...(signInUrl === undefined ? {} : { signInUrl }) },
+  };
+}

@@ -1,5 +1,6 @@
 import { MultipleMatchesError } from './record-writer.ts';
 import { toId18 } from './ids.ts';
+import { allowSaveOf } from './duplicate-rules.ts';
 import { SfError, malformedId } from './sf-error.ts';
 import { tableOf } from './sobject-handlers.ts';
 import type { SfRecord } from './record-table.ts';
@@ -25,7 +26,7 @@ const ROLLED_BACK = {
 export const collectionCreateHandler: RestHandler = (request, context) => {
   const { records, allOrNone } = collectionBody(request);
   return runAll(context, records, allOrNone, (record) => {
-    const id = context.writer.create(typeOf(record), stripAttributes(record), { userId: request.session.userId });
+    const id = context.writer.create(typeOf(record), stripAttributes(record), { userId: request.session.userId, allowSave: allowSaveOf(request.headers) });
     return { id, success: true, errors: [] };
   });
 };
@@ -36,7 +37,7 @@ export const collectionUpdateHandler: RestHandler = (request, context) => {
   return runAll(context, records, allOrNone, (record) => {
     const id = typeof record.Id === 'string' ? record.Id : null;
     if (!id) throw new SfError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
-    context.writer.update(typeOf(record), id, stripAttributes(record), { userId: request.session.userId });
+    context.writer.update(typeOf(record), id, stripAttributes(record), { userId: request.session.userId, allowSave: allowSaveOf(request.headers) });
     return { id: toId18(id) ?? id, success: true, errors: [] };
   });
 };
@@ -56,7 +57,7 @@ export const collectionUpsertHandler: RestHandler = (request, context, params) =
       throw new SfError(400, 'MISSING_ARGUMENT', `${fieldName} not specified`, [fieldName]);
     }
     const result = context.writer.upsert(table.def.name, fieldName, value, stripAttributes(record),
-      { userId: request.session.userId });
+      { userId: request.session.userId, allowSave: allowSaveOf(request.headers) });
     return { id: result.id, success: true, errors: [], created: result.created };
   }, true);
 };

@@ -5,7 +5,7 @@ import { OrgState } from './org-state.ts';
 import { QueryService } from './query-service.ts';
 import { RecordWriter } from './record-writer.ts';
 import { dispatch } from './rest-router.ts';
-import { orgSchemas, type OrgFeatures } from './schema/org-schemas.ts';
+import { orgSchemas, type CustomFieldSpec, type OrgFeatures } from './schema/org-schemas.ts';
 import type { OrgSnapshot } from './persistence.ts';
 import type { RestContext } from './rest-types.ts';
 
@@ -24,6 +24,8 @@ export interface CoreOptions {
   dailyApiLimit: number;
   clients: ClientConfig[];
   users: UserSeed[];
+  /** Custom fields added to the served objects. */
+  customFields?: CustomFieldSpec[];
 }
 
 /** The emulated org and its services, independent of HTTP so composite subrequests reuse them directly. */
@@ -91,7 +93,7 @@ export class EmulatorCore {
   }
 
   private newOrg(snapshot: OrgSnapshot | null): OrgState {
-    const org = new OrgState(orgSchemas(this.options.syncIdField, this.options.features), snapshot?.idSequence,
+    const org = new OrgState(orgSchemas(this.options.syncIdField, this.options.features, this.options.customFields), snapshot?.idSequence,
       snapshot?.lastModstamp);
     for (const [name, records] of Object.entries(snapshot?.tables ?? {})) {
       const table = org.table(name);

@@ -1,3 +1,4 @@
+import { StandardDuplicateRules } from './duplicate-rules.ts';
 import { RecordFaults, isRecordFault, type RecordFault } from './record-faults.ts';
 import { SfError } from './sf-error.ts';
 import type { SfRecord } from './record-table.ts';
@@ -31,6 +32,8 @@ interface ValidationRule {
 export class FaultPlan {
   /** Duplicate rules and row locks, checked by the record writer. */
   readonly records = new RecordFaults();
+  /** The org's standard duplicate rules; a setting of the org, so `clear` leaves it. */
+  readonly standardDuplicateRules = new StandardDuplicateRules(false);
   private throttle: { remaining: number; retryAfterSeconds: number; message: string } | null = null;
   private failures: { countdown: number; status: number; errorCode: string; message: string }[] = [];
   private rules: ValidationRule[] = [];

@@ -29,7 +29,9 @@ function deriveFields(org: OrgState, def: SObjectDef, previous: SfRecord | null,
       return;
     case 'Task':
       record.IsClosed = record.Status === 'Completed';
+      // Reopening a task clears its completion time, as Salesforce does.
       if (record.IsClosed && record.CompletedDateTime === null) record.CompletedDateTime = record.SystemModstamp;
+      if (!record.IsClosed) record.CompletedDateTime = null;
       if (previous === null && record.TaskSubtype === null) record.TaskSubtype = 'Task';
       return;
     case 'Opportunity':

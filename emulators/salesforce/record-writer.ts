@@ -1,6 +1,7 @@
 import { coerceFieldValue } from './field-values.ts';
 import { normalizeEventTimes } from './event-times.ts';
 import { afterCreate, beforeSave } from './record-rules.ts';
+import { checkEmailMessageUpdate } from './email-message-rules.ts';
 import { toId18 } from './ids.ts';
 import { SfError, entityIsDeleted, malformedId } from './sf-error.ts';
 import { formatDateTime } from './sf-time.ts';
@@ -14,6 +15,8 @@ export interface WriteContext {
   userId: string;
   /** Admin seeding may set server fields and skips uniqueness and validation rules. */
   admin?: boolean;
+  /** `Sforce-Duplicate-Rule-Header: allowSave=true`: saves past the alerts of the standard duplicate rules. */
+  allowSave?: boolean;
 }
 
 /** An upsert whose external id matched several records (HTTP 300 on the single-record resource). */
@@ -36,7 +39,7 @@ export interface SavedRecord {
   userId: string;
 }
 
-const ADMIN_FIELDS = new Set(['Id', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'IsDeleted']);
+const ADMIN_FIELDS = new Set(['Id', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'IsDeleted', 'LastActivityDate', 'IsConverted']);
 
 /**
  * Creates, updates, upserts and deletes records with Salesforce's checks: unknown and read-only fields, value
@@ -94,6 +97,7 @@ export class RecordWriter {
     }
     const { Id: _ignored, ...rest } = body;
     const patch = coercedPatch(def, rest, 'update', false);
+    if (!ctx.admin) checkEmailMessageUpdate(def, previous, patch);
     const stamp = formatDateTime(this.org.clock.next());
     const record: SfRecord = { ...previous, ...patch, SystemModstamp: stamp };
     setIf(def, record, 'LastModifiedDate', stamp);
@@ -167,6 +171,7 @@ export class RecordWriter {
       this.checkUnique(table, record);
       this.faults.checkValidationRules(table.def.name, record);
       this.faults.records.checkDuplicates(this.org, table.def.name, record);
+      this.faults.standardDuplicateRules.check(this.org, table.def.name, record, ctx.allowSave === true);
     }
     this.org.put(table, record);
     if (previous === null) {

@@ -2,12 +2,14 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerAdminRoutes } from './admin-routes.ts';
+import { registerDuplicateRuleRoutes } from './duplicate-rules-admin.ts';
 import { registerBulkAdminRoutes } from './bulk/bulk-admin.ts';
 import { EmulatorCore, type UserSeed } from './emulator-core.ts';
 import { versionList } from './meta-handlers.ts';
 import { SnapshotWriter, loadSnapshot } from './persistence.ts';
 import { routeName } from './rest-router.ts';
-import { DEFAULT_FEATURES, type OrgFeatures } from './schema/org-schemas.ts';
+import { DEFAULT_FEATURES, type CustomFieldSpec, type OrgFeatures } from './schema/org-schemas.ts';
+import { DEFAULT_EMAIL_FIELDS, emailCustomFields, type EmailFieldNames } from './schema/email-custom-fields.ts';
 import { SfError, invalidSession, notFound } from './sf-error.ts';
 import { registerStreaming } from './streaming/streaming-routes.ts';
 import type { ClientConfig } from './auth-service.ts';
@@ -26,6 +28,12 @@ export interface SalesforceEmulatorOptions {
   /** Enhanced Email, Person Accounts and Shared Activities; each defaults to on. */
   features?: Partial<OrgFeatures>;
   dailyApiLimit?: number;
+  /** `standard` turns on the standard Contact and Lead duplicate rules (see duplicate-rules.ts); default `none`. */
+  duplicateRules?: 'standard' | 'none';
+  /** Custom fields added to the served objects, e.g. a second email field on Contact. */
+  customFields?: CustomFieldSpec[];
+  /** The email saving fields on EmailMessage and Task (default Syncline_Message_Key__c and AddInEmail__c); null leaves them out. */
+  emailFields?: EmailFieldNames | null;
 }
 
 export interface RunningSalesforceEmulator {
@@ -54,7 +62,9 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     dailyApiLimit: options.dailyApiLimit ?? 100_000,
     clients: options.clients ?? [DEFAULT_CLIENT],
     users: options.users ?? [DEFAULT_USER],
+    customFields: [...(options.customFields ?? []), ...emailCustomFields(options.emailFields === undefined ? DEFAULT_EMAIL_FIELDS : options.emailFields)],
   }, dataDir ? loadSnapshot(dataDir) : null);
+  core.faults.standardDuplicateRules.active = options.duplicateRules === 'standard';
   const saver = dataDir ? new SnapshotWriter(dataDir, () => core.snapshot()) : null;
   const changed = (): void => saver?.schedule();
   let baseUrl = '';
@@ -98,6 +108,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     return response.body === undefined ? reply.send() : reply.send(response.body);
   });
   registerAdminRoutes(app, core, changed);
+  registerDuplicateRuleRoutes(app, core);
   const streaming = registerStreaming(app, core, apiVersions);
   registerBulkAdminRoutes(app, core);
 

@@ -1,5 +1,6 @@
 import { describeSObject, sobjectSummary } from './describe.ts';
 import { MultipleMatchesError } from './record-writer.ts';
+import { allowSaveOf } from './duplicate-rules.ts';
 import { SfError, notFound } from './sf-error.ts';
 import { looksLikeId, toId18 } from './ids.ts';
 import { findField } from './schema/field-def.ts';
@@ -36,7 +37,7 @@ export const summaryHandler: RestHandler = (request, context, params) => {
 
 export const createHandler: RestHandler = (request, context, params) => {
   const table = tableOf(context, params.sobject ?? '');
-  const id = context.writer.create(table.def.name, bodyObject(request), { userId: request.session.userId });
+  const id = context.writer.create(table.def.name, bodyObject(request), { userId: request.session.userId, allowSave: allowSaveOf(request.headers) });
   return {
     status: 201,
     body: { id, success: true, errors: [] },
@@ -56,7 +57,7 @@ export const updateHandler: RestHandler = (request, context, params) => {
   const table = tableOf(context, params.sobject ?? '');
   const raw = params.id ?? '';
   if (!looksLikeId(raw)) throw externalIdFieldMissing(raw);
-  context.writer.update(table.def.name, raw, bodyObject(request), { userId: request.session.userId });
+  context.writer.update(table.def.name, raw, bodyObject(request), { userId: request.session.userId, allowSave: allowSaveOf(request.headers) });
   return { status: 204 };
 };
 
@@ -73,7 +74,7 @@ export const upsertHandler: RestHandler = (request, context, params) => {
   const table = tableOf(context, params.sobject ?? '');
   try {
     const result = context.writer.upsert(table.def.name, params.field ?? '', params.value ?? '', bodyObject(request),
-      { userId: request.session.userId });
+      { userId: request.session.userId, allowSave: allowSaveOf(request.headers) });
     const body = { id: result.id, success: true, errors: [], created: result.created };
     if (!result.created) return { status: 200, body };
     return { status: 201, body, headers: { Location: `/services/data/v${request.apiVersion}/sobjects/${table.def.name}/${result.id}` } };

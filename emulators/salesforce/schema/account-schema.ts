@@ -31,6 +31,8 @@ export function accountSchema(syncIdField: string, personAccounts: boolean): SOb
       field({ name: 'ParentId', label: 'Parent Account ID', type: 'reference', length: 18, referenceTo: ['Account'],
         relationshipName: 'Parent' }),
       ...(personAccounts ? personAccountFields() : []),
+      // Derived by Salesforce from the record's activities; the emulator takes it from admin seeding only.
+      derivedField({ name: 'LastActivityDate', label: 'Last Activity', type: 'date' }),
       ...auditFields(),
       syncIdFieldDef(syncIdField),
     ],

@@ -36,14 +36,21 @@ export function contactSchema(syncIdField: string, personAccounts: boolean): SOb
         relationshipName: 'Account' }),
       ...personNameFields(),
       field({ name: 'Department', label: 'Department', type: 'string', length: 80 }),
+      field({ name: 'HomePhone', label: 'Home Phone', type: 'phone', length: 40 }),
+      field({ name: 'OtherPhone', label: 'Other Phone', type: 'phone', length: 40 }),
+      field({ name: 'Fax', label: 'Business Fax', type: 'phone', length: 40 }),
+      field({ name: 'Birthdate', label: 'Birthdate', type: 'date' }),
       field({ name: 'MailingStreet', label: 'Mailing Street', type: 'textarea', length: 255 }),
       field({ name: 'MailingCity', label: 'Mailing City', type: 'string', length: 40 }),
+      field({ name: 'MailingState', label: 'Mailing State/Province', type: 'string', length: 80 }),
       field({ name: 'MailingPostalCode', label: 'Mailing Zip/Postal Code', type: 'string', length: 20 }),
       field({ name: 'MailingCountry', label: 'Mailing Country', type: 'string', length: 80 }),
       ...(personAccounts
         ? [derivedField({ name: 'IsPersonAccount', label: 'Is Person Account', type: 'boolean', nillable: false,
           defaultedOnCreate: true })]
         : []),
+      // Derived by Salesforce from the record's activities; the emulator takes it from admin seeding only.
+      derivedField({ name: 'LastActivityDate', label: 'Last Activity', type: 'date' }),
       ...auditFields(),
       syncIdFieldDef(syncIdField),
     ],

@@ -22,6 +22,8 @@ export function leadSchema(syncIdField: string): SObjectDef {
         referenceTo: ['Contact'], relationshipName: 'ConvertedContact' }),
       derivedField({ name: 'ConvertedAccountId', label: 'Converted Account ID', type: 'reference', length: 18,
         referenceTo: ['Account'], relationshipName: 'ConvertedAccount' }),
+      // Derived by Salesforce from the record's activities; the emulator takes it from admin seeding only.
+      derivedField({ name: 'LastActivityDate', label: 'Last Activity', type: 'date' }),
       ...auditFields(),
       syncIdFieldDef(syncIdField),
     ],

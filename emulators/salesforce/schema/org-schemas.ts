@@ -8,7 +8,7 @@ import { leadSchema } from './lead-schema.ts';
 import { opportunitySchema } from './opportunity-schema.ts';
 import { taskSchema } from './task-schema.ts';
 import { userSchema } from './user-schema.ts';
-import type { SObjectDef } from './field-def.ts';
+import { field, type SObjectDef } from './field-def.ts';
 
 /** Org features an admin turns on or off; describe and the served objects follow them as in a real org. */
 export interface OrgFeatures {
@@ -22,9 +22,21 @@ export interface OrgFeatures {
 
 export const DEFAULT_FEATURES: OrgFeatures = { enhancedEmail: true, personAccounts: true, sharedActivities: true };
 
-/** List every object the emulated org serves, with the fields its features give it. */
-export function orgSchemas(syncIdField: string, features: OrgFeatures): SObjectDef[] {
-  return [
+/** A custom field the emulator adds to an object, such as a second email field on Contact. */
+export interface CustomFieldSpec {
+  sobject: string;
+  /** API name ending in `__c`. */
+  name: string;
+  type: 'string' | 'email' | 'phone' | 'url' | 'boolean';
+  length?: number;
+  /** Marked External ID (upserts may match on it); off by default. */
+  externalId?: boolean;
+  unique?: boolean;
+}
+
+/** List every object the emulated org serves, with the fields its features and `customFields` give it. */
+export function orgSchemas(syncIdField: string, features: OrgFeatures, customFields: CustomFieldSpec[] = []): SObjectDef[] {
+  const defs = [
     eventSchema(syncIdField),
     userSchema(),
     eventRelationSchema(features.sharedActivities),
@@ -38,4 +50,14 @@ export function orgSchemas(syncIdField: string, features: OrgFeatures): SObjectD
     contentDocumentSchema(),
     contentDocumentLinkSchema(),
   ];
+  for (const spec of customFields) {
+    const def = defs.find((candidate) => candidate.name.toLowerCase() === spec.sobject.toLowerCase());
+    def?.fields.push(field({
+      name: spec.name, label: spec.name.replace(/__c$/, '').replaceAll('_', ' '), type: spec.type, length: spec.length ?? 80, custom: true,
+      externalId: spec.externalId === true, idLookup: spec.externalId === true, unique: spec.unique === true,
+      // A checkbox is never null: it defaults to unchecked.
+      ...(spec.type === 'boolean' ? { length: 0, nillable: false, defaultedOnCreate: true } : {}),
+    }));
+  }
+  return defs;
 }

@@ -32,6 +32,8 @@ export function taskSchema(syncIdField: string): SObjectDef {
       derivedField({ name: 'IsClosed', label: 'Closed', type: 'boolean', nillable: false, defaultedOnCreate: true }),
       derivedField({ name: 'CompletedDateTime', label: 'Completed Date Time', type: 'datetime' }),
       field({ name: 'IsReminderSet', label: 'Reminder Set', type: 'boolean', nillable: false, defaultedOnCreate: true }),
+      field({ name: 'IsRecurrence', label: 'Create Recurring Series of Tasks', type: 'boolean', nillable: false,
+        defaultedOnCreate: true, updateable: false }),
       field({ name: 'ReminderDateTime', label: 'Reminder Date/Time', type: 'datetime' }),
       ...auditFields(),
       syncIdFieldDef(syncIdField),

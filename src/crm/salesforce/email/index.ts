@@ -1,0 +1,1 @@
+export { createSalesforceEmailWriter } from './email-record-writer.ts';

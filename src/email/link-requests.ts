@@ -1,0 +1,37 @@
+import type { MailAddress, MailMessage } from '../domain/email-message.ts';
+import type { EmailRecordObject } from '../domain/email-saves.ts';
+import type { LinkRequest, PersonRef, PersonRole } from '../domain/linking.ts';
+import { bulkReason } from './bulk-detection.ts';
+import { messageText } from './html-text.ts';
+
+interface LinkContext {
+  readonly orgId: string;
+  readonly ownerUserId: string;
+  readonly profile: { readonly sobject: EmailRecordObject };
+}
+
+/** The linking request for an email: its sender and recipients, its text for signatures, and whether it is bulk. */
+export function linkRequest(message: MailMessage, context: LinkContext): LinkRequest {
+  const people: PersonRef[] = [];
+  const add = (role: PersonRole, person: MailAddress) => {
+    const address = person.address.trim();
+    if (address !== '') {
+      people.push({ address, name: person.name, role });
+    }
+  };
+  if (message.from !== null) {
+    add('from', message.from);
+  }
+  message.to.forEach((person) => add('to', person));
+  message.cc.forEach((person) => add('cc', person));
+  message.bcc.forEach((person) => add('bcc', person));
+
+  return {
+    orgId: context.orgId,
+    ownerUserId: context.ownerUserId,
+    activity: context.profile.sobject,
+    people,
+    signatureText: messageText(message),
+    isBulk: bulkReason(message.headers) !== null,
+  };
+}

@@ -1,0 +1,45 @@
+import type { PersonRef } from '../domain/linking.ts';
+import { parseAddress, type ParsedAddress } from './addresses.ts';
+import type { Blocklist } from './blocklist.ts';
+import type { LinkingSettings } from './settings.ts';
+
+/** One person of an activity, parsed and checked. */
+export interface PersonInput {
+  readonly ref: PersonRef;
+  readonly parsed: ParsedAddress;
+  readonly key: string;
+  /** False for an address at one of the org's own domains. */
+  readonly external: boolean;
+}
+
+/** True when `domain` is one of `domains` or a subdomain of one. */
+export function domainWithin(domain: string, domains: readonly string[]): boolean {
+  return domains.some((own) => domain === own || domain.endsWith(`.${own}`));
+}
+
+/**
+ * Select the people of an activity the engine may look at: valid addresses, each once, with blocklisted ones (org and
+ * user lists) left out before anything about them is queried, stored or logged.
+ */
+export function personInputs(
+  people: readonly PersonRef[],
+  settings: LinkingSettings,
+  blocklist: Blocklist,
+  keyOf: (parsed: ParsedAddress) => string,
+): PersonInput[] {
+  const seen = new Set<string>();
+  const inputs: PersonInput[] = [];
+  for (const ref of people) {
+    const parsed = parseAddress(ref.address);
+    if (parsed === null || blocklist.match(parsed) !== null) {
+      continue;
+    }
+    const key = keyOf(parsed);
+    if (seen.has(key)) {
+      continue;
+    }
+    seen.add(key);
+    inputs.push({ ref, parsed, key, external: !domainWithin(parsed.domain, settings.ownDomains.map((domain) => domain.toLowerCase())) });
+  }
+  return inputs;
+}

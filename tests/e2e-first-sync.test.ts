@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { E2eHarness } from './support/e2e-harness.ts';
+import { E2eHarness, NO_EVENT_WRITES } from './support/e2e-harness.ts';
 import { timedSeed } from './support/graph-seeds.ts';
 
 const WINDOW = { start: '2026-11-01T00:00:00Z', end: '2027-05-01T00:00:00Z' };
@@ -37,7 +37,7 @@ describe('first sync of calendars that already agree', () => {
     expect(await harness.mailboxInstances()).toHaveLength(3);
 
     const second = await harness.runSession();
-    expect(second.writes).toEqual({ mailbox: { created: 0, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } });
+    expect(second.writes).toEqual(NO_EVENT_WRITES);
   });
 
   it('fills fields one side lacks when linking', async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { CalendarEvent } from '../src/domain/calendar-event.ts';
 import type { CrmEventSource, MailboxEventSource } from '../src/domain/connector.ts';
-import { E2eHarness } from './support/e2e-harness.ts';
+import { E2eHarness, NO_EVENT_WRITES } from './support/e2e-harness.ts';
 import { allDaySeed, timedSeed } from './support/graph-seeds.ts';
 
 const WINDOW = { start: '2026-11-01T00:00:00Z', end: '2027-05-01T00:00:00Z' };
@@ -63,6 +63,9 @@ describe('first sessions', () => {
     expect(report.status).toBe('success');
     expect(report.writes.crm.created).toBe(3);
     expect(report.writes.mailbox.created).toBe(1);
+    expect(report.writes.byObject).toEqual({
+      Event: { created: 4, updated: 0, deleted: 0, mailbox: { created: 1, updated: 0, deleted: 0 }, crm: { created: 3, updated: 0, deleted: 0 } },
+    });
 
     const crm = await harness.crmEvents();
     expect(crm.map((record) => record.Subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Planned in Salesforce', 'Trade fair']);
@@ -83,7 +86,7 @@ describe('first sessions', () => {
     await harness.runSession();
     const second = await harness.runSession();
     expect(second.status).toBe('success');
-    expect(second.writes).toEqual({ mailbox: { created: 0, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } });
+    expect(second.writes).toEqual(NO_EVENT_WRITES);
     const third = await harness.runSession();
     expect(third.writes).toEqual(second.writes);
   });
@@ -211,7 +214,7 @@ describe('crash repair', () => {
     expect(mailbox).toEqual(crm);
 
     const quiet = await harness.runSession();
-    expect(quiet.writes).toEqual({ mailbox: { created: 0, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } });
+    expect(quiet.writes).toEqual(NO_EVENT_WRITES);
   });
 });
 
@@ -226,7 +229,7 @@ describe('crash, then the source goes', () => {
     expect((await harness.crmEvents()).map((record) => record.Subject).sort()).toEqual(['Pipeline review', 'Planned in Salesforce', 'Trade fair']);
     expect((await harness.mailboxInstances()).map((item) => item.subject).sort()).toEqual(['Pipeline review', 'Planned in Salesforce', 'Trade fair']);
     const quiet = await harness.runSession();
-    expect(quiet.writes).toEqual({ mailbox: { created: 0, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } });
+    expect(quiet.writes).toEqual(NO_EVENT_WRITES);
   });
 
   it('deletes the mailbox copy of a deleted Salesforce Event', async () => {
@@ -285,7 +288,7 @@ describe('concurrent sessions', () => {
 
     const after = await harness.runSession();
     expect(after.status).toBe('success');
-    expect(after.writes).toEqual({ mailbox: { created: 0, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } });
+    expect(after.writes).toEqual(NO_EVENT_WRITES);
     expect((await harness.crmEvents()).map((record) => record.Subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Planned in Salesforce', 'Trade fair']);
   });
 });

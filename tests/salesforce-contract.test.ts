@@ -104,7 +104,8 @@ const CASES: readonly ObjectCase[] = [
     hasSyncId: false,
     extraFields: ['IsWon'],
   },
-  { sobject: 'EmailMessage', make: async (n) => ({ Subject: `Mail ${n}`, Status: '3', FromAddress: 'ada@example.com', TextBody: 'Hello' }), update: { Subject: 'Re: mail' }, hasSyncId: true },
+  // A draft (Status 5): Salesforce updates the standard fields of draft emails only.
+  { sobject: 'EmailMessage', make: async (n) => ({ Subject: `Mail ${n}`, Status: '5', FromAddress: 'ada@example.com', TextBody: 'Hello' }), update: { Subject: 'Re: mail' }, hasSyncId: true },
   {
     sobject: 'EmailMessageRelation',
     make: async (n) => ({ EmailMessageId: await insert('EmailMessage', { Subject: `Parent ${n}`, Status: '3' }), RelationAddress: `to${n}@example.org`, RelationType: 'ToAddress' }),

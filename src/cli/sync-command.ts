@@ -1,7 +1,14 @@
+import type { SynclineConfig } from '../config/index.ts';
 import type { SessionReport } from '../domain/session-report.ts';
+import type { Logger } from '../observability/logger.ts';
 import { openEngine, type Engine, type EngineMailbox } from '../scheduler/engine.ts';
+import type { PlannedChange, SessionPlan } from '../sync/index.ts';
 import { ConcurrencyLimit } from '../scheduler/concurrency-limit.ts';
+import { reconcileSchedules } from '../scheduler/configured-mailboxes.ts';
+import { MailboxLocks } from '../scheduler/distributed/mailbox-locks.ts';
+import { createEngineRunner } from '../scheduler/engine-scheduler.ts';
 import { describeSession, toSessionSummary } from '../scheduler/session-summary.ts';
+import { skippedReport } from '../scheduler/skipped-report.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandEnvironment } from './command-environment.ts';
 import { UsageError } from './usage-error.ts';
@@ -9,19 +16,28 @@ import { openRunContext } from './run-context.ts';
 
 export interface SyncOptions {
   readonly once?: boolean;
+  readonly dryRun?: boolean;
   readonly json?: boolean;
   readonly config?: string;
   readonly dataDir?: string;
   readonly mailbox?: string;
 }
 
+/** On PostgreSQL, how long a session waits for a worker's session of the same mailbox to end. */
+const LOCK_WAIT_MS = 60_000;
+
 /**
- * `syncline sync --once`: one session for every mailbox (or the one named), then exit. Exit code 0 when every
- * session ended success, partial, needsReview or skipped, 1 when one failed.
+ * `syncline sync --once`: one session for every mailbox (or the one named), then exit. Each goes through the
+ * session runner as a forced session, so the schedule records it: `syncline status` shows it as the last session,
+ * and the next one follows the interval. A mailbox suspended by a person is skipped with a note. Exit code 0 when
+ * every session ended success, partial, needsReview or skipped, 1 when one failed.
  */
 export async function runSyncOnce(options: SyncOptions, environment: CommandEnvironment): Promise<number> {
+  if (options.dryRun) {
+    return runDryRun(options, environment);
+  }
   if (!options.once) {
-    throw new UsageError('syncline sync needs --once (one session per mailbox, then exit); for continuous sync run `syncline start`');
+    throw new UsageError('syncline sync needs --once (one session per mailbox, then exit) or --dry-run (show what it would do); for continuous sync run `syncline start`');
   }
 
   const logger = createCliLogger();
@@ -30,7 +46,9 @@ export async function runSyncOnce(options: SyncOptions, environment: CommandEnvi
     const engine = await openEngine({ config: context.config, logger });
     let reports: SessionReport[];
     try {
-      reports = await runAll(engine, selectMailboxes(engine, options.mailbox), context.config.maxConcurrentSessions);
+      const selected = selectMailboxes(engine, options.mailbox);
+      await reconcileSchedules(engine.store, engine.mailboxes.map((mailbox) => mailbox.record.id), new Date(), logger);
+      reports = await runAll(engine, selected, context.config, logger);
     } finally {
       await engine.close();
     }
@@ -65,17 +83,101 @@ function selectMailboxes(engine: Engine, address: string | undefined): EngineMai
   return matches;
 }
 
-/** Run the sessions with at most `maxConcurrent` at once; reports come back in mailbox order. */
-async function runAll(engine: Engine, mailboxes: readonly EngineMailbox[], maxConcurrent: number): Promise<SessionReport[]> {
-  const limit = new ConcurrencyLimit(maxConcurrent);
-  return Promise.all(
-    mailboxes.map(async (mailbox) => {
-      await limit.acquire();
-      try {
-        return await engine.runSession(mailbox.record.id);
-      } finally {
-        limit.release();
+/**
+ * Run the sessions with at most maxConcurrentSessions at once; reports come back in mailbox order. On PostgreSQL each
+ * session holds its mailbox's lock, as worker sessions do, so it never runs beside one of theirs.
+ */
+async function runAll(engine: Engine, mailboxes: readonly EngineMailbox[], config: SynclineConfig, logger: Logger): Promise<SessionReport[]> {
+  const limit = new ConcurrencyLimit(config.maxConcurrentSessions);
+  const runner = createEngineRunner(engine, config, logger);
+  const locks = config.store.kind === 'postgres' ? new MailboxLocks(config.store.connectionString, config.maxConcurrentSessions, logger) : null;
+
+  const runOne = async (mailbox: EngineMailbox): Promise<SessionReport> => {
+    const lock = locks === null ? null : await locks.waitForLock(mailbox.record.id, LOCK_WAIT_MS);
+    if (locks !== null && lock === null) {
+      return skippedReport(mailbox.record, `A worker's session of this mailbox was still running after ${LOCK_WAIT_MS / 1000} s, so this one did nothing`, new Date());
+    }
+    try {
+      const report = await runner.runSession(mailbox.record.id, 'force');
+      return report ?? (await notRunReport(engine, mailbox));
+    } finally {
+      await lock?.release();
+    }
+  };
+
+  try {
+    return await Promise.all(
+      mailboxes.map(async (mailbox) => {
+        await limit.acquire();
+        try {
+          return await runOne(mailbox);
+        } finally {
+          limit.release();
+        }
+      }),
+    );
+  } finally {
+    await locks?.close();
+  }
+}
+
+/** Build the entry of a mailbox the runner ran no session for: a person suspended it, or it is disconnected. */
+async function notRunReport(engine: Engine, mailbox: EngineMailbox): Promise<SessionReport> {
+  const schedule = await engine.store.loadSchedule(mailbox.record.id);
+  const state = schedule?.state ?? 'active';
+  const reason = schedule?.reason ? ` (${schedule.reason})` : '';
+  const fix = state === 'disconnected' ? 'connect it again' : `run \`syncline resume ${mailbox.record.address}\` first`;
+  return skippedReport(mailbox.record, `The mailbox is ${state}${reason}, so no session ran; ${fix}`, new Date());
+}
+
+/**
+ * `syncline sync --dry-run`: plan one session per mailbox and print the plans. The engine opens the store without
+ * registering the configured orgs and mailboxes, takes no lease and commits nothing, and no write goes to a side.
+ * Exit code 0, or 1 when a kind of some mailbox could not be planned.
+ */
+async function runDryRun(options: SyncOptions, environment: CommandEnvironment): Promise<number> {
+  const logger = createCliLogger();
+  const context = await openRunContext({ config: options.config, dataDir: options.dataDir, command: 'sync --dry-run', env: environment.env, cwd: environment.cwd, logger });
+  try {
+    const engine = await openEngine({ config: context.config, logger, readOnly: true });
+    const plans: SessionPlan[] = [];
+    try {
+      // One mailbox at a time: a dry run is for reading, and its API calls count against the same limits.
+      for (const mailbox of selectMailboxes(engine, options.mailbox)) {
+        plans.push(await engine.planSession(mailbox.record.id));
       }
-    }),
-  );
+    } finally {
+      await engine.close();
+    }
+
+    if (options.json) {
+      environment.stdout(JSON.stringify({ plans: plans.map(({ mailbox, actions, notes, failures }) => ({ mailbox, actions, notes, failures })) }));
+    } else {
+      for (const plan of plans) {
+        environment.stdout(`${plan.mailbox}: ${plan.actions.length === 0 ? 'nothing to do' : `${plan.actions.length} planned changes`} (dry run, nothing written)`);
+        for (const action of plan.actions) {
+          environment.stdout(`  ${describeChange(action)}`);
+        }
+        for (const note of plan.notes) {
+          environment.stdout(`  note: ${note}`);
+        }
+        for (const failure of plan.failures) {
+          environment.stdout(`  could not plan ${failure}`);
+        }
+      }
+    }
+    return plans.some((plan) => plan.failures.length > 0) ? 1 : 0;
+  } finally {
+    await context.close();
+  }
+}
+
+function describeChange(change: PlannedChange): string {
+  const side = change.side === 'crm' ? 'Salesforce' : 'mailbox';
+  const target = change.id === null ? '' : ` ${change.id}`;
+  if (change.op === 'conflict') {
+    return `conflict ${change.object}${target}: ${Object.keys(change.fields).join(', ')} kept from the ${side} side`;
+  }
+  const fields = change.op === 'delete' ? '' : ` (${Object.keys(change.fields).join(', ')})`;
+  return `${change.op} ${change.object}${target} in ${side}${fields}`;
 }

@@ -71,4 +71,6 @@ export interface CalendarEvent {
   readonly isCancelled: boolean;
   /** iCalendar UID shared by every copy of one meeting; null when the source has none. */
   readonly iCalUId: string | null;
+  /** Category names the user gave the item, in the side's order; the org's Salesforce category brings it into sync. */
+  readonly categories: readonly string[];
 }

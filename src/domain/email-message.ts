@@ -69,6 +69,9 @@ export interface MessageSource extends ApiCallCounter {
   /** The attachment's bytes. */
   readAttachment(messageId: string, attachmentId: string): Promise<Uint8Array>;
 
-  /** Create the Salesforce category (or label, or keyword) and the Salesforce folder when missing; idempotent. */
+  /**
+   * Create the Salesforce category (or label, or keyword) and the Salesforce folder when missing; idempotent. Call it
+   * before a pull whose scope holds the `salesforce` role: the source finds that folder by the name given here.
+   */
   ensureMarkers(markers: { readonly category: string; readonly folderName: string }): Promise<void>;
 }

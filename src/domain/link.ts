@@ -1,7 +1,7 @@
 import type { Side } from './glossary.ts';
 
-/** The kinds of item pairs the engine mirrors. */
-export const OBJECT_KINDS = ['event'] as const;
+/** The kinds of item pairs the engine mirrors: calendar events, tasks and contacts. */
+export const OBJECT_KINDS = ['event', 'task', 'contact'] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
 /** A mapped value as stored in a base: JSON-safe, compared by value. */

@@ -1,5 +1,6 @@
 import type { Failure } from './errors.ts';
 import type { Side } from './glossary.ts';
+import type { ObjectKind } from './link.ts';
 
 export interface WriteCounts {
   readonly created: number;
@@ -7,7 +8,20 @@ export interface WriteCounts {
   readonly deleted: number;
 }
 
+/** Writes to one Salesforce object in a session: totals over both sides, then each side's counts. */
+export interface ObjectWriteCounts extends WriteCounts {
+  readonly mailbox: WriteCounts;
+  readonly crm: WriteCounts;
+}
+
+/** Per-side totals over every object kind, and the counts per Salesforce object name (`Event`, `Task`, `Contact`, …). */
+export interface SessionWrites extends Readonly<Record<Side, WriteCounts>> {
+  readonly byObject: Readonly<Record<string, ObjectWriteCounts>>;
+}
+
 export interface ItemErrorReport {
+  /** The kind of item; absent in reports written before tasks and contacts were synced. */
+  readonly objectKind?: ObjectKind;
   /** The side whose write or read failed. */
   readonly side: Side;
   /** Id of the item on the side it came from, when known. */
@@ -21,11 +35,18 @@ export interface ItemErrorReport {
 
 export const SESSION_STATUSES = ['success', 'partial', 'failed', 'needsReview', 'skipped'] as const;
 /**
- * success: everything applied. partial: some items failed and will be retried. failed: nothing was committed.
+ * success: everything applied. partial: some items, or some object kinds, failed and will be retried; the rest
+ * was committed. failed: no object kind committed anything.
  * needsReview: a safety valve (mass delete, empty listing) held back changes an admin must confirm.
  * skipped: another session of the same mailbox was running, so this one did nothing.
  */
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export interface AutoCreatedCounts {
+  readonly Lead: number;
+  readonly Contact: number;
+  readonly Account: number;
+}
 
 /** The record of one session (start, end, what was read and written, API calls, item errors). */
 export interface SessionReport {
@@ -40,12 +61,18 @@ export interface SessionReport {
   /** Per side: true when the session listed everything because there was no cursor or it had expired. */
   readonly fullRead: Readonly<Record<Side, boolean>>;
   readonly reads: Readonly<Record<Side, number>>;
-  readonly writes: Readonly<Record<Side, WriteCounts>>;
+  readonly writes: SessionWrites;
   readonly apiCalls: Readonly<Record<Side, number>>;
   readonly conflicts: number;
   readonly itemErrors: readonly ItemErrorReport[];
   /** Why the session failed or needs review, in plain words; empty on success. */
   readonly notes: readonly string[];
+  /** Emails of this mailbox saved to Salesforce this session; absent when the org saves no emails. */
+  readonly emailsSaved?: number;
+  /** Contacts, Leads, Accounts and Opportunities the saved emails' links pointed at; absent when the org saves no emails. */
+  readonly linked?: number;
+  /** Records the linking engine created for unknown people this session; absent when the org saves no emails. */
+  readonly autoCreated?: AutoCreatedCounts;
   /** For a `failed` session stopped by a classified connector failure: that failure, so the scheduler can suspend on `suspend`. */
   readonly failure?: Failure;
 }

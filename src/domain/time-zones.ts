@@ -19,13 +19,22 @@ export function toIanaZone(name: string): string | null {
   return first ?? null;
 }
 
+// Building an Intl.DateTimeFormat costs about a millisecond; a long series checks the same zone for every instance.
+const ianaZones = new Map<string, boolean>();
+
 export function isIanaZone(name: string): boolean {
+  const cached = ianaZones.get(name);
+  if (cached !== undefined) {
+    return cached;
+  }
+  let valid = true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
   } catch {
-    return false;
+    valid = false;
   }
+  ianaZones.set(name, valid);
+  return valid;
 }
 
 function canonicalUtc(name: string): string {

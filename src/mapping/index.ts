@@ -1,13 +1,20 @@
-export { defaultEventMapping } from './default-event-mapping.ts';
-export type { EventMapping } from './field-pair.ts';
-export { validateEventMapping } from './validate-mapping.ts';
+export { crmFieldNeeds } from './crm-requirements.ts';
+export { defaultContactMapping } from './defaults/contact-mapping.ts';
+export { defaultEventMapping } from './defaults/event-mapping.ts';
+export { defaultTaskMapping } from './defaults/task-mapping.ts';
+export { DIRECTIONS, type EventMapping, type MappingTable } from './field-pair.ts';
+export { defaultMappingOf } from './kind-catalogs.ts';
 export {
   activePairs,
-  eventCrmFields,
+  crmFieldsOf,
+  crmFieldsOf as eventCrmFields,
+  flowsFrom,
   pairsFlowingFrom,
   projectCrmRecord,
-  projectMailboxEvent,
+  projectMailboxItem,
   toCrmFields,
   toMailboxPatch,
-  toNewMailboxEvent,
-} from './project-event.ts';
+  toNewMailboxItem,
+} from './project.ts';
+export { adjustTable, resolveTable, type TableOverride } from './resolve-table.ts';
+export { MappingError, validateMappingTable } from './validate-mapping.ts';

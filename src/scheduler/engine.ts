@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { resolveSyncWindow } from '../config/sync-window.ts';
 import type { MailboxSetting, OrgSetting, SynclineConfig } from '../config/resolved-config.ts';
-import { OrgApiBudget, createSalesforceEventSource } from '../crm/salesforce/index.ts';
+import { OrgApiBudget } from '../crm/salesforce/index.ts';
 import type { MailboxRecord } from '../domain/accounts.ts';
 import type { SessionReport } from '../domain/session-report.ts';
-import { createGraphEventSource } from '../mailbox/graph/index.ts';
-import { defaultEventMapping, eventCrmFields, validateEventMapping, type EventMapping } from '../mapping/index.ts';
+import { validateMappingTable } from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import { recordSessionMetrics } from '../observability/metrics.ts';
 import { openStore, type SynclineStore } from '../store/index.ts';
-import { defaultSyncPolicy, runEventSession, type SyncPolicy } from '../sync/index.ts';
+import { defaultSyncPolicy, planMailboxSession, runMailboxSession, type MailboxSessionOptions, type SessionPlan, type SyncPolicy } from '../sync/index.ts';
+import { saveSessionEmails } from './engine-email.ts';
+import { kindSessions, mailboxTables } from './engine-kinds.ts';
 import { sessionLogFields } from './session-summary.ts';
 
 export interface EngineMailbox {
@@ -23,6 +25,8 @@ export interface Engine {
   readonly mailboxes: readonly EngineMailbox[];
   /** Run one session, record it in the session log and log its summary. Never throws for a failed session. */
   runSession(mailboxId: string): Promise<SessionReport>;
+  /** Plan a session without running it: nothing is written to either side or to the store. */
+  planSession(mailboxId: string): Promise<SessionPlan>;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,8 @@ export interface EngineOptions {
   readonly config: SynclineConfig;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** Leave the store's org and mailbox rows as they are, for a dry run that must write nothing. */
+  readonly readOnly?: boolean;
 }
 
 /** Open the store and register every org and mailbox of the configuration in it. */
@@ -37,16 +43,24 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
   // A mapping table that cannot work is a configuration error: stop before any session writes with it.
-  const mapping = validateEventMapping(defaultEventMapping);
+  for (const org of config.orgs) {
+    for (const setting of org.mailboxes) {
+      mailboxTables(setting).forEach(validateMappingTable);
+    }
+  }
   const store = await openStore(config.store, logger);
 
   const mailboxes: EngineMailbox[] = [];
   try {
     for (const org of config.orgs) {
-      await store.upsertOrg({ id: org.id, name: org.name });
+      if (!options.readOnly) {
+        await store.upsertOrg({ id: org.id, name: org.name });
+      }
       for (const setting of org.mailboxes) {
-        const record: MailboxRecord = { id: setting.id, orgId: org.id, kind: 'graph', address: setting.address, timeZone: setting.timeZone };
-        await store.upsertMailbox(record);
+        const record: MailboxRecord = { id: setting.id, orgId: org.id, kind: setting.kind ?? 'graph', address: setting.address, timeZone: setting.timeZone };
+        if (!options.readOnly) {
+          await store.upsertMailbox(record);
+        }
         mailboxes.push({ org, setting, record });
       }
     }
@@ -66,21 +80,29 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (!mailbox) {
         throw new Error(`Unknown mailbox id '${mailboxId}'; it is not in the configuration`);
       }
-      return runAndRecord(mailbox, store, config, mapping, logger, now(), budgets.get(mailbox.org.id));
+      return runAndRecord(mailbox, store, config, logger, now(), budgets.get(mailbox.org.id));
+    },
+    async planSession(mailboxId) {
+      const mailbox = byId.get(mailboxId);
+      if (!mailbox) {
+        throw new Error(`Unknown mailbox id '${mailboxId}'; it is not in the configuration`);
+      }
+      const budget = budgets.get(mailbox.org.id);
+      return planMailboxSession(sessionOptions(mailbox, store, config, logger.child({ org: mailbox.org.id, mailboxId }), now(), budget));
     },
     close: () => store.close(),
   };
 }
 
-async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, mapping: EventMapping, logger: Logger, startedAt: Date, budget?: OrgApiBudget): Promise<SessionReport> {
-  // runEventSession binds the mailbox id and session id itself, so it gets the logger scoped to the org only.
+async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, budget?: OrgApiBudget): Promise<SessionReport> {
+  // runMailboxSession binds the mailbox id and session id itself, so it gets the logger scoped to the org only.
   const orgLogger = logger.child({ org: mailbox.org.id });
   const sessionLogger = orgLogger.child({ mailboxId: mailbox.record.id });
   let report: SessionReport;
   try {
-    report = await runOneSession(mailbox, store, config, mapping, orgLogger, startedAt, budget);
+    report = await runOneSession(mailbox, store, config, orgLogger, startedAt, budget);
   } catch (error) {
-    // runEventSession reports fatal failures itself; reaching this means a bug or a connector set-up error.
+    // runMailboxSession reports fatal failures itself; reaching this means a bug or a connector set-up error.
     sessionLogger.error({ err: error }, 'Session aborted by an unexpected error');
     report = abortedReport(mailbox.record, startedAt, error);
   }
@@ -90,8 +112,9 @@ async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config
   } catch (error) {
     sessionLogger.error({ err: error, sessionId: report.sessionId }, 'Could not record the session in the session log');
   }
+  recordSessionMetrics(report);
 
-  // runEventSession logs the info line with the counts; this adds what an operator must act on.
+  // runMailboxSession logs the info line with the counts; this adds what an operator must act on.
   if (report.status === 'needsReview') {
     sessionLogger.warn(sessionLogFields(report), 'Session held changes back for review; see notes');
   } else {
@@ -100,42 +123,16 @@ async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config
   return report;
 }
 
-function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, mapping: EventMapping, logger: Logger, startedAt: Date, budget?: OrgApiBudget): Promise<SessionReport> {
+async function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, budget?: OrgApiBudget): Promise<SessionReport> {
+  const mirrored = await runMailboxSession(sessionOptions(mailbox, store, config, logger, startedAt, budget));
+  return saveSessionEmails(mirrored, { org: mailbox.org, setting: mailbox.setting, mailbox: mailbox.record, store, logger, ...(budget === undefined ? {} : { budget }) });
+}
+
+function sessionOptions(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, budget?: OrgApiBudget): MailboxSessionOptions {
   const { org, setting, record } = mailbox;
-
-  const mailboxSource = createGraphEventSource({
-    graphBaseUrl: org.graph.graphBaseUrl,
-    tokenUrl: org.graph.tokenUrl,
-    clientId: org.graph.clientId,
-    clientSecret: org.graph.clientSecret,
-    userId: setting.address,
-    mailboxTimeZone: setting.timeZone,
-    logger: logger.child({ side: 'mailbox' }),
-  });
-
-  const crmSource = createSalesforceEventSource({
-    loginUrl: org.salesforce.loginUrl,
-    auth: org.salesforce.auth,
-    apiVersion: org.salesforce.apiVersion,
-    owner: setting.salesforceUser,
-    syncIdField: org.salesforce.syncIdField,
-    fields: eventCrmFields(mapping),
-    logger: logger.child({ side: 'crm' }),
-    ...(budget === undefined ? {} : { apiBudget: budget }),
-  });
-
-  const policy: SyncPolicy = { ...defaultSyncPolicy, ...org.policy };
-  return runEventSession({
-    mailbox: record,
-    mailboxSource,
-    crmSource,
-    crmRecordUrl: (id) => crmSource.recordUrl(id),
-    store,
-    mapping,
-    policy,
-    window: resolveSyncWindow(config.window, startedAt),
-    logger,
-  });
+  const kinds = kindSessions({ org, setting, tables: mailboxTables(setting), logger, ...(budget === undefined ? {} : { budget }) });
+  const policy: SyncPolicy = { ...defaultSyncPolicy, ...org.policy, selection: org.selection ?? defaultSyncPolicy.selection };
+  return { mailbox: record, kinds, store, policy, window: resolveSyncWindow(config.window, startedAt), logger };
 }
 
 function abortedReport(mailbox: MailboxRecord, startedAt: Date, error: unknown): SessionReport {
@@ -151,7 +148,7 @@ function abortedReport(mailbox: MailboxRecord, startedAt: Date, error: unknown):
     endedAt: new Date().toISOString(),
     fullRead: { mailbox: false, crm: false },
     reads: { mailbox: 0, crm: 0 },
-    writes: { mailbox: zeroWrites, crm: zeroWrites },
+    writes: { mailbox: zeroWrites, crm: zeroWrites, byObject: {} },
     apiCalls: { mailbox: 0, crm: 0 },
     conflicts: 0,
     itemErrors: [],

@@ -1,11 +1,11 @@
-import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { CrmRecord, ItemSource, Write, WriteResult } from '../domain/connector.ts';
 import type { Failure } from '../domain/errors.ts';
 import type { Side } from '../domain/glossary.ts';
 import type { Intent, Link, ObjectKind, PlannedBase } from '../domain/link.ts';
+import type { MailboxItem } from '../domain/mailbox-items.ts';
 import type { SyncStateStore } from '../domain/sync-store.ts';
 import type { WriteCounts } from '../domain/session-report.ts';
-import { toCrmFields, toMailboxPatch, toNewMailboxEvent, type EventMapping } from '../mapping/index.ts';
+import { toCrmFields, toMailboxPatch, toNewMailboxItem, type MappingTable } from '../mapping/index.ts';
 import type { PairAction } from './plan.ts';
 import { planOf } from './planned-base.ts';
 import { contentHash } from './values.ts';
@@ -14,10 +14,10 @@ export interface ExecuteOptions {
   readonly mailboxId: string;
   readonly objectKind: ObjectKind;
   readonly actions: readonly PairAction[];
-  readonly mailboxSource: ItemSource<CalendarEvent>;
+  readonly mailboxSource: ItemSource<MailboxItem>;
   readonly crmSource: ItemSource<CrmRecord>;
   readonly store: SyncStateStore;
-  readonly mapping: EventMapping;
+  readonly mapping: MappingTable;
   readonly mailboxTimeZone: string;
 }
 
@@ -124,7 +124,7 @@ function crmWriteFor(options: ExecuteOptions, action: PairAction): Write<CrmReco
   return [{ op: 'update', ref: action.syncId, id, patch: toCrmFields(options.mapping, write.values), expectedVersion: null }];
 }
 
-function mailboxWriteFor(options: ExecuteOptions, action: PairAction): Write<CalendarEvent>[] {
+function mailboxWriteFor(options: ExecuteOptions, action: PairAction): Write<MailboxItem>[] {
   const write = action.mailboxWrite;
   if (!write) {
     return [];
@@ -132,7 +132,7 @@ function mailboxWriteFor(options: ExecuteOptions, action: PairAction): Write<Cal
 
   const context = { mailboxTimeZone: options.mailboxTimeZone, currentMailboxItem: action.mailboxItem };
   if (write.op === 'create') {
-    return [{ op: 'create', ref: action.syncId, syncId: action.syncId, item: toNewMailboxEvent(options.mapping, write.values, context) }];
+    return [{ op: 'create', ref: action.syncId, syncId: action.syncId, item: toNewMailboxItem(options.mapping, write.values, context) }];
   }
 
   const id = requireId(action.mailboxItemId, action, 'mailbox');

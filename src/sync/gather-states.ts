@@ -11,6 +11,8 @@ export interface GatherOptions<T> {
   readonly pending: readonly PendingItem[];
   readonly intents: readonly Intent[];
   readonly toView: (snapshot: ItemSnapshot<T>) => ItemView<T>;
+  /** Items to read by id although the pull did not mention them: both items of a pair the table gained keys for. */
+  readonly readIds?: readonly string[];
 }
 
 /**
@@ -18,7 +20,7 @@ export interface GatherOptions<T> {
  * - the last change per id wins (a delta round may carry one id twice);
  * - a full listing that lacks a linked item counts as a possible deletion;
  * - a possible deletion of a linked item is confirmed by reading it: still there means it only left the window;
- * - items that failed last session, and sources of unlinked intents, are read again;
+ * - items that failed last session, sources of unlinked intents and the items of `readIds` are read again;
  * - copies a crashed session created under a recorded intent are found by their sync id.
  */
 export async function gatherSideStates<T>(options: GatherOptions<T>): Promise<Map<string, ItemState<T>>> {
@@ -52,6 +54,12 @@ export async function gatherSideStates<T>(options: GatherOptions<T>): Promise<Ma
   for (const item of options.pending) {
     if (item.side === options.side && !states.has(item.itemId)) {
       toRead.add(item.itemId);
+    }
+  }
+
+  for (const id of options.readIds ?? []) {
+    if (!states.has(id)) {
+      toRead.add(id);
     }
   }
 

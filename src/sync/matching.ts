@@ -1,16 +1,15 @@
-import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { CrmRecord } from '../domain/connector.ts';
 import type { Side } from '../domain/glossary.ts';
 import type { Intent, MappedValues } from '../domain/link.ts';
-import { pairsFlowingFrom } from '../mapping/index.ts';
-import { mergePair } from './merge.ts';
+import type { MailboxItem } from '../domain/mailbox-items.ts';
+import { flowsFrom, pairsFlowingFrom } from '../mapping/index.ts';
+import { mergeViews } from './merge-views.ts';
+import { objectTypeOf, type MatchPass } from './object-types/index.ts';
 import { effectiveBase } from './planned-base.ts';
 import type { ItemView, PairAction, PlannerInput } from './plan.ts';
-import { sideInput } from './side-input.ts';
-import { stableStringify } from './values.ts';
 
 export interface MatchInput extends PlannerInput {
-  readonly unlinkedMailbox: readonly ItemView<CalendarEvent>[];
+  readonly unlinkedMailbox: readonly ItemView<MailboxItem>[];
   readonly unlinkedCrm: readonly ItemView<CrmRecord>[];
 }
 
@@ -18,8 +17,10 @@ export interface MatchInput extends PlannerInput {
  * Pair items that no link covers yet, then create what is left on the other side:
  * 1. by sync id, so a create repeated after a crash finds the copy it made before;
  * 2. a copy made under an intent whose source was deleted before it was linked goes the way of its source;
- * 3. by subject and span, so a first sync of two calendars that already agree duplicates nothing;
- * 4. anything unmatched is created on the other side under a sync id (reused from its intent, if any).
+ * 3. by content, in the kind's match passes (events: subject and span), so a first sync of two sides that already
+ *    agree duplicates nothing;
+ * 4. anything unmatched is created on the other side under a sync id (reused from its intent, if any), when the
+ *    kind's table lets items travel that way.
  */
 export function matchUnlinked(input: MatchInput): PairAction[] {
   const syncIds = new SyncIdBook(input);
@@ -33,7 +34,7 @@ export function matchUnlinked(input: MatchInput): PairAction[] {
     }
   }
 
-  const remainingMailbox: ItemView<CalendarEvent>[] = [];
+  const remainingMailbox: ItemView<MailboxItem>[] = [];
   for (const view of input.unlinkedMailbox) {
     const syncId = syncIds.of('mailbox', view);
     const crmView = syncId ? crmBySyncId.get(syncId) : undefined;
@@ -58,32 +59,57 @@ export function matchUnlinked(input: MatchInput): PairAction[] {
   }
   const orphanIds = new Set(orphans.map((orphan) => orphan.id));
 
-  const crmByContent = new Map<string, ItemView<CrmRecord>[]>();
-  for (const view of remainingCrm.values()) {
-    const key = contentKey(view.values);
-    crmByContent.set(key, [...(crmByContent.get(key) ?? []), view]);
+  let unmatched = remainingMailbox.filter((view) => !orphanIds.has(view.id));
+  for (const pass of objectTypeOf(input.objectKind).matchPasses) {
+    unmatched = matchByContent(input, syncIds, pass, unmatched, remainingCrm, actions);
   }
 
-  for (const view of remainingMailbox) {
-    if (orphanIds.has(view.id)) {
-      continue;
+  if (flowsFrom(input.mapping, 'mailbox')) {
+    for (const view of unmatched) {
+      actions.push(createAction(input, 'mailbox', syncIds.forNewPair('mailbox', view) ?? input.newSyncId(), view));
     }
-    const candidates = crmByContent.get(contentKey(view.values));
-    const crmView = candidates?.shift();
-    if (crmView) {
-      remainingCrm.delete(crmView.id);
-      const syncId = syncIds.forNewPair('mailbox', view) ?? syncIds.forNewPair('crm', crmView) ?? input.newSyncId();
-      actions.push(pairAction(input, syncId, view, crmView, 'mailbox', 'same subject, start and end on both sides: link'));
-      continue;
-    }
-    actions.push(createAction(input, 'mailbox', syncIds.forNewPair('mailbox', view) ?? input.newSyncId(), view));
   }
-
-  for (const view of remainingCrm.values()) {
-    actions.push(createAction(input, 'crm', syncIds.forNewPair('crm', view) ?? input.newSyncId(), view));
+  if (flowsFrom(input.mapping, 'crm')) {
+    for (const view of remainingCrm.values()) {
+      actions.push(createAction(input, 'crm', syncIds.forNewPair('crm', view) ?? input.newSyncId(), view));
+    }
   }
 
   return actions;
+}
+
+/** Link mailbox items to Salesforce records with the same content key of one pass; return the mailbox items left. */
+function matchByContent(
+  input: MatchInput,
+  syncIds: SyncIdBook,
+  pass: MatchPass,
+  mailboxViews: readonly ItemView<MailboxItem>[],
+  remainingCrm: Map<string, ItemView<CrmRecord>>,
+  actions: PairAction[],
+): ItemView<MailboxItem>[] {
+  const crmByContent = new Map<string, ItemView<CrmRecord>[]>();
+  for (const view of remainingCrm.values()) {
+    const key = pass.key(view.values);
+    if (key !== null) {
+      crmByContent.set(key, [...(crmByContent.get(key) ?? []), view]);
+    }
+  }
+
+  const left: ItemView<MailboxItem>[] = [];
+  for (const view of mailboxViews) {
+    const key = pass.key(view.values);
+    const candidates = key === null ? [] : (crmByContent.get(key) ?? []);
+    const index = candidates.findIndex((candidate) => remainingCrm.has(candidate.id) && (pass.compatible?.(view.values, candidate.values) ?? true));
+    const crmView = index < 0 ? undefined : candidates.splice(index, 1)[0];
+    if (crmView === undefined) {
+      left.push(view);
+      continue;
+    }
+    remainingCrm.delete(crmView.id);
+    const syncId = syncIds.forNewPair('mailbox', view) ?? syncIds.forNewPair('crm', crmView) ?? input.newSyncId();
+    actions.push(pairAction(input, syncId, view, crmView, 'mailbox', `${pass.description}: link`));
+  }
+  return left;
 }
 
 /**
@@ -133,7 +159,7 @@ class SyncIdBook {
  * their source: a mailbox copy (made by the engine) is deleted; a Salesforce copy is deleted when the org deletes
  * Salesforce Events of deleted meetings, and otherwise kept under a tombstone so it is not copied back.
  */
-function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, views: readonly ItemView<CalendarEvent | CrmRecord>[]): { id: string; action: PairAction | null }[] {
+function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, views: readonly ItemView<MailboxItem | CrmRecord>[]): { id: string; action: PairAction | null }[] {
   const orphans: { id: string; action: PairAction | null }[] = [];
 
   for (const view of views) {
@@ -169,7 +195,7 @@ function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, vi
         conflicts: [],
         sources: [{ side, id: view.id }],
         reason: keep
-          ? 'copy of a meeting deleted before it was linked: keep it under a tombstone'
+          ? 'copy of an item deleted before it was linked: keep it under a tombstone'
           : 'copy of an item deleted before it was linked: delete the copy',
       },
     });
@@ -178,36 +204,28 @@ function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, vi
   return orphans;
 }
 
-/** True when an intent's source item was deleted, or is a meeting that was cancelled. */
+/** True when an intent's source item was deleted, or is gone for its kind (a meeting that was cancelled). */
 function isSourceGone(input: MatchInput, intent: Intent): boolean {
   if (intent.sourceSide === 'crm') {
     return input.crm.get(intent.sourceId)?.kind === 'deleted';
   }
 
   const state = input.mailbox.get(intent.sourceId);
-  return state?.kind === 'deleted' || (state?.kind === 'upsert' && state.view.item.isCancelled);
+  return state?.kind === 'deleted' || (state?.kind === 'upsert' && objectTypeOf(input.objectKind).isGone(state.view.item));
 }
 
 function pairAction(
   input: MatchInput,
   syncId: string,
-  mailboxView: ItemView<CalendarEvent>,
+  mailboxView: ItemView<MailboxItem>,
   crmView: ItemView<CrmRecord>,
   origin: Side,
   reason: string,
 ): PairAction {
-  // A pair a crashed session created has the base it planned, where its writes landed.
+  // A pair a crashed session created has the base it planned, where its writes landed. The other keys are merged by
+  // the fill rule, as for any key a base lacks.
   const base = effectiveBase({}, input.plannedBases.get(syncId), { mailbox: mailboxView.values, crm: crmView.values });
-  const merged = mergePair({
-    mailboxId: input.mailboxId,
-    objectKind: input.objectKind,
-    syncId,
-    keys: Object.keys({ ...mailboxView.values, ...crmView.values }),
-    base,
-    mailbox: sideInput(input, 'mailbox', mailboxView),
-    crm: sideInput(input, 'crm', crmView, mailboxView.maskedKeys),
-    policy: input.policy,
-  });
+  const merged = mergeViews(input, syncId, base, { view: mailboxView, changed: true }, { view: crmView, changed: true });
 
   return {
     syncId,
@@ -231,7 +249,7 @@ function pairAction(
   };
 }
 
-function createAction(input: MatchInput, from: Side, syncId: string, view: ItemView<CalendarEvent> | ItemView<CrmRecord>): PairAction {
+function createAction(input: MatchInput, from: Side, syncId: string, view: ItemView<MailboxItem> | ItemView<CrmRecord>): PairAction {
   const values = flowingValues(input, from, view.values);
   const fromMailbox = from === 'mailbox';
   return {
@@ -239,7 +257,7 @@ function createAction(input: MatchInput, from: Side, syncId: string, view: ItemV
     link: null,
     mailboxItemId: fromMailbox ? view.id : null,
     crmRecordId: fromMailbox ? null : view.id,
-    mailboxItem: fromMailbox ? (view as ItemView<CalendarEvent>).item : null,
+    mailboxItem: fromMailbox ? (view as ItemView<MailboxItem>).item : null,
     mailboxWrite: fromMailbox ? null : { op: 'create', values },
     crmWrite: fromMailbox ? { op: 'create', values } : null,
     nextBase: values,
@@ -263,7 +281,3 @@ function flowingValues(input: MatchInput, from: Side, values: MappedValues): Map
   return result;
 }
 
-function contentKey(values: MappedValues): string {
-  const subject = typeof values.subject === 'string' ? values.subject.trim().toLowerCase() : '';
-  return stableStringify({ subject, span: values.span ?? null });
-}

@@ -127,7 +127,8 @@ function changedValue(side: MergeSideInput, key: string, baseValue: MappedValue 
   return value;
 }
 
-function pickWinner(input: MergeInput): { winner: Side; reason: string } {
+/** Pick the side whose value wins a field both sides changed differently, by the org's conflict policy. */
+export function pickWinner(input: Pick<MergeInput, 'policy' | 'mailbox' | 'crm'>): { winner: Side; reason: string } {
   if (input.policy.conflict === 'mailboxWins') {
     return { winner: 'mailbox', reason: 'mailboxWins: the org lets the mailbox win conflicts' };
   }

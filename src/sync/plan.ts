@@ -1,8 +1,8 @@
-import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { CrmRecord, SyncWindow } from '../domain/connector.ts';
 import type { Side } from '../domain/glossary.ts';
 import type { ConflictDecision, Intent, Link, MappedValues, ObjectKind, PlannedBase } from '../domain/link.ts';
-import type { EventMapping } from '../mapping/index.ts';
+import type { MailboxItem } from '../domain/mailbox-items.ts';
+import type { MappingTable } from '../mapping/index.ts';
 import type { SyncPolicy } from './policy.ts';
 
 /** An item in the planner's terms: what the side reported, projected to mapped values. */
@@ -22,7 +22,7 @@ export interface ItemView<T> {
 /** The state of one item of a side after the session's pull. */
 export type ItemState<T> = { readonly kind: 'upsert'; readonly view: ItemView<T> } | { readonly kind: 'deleted' };
 
-export type MailboxItemState = ItemState<CalendarEvent>;
+export type MailboxItemState = ItemState<MailboxItem>;
 export type CrmItemState = ItemState<CrmRecord>;
 
 /** A write the executor will send to one side. */
@@ -38,8 +38,8 @@ export interface PairAction {
   readonly link: Link | null;
   readonly mailboxItemId: string | null;
   readonly crmRecordId: string | null;
-  /** The mailbox item as read this session, so an update keeps its zone. */
-  readonly mailboxItem: CalendarEvent | null;
+  /** The mailbox item as read this session, so an update keeps its zone and the other fields of an object it writes into. */
+  readonly mailboxItem: MailboxItem | null;
   readonly mailboxWrite: PlannedWrite | null;
   readonly crmWrite: PlannedWrite | null;
   /** The base to store after the writes; null removes the link. */
@@ -73,7 +73,8 @@ export interface PlannerInput {
   readonly intents: readonly Intent[];
   /** Plans a crashed session recorded, by sync id. */
   readonly plannedBases: ReadonlyMap<string, PlannedBase>;
-  readonly mapping: EventMapping;
+  /** The kind's table; its `kind` must equal `objectKind`. */
+  readonly mapping: MappingTable;
   readonly policy: SyncPolicy;
   readonly window: SyncWindow;
   readonly newSyncId: () => string;

@@ -1,17 +1,17 @@
-import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { CrmRecord } from '../domain/connector.ts';
 import type { Link } from '../domain/link.ts';
-import { activePairs } from '../mapping/index.ts';
+import type { MailboxItem } from '../domain/mailbox-items.ts';
+import { flowsFrom } from '../mapping/index.ts';
 import { matchUnlinked } from './matching.ts';
-import { mergePair } from './merge.ts';
+import { activeBase, mergeViews, missingKeys } from './merge-views.ts';
+import { objectTypeOf } from './object-types/index.ts';
 import { effectiveBase } from './planned-base.ts';
 import type { ItemView, PairAction, Plan, PlannerInput } from './plan.ts';
-import { sideInput } from './side-input.ts';
 import { contentHash } from './values.ts';
-import { spanOverlapsWindow } from './window.ts';
 
-/** Compute what a session does, from the links and both sides' changes. Pure: no I/O. */
+/** Compute what a session does for one object kind, from the links and both sides' changes. Pure: no I/O. */
 export function planSession(input: PlannerInput): Plan {
+  const type = objectTypeOf(input.objectKind);
   const actions: PairAction[] = [];
   const linkedMailboxIds = new Set(input.links.map((link) => link.mailboxItemId));
   const linkedCrmIds = new Set(input.links.map((link) => link.crmRecordId));
@@ -23,16 +23,15 @@ export function planSession(input: PlannerInput): Plan {
     }
   }
 
-  const unlinkedMailbox = upsertViews(input.mailbox, linkedMailboxIds).filter(
-    (view) => !view.excluded && !view.item.isCancelled,
-  );
-  const unlinkedCrm = upsertViews(input.crm, linkedCrmIds).filter((view) => spanOverlapsWindow(view.values.span, input.window));
+  const unlinkedMailbox = upsertViews(input.mailbox, linkedMailboxIds).filter((view) => !view.excluded && type.mailboxInScope(view.item, input.policy));
+  const unlinkedCrm = upsertViews(input.crm, linkedCrmIds).filter((view) => type.crmInScope(view.values, input.window));
   actions.push(...matchUnlinked({ ...input, unlinkedMailbox, unlinkedCrm }));
 
   return { actions, abandonedIntents: abandonedIntents(input) };
 }
 
 function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
+  const type = objectTypeOf(input.objectKind);
   const mailboxState = input.mailbox.get(link.mailboxItemId);
   const crmState = input.crm.get(link.crmRecordId);
   if (!mailboxState && !crmState) {
@@ -59,9 +58,10 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
       ? { ...common, mailboxWrite: null, crmWrite: null, nextBase: null, seenVersions: noVersions, sources: [], reason: 'the item kept after a deletion is gone too: forget the tombstone' }
       : null;
   }
-  const mailboxGone = mailboxState?.kind === 'deleted' || (mailboxState?.kind === 'upsert' && mailboxState.view.item.isCancelled);
+  const mailboxGone = mailboxState?.kind === 'deleted' || (mailboxState?.kind === 'upsert' && type.isGone(mailboxState.view.item));
+  const fromMailbox = flowsFrom(input.mapping, 'mailbox');
   // A linked item made private under the skip policy must leave Salesforce, whatever the org does with deletions.
-  if (mailboxState?.kind === 'upsert' && mailboxState.view.excluded && !mailboxGone) {
+  if (mailboxState?.kind === 'upsert' && mailboxState.view.excluded && !mailboxGone && fromMailbox) {
     const sources = [{ side: 'mailbox' as const, id: link.mailboxItemId }];
     return { ...common, mailboxWrite: null, crmWrite: { op: 'delete' }, nextBase: null, seenVersions: noVersions, sources, reason: 'made private under the skip policy: remove from Salesforce' };
   }
@@ -72,20 +72,21 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
     return { ...common, mailboxWrite: null, crmWrite: null, nextBase: null, seenVersions: noVersions, sources: [], reason: 'deleted on both sides' };
   }
 
-  // Deleted or cancelled in the mailbox: delete the Salesforce Event when the org wants it, else unlink. A
-  // deletion is never undone by an edit on the other side, so it wins over a concurrent Salesforce change.
+  // Deleted or cancelled in the mailbox: delete the Salesforce record when the org wants it and the kind flows from
+  // the mailbox, else unlink. A deletion is never undone by an edit on the other side, so it wins over a concurrent
+  // Salesforce change.
   if (mailboxGone) {
     const sources = [{ side: 'mailbox' as const, id: link.mailboxItemId }];
-    if (input.policy.deleteCrmOnMailboxDelete) {
+    if (input.policy.deleteCrmOnMailboxDelete && fromMailbox) {
       return { ...common, mailboxWrite: null, crmWrite: { op: 'delete' }, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in the mailbox: delete in Salesforce' };
     }
-    return { ...common, mailboxWrite: null, crmWrite: null, nextBase: link.base, tombstone: 'mailbox', seenVersions: noVersions, sources, reason: 'deleted in the mailbox: keep the Salesforce Event and leave a tombstone' };
+    return { ...common, mailboxWrite: null, crmWrite: null, nextBase: link.base, tombstone: 'mailbox', seenVersions: noVersions, sources, reason: 'deleted in the mailbox: keep the Salesforce record and leave a tombstone' };
   }
 
-  // Deleted in Salesforce: remove the mailbox copy only if the engine created it there.
+  // Deleted in Salesforce: remove the mailbox copy only if the engine created it there and the kind flows from Salesforce.
   if (crmGone) {
     const sources = [{ side: 'crm' as const, id: link.crmRecordId }];
-    if (link.origin === 'crm') {
+    if (link.origin === 'crm' && flowsFrom(input.mapping, 'crm')) {
       return { ...common, mailboxWrite: { op: 'delete' }, crmWrite: null, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in Salesforce: delete the copy the engine created' };
     }
     return { ...common, mailboxWrite: null, crmWrite: null, nextBase: link.base, tombstone: 'crm', seenVersions: noVersions, sources, reason: 'deleted in Salesforce: keep the mailbox original and leave a tombstone' };
@@ -99,44 +100,40 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
 function planLinkedUpdate(
   input: PlannerInput,
   link: Link,
-  mailboxView: ItemView<CalendarEvent> | null,
+  mailboxView: ItemView<MailboxItem> | null,
   crmView: ItemView<CrmRecord> | null,
   common: Omit<PairAction, 'mailboxWrite' | 'crmWrite' | 'nextBase' | 'seenVersions' | 'sources' | 'reason'>,
 ): PairAction | null {
-  // After a crash, fields the engine wrote before it are measured against what it planned, not the older base.
-  const base = effectiveBase(link.base, input.plannedBases.get(link.syncId), { mailbox: mailboxView?.values, crm: crmView?.values });
+  // After a crash, fields the engine wrote before it are measured against what it planned, not the older base. Keys
+  // of pairs no longer in the table are dropped.
+  const planned = effectiveBase(link.base, input.plannedBases.get(link.syncId), { mailbox: mailboxView?.values, crm: crmView?.values });
+  const base = activeBase(input, planned);
   const baseHash = base === link.base ? link.baseHash : contentHash(base);
 
   // An echo of the engine's own write, or a private item kept out of sync, brings nothing new.
   const mailboxChanged = mailboxView !== null && !mailboxView.excluded && isChanged(mailboxView, link.mailboxVersion, baseHash);
   const crmChanged = crmView !== null && isChanged(crmView, link.crmVersion, baseHash);
+  // A pair added to the table since this link's last session is merged once both items are at hand.
+  const fills = missingKeys(input, base).length > 0 && mailboxView !== null && !mailboxView.excluded && crmView !== null;
   const seenVersions = {
     mailbox: mailboxView?.version ?? link.mailboxVersion,
     crm: crmView?.version ?? link.crmVersion,
   };
 
-  if (!mailboxChanged && !crmChanged) {
+  if (!mailboxChanged && !crmChanged && !fills) {
     const versionsMoved = seenVersions.mailbox !== link.mailboxVersion || seenVersions.crm !== link.crmVersion || baseHash !== link.baseHash;
     return versionsMoved
       ? { ...common, mergeBase: base, mailboxWrite: null, crmWrite: null, nextBase: base, seenVersions, sources: [], reason: 'new version, same content: remember the version' }
       : null;
   }
 
-  const merged = mergePair({
-    mailboxId: input.mailboxId,
-    objectKind: input.objectKind,
-    syncId: link.syncId,
-    keys: activePairs(input.mapping).map((pair) => pair.key),
-    base,
-    mailbox: sideInput(input, 'mailbox', mailboxChanged ? mailboxView : null),
-    crm: sideInput(input, 'crm', crmChanged ? crmView : null, mailboxView?.maskedKeys),
-    policy: input.policy,
-  });
+  const merged = mergeViews(input, link.syncId, base, { view: mailboxView, changed: mailboxChanged }, { view: crmView, changed: crmChanged });
 
   const sources = [
     ...(mailboxChanged ? [{ side: 'mailbox' as const, id: link.mailboxItemId }] : []),
     ...(crmChanged ? [{ side: 'crm' as const, id: link.crmRecordId }] : []),
   ];
+  const reason = sources.length > 0 ? `changed in ${sources.map((source) => source.side).join(' and ')}: three-way merge` : 'the mapping table gained pairs: merge them from both items';
   return {
     ...common,
     mergeBase: base,
@@ -146,7 +143,7 @@ function planLinkedUpdate(
     nextBase: merged.nextBase,
     seenVersions,
     sources,
-    reason: `changed in ${sources.map((source) => source.side).join(' and ')}: three-way merge`,
+    reason,
   };
 }
 

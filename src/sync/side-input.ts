@@ -1,4 +1,4 @@
-import { pairsFlowingFrom, type EventMapping } from '../mapping/index.ts';
+import { pairsFlowingFrom, type MappingTable } from '../mapping/index.ts';
 import type { MergeSideInput } from './merge.ts';
 import type { ItemView } from './plan.ts';
 
@@ -8,7 +8,7 @@ import type { ItemView } from './plan.ts';
  * never writes into them, so a private item's real body, subject or location is never overwritten.
  */
 export function sideInput<T>(
-  input: { readonly mapping: EventMapping },
+  input: { readonly mapping: MappingTable },
   side: 'mailbox' | 'crm',
   view: ItemView<T> | null,
   blockedKeys: ReadonlySet<string> = new Set(),

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 
-import { normalizeText } from '../../src/mapping/event-transforms.ts';
+import { normalizeText } from '../../src/mapping/transforms/text.ts';
 import type { CrmEvent, E2eHarness, GraphEvent } from './e2e-harness.ts';
 
 /** A span in the form both sides are compared in: UTC instants for timed events, dates (end exclusive) for all-day ones. */

@@ -20,6 +20,7 @@ export function event(overrides: Partial<CalendarEvent> = {}): CalendarEvent {
     recurrence: null,
     isCancelled: false,
     iCalUId: null,
+    categories: [],
     ...overrides,
   };
 }

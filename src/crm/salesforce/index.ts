@@ -1,2 +1,7 @@
-export { createSalesforceEventSource, type SalesforceConnectorOptions } from './event-source.ts';
 export { OrgApiBudget } from './api-budget.ts';
+export { createSalesforceConnection } from './connection.ts';
+export { createSalesforceEventSource, type SalesforceConnectorOptions } from './event-source.ts';
+export { kindScopes } from './kind-scopes.ts';
+export { createSalesforceRecordSource } from './record-source.ts';
+export { eventRelationsAfterWrites } from './event-relations.ts';
+export { SalesforceRecordClient } from './record-client.ts';

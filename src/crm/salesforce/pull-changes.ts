@@ -6,20 +6,20 @@ import {
   fullListingSoql,
   mergeChanges,
   parseCursor,
-  type EventQueryContext,
+  type RecordQueryContext,
 } from './pull-queries.ts';
 import { runQueries } from './query-runner.ts';
 import type { SalesforceRestClient } from './rest-client.ts';
 
-export interface PullContext extends EventQueryContext {
+export interface PullContext extends RecordQueryContext {
   readonly syncIdField: string;
 }
 
 /**
- * Pull the owner's event changes. Without a cursor, list every event in the window. With one, send the changed
+ * Pull the owner's record changes. Without a cursor, list every record in scope. With one, send the changed
  * records query and the deleted records `queryAll` as one Composite call, then follow their pages.
  */
-export async function pullEventChanges(
+export async function pullRecordChanges(
   client: SalesforceRestClient,
   context: PullContext,
   cursor: string | null,

@@ -11,7 +11,13 @@ import {
   toSnapshot,
 } from './pull-queries.ts';
 
-const context = { selectFields: ['Id', 'SystemModstamp', 'LastModifiedDate', 'Sync__c', 'Subject'], ownerId: "005x'" };
+const context = {
+  sobject: 'Event',
+  selectFields: ['Id', 'SystemModstamp', 'LastModifiedDate', 'Sync__c', 'Subject'],
+  ownerId: "005x'",
+  scope: ['IsRecurrence = false'],
+  windowFields: { start: 'StartDateTime', end: 'EndDateTime' },
+};
 const now = Date.parse('2026-05-04T13:00:00Z');
 
 const record = (id: string, stamp: string, extra: Record<string, unknown> = {}) => ({
@@ -55,6 +61,13 @@ describe('pull SOQL', () => {
     expect(soql).toBe(
       "SELECT Id, SystemModstamp, LastModifiedDate, Sync__c, Subject FROM Event WHERE OwnerId = '005x\\'' AND IsRecurrence = false " +
         'AND EndDateTime >= 2026-05-01T00:00:00Z AND StartDateTime <= 2026-06-01T00:00:00Z ORDER BY SystemModstamp, Id',
+    );
+  });
+
+  it('lists a task scope without a window', () => {
+    const taskContext = { ...context, sobject: 'Task', scope: ["TaskSubtype != 'Email'"], windowFields: null };
+    expect(fullListingSoql(taskContext, { start: '2026-05-01T00:00:00Z', end: '2026-06-01T00:00:00Z' })).toBe(
+      "SELECT Id, SystemModstamp, LastModifiedDate, Sync__c, Subject FROM Task WHERE OwnerId = '005x\\'' AND TaskSubtype != 'Email' ORDER BY SystemModstamp, Id",
     );
   });
 

@@ -38,47 +38,55 @@ export function parseCursor(cursor: string, now: number = Date.now()): PullCurso
     throw new ConnectorError({
       kind: 'cursorExpired',
       code: 'INVALID_CURSOR',
-      message: 'Stored Salesforce cursor is not a {"watermark": "<ISO instant>"} value; listing all events again',
+      message: 'Stored Salesforce cursor is not a {"watermark": "<ISO instant>"} value; listing all records again',
     });
   }
   if (now - ms > MAX_CURSOR_AGE_MS) {
     throw new ConnectorError({
       kind: 'cursorExpired',
       code: 'CURSOR_TOO_OLD',
-      message: 'Stored Salesforce cursor is older than the Recycle Bin keeps deleted records; listing all events again',
+      message: 'Stored Salesforce cursor is older than the Recycle Bin keeps deleted records; listing all records again',
     });
   }
   return { watermark: new Date(ms).toISOString() };
 }
 
-export interface EventQueryContext {
-  /** Event fields to select, Id, SystemModstamp, LastModifiedDate and the sync id field included. */
+export interface RecordQueryContext {
+  readonly sobject: string;
+  /** Fields to select, Id, SystemModstamp, LastModifiedDate and the sync id field included. */
   readonly selectFields: readonly string[];
   readonly ownerId: string;
+  /** SOQL conditions of the kind's scope besides the owner, e.g. `IsRecurrence = false`. */
+  readonly scope: readonly string[];
+  /** Fields that place a record in the sync window (Event: StartDateTime, EndDateTime); null: no window. */
+  readonly windowFields: { readonly start: string; readonly end: string } | null;
 }
 
-/** Build the query for every event of the owner in the window, without series masters of old-style recurring events. */
-export function fullListingSoql(context: EventQueryContext, window: SyncWindow): string {
+function scopeClause(context: RecordQueryContext): string {
+  return [`OwnerId = ${soqlString(context.ownerId)}`, ...context.scope].join(' AND ');
+}
+
+/** Build the query for every record of the owner in scope (and in the window, for an object placed in time). */
+export function fullListingSoql(context: RecordQueryContext, window: SyncWindow): string {
+  const windowed = context.windowFields === null ? [] : [`AND ${context.windowFields.end} >= ${soqlDatetime(window.start)} AND ${context.windowFields.start} <= ${soqlDatetime(window.end)}`];
+  return [`SELECT ${context.selectFields.join(', ')} FROM ${context.sobject}`, `WHERE ${scopeClause(context)}`, ...windowed, 'ORDER BY SystemModstamp, Id'].join(' ');
+}
+
+export function changedSinceSoql(context: RecordQueryContext, cursor: PullCursor): string {
   return [
-    `SELECT ${context.selectFields.join(', ')} FROM Event`,
-    `WHERE OwnerId = ${soqlString(context.ownerId)} AND IsRecurrence = false`,
-    `AND EndDateTime >= ${soqlDatetime(window.start)} AND StartDateTime <= ${soqlDatetime(window.end)}`,
+    `SELECT ${context.selectFields.join(', ')} FROM ${context.sobject}`,
+    `WHERE ${scopeClause(context)} AND SystemModstamp >= ${readFrom(cursor)}`,
     'ORDER BY SystemModstamp, Id',
   ].join(' ');
 }
 
-export function changedSinceSoql(context: EventQueryContext, cursor: PullCursor): string {
+/**
+ * For `queryAll`: the owner's records deleted since the cursor. The scope's other conditions are left out: a deleted
+ * record that was out of scope matches no link, and the planner ignores it.
+ */
+export function deletedSinceSoql(context: RecordQueryContext, cursor: PullCursor): string {
   return [
-    `SELECT ${context.selectFields.join(', ')} FROM Event`,
-    `WHERE OwnerId = ${soqlString(context.ownerId)} AND IsRecurrence = false AND SystemModstamp >= ${readFrom(cursor)}`,
-    'ORDER BY SystemModstamp, Id',
-  ].join(' ');
-}
-
-/** For `queryAll`: the owner's events deleted since the cursor. */
-export function deletedSinceSoql(context: EventQueryContext, cursor: PullCursor): string {
-  return [
-    'SELECT Id, SystemModstamp FROM Event',
+    `SELECT Id, SystemModstamp FROM ${context.sobject}`,
     `WHERE OwnerId = ${soqlString(context.ownerId)} AND IsDeleted = true AND SystemModstamp >= ${readFrom(cursor)}`,
     'ORDER BY SystemModstamp, Id',
   ].join(' ');

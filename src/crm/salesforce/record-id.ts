@@ -11,6 +11,11 @@ export function isSalesforceId(value: string): boolean {
   return value.length === 15 || value.slice(15) === caseSuffix(value.slice(0, 15));
 }
 
+/** The 18-character form of a record id (a 15-character id gets its case suffix); other values come back unchanged. */
+export function toId18(value: string): string {
+  return /^[A-Za-z0-9]{15}$/.test(value) ? `${value}${caseSuffix(value)}` : value;
+}
+
 function caseSuffix(id15: string): string {
   let suffix = '';
   for (let block = 0; block < 3; block += 1) {

@@ -48,6 +48,8 @@ export interface RequestOptions {
    * after a timeout, a network error or a 5xx, and then fails with an `OutcomeUnknownError`.
    */
   readonly idempotent?: boolean;
+  /** Extra request headers, such as `Sforce-Duplicate-Rule-Header`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -98,7 +100,7 @@ export class SalesforceRestClient {
     let reauthenticated = false;
 
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.attempt(method, path, body, format);
+      const outcome = await this.attempt(method, path, body, format, options.headers);
       if ('response' in outcome) {
         return outcome.response;
       }
@@ -129,7 +131,7 @@ export class SalesforceRestClient {
     }
   }
 
-  private async attempt(method: string, path: string, body: unknown, format: BodyFormat): Promise<AttemptOutcome> {
+  private async attempt(method: string, path: string, body: unknown, format: BodyFormat, extraHeaders: Readonly<Record<string, string>> = {}): Promise<AttemptOutcome> {
     let token: SalesforceToken;
     const usedToken = this.currentToken();
     try {
@@ -156,6 +158,7 @@ export class SalesforceRestClient {
           accept: MEDIA_TYPES[format],
           'sforce-call-options': `client=${SYNCLINE_CLIENT_NAME}`,
           ...(body === undefined ? {} : { 'content-type': MEDIA_TYPES[format] }),
+          ...extraHeaders,
         },
         ...(body === undefined ? {} : { body: format === 'csv' ? String(body) : JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),

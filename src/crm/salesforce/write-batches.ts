@@ -178,39 +178,42 @@ type CrmWrite = Write<CrmRecord>;
 
 export interface PackContext {
   readonly dataPath: string;
+  /** The object the sync core's writes go to; absent: Event. */
+  readonly sobject?: string;
   readonly syncIdField: string;
   readonly ownerId: string;
-  /** Fits a record's values to the org's Event fields (see value-checks.ts). */
+  /** Fits a record's values to the object's fields in the org (see value-checks.ts). */
   readonly prepare: (values: Readonly<Record<string, unknown>>) => Record<string, unknown>;
 }
 
 /** Fields Salesforce sets itself; a record read back carries them, a write must not. */
 const SYSTEM_FIELDS = ['attributes', 'id', 'systemmodstamp', 'lastmodifieddate'];
 
-/** Convert the sync core's Event writes to record writes: a create becomes an upsert by the sync id, owned by the mailbox owner. */
-export function eventRecordWrites(writes: readonly CrmWrite[], context: PackContext): RecordWrite[] {
+/** Convert the sync core's writes to record writes: a create becomes an upsert by the sync id, owned by the mailbox owner. */
+export function coreRecordWrites(writes: readonly CrmWrite[], context: PackContext): RecordWrite[] {
+  const sobject = context.sobject ?? 'Event';
   return writes.map((write): RecordWrite => {
     if (write.op === 'create') {
       // The sync id comes from the write alone: upsert by it turns a create repeated after a crash into an update.
       const values = context.prepare(withoutFields(write.item, [...SYSTEM_FIELDS, context.syncIdField.toLowerCase()]));
       return {
-        op: 'upsert', ref: write.ref, sobject: 'Event', externalIdField: context.syncIdField,
+        op: 'upsert', ref: write.ref, sobject, externalIdField: context.syncIdField,
         values: { [context.syncIdField]: write.syncId, OwnerId: context.ownerId, ...values },
       };
     }
     if (write.op === 'update') {
-      return { op: 'update', ref: write.ref, sobject: 'Event', id: write.id, values: context.prepare(withoutFields(write.patch, SYSTEM_FIELDS)) };
+      return { op: 'update', ref: write.ref, sobject, id: write.id, values: context.prepare(withoutFields(write.patch, SYSTEM_FIELDS)) };
     }
     return { op: 'delete', ref: write.ref, id: write.id };
   });
 }
 
-/** Pack the sync core's Event writes (see `packRecordWrites`). */
+/** Pack the sync core's writes (see `packRecordWrites`). */
 export function packWrites(writes: readonly CrmWrite[], context: PackContext): CompositeWriteCall[] {
-  return packRecordWrites(eventRecordWrites(writes, context), context.dataPath);
+  return packRecordWrites(coreRecordWrites(writes, context), context.dataPath);
 }
 
-/** Map the Composite response to one `WriteResult` per Event write of `call`. */
+/** Map the Composite response to one `WriteResult` per write of `call`. */
 export function mapCompositeResults(call: CompositeWriteCall, responseBody: unknown): WriteResult[] {
   return mapRecordResults(call, responseBody).map(toWriteResult);
 }

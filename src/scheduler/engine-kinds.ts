@@ -1,0 +1,141 @@
+import type { MailboxSetting, OrgSetting } from '../config/resolved-config.ts';
+import {
+  SalesforceRecordClient,
+  createSalesforceConnection,
+  createSalesforceRecordSource,
+  eventRelationsAfterWrites,
+  kindScopes,
+  type OrgApiBudget,
+} from '../crm/salesforce/index.ts';
+import type { MailboxKind } from '../domain/accounts.ts';
+import type { ItemSource } from '../domain/connector.ts';
+import type { LinkResolver } from '../domain/linking.ts';
+import { OBJECT_KINDS, type ObjectKind } from '../domain/link.ts';
+import type { MailboxItem } from '../domain/mailbox-items.ts';
+import { createEwsConnector } from '../mailbox/ews/index.ts';
+import { createGraphContactSource, createGraphEventSource, createGraphTaskSource, type GraphConnectorOptions } from '../mailbox/graph/index.ts';
+import { createImapCalDavConnector, imapCaldavOptions } from '../mailbox/imap-caldav/index.ts';
+import { crmFieldNeeds, crmFieldsOf, defaultMappingOf, flowsFrom, type MappingTable } from '../mapping/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { KindSession } from '../sync/index.ts';
+
+/**
+ * The mailbox sources of one session, by object kind. A kind missing here is skipped with a note in every session, so
+ * a mailbox protocol that cannot read a kind yet still syncs the others.
+ */
+type MailboxSources = { readonly [K in ObjectKind]?: ItemSource<MailboxItem> };
+
+/** The connector of each mailbox kind, which builds the sources of one mailbox from its org's settings. */
+const MAILBOX_CONNECTORS: { readonly [K in MailboxKind]: (org: OrgSetting, setting: MailboxSetting, logger: Logger) => MailboxSources } = {
+  graph: graphSources,
+  ews: ewsSources,
+  'imap-caldav': imapCaldavSources,
+};
+
+function graphSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
+  const options: GraphConnectorOptions = {
+    graphBaseUrl: org.graph.graphBaseUrl,
+    tokenUrl: org.graph.tokenUrl,
+    clientId: org.graph.clientId,
+    clientSecret: org.graph.clientSecret,
+    userId: setting.address,
+    mailboxTimeZone: setting.timeZone,
+    logger,
+  };
+  return { event: createGraphEventSource(options), task: createGraphTaskSource(options), contact: createGraphContactSource(options) };
+}
+
+function imapCaldavSources(_org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
+  const connector = createImapCalDavConnector(imapCaldavOptions(setting, logger));
+  return { event: connector.events, task: connector.tasks, contact: connector.contacts };
+}
+
+function ewsSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
+  const ews = org.ews;
+  if (ews === undefined) {
+    // The configuration check refuses this; a hand-built configuration could still reach it.
+    throw new Error(`The ews setting of org '${org.id}' is missing, but mailbox ${setting.address} has kind 'ews'. Add the org's "ews" block, or set the mailbox's kind to 'graph'`);
+  }
+  const connector = createEwsConnector({
+    ewsUrl: ews.url,
+    auth: ews.auth,
+    mailboxAddress: setting.address,
+    mailboxTimeZone: setting.timeZone,
+    maxConcurrency: ews.maxConcurrency,
+    logger,
+  });
+  return { event: connector.events, task: connector.tasks, contact: connector.contacts };
+}
+
+/** Return the table of each kind for a mailbox: its own (the org's with its choices), else the default. */
+export function mailboxTables(setting: MailboxSetting): MappingTable[] {
+  return OBJECT_KINDS.map((kind) => setting.mappings?.[kind] ?? defaultMappingOf(kind));
+}
+
+export interface KindSourcesOptions {
+  readonly org: OrgSetting;
+  readonly setting: MailboxSetting;
+  readonly tables: readonly MappingTable[];
+  readonly logger: Logger;
+  readonly budget?: OrgApiBudget;
+  /** The session's linking engine: with it, a meeting's attendees become its Event's EventRelation invitees. */
+  readonly linkResolver?: LinkResolver;
+}
+
+/**
+ * Build the kinds of one session with their sources: one mailbox source per kind from the mailbox kind's connector, and one Salesforce connection (one
+ * token and one owner lookup) shared by a record source per kind, each reading its kind's scope of its object.
+ */
+export function kindSessions(options: KindSourcesOptions): KindSession[] {
+  const { org, setting, logger } = options;
+  const tables = options.tables.filter((table) => table.direction !== 'off');
+  const kind: MailboxKind = setting.kind ?? 'graph';
+  const mailboxSources = MAILBOX_CONNECTORS[kind](org, setting, logger.child({ side: 'mailbox' }));
+  const connection = createSalesforceConnection({
+    loginUrl: org.salesforce.loginUrl,
+    auth: org.salesforce.auth,
+    apiVersion: org.salesforce.apiVersion,
+    owner: setting.salesforceUser,
+    logger: logger.child({ side: 'crm' }),
+    ...(options.budget === undefined ? {} : { apiBudget: options.budget }),
+  });
+  const scopes = kindScopes(tables.map((table) => ({ kind: table.kind, sobject: table.crmObject, windowFields: windowFieldsOf(table) })));
+
+  return tables.map((table): KindSession => {
+    const kindScope = scopes.get(table.kind) ?? { scope: {} };
+    const crmSource = createSalesforceRecordSource({
+      connection,
+      sobject: table.crmObject,
+      scope: kindScope.scope,
+      syncIdField: org.salesforce.syncIdField,
+      fields: crmFieldsOf(table),
+      requirements: crmFieldNeeds(table),
+      createsRecords: flowsFrom(table, 'mailbox'),
+    });
+    const resolver = options.linkResolver;
+    const invitees = resolver !== undefined && table.kind === 'event' && table.crmObject === 'Event' && flowsFrom(table, 'mailbox');
+    return {
+      mapping: table,
+      mailboxSource: mailboxSources[table.kind] ?? null,
+      crmSource,
+      crmRecordUrl: (id) => crmSource.recordUrl(id),
+      ...(kindScope.syncIdPrefix === undefined ? {} : { syncIdPrefix: kindScope.syncIdPrefix }),
+      ...(invitees ? {
+        afterWrites: eventRelationsAfterWrites({
+          client: new SalesforceRecordClient({ rest: connection.client, logger: connection.logger, sleep: connection.sleep, ...(connection.retry === undefined ? {} : { retry: connection.retry }) }),
+          resolver,
+          orgId: org.id,
+          ownerUserId: () => connection.ownerId(),
+          recordUrl: (id) => crmSource.recordUrl(id),
+        }),
+      } : {}),
+    };
+  });
+}
+
+/** Return the date-time fields of a calendar kept in a custom object, by which a listing reads the sync window. */
+function windowFieldsOf(table: MappingTable): { start: string; end: string } | null {
+  const span = table.pairs.find((pair) => pair.key === 'span' && pair.transform.type === 'spanFields');
+  const [start, end] = span?.crmFields ?? [];
+  return start === undefined || end === undefined ? null : { start, end };
+}

@@ -1,0 +1,114 @@
+import { isConnectorError } from '../domain/errors.ts';
+import type { Side } from '../domain/glossary.ts';
+import type { MappedValue, ObjectKind } from '../domain/link.ts';
+import { planKind } from './kind-session.ts';
+import type { MailboxSessionOptions } from './mailbox-session.ts';
+import type { PairAction, PlannedWrite } from './plan.ts';
+import { fullReadNotes } from './pull-with-recovery.ts';
+
+/** One change a session would make: a write to one side, or a field conflict it would settle. */
+export interface PlannedChange {
+  readonly side: Side;
+  readonly op: 'create' | 'update' | 'delete' | 'conflict';
+  /** The Salesforce object of the kind's table (`Event`, `Task`, `Contact`). */
+  readonly object: string;
+  readonly objectKind: ObjectKind;
+  /** The item written on `side`; null for a create. For a conflict, the item of the winning side. */
+  readonly id: string | null;
+  readonly syncId: string;
+  /**
+   * The mapped values written (for a delete, none). For a conflict, per field: the base, both sides' values and
+   * why the winner won.
+   */
+  readonly fields: Readonly<Record<string, MappedValue>>;
+}
+
+/** The planned changes of one mailbox's session. */
+export interface SessionPlan {
+  readonly mailbox: string;
+  readonly mailboxId: string;
+  readonly actions: readonly PlannedChange[];
+  /** Deletions the breaker would hold back, kinds a session skips, sides read in full. */
+  readonly notes: readonly string[];
+  /** Kinds whose pull or planning failed, each with the reason: a session would fail for them. */
+  readonly failures: readonly string[];
+}
+
+/**
+ * Plans a session of a mailbox without running it: pull and plan each kind, then stop. Nothing is written to either
+ * side or to the store, not even the session lease, the intents or the cursors. The next real session therefore
+ * reads the same changes and makes the changes this plan shows, unless someone edits a side in between.
+ */
+export async function planMailboxSession(options: MailboxSessionOptions): Promise<SessionPlan> {
+  const actions: PlannedChange[] = [];
+  const notes: string[] = [];
+  const failures: string[] = [];
+  for (const kind of options.kinds.filter((candidate) => candidate.mapping.direction !== 'off')) {
+    const { mapping } = kind;
+    const mailboxSource = kind.mailboxSource;
+    if (mailboxSource === null) {
+      notes.push(`${mapping.crmObject}: the ${options.mailbox.kind} mailbox connector cannot read this kind yet, so a session skips it`);
+      continue;
+    }
+    try {
+      const planned = await planKind(kind, mailboxSource, {
+        mailboxId: options.mailbox.id,
+        mailboxTimeZone: options.mailbox.timeZone,
+        store: options.store,
+        policy: options.policy,
+        window: options.window,
+        logger: options.logger.child({ objectKind: mapping.kind, dryRun: true }),
+      });
+      for (const action of planned.valve.actions) {
+        actions.push(...changesOf(action, mapping.crmObject, mapping.kind));
+      }
+      notes.push(...planned.valve.notes.map((note) => `${mapping.crmObject}: ${note}`));
+      notes.push(...fullReadNotes({ mailbox: planned.mailboxReason, crm: planned.crmReason }).map((note) => `${mapping.crmObject}: ${note}`));
+    } catch (error) {
+      failures.push(`${mapping.crmObject}: ${failureReason(error)}`);
+    }
+  }
+  return { mailbox: options.mailbox.address, mailboxId: options.mailbox.id, actions, notes, failures };
+}
+
+function failureReason(error: unknown): string {
+  if (isConnectorError(error)) {
+    return `${error.failure.kind}: ${error.failure.message} (${error.failure.code})`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function changesOf(action: PairAction, object: string, objectKind: ObjectKind): PlannedChange[] {
+  const changes: PlannedChange[] = [];
+  const write = (side: Side, planned: PlannedWrite | null, id: string | null) => {
+    if (planned === null) {
+      return;
+    }
+    changes.push({
+      side,
+      op: planned.op,
+      object,
+      objectKind,
+      id: planned.op === 'create' ? null : id,
+      syncId: action.syncId,
+      fields: planned.op === 'delete' ? {} : planned.values,
+    });
+  };
+  write('mailbox', action.mailboxWrite, action.mailboxItemId);
+  write('crm', action.crmWrite, action.crmRecordId);
+
+  for (const conflict of action.conflicts) {
+    changes.push({
+      side: conflict.winner,
+      op: 'conflict',
+      object,
+      objectKind,
+      id: conflict.winner === 'crm' ? action.crmRecordId : action.mailboxItemId,
+      syncId: action.syncId,
+      fields: {
+        [conflict.field]: { base: conflict.baseValue, mailbox: conflict.mailboxValue, crm: conflict.crmValue, reason: conflict.reason },
+      },
+    });
+  }
+  return changes;
+}

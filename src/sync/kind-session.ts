@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+
+import type { CrmRecord, ItemSource, PullResult, SyncWindow } from '../domain/connector.ts';
+import type { Side } from '../domain/glossary.ts';
+import type { Link } from '../domain/link.ts';
+import type { MailboxItem } from '../domain/mailbox-items.ts';
+import type { ItemErrorReport, WriteCounts } from '../domain/session-report.ts';
+import type { SyncState, SyncStateStore } from '../domain/sync-store.ts';
+import type { MappingTable } from '../mapping/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import { executePlan } from './executor.ts';
+import { gatherSideStates } from './gather-states.ts';
+import { crmItemView, mailboxItemView } from './item-views.ts';
+import { activeBase, missingKeys } from './merge-views.ts';
+import { objectTypeOf } from './object-types/index.ts';
+import { linkedIntentSyncIds, nextPending } from './pending-items.ts';
+import type { CrmItemState, MailboxItemState, Plan } from './plan.ts';
+import { planSession } from './planner.ts';
+import type { SyncPolicy } from './policy.ts';
+import { fullReadNotes, pullWithRecovery } from './pull-with-recovery.ts';
+import { applyMassDeleteValve, type ValveResult } from './safety-valves.ts';
+import { wrapCursor, type FullReadReason } from './window-cursor.ts';
+
+/** One object kind of a mailbox session: its table and the two sides' sources. */
+export interface KindSession {
+  readonly mapping: MappingTable;
+  /** Null when the mailbox connector has no source for this kind yet; the kind is then skipped with a note. */
+  readonly mailboxSource: ItemSource<MailboxItem> | null;
+  readonly crmSource: ItemSource<CrmRecord>;
+  readonly crmRecordUrl: (id: string) => string;
+  /**
+   * Put in front of the sync ids this kind creates when its Salesforce object is another kind's standard object
+   * (calendar items kept as Tasks), so that each kind's Salesforce scope can select its own records.
+   */
+  readonly syncIdPrefix?: string;
+  /**
+   * Work that follows the kind's writes on the pairs whose mailbox item was read this session, such as a meeting's
+   * invitees. It returns item errors instead of throwing, so it never undoes the kind's committed writes.
+   */
+  readonly afterWrites?: (pairs: readonly WrittenPair[], logger: Logger) => Promise<readonly ItemErrorReport[]>;
+}
+
+/** A pair the session left linked, with the mailbox item as read this session. */
+export interface WrittenPair {
+  readonly syncId: string;
+  readonly crmRecordId: string;
+  readonly mailboxItemId: string;
+  readonly item: MailboxItem;
+}
+
+export interface KindContext {
+  readonly mailboxId: string;
+  readonly mailboxTimeZone: string;
+  readonly store: SyncStateStore;
+  readonly policy: SyncPolicy;
+  readonly window: SyncWindow;
+  readonly logger: Logger;
+}
+
+/** The result of one kind's run, committed in its own transaction. */
+export interface KindOutcome {
+  readonly status: 'success' | 'partial' | 'needsReview';
+  readonly fullRead: Readonly<Record<Side, boolean>>;
+  readonly reads: Readonly<Record<Side, number>>;
+  readonly writes: Readonly<Record<Side, WriteCounts>>;
+  readonly conflicts: number;
+  readonly itemErrors: readonly ItemErrorReport[];
+  readonly notes: readonly string[];
+}
+
+/**
+ * The window a kind's stored cursors are checked against. Kinds without a time range keep one fixed window, so a
+ * sliding calendar window never makes them list everything again.
+ */
+const UNBOUNDED_WINDOW: SyncWindow = { start: '1970-01-01T00:00:00.000Z', end: '9999-12-31T00:00:00.000Z' };
+
+/**
+ * Sync one object kind of a mailbox: pull both sides, plan, write, then commit links, bases and cursors in one
+ * transaction. Throws when a failure stops the kind; nothing of the kind is committed then.
+ */
+export async function syncKind(session: KindSession, mailboxSource: ItemSource<MailboxItem>, context: KindContext): Promise<KindOutcome> {
+  const { mapping } = session;
+  const kind = mapping.kind;
+  const logger = context.logger;
+  const { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve } = await planKind(session, mailboxSource, context);
+
+  const execution = await executePlan({
+    mailboxId: context.mailboxId,
+    objectKind: kind,
+    actions: valve.actions,
+    mailboxSource,
+    crmSource: session.crmSource,
+    store: context.store,
+    mapping,
+    mailboxTimeZone: context.mailboxTimeZone,
+  });
+
+  const heldSources = new Set<Side>(valve.heldTargets.map((target) => (target === 'crm' ? 'mailbox' : 'crm')));
+  await context.store.commitSession({
+    mailboxId: context.mailboxId,
+    objectKind: kind,
+    upsertLinks: execution.upsertLinks,
+    deleteLinks: execution.deleteLinks,
+    cursors: {
+      ...(heldSources.has('mailbox') ? {} : { mailbox: wrapCursor(mailboxPull.nextCursor, windows.cursorWindow) }),
+      ...(heldSources.has('crm') ? {} : { crm: wrapCursor(crmPull.nextCursor, windows.cursorWindow) }),
+    },
+    resolvedIntents: [...execution.createdSyncIds, ...plan.abandonedIntents, ...linkedIntentSyncIds(state.intents, execution.upsertLinks)],
+    pending: nextPending(context.mailboxId, kind, state, execution),
+    conflicts: valve.actions.flatMap((action) => action.conflicts),
+  });
+
+  const actionsById = new Map(valve.actions.map((action) => [action.syncId, action]));
+  const writtenPairs = execution.upsertLinks.flatMap((link): WrittenPair[] => {
+    const item = actionsById.get(link.syncId)?.mailboxItem ?? null;
+    return item === null ? [] : [{ syncId: link.syncId, crmRecordId: link.crmRecordId, mailboxItemId: link.mailboxItemId, item }];
+  });
+  const followUpErrors = session.afterWrites === undefined || writtenPairs.length === 0 ? [] : await session.afterWrites(writtenPairs, logger);
+
+  const writeErrors = execution.failures.map((failed): ItemErrorReport => {
+    const itemId = failed.side === 'crm' ? failed.action.crmRecordId : failed.action.mailboxItemId;
+    return {
+      objectKind: kind,
+      side: failed.side,
+      itemId,
+      syncId: failed.action.syncId,
+      code: failed.failure.code,
+      message: failed.failure.message,
+      recordUrl: failed.side === 'crm' && itemId ? session.crmRecordUrl(itemId) : null,
+    };
+  });
+  const itemErrors = [...writeErrors, ...followUpErrors];
+  for (const itemError of itemErrors) {
+    logger.warn({ side: itemError.side, itemId: itemError.itemId, syncId: itemError.syncId, code: itemError.code }, 'Item not synced; the next session tries it again');
+  }
+
+  let status: KindOutcome['status'] = itemErrors.length > 0 ? 'partial' : 'success';
+  if (valve.heldTargets.length > 0) {
+    status = 'needsReview';
+  }
+  return {
+    status,
+    fullRead: { mailbox: mailboxPull.isFullListing, crm: crmPull.isFullListing },
+    reads: { mailbox: mailboxPull.changes.length, crm: crmPull.changes.length },
+    writes: execution.writes,
+    conflicts: valve.actions.reduce((count, action) => count + action.conflicts.length, 0),
+    itemErrors,
+    notes: [...valve.notes, ...fullReadNotes({ mailbox: mailboxReason, crm: crmReason })],
+  };
+}
+
+/** What a kind's session reads and decides before it writes anything. */
+export interface KindPlan {
+  readonly state: SyncState;
+  readonly windows: { readonly window: SyncWindow; readonly cursorWindow: SyncWindow };
+  readonly mailboxPull: PullResult<MailboxItem>;
+  readonly crmPull: PullResult<CrmRecord>;
+  readonly mailboxReason: FullReadReason | null;
+  readonly crmReason: FullReadReason | null;
+  readonly plan: Plan;
+  /** The plan's actions after the mass-delete breaker, and what it held back. */
+  readonly valve: ValveResult;
+}
+
+/**
+ * Pull both sides of one kind, plan the session and apply the mass-delete breaker. It only reads: no side write and
+ * no store write, so a dry run can show its actions.
+ */
+export async function planKind(session: KindSession, mailboxSource: ItemSource<MailboxItem>, context: KindContext): Promise<KindPlan> {
+  const { mapping } = session;
+  const kind = mapping.kind;
+  const type = objectTypeOf(kind);
+  const logger = context.logger;
+  const windows = { window: context.window, cursorWindow: type.windowed ? context.window : UNBOUNDED_WINDOW };
+
+  const state = await context.store.loadSyncState(context.mailboxId, kind);
+  const { pull: mailboxPull, fullReadReason: mailboxReason } = await pullWithRecovery('mailbox', mailboxSource, state.cursors.mailbox, windows, logger);
+  const { pull: crmPull, fullReadReason: crmReason } = await pullWithRecovery('crm', session.crmSource, state.cursors.crm, windows, logger);
+
+  // Both items of a pair whose base lacks a key of the table are read, so the added pair is merged this session.
+  const stale = state.links.filter((link) => link.tombstone === null && missingKeys({ mapping }, activeBase({ mapping }, link.base)).length > 0);
+  if (stale.length > 0) {
+    logger.info({ links: stale.length }, 'The mapping table gained pairs since these links were merged; reading both items to merge them');
+  }
+  const gatherCommon = { links: state.links, pending: state.pending, intents: state.intents };
+  const mailboxStates = await gatherSideStates({
+    ...gatherCommon,
+    side: 'mailbox',
+    source: mailboxSource,
+    pull: mailboxPull,
+    readIds: stale.map((link) => link.mailboxItemId),
+    toView: (snapshot) => mailboxItemView(snapshot, mapping, context.policy),
+  });
+  const crmStates = await gatherSideStates({
+    ...gatherCommon,
+    side: 'crm',
+    source: session.crmSource,
+    pull: crmPull,
+    readIds: stale.map((link) => link.crmRecordId),
+    toView: (snapshot) => crmItemView(snapshot, mapping),
+  });
+
+  await readMailboxCounterparts(session, mailboxSource, context, state, mailboxStates, crmStates);
+
+  const plan = planSession({
+    mailboxId: context.mailboxId,
+    objectKind: kind,
+    links: state.links,
+    mailbox: mailboxStates,
+    crm: crmStates,
+    intents: state.intents,
+    plannedBases: new Map(state.plannedBases.map((planned) => [planned.syncId, planned])),
+    mapping,
+    policy: context.policy,
+    window: context.window,
+    newSyncId: () => `${session.syncIdPrefix ?? ''}${randomUUID()}`,
+  });
+  const valve = applyMassDeleteValve(plan.actions, state.links.length, context.policy);
+  for (const action of valve.actions) {
+    logger.debug({ syncId: action.syncId, reason: action.reason }, 'Planned action');
+  }
+  return { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve };
+}
+
+
+/**
+ * Read the mailbox items of pairs that changed only in Salesforce, where the kind needs them. The planner must see
+ * which fields the privacy policy hides, and a write into one field of an object must keep the object's other fields.
+ */
+async function readMailboxCounterparts(
+  session: KindSession,
+  mailboxSource: ItemSource<MailboxItem>,
+  context: KindContext,
+  state: SyncState,
+  mailboxStates: Map<string, MailboxItemState>,
+  crmStates: ReadonlyMap<string, CrmItemState>,
+): Promise<void> {
+  const type = objectTypeOf(session.mapping.kind);
+  const needed = (link: Link) =>
+    link.tombstone === null && crmStates.get(link.crmRecordId)?.kind === 'upsert' && !mailboxStates.has(link.mailboxItemId) && type.needsMailboxCounterpart(link);
+  const ids = state.links.filter(needed).map((link) => link.mailboxItemId);
+  if (ids.length === 0) {
+    return;
+  }
+
+  const found = await mailboxSource.readItems(ids);
+  for (const [id, snapshot] of found) {
+    mailboxStates.set(id, { kind: 'upsert', view: mailboxItemView(snapshot, session.mapping, context.policy) });
+  }
+}

@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const binPath = path.join(repoRoot, 'bin', 'syncline.js');
+
+interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface PlannedAction {
+  side: 'mailbox' | 'crm';
+  op: 'create' | 'update' | 'delete' | 'conflict';
+  object: string;
+  id: string | null;
+  fields: Record<string, unknown>;
+}
+
+interface PlanJson {
+  mailbox: string;
+  actions: PlannedAction[];
+  notes: string[];
+  failures: string[];
+}
+
+type Counts = Record<'created' | 'updated' | 'deleted', number>;
+
+interface SessionJson {
+  status: string;
+  writes: { byObject: Record<string, Counts & Record<'mailbox' | 'crm', Counts>> };
+}
+
+/** Run the real `syncline` binary in `cwd` against the sandbox, with no configuration variables inherited. */
+function runSyncline(args: readonly string[], cwd: string): Promise<RunResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_LOG_LEVEL: 'warn' };
+  delete env.SYNCLINE_CONFIG;
+  delete env.SYNCLINE_DATA_DIR;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Count planned writes per object and side, in the shape of a session report's `byObject`. */
+function plannedCounts(plan: PlanJson): Record<string, Record<'mailbox' | 'crm', Counts>> {
+  const counts: Record<string, Record<'mailbox' | 'crm', Counts>> = {};
+  const zero = (): Counts => ({ created: 0, updated: 0, deleted: 0 });
+  const field = { create: 'created', update: 'updated', delete: 'deleted' } as const;
+  for (const action of plan.actions) {
+    if (action.op === 'conflict') {
+      continue;
+    }
+    const perSide = (counts[action.object] ??= { mailbox: zero(), crm: zero() });
+    perSide[action.side][field[action.op]] += 1;
+  }
+  return counts;
+}
+
+function reportedCounts(session: SessionJson): Record<string, Record<'mailbox' | 'crm', Counts>> {
+  return Object.fromEntries(Object.entries(session.writes.byObject).map(([object, counts]) => [object, { mailbox: counts.mailbox, crm: counts.crm }]));
+}
+
+// Each test launches the sandbox in a fresh process, which takes 20 to 35 s on a loaded two-core machine.
+describe('sync --dry-run against the sandbox', { timeout: 120_000 }, () => {
+  let work: string;
+  let dataDir: string;
+
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), 'syncline-dry-run-'));
+    dataDir = path.join(work, 'data');
+  });
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  let firstPlan: PlanJson;
+
+  it('prints the plan of the first session as one JSON document', async () => {
+    const result = await runSyncline(['sync', '--dry-run', '--json', '--data-dir', dataDir], work);
+
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout) as { plans: PlanJson[] };
+    expect(document.plans).toHaveLength(1);
+    firstPlan = document.plans[0]!;
+    expect(firstPlan.mailbox).toBe('alex.morgan@sandbox.example.com');
+    expect(firstPlan.failures).toEqual([]);
+    const creates = firstPlan.actions.filter((action) => action.op === 'create');
+    expect(creates.filter((action) => action.side === 'crm').length).toBeGreaterThan(10);
+    expect(creates.filter((action) => action.side === 'mailbox' && action.object === 'Event')).toHaveLength(3);
+    for (const create of creates) {
+      expect(create.id).toBeNull();
+      expect(Object.keys(create.fields).length).toBeGreaterThan(0);
+    }
+    expect(new Set(firstPlan.actions.map((action) => action.object))).toEqual(new Set(['Event', 'Task', 'Contact']));
+  });
+
+  it('writes nothing, so a second dry run plans the same session', async () => {
+    const result = await runSyncline(['sync', '--dry-run', '--json', '--data-dir', dataDir], work);
+
+    expect(result.code, result.stderr).toBe(0);
+    const [plan] = (JSON.parse(result.stdout) as { plans: PlanJson[] }).plans;
+    expect(plannedCounts(plan!)).toEqual(plannedCounts(firstPlan));
+  });
+
+  it('a real session then does everything the plan showed', async () => {
+    const result = await runSyncline(['sync', '--once', '--json', '--data-dir', dataDir], work);
+
+    expect(result.code, result.stderr).toBe(0);
+    const [session] = (JSON.parse(result.stdout) as { sessions: SessionJson[] }).sessions;
+    expect(['success', 'partial']).toContain(session?.status);
+    expect(reportedCounts(session!)).toEqual(plannedCounts(firstPlan));
+  });
+
+  it('after the session the plan is empty, and the text form says so', async () => {
+    const result = await runSyncline(['sync', '--dry-run', '--data-dir', dataDir], work);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('alex.morgan@sandbox.example.com: nothing to do (dry run, nothing written)');
+  });
+});

@@ -1,0 +1,52 @@
+import type { Logger } from '../../observability/logger.ts';
+
+/** OAuth 2.0 client credentials: an app registered with the identity provider Exchange trusts (Entra ID in a hybrid set-up, or AD FS). */
+export interface EwsOAuthAuth {
+  readonly kind: 'oauth';
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Absent: `{origin of the EWS URL}/.default`, the resource Exchange registers in a hybrid set-up. */
+  readonly scope?: string;
+}
+
+/** Basic authentication of the service account, only over HTTPS (or loopback, for the emulator). */
+export interface EwsBasicAuth {
+  readonly kind: 'basic';
+  /** `DOMAIN\user` or the user principal name of the service account. */
+  readonly username: string;
+  readonly password: string;
+}
+
+export type EwsAuth = EwsOAuthAuth | EwsBasicAuth;
+
+/** How every EWS source (events, tasks, contacts, messages) of one mailbox is reached. */
+export interface EwsConnectorOptions {
+  /** The EWS endpoint, e.g. `https://mail.contoso.com/EWS/Exchange.asmx`. */
+  readonly ewsUrl: string;
+  readonly auth: EwsAuth;
+  /** Primary SMTP address of the mailbox; the service account impersonates it, and it routes the request (X-AnchorMailbox). */
+  readonly mailboxAddress: string;
+  /**
+   * True (the default): act as the mailbox through ExchangeImpersonation, which needs the ApplicationImpersonation
+   * role. False: the credentials are the mailbox owner's own, with no impersonation header.
+   */
+  readonly impersonate?: boolean;
+  /** IANA zone for all-day events, task dates and events the engine creates. */
+  readonly mailboxTimeZone: string;
+  readonly logger: Logger;
+  readonly fetch?: typeof fetch;
+  /** Wait function used before a retry. Tests pass a recorder in place of real time. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Requests in flight at once for this mailbox. Exchange 2016's default EWSMaxConcurrency is 27 per user, shared by
+   * every application that user runs (Outlook for Mac, mobile clients), so Syncline keeps to 3 by default.
+   */
+  readonly maxConcurrency?: number;
+  /** Changes per SyncFolderItems call, 1 to 512 (the EWS maximum); default 512. */
+  readonly syncPageSize?: number;
+  /** Items per GetItem, CreateItem, UpdateItem or DeleteItem call; default 50. */
+  readonly batchSize?: number;
+  /** Milliseconds before a request without an answer is given up as a network failure; default 100 s. */
+  readonly timeoutMs?: number;
+}

@@ -1,0 +1,47 @@
+import { ConnectorError } from '../../../domain/errors.ts';
+import { messageFailure, type EwsClient } from '../ews-client.ts';
+import { distinguishedFolderXml } from '../items/ews-item-xml.ts';
+import { child } from '../soap/xml-tree.ts';
+import { element, textElement } from '../soap/xml-write.ts';
+
+/** Find a mail folder directly below the mailbox root by its display name, which Exchange compares case-insensitively. */
+export async function findFolderByName(client: EwsClient, name: string): Promise<string | null> {
+  const body = element(
+    'm:FindFolder',
+    { Traversal: 'Shallow' },
+    element('m:FolderShape', {}, '<t:BaseShape>IdOnly</t:BaseShape>', element('t:AdditionalProperties', {}, element('t:FieldURI', { FieldURI: 'folder:DisplayName' }))),
+    element(
+      'm:Restriction',
+      {},
+      element('t:IsEqualTo', {}, element('t:FieldURI', { FieldURI: 'folder:DisplayName' }), element('t:FieldURIOrConstant', {}, element('t:Constant', { Value: name }))),
+    ),
+    element('m:ParentFolderIds', {}, distinguishedFolderXml('msgfolderroot')),
+  );
+  const reply = await client.call({ body, idempotent: true, label: 'FindFolder' });
+  const message = reply.messages[0];
+  if (message === undefined || message.responseClass === 'Error') {
+    throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered FindFolder without a response message' });
+  }
+
+  const folder = child(child(message.node, 'RootFolder'), 'Folders')?.children[0];
+  return child(folder, 'FolderId')?.attributes.Id ?? null;
+}
+
+/** Create a mail folder below the mailbox root; ErrorFolderExists (another client was quicker) counts as success. */
+export async function createFolder(client: EwsClient, name: string): Promise<string | null> {
+  const body = element(
+    'm:CreateFolder',
+    {},
+    element('m:ParentFolderId', {}, distinguishedFolderXml('msgfolderroot')),
+    element('m:Folders', {}, element('t:Folder', {}, textElement('t:FolderClass', 'IPF.Note'), textElement('t:DisplayName', name))),
+  );
+  const reply = await client.call({ body, idempotent: false, label: 'CreateFolder' });
+  const message = reply.messages[0];
+  if (message?.responseCode === 'ErrorFolderExists') {
+    return findFolderByName(client, name);
+  }
+  if (message === undefined || message.responseClass === 'Error') {
+    throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered CreateFolder without a response message' });
+  }
+  return child(child(child(message.node, 'Folders'), 'Folder'), 'FolderId')?.attributes.Id ?? null;
+}

@@ -1,0 +1,11 @@
+import type { Logger } from '../../observability/logger.ts';
+import type { EwsClient } from './ews-client.ts';
+
+/** What every EWS source of one mailbox shares: the client (and with it the mailbox's limits) and the settings. */
+export interface EwsSourceContext {
+  readonly client: EwsClient;
+  readonly mailboxTimeZone: string;
+  readonly logger: Logger;
+  readonly syncPageSize: number;
+  readonly batchSize: number;
+}

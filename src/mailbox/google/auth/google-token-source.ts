@@ -1,0 +1,103 @@
+import { gaxios, JWT, OAuth2Client } from 'google-auth-library';
+import { ConnectorError } from '../../../domain/errors.ts';
+import type { Logger } from '../../../observability/logger.ts';
+import { GOOGLE_TOKEN_URL, type GoogleCredentials } from '../google-options.ts';
+import { classifyTokenError, type TokenErrorInput } from './classify-token-error.ts';
+
+/** Access tokens for one mailbox and one set of scopes. */
+export interface AccessTokenSource {
+  getToken(): Promise<string>;
+  /** Forget a token the API rejected (401), or any token when none is named, so the next `getToken` asks anew. */
+  invalidate(token?: string): void;
+}
+
+export interface TokenSourceOptions {
+  readonly credentials: GoogleCredentials;
+  readonly userEmail: string;
+  readonly scopes: readonly string[];
+  readonly tokenUrl?: string;
+  readonly fetch?: typeof fetch;
+  readonly logger: Logger;
+}
+
+type AuthClient = JWT | OAuth2Client;
+
+/**
+ * Tokens through google-auth-library: the JWT bearer grant of a service account with `subject` set to the mailbox
+ * (domain-wide delegation), or the refresh token grant of a user's consent. The library caches a token until shortly
+ * before it expires. A failed grant is thrown as a ConnectorError with the kind the session acts on.
+ */
+export class GoogleTokenSource implements AccessTokenSource {
+  private client: AuthClient;
+  private readonly tokenUrl: string;
+
+  constructor(private readonly options: TokenSourceOptions) {
+    this.tokenUrl = options.tokenUrl ?? GOOGLE_TOKEN_URL;
+    this.client = this.newClient();
+  }
+
+  async getToken(): Promise<string> {
+    let token: string | null | undefined;
+    try {
+      token = (await this.client.getAccessToken()).token;
+    } catch (error) {
+      const failure = classifyTokenError(tokenErrorOf(error), this.options.credentials.kind, this.tokenUrl);
+      this.options.logger.warn({ code: failure.code, kind: failure.kind }, 'Google token request failed');
+      throw new ConnectorError(failure, { cause: error });
+    }
+    if (!token) {
+      throw new ConnectorError({ kind: 'retryLater', code: 'EmptyToken', message: 'the Google token endpoint answered without an access token; it is asked again later' });
+    }
+    return token;
+  }
+
+  // The library keeps its token until expiry, so a token the API revoked early is dropped with its client.
+  invalidate(token?: string): void {
+    if (token === undefined || this.client.credentials.access_token === token) {
+      this.client = this.newClient();
+    }
+  }
+
+  private newClient(): AuthClient {
+    const transporter = new gaxios.Gaxios({ fetchImplementation: this.options.fetch ?? globalThis.fetch });
+    const tokenUrl = this.tokenUrl;
+    // The library's JWT grant (google-auth-library 10) always posts to Google's token URL; another
+    // configured tokenUrl (a proxy or the emulator) takes its place here.
+    transporter.interceptors.request.add({
+      resolved: async (config) => {
+        if (config.url.href === GOOGLE_TOKEN_URL && tokenUrl !== GOOGLE_TOKEN_URL) {
+          config.url = new URL(tokenUrl);
+        }
+        return config;
+      },
+    });
+
+    const { credentials } = this.options;
+    if (credentials.kind === 'serviceAccount') {
+      return new JWT({
+        email: credentials.clientEmail,
+        key: credentials.privateKey,
+        ...(credentials.privateKeyId === undefined ? {} : { keyId: credentials.privateKeyId }),
+        scopes: [...this.options.scopes],
+        subject: this.options.userEmail,
+        transporter,
+      });
+    }
+
+    const client = new OAuth2Client({ clientId: credentials.clientId, clientSecret: credentials.clientSecret, endpoints: { oauth2TokenUrl: tokenUrl }, transporter });
+    client.setCredentials({ refresh_token: credentials.refreshToken });
+    return client;
+  }
+}
+
+/** The parts of a gaxios error the classification needs; never its message, which may quote the request. */
+function tokenErrorOf(error: unknown): TokenErrorInput {
+  const response = (error as { response?: { status?: unknown; data?: unknown } } | null)?.response;
+  if (response === undefined || typeof response.status !== 'number') {
+    const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+    return { status: null, error: null, networkCode: typeof code === 'string' ? code : null };
+  }
+  const data = response.data as { error?: unknown } | string | null | undefined;
+  const oauthError = typeof data === 'object' && data !== null && typeof data.error === 'string' ? data.error : null;
+  return { status: response.status, error: oauthError, networkCode: null };
+}

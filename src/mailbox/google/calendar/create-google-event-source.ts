@@ -1,0 +1,38 @@
+import type { MailboxEventSource } from '../../../domain/connector.ts';
+import { toIanaZone } from '../../../domain/time-zones.ts';
+import { createGoogleClient } from '../google-client.ts';
+import type { GoogleConnectorOptions } from '../google-options.ts';
+import { applyEventWrites } from './apply-event-writes.ts';
+import type { CalendarContext } from './calendar-context.ts';
+import { findEventsBySyncIds, readEvents } from './event-reads.ts';
+import { pullEvents } from './pull-events.ts';
+
+/** Create the event source for one mailbox's Google Calendar (the primary calendar unless another is named). */
+export function createGoogleEventSource(options: GoogleConnectorOptions): MailboxEventSource {
+  const ctx = calendarContext(options);
+  return {
+    get calls() {
+      return ctx.client.http.calls;
+    },
+    pullChanges: (cursor, window) => pullEvents(ctx, cursor, window),
+    readItems: (ids) => readEvents(ctx, ids),
+    findBySyncIds: (syncIds) => findEventsBySyncIds(ctx, syncIds),
+    applyWrites: (writes) => applyEventWrites(ctx, writes),
+  };
+}
+
+export function calendarContext(options: GoogleConnectorOptions): CalendarContext {
+  const calendarZone = toIanaZone(options.mailboxTimeZone);
+  if (calendarZone === null) {
+    throw new Error(`mailboxTimeZone "${options.mailboxTimeZone}" is not a known zone: use an IANA name such as Europe/Berlin`);
+  }
+  const client = createGoogleClient(options, 'calendar');
+  const calendarId = options.calendarId ?? 'primary';
+  return {
+    client,
+    eventsPath: `/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`,
+    batchUrl: `${client.apiBaseUrl}/batch/calendar/v3`,
+    calendarZone,
+    sendUpdates: options.sendUpdates ?? 'none',
+  };
+}

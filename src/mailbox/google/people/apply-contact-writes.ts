@@ -1,0 +1,122 @@
+import type { Write, WriteResult } from '../../../domain/connector.ts';
+import type { MailboxContact } from '../../../domain/contact.ts';
+import type { Failure } from '../../../domain/errors.ts';
+import { classifyGoogleError } from '../classify-google-error.ts';
+import { createPersonBody, mergeIntoPerson } from './contact-to-person.ts';
+import { PEOPLE_BATCH_SIZE, peopleUrl, type PeopleContext } from './people-context.ts';
+import { batchGetPersons, findContactsBySyncIds } from './people-reads.ts';
+import { PERSON_FIELDS, type Person } from './person-types.ts';
+
+type CreateWrite = Extract<Write<MailboxContact>, { op: 'create' }>;
+type UpdateWrite = Extract<Write<MailboxContact>, { op: 'update' }>;
+type DeleteWrite = Extract<Write<MailboxContact>, { op: 'delete' }>;
+
+/**
+ * Apply contact writes. Creates go 200 at a time through `batchCreateContacts`, which reports each contact on its
+ * own. Updates read the current persons first (one `batchGet`), refuse when the etag moved since the core read it,
+ * and send `updateContact` with the merged fields. People asks for one user's writes to be sent one after another,
+ * so updates and deletes are not run in parallel.
+ */
+export async function applyContactWrites(ctx: PeopleContext, writes: readonly Write<MailboxContact>[]): Promise<WriteResult[]> {
+  const results = new Map<string, WriteResult>();
+  await ctx.groups.load();
+
+  const creates = writes.filter((write): write is CreateWrite => write.op === 'create');
+  for (let index = 0; index < creates.length; index += PEOPLE_BATCH_SIZE) {
+    await createChunk(ctx, creates.slice(index, index + PEOPLE_BATCH_SIZE), results);
+  }
+  await recoverCreates(ctx, creates, results);
+
+  const updates = writes.filter((write): write is UpdateWrite => write.op === 'update');
+  const current = new Map((await batchGetPersons(ctx, updates.map((write) => write.id))).map((person) => [person.resourceName, person]));
+  for (const write of updates) {
+    results.set(write.ref, await update(ctx, write, current.get(write.id)));
+  }
+  for (const write of writes.filter((candidate): candidate is DeleteWrite => candidate.op === 'delete')) {
+    results.set(write.ref, await remove(ctx, write));
+  }
+  return writes.map((write) => results.get(write.ref) as WriteResult);
+}
+
+async function createChunk(ctx: PeopleContext, creates: readonly CreateWrite[], results: Map<string, WriteResult>): Promise<void> {
+  const contacts = await Promise.all(creates.map(async (write) => ({ contactPerson: await createPersonBody(write.item, write.syncId, ctx.groups) })));
+  const response = await ctx.client.http.send({
+    method: 'POST',
+    url: peopleUrl(ctx, 'people:batchCreateContacts'),
+    body: { contacts, readMask: PERSON_FIELDS },
+    idempotent: false,
+    label: 'people.batchCreateContacts',
+  });
+  if (!response.ok) {
+    creates.forEach((write) => results.set(write.ref, { ref: write.ref, ok: false, failure: response.failure }));
+    return;
+  }
+
+  const created = (response.body as { createdPeople?: { httpStatusCode?: number; person?: Person; status?: unknown }[] } | null)?.createdPeople ?? [];
+  creates.forEach((write, index) => {
+    const entry = created[index];
+    const status = entry?.httpStatusCode ?? 0;
+    if (entry?.person && status === 200) {
+      results.set(write.ref, { ref: write.ref, ok: true, id: entry.person.resourceName, version: entry.person.etag ?? null });
+      return;
+    }
+    results.set(write.ref, { ref: write.ref, ok: false, failure: partFailure(status, entry?.status) });
+  });
+}
+
+function partFailure(status: number, rpcStatus: unknown): Failure {
+  if (status === 0) {
+    return { kind: 'retryLater', code: 'BatchPartMissing', message: 'People returned no result for this contact, so its create is checked by sync id and repeated later' };
+  }
+  return classifyGoogleError(status, { error: { ...(rpcStatus as object), code: status } }, new Headers());
+}
+
+async function update(ctx: PeopleContext, write: UpdateWrite, current: Person | undefined): Promise<WriteResult> {
+  if (current === undefined) {
+    return { ref: write.ref, ok: false, failure: { kind: 'notFound', code: 'ContactNotFound', message: 'the Google contact no longer exists' } };
+  }
+  if (write.expectedVersion !== null && current.etag !== write.expectedVersion) {
+    return { ref: write.ref, ok: false, failure: { kind: 'conflict', code: 'EtagChanged', message: 'the Google contact changed since it was read, so it is read again in the next session' } };
+  }
+
+  const { body, fields } = await mergeIntoPerson(current, write.patch, ctx.groups);
+  if (fields.length === 0) {
+    return { ref: write.ref, ok: true, id: write.id, version: current.etag ?? null };
+  }
+  const query = new URLSearchParams({ updatePersonFields: fields.join(','), personFields: PERSON_FIELDS });
+  const response = await ctx.client.http.send({ method: 'PATCH', url: `${peopleUrl(ctx, `${write.id}:updateContact`)}?${query.toString()}`, body, idempotent: true, label: 'people.updateContact' });
+  if (!response.ok) {
+    return { ref: write.ref, ok: false, failure: response.failure };
+  }
+  return { ref: write.ref, ok: true, id: write.id, version: (response.body as Person | null)?.etag ?? null };
+}
+
+async function remove(ctx: PeopleContext, write: DeleteWrite): Promise<WriteResult> {
+  const response = await ctx.client.http.send({ method: 'DELETE', url: peopleUrl(ctx, `${write.id}:deleteContact`), idempotent: true, label: 'people.deleteContact' });
+  // A contact already gone is what the delete asked for; a repeated delete must not fail.
+  if (response.ok || response.failure.kind === 'notFound') {
+    return { ref: write.ref, ok: true, id: write.id, version: null };
+  }
+  return { ref: write.ref, ok: false, failure: response.failure };
+}
+
+/** A create whose outcome is unknown may have been stored; a contact found with its sync id is its result. */
+async function recoverCreates(ctx: PeopleContext, creates: readonly CreateWrite[], results: Map<string, WriteResult>): Promise<void> {
+  const unsure = creates.filter((write) => {
+    const result = results.get(write.ref);
+    return result !== undefined && !result.ok && result.failure.kind === 'retryLater';
+  });
+  if (unsure.length === 0) {
+    return;
+  }
+  const found = await findContactsBySyncIds(ctx, unsure.map((write) => write.syncId)).catch((error: unknown) => {
+    ctx.client.logger.warn({ refs: unsure.map((write) => write.ref), err: error }, 'lookup by sync id after failed contact creates failed');
+    return new Map<string, never>();
+  });
+  for (const write of unsure) {
+    const snapshot = found.get(write.syncId);
+    if (snapshot) {
+      results.set(write.ref, { ref: write.ref, ok: true, id: snapshot.id, version: snapshot.version });
+    }
+  }
+}

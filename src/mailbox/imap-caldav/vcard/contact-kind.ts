@@ -1,0 +1,55 @@
+import ICAL from 'ical.js';
+import type { MailboxContact } from '../../../domain/contact.ts';
+import type { DavItem, DavItemKind, ResourceEdit } from '../dav/dav-kind.ts';
+import type { DavResource } from '../dav/dav-reports.ts';
+import { readContact } from './contact-from-vcard.ts';
+import { applyContactPatch } from './contact-to-vcard.ts';
+
+export const SYNC_ID_PROPERTY = 'x-syncline-sync-id';
+
+/** Contacts as vCards (3.0 or 4.0) in a CardDAV address book, one contact per resource. */
+export function contactKind(): DavItemKind<MailboxContact> {
+  const itemOf = (resource: DavResource): DavItem<MailboxContact> => {
+    const card = parseCard(resource);
+    return { id: resource.href, ...readContact(card) };
+  };
+
+  return {
+    label: 'contact',
+    collectionType: 'addressbook',
+    contentType: 'text/vcard; charset=utf-8',
+    extension: '.vcf',
+    itemsOf: (resource) => [itemOf(resource)],
+    findItem: (resource, id) => (id === resource.href ? itemOf(resource) : null),
+    createText: (contact, syncId) => {
+      // vCard 3.0 is what every CardDAV server takes, iCloud included.
+      const card = new ICAL.Component(['vcard', [['version', {}, 'text', '3.0']], []]);
+      card.addPropertyWithValue('uid', `${syncId}@syncline`);
+      card.addPropertyWithValue(SYNC_ID_PROPERTY, syncId);
+      applyContactPatch(card, contact);
+      return serializeCard(card);
+    },
+    patchResource: (resource, _id, patch): ResourceEdit => {
+      const card = parseCard(resource);
+      applyContactPatch(card, patch);
+      return { kind: 'put', text: serializeCard(card) };
+    },
+    deleteFromResource: () => ({ kind: 'delete' }),
+  };
+}
+
+/** The first vCard of the resource; a resource may hold several, but CardDAV names one contact per resource. */
+function parseCard(resource: DavResource): ICAL.Component {
+  const parsed: unknown = ICAL.parse(resource.data);
+  const first = Array.isArray(parsed) && Array.isArray(parsed[0]) ? parsed[0] : parsed;
+  const card = new ICAL.Component(first as unknown[]);
+  if (card.name !== 'vcard') {
+    throw new Error(`${resource.href} holds no vCard`);
+  }
+  return card;
+}
+
+function serializeCard(card: ICAL.Component): string {
+  return `${card.toString().replace(/\r?\n/g, '\r\n')}\r\n`;
+}
+

@@ -1,9 +1,18 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../observability/logger.ts';
+import { handleServerError, sendError } from './api-errors.ts';
 
 /**
- * The engine's HTTP server. Today it carries the webhooks; the product's HTTP API and the dashboard join it as more
- * routes. Each part registers its routes through a `ServerRoutes` function, so this module stays small.
+ * The engine's HTTP server: the webhooks, the HTTP API under `/api/v1`, health and metrics. Each part registers
+ * its routes through a `ServerRoutes` function passed in `routes`, so this module stays small.
+ *
+ * Route schemas are zod schemas (fastify-type-provider-zod validates requests and serializes responses with
+ * them), and the OpenAPI 3.1 document at `GET /openapi.json` is generated from them. Routes under `/api/` need
+ * a signed-in caller unless their route config sets `public: true`: see authentication.ts, which `apiRoutes`
+ * installs. Every error is answered as `{"error":{"code","message","field"?}}` (api-errors.ts).
  */
 export type ServerRoutes = (app: FastifyInstance) => void;
 
@@ -22,22 +31,47 @@ export interface HttpServer {
   listen(port: number, host: string): Promise<RunningServer>;
 }
 
-/** Webhook bodies are small JSON collections; a larger body is not from Graph. */
+/** Webhook bodies are small JSON collections; a larger body is not from Graph. API routes set lower limits. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export const OPENAPI_PATH = '/openapi.json';
 
 export function createServer(options: ServerOptions): HttpServer {
   // Closing ends every connection, kept-alive ones included: a webhook caller whose request is cut retries it, and
   // waiting for callers' idle connections would hold a shutdown for the 72 s keep-alive timeout.
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
-  for (const register of options.routes) {
-    register(app);
-  }
-  app.setErrorHandler((error, request, reply) => {
-    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
-    // The URL path only: a query string may carry a token, and bodies never reach the log.
-    options.logger.warn({ method: request.method, path: request.routeOptions.url ?? 'unmatched', status, code: (error as { code?: unknown }).code }, 'HTTP request failed');
-    void reply.code(status).send({ error: status >= 500 ? 'internal error' : (error as Error).message });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // Both plugins must load before any route: swagger records routes as they are added, and the cookie parser's
+  // hook must run before the sign-in check reads the cookie.
+  void app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Syncline API', version: '1', description: 'Sync state, sessions and controls of the mailboxes a signed-in user may see.' },
+      components: {
+        securitySchemes: {
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'syncline_session', description: 'Set by sign-in; named __Host-syncline_session when the server is reached over HTTPS.' },
+          csrfToken: { type: 'apiKey', in: 'header', name: 'x-csrf-token', description: 'Returned by sign-in and GET /api/v1/me; required on every state-changing request.' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
+  void app.register(fastifyCookie);
+
+  app.after(() => {
+    for (const register of options.routes) {
+      register(app);
+    }
+    app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  });
+
+  app.setErrorHandler((error, request, reply) => handleServerError(error, request, reply, options.logger));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, { error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; ${OPENAPI_PATH} lists the routes` } }),
+  );
 
   return {
     async listen(port, host) {

@@ -1,0 +1,83 @@
+import type { FastifyRequest } from 'fastify';
+import { createOidcSignIn } from '../auth/oidc-sign-in.ts';
+import { createSignInSessions } from '../auth/sign-in-sessions.ts';
+import { SignInThrottle } from '../auth/sign-in-throttle.ts';
+import type { OidcSetting, SynclineConfig } from '../config/resolved-config.ts';
+import type { SessionTrigger } from '../domain/mailbox-state.ts';
+import type { Logger } from '../observability/logger.ts';
+import { processMetrics, type SynclineMetrics } from '../observability/metrics.ts';
+import type { SynclineStore } from '../store/index.ts';
+import { installAuthentication } from './authentication.ts';
+import type { ServerRoutes } from './create-server.ts';
+import { registerMailboxRoutes } from './routes/mailboxes.ts';
+import { registerOidcRoutes } from './routes/oidc.ts';
+import { registerOperationalRoutes } from './routes/operational.ts';
+import { registerOrgSettingsRoutes } from './routes/org-settings.ts';
+import { registerSignInRoutes } from './routes/sign-in.ts';
+import { cookiePolicyFor } from './session-cookie.ts';
+
+export interface ApiDependencies {
+  readonly store: SynclineStore;
+  /** The configuration the server runs with: org settings, OIDC providers, and `server` for the cookie policy. */
+  readonly config: SynclineConfig;
+  readonly logger: Logger;
+  /** Starts a forced session in this process at once; without it the scheduler finds it at its next poll. */
+  readonly requestSession?: (mailboxId: string, trigger: SessionTrigger) => void;
+  /** Defaults to the process's metrics, which `recordSessionMetrics` counts into. */
+  readonly metrics?: SynclineMetrics;
+  /** Defaults to 10 failed sign-ins per address in 15 minutes. */
+  readonly signInThrottle?: SignInThrottle;
+  readonly now?: () => Date;
+}
+
+/**
+ * Build the HTTP API (`/api/v1`: sign-in, the caller's mailboxes, org settings), health and metrics, as one
+ * `ServerRoutes` for `createServer`. Every other route under `/api/` registered on the same server gets the same
+ * sign-in and CSRF checks; read its caller with `requireCaller(request)` from authentication.ts.
+ */
+export function apiRoutes(deps: ApiDependencies): ServerRoutes {
+  const now = deps.now ?? (() => new Date());
+  const logger = deps.logger.child({ component: 'api' });
+  const metrics = deps.metrics ?? processMetrics;
+  const cookies = cookiePolicyFor(deps.config.server);
+  const sessions = createSignInSessions({ store: deps.store, now });
+  const orgNames = new Map(deps.config.orgs.map((org) => [org.id, org.name]));
+  const providers = new Map<string, OidcSetting>(deps.config.orgs.flatMap((org) => (org.oidc === undefined ? [] : [[org.id, org.oidc] as const])));
+  const publicUrl = deps.config.server?.publicUrl ?? null;
+
+  metrics.observeQueueLag(() => queueLagSeconds(deps.store, now()));
+
+  return (app) => {
+    installAuthentication(app, sessions, cookies);
+    registerOperationalRoutes(app, { store: deps.store, metrics, logger });
+    registerSignInRoutes(app, { users: deps.store, sessions, throttle: deps.signInThrottle ?? new SignInThrottle(), cookies, orgName: (orgId) => orgNames.get(orgId) ?? orgId, logger });
+    registerOidcRoutes(app, {
+      oidc: createOidcSignIn({ providers, logger }),
+      users: deps.store,
+      sessions,
+      cookies,
+      // Without server.publicUrl the redirect goes back to the address the browser used, which suits loopback only.
+      baseUrl: (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`,
+      logger,
+    });
+    registerMailboxRoutes(app, { store: deps.store, now, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
+    registerOrgSettingsRoutes(app, deps.config);
+  };
+}
+
+/**
+ * Compute the age of the oldest session that is due and has not started.
+ * NOTE: this reads every schedule at each scrape. That is cheap for thousands of mailboxes, but at 100,000 an
+ * indexed query for the oldest due row would be cheaper.
+ */
+async function queueLagSeconds(store: SynclineStore, now: Date): Promise<number> {
+  let oldest = now.getTime();
+  for (const schedule of await store.listSchedules()) {
+    const due = schedule.state === 'active' ? schedule.nextSessionAt : schedule.state === 'suspendedByError' ? schedule.resumeAt : null;
+    const at = due === null ? Number.NaN : Date.parse(due);
+    if (Number.isFinite(at) && at < oldest) {
+      oldest = at;
+    }
+  }
+  return Math.max(0, (now.getTime() - oldest) / 1000);
+}

@@ -1,14 +1,12 @@
 /**
- * One worker process of the scheduler benchmark: `syncline worker` over the configuration in BENCH_CONFIG, with
- * the store's calls timed. On SIGTERM it stops, then prints one JSON line: sessions run, store milliseconds, peak RSS.
+ * One worker process of the scheduler benchmark: the scheduler process of `syncline worker` over the configuration
+ * in BENCH_CONFIG, with the store's calls timed. On SIGTERM it stops, then prints one JSON line: sessions run, store
+ * milliseconds, peak RSS.
  */
-import { loadConfigFile } from '../src/config/index.ts';
 import { pino } from 'pino';
+import { startSchedulerProcess } from '../src/cli/scheduler-process.ts';
+import { loadConfigFile } from '../src/config/index.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { createDistributedScheduler } from '../src/scheduler/distributed/distributed-scheduler.ts';
-import { jobSchemaFor } from '../src/scheduler/distributed/job-schema.ts';
-import { createEngineRunner } from '../src/scheduler/engine-scheduler.ts';
-import { openEngine } from '../src/scheduler/engine.ts';
 
 const config = loadConfigFile(process.env.BENCH_CONFIG ?? '', process.env);
 if (config.store.kind !== 'postgres') {
@@ -17,31 +15,23 @@ if (config.store.kind !== 'postgres') {
 
 // Warnings and errors go to stderr, which the benchmark passes through; stdout carries the report.
 const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
-const engine = await openEngine({ config, logger });
-const timing = timeStore(engine.store as unknown as Record<string, unknown>);
-const scheduler = createDistributedScheduler({
-  connectionString: config.store.connectionString,
-  jobSchema: jobSchemaFor(config.store.schema),
-  store: engine.store,
-  runner: createEngineRunner(engine, config, logger),
-  mailboxIds: engine.mailboxes.map((mailbox) => mailbox.record.id),
-  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
-  coalesceMs: 60_000,
+const running = await startSchedulerProcess({
+  config,
   logger,
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
+  gracePeriodMs: 8_000,
   timing: { planTickMs: 200, heartbeatMs: 1_000, pollIntervalMs: 200 },
 });
-await scheduler.start();
+// Timing starts once the process runs; the benchmark measures only after every worker reported ready.
+const timing = timeStore(running.engine.store as unknown as Record<string, unknown>);
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 
 process.once('SIGTERM', () => {
-  void scheduler
-    .stop()
-    .then(() => engine.close())
-    .then(() => {
-      const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-      process.stdout.write(`${JSON.stringify({ sessions: timing.sessions, storeMs: Math.round(timing.ms), peakRssMb })}\n`);
-      process.exit(0);
-    });
+  void running.shutdown().then(() => {
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    process.stdout.write(`${JSON.stringify({ sessions: timing.sessions, storeMs: Math.round(timing.ms), peakRssMb })}\n`);
+    process.exit(0);
+  });
 });
 
 /** Wrap every method of the store so the time spent in it adds up; `recordSession` also counts sessions. */

@@ -6,6 +6,7 @@
  * of a worker process. Configurations: 1, 2 and 4 workers with
  * BENCH_CONCURRENCY (default 4) sessions each (BENCH_WORKERS=1,2,4 picks the worker counts). BENCH_MAILBOXES sets N (default 1,000; 10,000 and 100,000 take
  * minutes to hours, mostly in the emulators). Run with `npm run bench:scheduler`; prints one JSON line per configuration.
+ * `BENCH_MODE=planner` runs bench/scheduler-planner.ts instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,12 @@ import pg from 'pg';
 import { startGraphEmulator } from '../emulators/graph/server.ts';
 import { startSalesforceEmulator } from '../emulators/salesforce/server.ts';
 
+// BENCH_MODE=planner times one planning round instead, at 10,000 and 100,000 mailboxes on both stores.
+if (process.env.BENCH_MODE === 'planner') {
+  await import('./scheduler-planner.ts');
+  process.exit(0);
+}
+
 const MAILBOXES = Number(process.env.BENCH_MAILBOXES ?? 1_000);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(",").map(Number);
 const DATABASE_URL = process.env.SYNCLINE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -27,6 +34,8 @@ const GRAPH_APP = { tenantId: TENANT, clientId: 'bench-graph-app', clientSecret:
 const SF_APP = { clientId: 'bench-sf-app', clientSecret: 'bench-sf-secret', refreshTokens: ['bench-refresh'] };
 const WORKER_ENTRY = fileURLToPath(new URL('./scheduler-worker.ts', import.meta.url));
 
+/** Every worker process started, so a failed run can stop them all before it drops the schemas. */
+const started: ChildProcess[] = [];
 const addresses = Array.from({ length: MAILBOXES }, (_, index) => `user${index}@bench.example.com`);
 const graph = await startGraphEmulator({ clients: [GRAPH_APP], users: addresses.map((address) => ({ userPrincipalName: address, displayName: address, mailboxTimeZone: 'UTC' })) });
 const salesforce = await startSalesforceEmulator({ clients: [SF_APP], users: addresses.map((address) => ({ Username: address, Email: address, Name: address })), syncIdField: 'Syncline_Sync_Id__c' });
@@ -48,7 +57,8 @@ try {
     const children = await startWorkers(workers);
     const before = await countSessions();
     const started = performance.now();
-    await db.query(`update "${SCHEMA}".mailbox_schedules set next_session_at = $1`, [new Date().toISOString()]);
+    // due_at follows next_session_at for an active mailbox, as the store keeps it.
+    await db.query(`update "${SCHEMA}".mailbox_schedules set next_session_at = $1, due_at = $1`, [new Date().toISOString()]);
     await waitForSessions(before, MAILBOXES);
     const seconds = (performance.now() - started) / 1000;
     const reports = await stopWorkers(children);
@@ -65,6 +75,10 @@ try {
     }));
   }
 } finally {
+  // Workers still running after a failure would hold locks that the schema drop waits for.
+  for (const child of started) {
+    child.kill('SIGKILL');
+  }
   await db.query(`drop schema if exists "${SCHEMA}_jobs" cascade`);
   await db.query(`drop schema if exists "${SCHEMA}" cascade`);
   await db.end();
@@ -86,6 +100,7 @@ async function startWorkers(count: number): Promise<ChildProcess[]> {
 function startWorker(): Promise<ChildProcess> {
   const env = { ...process.env, BENCH_CONFIG: configPath };
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(child);
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`A benchmark worker exited with code ${code} before it was ready`)));

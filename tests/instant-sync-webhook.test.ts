@@ -43,10 +43,10 @@ async function open(triggers?: readonly InstantSyncTrigger[], config: SynclineCo
   return instant;
 }
 
-async function storedSubscription() {
-  const subscription = await store?.loadMailboxSubscription(MAILBOX_ID);
+async function storedSubscription(resource = 'events') {
+  const subscription = await store?.loadMailboxSubscription(MAILBOX_ID, resource);
   if (!subscription) {
-    throw new Error('the mailbox has no stored subscription');
+    throw new Error(`the mailbox has no stored subscription on ${resource}`);
   }
   return subscription;
 }
@@ -68,14 +68,52 @@ describe('graph webhook', () => {
     expect(await response.text()).toBe('Validation: a b&c');
   });
 
-  it('subscribes mailbox once with secret', async () => {
+  it('subscribes calendar, inbox and sent items', async () => {
     await open();
-    const subscription = await storedSubscription();
+    const stored = await store?.listMailboxSubscriptions(MAILBOX_ID);
     const atGraph = await world.graphSubscriptions();
 
-    expect(atGraph.map((entry) => entry.id)).toEqual([subscription.subscriptionId]);
-    expect(atGraph[0]?.changeTypes.sort()).toEqual(['created', 'deleted', 'updated']);
-    expect(subscription.clientState.length).toBeGreaterThanOrEqual(32);
+    expect(stored?.map((entry) => entry.resource)).toEqual(['events', 'inbox', 'sentItems']);
+    expect(atGraph.map((entry) => entry.id).sort()).toEqual(stored?.map((entry) => entry.subscriptionId).sort());
+    expect(atGraph.map((entry) => entry.resource).sort()).toEqual([
+      `users/${encodeURIComponent(ADDRESS)}/events`,
+      `users/${encodeURIComponent(ADDRESS)}/mailFolders('inbox')/messages`,
+      `users/${encodeURIComponent(ADDRESS)}/mailFolders('sentitems')/messages`,
+    ]);
+    expect(atGraph.every((entry) => entry.changeTypes.sort().join() === 'created,deleted,updated')).toBe(true);
+    expect(new Set(stored?.map((entry) => entry.clientState)).size).toBe(3);
+    expect(stored?.every((entry) => entry.clientState.length >= 32)).toBe(true);
+  });
+
+  it('subscribes only the configured resources', async () => {
+    await open(undefined, world.config(undefined, ['events']));
+
+    expect((await store?.listMailboxSubscriptions(MAILBOX_ID))?.map((entry) => entry.resource)).toEqual(['events']);
+    expect(await world.graphSubscriptions()).toHaveLength(1);
+  });
+
+  it('new inbox mail requests a session', async () => {
+    await open();
+    await world.deliverMessage('Proposal', 'inbox');
+
+    await waitFor(() => requests.length > 0, 3_000, 'a session request');
+    expect(requests).toEqual([{ mailboxId: MAILBOX_ID, trigger: 'notification' }]);
+  });
+
+  it('sent mail requests a session', async () => {
+    await open();
+    await world.deliverMessage('Re: Proposal', 'sentitems');
+
+    await waitFor(() => requests.length > 0, 3_000, 'a session request');
+    expect(requests).toEqual([{ mailboxId: MAILBOX_ID, trigger: 'notification' }]);
+  });
+
+  it('mail in other folders is not watched', async () => {
+    await open();
+    await world.deliverMessage('Draft', 'drafts');
+
+    await pause(300);
+    expect(requests).toEqual([]);
   });
 
   it('Outlook create requests a session', async () => {
@@ -133,9 +171,9 @@ describe('graph subscription lifecycle', () => {
     const before = await storedSubscription();
     await world.graphFault({ type: 'lifecycle', lifecycleEvent: 'subscriptionRemoved' });
 
-    await waitFor(async () => ![undefined, before.subscriptionId].includes((await store?.loadMailboxSubscription(MAILBOX_ID))?.subscriptionId), 3_000, 'a new subscription');
+    await waitFor(async () => ![undefined, before.subscriptionId].includes((await store?.loadMailboxSubscription(MAILBOX_ID, 'events'))?.subscriptionId), 3_000, 'a new subscription');
     const after = await storedSubscription();
-    expect((await world.graphSubscriptions()).map((entry) => entry.id)).toEqual([after.subscriptionId]);
+    expect((await world.graphSubscriptions()).map((entry) => entry.id)).toContain(after.subscriptionId);
     expect(after.clientState).not.toBe(before.clientState);
     expect(requests).toContainEqual({ mailboxId: MAILBOX_ID, trigger: 'force' });
   });
@@ -143,17 +181,31 @@ describe('graph subscription lifecycle', () => {
   it('reauthorizationRequired renews the subscription', async () => {
     await open();
     const before = await storedSubscription();
+    const inbox = await storedSubscription('inbox');
     await pause(20);
-    await world.graphFault({ type: 'lifecycle', lifecycleEvent: 'reauthorizationRequired' });
+    await world.graphFault({ type: 'lifecycle', lifecycleEvent: 'reauthorizationRequired', subscriptionId: before.subscriptionId });
 
     await waitFor(async () => (await storedSubscription()).expiresAt > before.expiresAt, 3_000, 'a renewed expiry');
     expect((await storedSubscription()).subscriptionId).toBe(before.subscriptionId);
+    expect(await storedSubscription('inbox')).toEqual(inbox);
     expect(requests).toEqual([]);
+  });
+
+  it('removed inbox subscription is recreated alone', async () => {
+    await open();
+    const events = await storedSubscription();
+    const inbox = await storedSubscription('inbox');
+    await world.graphFault({ type: 'lifecycle', lifecycleEvent: 'subscriptionRemoved', subscriptionId: inbox.subscriptionId });
+
+    await waitFor(async () => ![undefined, inbox.subscriptionId].includes((await store?.loadMailboxSubscription(MAILBOX_ID, 'inbox'))?.subscriptionId), 3_000, 'a new inbox subscription');
+    expect(await storedSubscription()).toEqual(events);
+    expect(await world.graphSubscriptions()).toHaveLength(3);
+    expect(requests).toEqual([{ mailboxId: MAILBOX_ID, trigger: 'force' }]);
   });
 
   it('missed notifications force a session', async () => {
     await open();
-    await world.graphFault({ type: 'lifecycle', lifecycleEvent: 'missed' });
+    await world.graphFault({ type: 'lifecycle', lifecycleEvent: 'missed', subscriptionId: (await storedSubscription('sentItems')).subscriptionId });
 
     await waitFor(() => requests.length > 0, 3_000, 'a forced session');
     expect(requests).toEqual([{ mailboxId: MAILBOX_ID, trigger: 'force' }]);
@@ -166,19 +218,61 @@ describe('graph subscription lifecycle', () => {
 
     await open();
     expect((await storedSubscription()).subscriptionId).toBe(before.subscriptionId);
-    expect((await world.graphSubscriptions()).map((entry) => entry.id)).toEqual([before.subscriptionId]);
+    expect((await world.graphSubscriptions()).map((entry) => entry.id)).toContain(before.subscriptionId);
+    expect(await world.graphSubscriptions()).toHaveLength(3);
   });
 
   it('restart replaces a forgotten subscription', async () => {
     const first = await open();
     const before = await storedSubscription();
     await first.stop();
-    await world.graphFault({ type: 'lifecycle', lifecycleEvent: 'subscriptionRemoved' });
+    await world.graphFault({ type: 'lifecycle', lifecycleEvent: 'subscriptionRemoved', subscriptionId: before.subscriptionId });
 
     await open();
     const after = await storedSubscription();
     expect(after.subscriptionId).not.toBe(before.subscriptionId);
-    expect((await world.graphSubscriptions()).map((entry) => entry.id)).toEqual([after.subscriptionId]);
+    expect((await world.graphSubscriptions()).map((entry) => entry.id)).toContain(after.subscriptionId);
+    expect(await world.graphSubscriptions()).toHaveLength(3);
+  });
+
+  it('restart drops unwatched resources', async () => {
+    const first = await open();
+    await first.stop();
+
+    await open(undefined, world.config(undefined, ['events']));
+    expect((await store?.listMailboxSubscriptions(MAILBOX_ID))?.map((entry) => entry.resource)).toEqual(['events']);
+    expect(await world.graphSubscriptions()).toHaveLength(1);
+  });
+});
+
+describe('delegated mailbox instant sync', () => {
+  it('sign-in resumes and subscribes', async () => {
+    const base = world.config();
+    const config = { ...base, orgs: base.orgs.map((org) => ({ ...org, mailboxes: org.mailboxes.map((mailbox) => ({ ...mailbox, graphAuth: 'delegated' as const })) })) };
+    const tokens = new Map<string, string>();
+    store = await openStore(config.store, createSilentLogger());
+    await store.upsertOrg({ id: 'org-1', name: 'Contoso' });
+    await store.upsertMailbox({ id: MAILBOX_ID, orgId: 'org-1', kind: 'graph', address: ADDRESS, timeZone: 'Europe/Berlin' });
+    instant = await startInstantSync({
+      config,
+      store,
+      scheduler: { requestSession: (mailboxId, trigger) => requests.push({ mailboxId, trigger }) },
+      logger: createSilentLogger(),
+      streamBackoff: { baseMs: 10, maxMs: 50 },
+      fetch: world.fetch,
+      refreshTokens: { loadRefreshToken: async (id) => tokens.get(id) ?? null, saveRefreshToken: async (id, token) => void tokens.set(id, token) },
+    });
+    await instant.ready;
+    expect(await world.graphSubscriptions()).toEqual([]);
+
+    const start = await fetch(`${instant.url}/auth/graph/sign-in/${MAILBOX_ID}`, { redirect: 'manual' });
+    const microsoft = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
+    const callback = await fetch(microsoft.headers.get('location') ?? '');
+
+    expect(callback.status).toBe(200);
+    expect(tokens.has(MAILBOX_ID)).toBe(true);
+    expect(requests).toEqual([{ mailboxId: MAILBOX_ID, trigger: 'resume' }]);
+    await waitFor(async () => (await world.graphSubscriptions()).length === 3, 3_000, 'the delegated subscriptions');
   });
 });
 
@@ -186,9 +280,9 @@ describe('graph subscriptions', () => {
   it('create fails without token echo', async () => {
     const config = world.config();
     const graph = config.orgs[0]!.graph;
-    const client = createGraphSubscriptionClient({ ...graph, logger: createSilentLogger(), fetch: world.fetch });
+    const client = createGraphSubscriptionClient({ ...graph, userId: ADDRESS, logger: createSilentLogger(), fetch: world.fetch });
     const attempt = client.create({
-      userId: ADDRESS,
+      resource: 'events',
       changeTypes: ['created'],
       // The Salesforce emulator answers 404 here: no echo.
       notificationUrl: `${world.salesforce.url}/webhooks/graph`,

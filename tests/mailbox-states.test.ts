@@ -16,6 +16,7 @@ const MINUTE = 60_000;
 const LEGAL: ReadonlyArray<readonly [MailboxState, MailboxState]> = [
   ['active', 'syncing'],
   ['active', 'suspendedByUser'],
+  ['active', 'suspendedByError'],
   ['active', 'disconnected'],
   ['syncing', 'active'],
   ['syncing', 'suspendedByError'],

@@ -85,18 +85,18 @@ describe('scheduler with the emulators', () => {
     const running = await startScheduler(h, reports, { coalesceMs: 60_000, clock: new FastClock(10_000) });
 
     running.requestSession(h.mailbox.id, 'force');
-    await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'suspendedByError', 5_000);
+    await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'suspendedByError', 15_000);
     const suspended = await h.store.loadSchedule(h.mailbox.id);
     expect(suspended?.reason).toMatch(/refresh token/);
     expect(reports[0]?.failure?.kind).toBe('suspend');
 
     // Automatic resumes try again, fail the same way and wait longer each time.
-    await waitFor(async () => ((await h.store.loadSchedule(h.mailbox.id))?.failureCount ?? 0) >= 3, 5_000);
+    await waitFor(async () => ((await h.store.loadSchedule(h.mailbox.id))?.failureCount ?? 0) >= 3, 15_000);
     const later = await h.store.loadSchedule(h.mailbox.id);
     expect(later?.state).toBe('suspendedByError');
     expect(Date.parse(later?.resumeAt ?? '') - Date.parse(later?.lastSessionAt ?? '')).toBeGreaterThan(50 * 60_000);
     expect(await h.crmEvents()).toEqual([]);
-  }, 20_000);
+  }, 60_000);
 
   it('exhausted API limit suspends, then resumes by itself once cleared', async () => {
     harness = await E2eHarness.start({ window: WINDOW });
@@ -108,14 +108,14 @@ describe('scheduler with the emulators', () => {
     const running = await startScheduler(h, reports, { coalesceMs: 60_000, clock: new FastClock(40_000, Date.now()) });
 
     running.requestSession(h.mailbox.id, 'force');
-    await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'suspendedByError', 5_000);
+    await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'suspendedByError', 15_000);
     expect((await h.store.loadSchedule(h.mailbox.id))?.reason).toMatch(/daily API request allocation/);
 
     await h.salesforceAdmin('POST', '/_admin/limits', { dailyApiCalls: 0 });
-    await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'active', 10_000);
+    await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'active', 20_000);
 
     const resumed = await h.store.loadSchedule(h.mailbox.id);
     expect(resumed).toMatchObject({ reason: null, resumeAt: null, failureCount: 0, lastStatus: 'success' });
     expect((await h.crmEvents()).map((event) => event.Subject)).toEqual(['Quarterly review']);
-  }, 20_000);
+  }, 60_000);
 });

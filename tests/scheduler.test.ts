@@ -7,7 +7,9 @@ import type { SessionTrigger } from '../src/domain/mailbox-state.ts';
 import type { SessionReport } from '../src/domain/session-report.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
 import { createScheduler, createSessionRunner, jitteredDelayMs, type Scheduler } from '../src/scheduler/index.ts';
-import { queueForcedSession, resumeMailbox, suspendMailbox } from '../src/scheduler/mailbox-control.ts';
+import { MailboxStateError, queueForcedSession, resumeMailbox, suspendMailbox } from '../src/scheduler/mailbox-control.ts';
+import { newSchedule } from '../src/scheduler/mailbox-states.ts';
+import { scheduleAfterSession } from '../src/scheduler/session-outcome.ts';
 import { openStore, type SynclineStore } from '../src/store/index.ts';
 import { ManualClock } from './support/manual-clock.ts';
 import { outcomeReport, scheduleStore } from './support/schedule-fixtures.ts';
@@ -284,7 +286,7 @@ describe('scheduler', () => {
     expect(probe.startsOf('a')).toHaveLength(1);
 
     const began = Date.now();
-    await running.stop();
+    expect(await running.stop()).toEqual(['a']);
     expect(Date.now() - began).toBeLessThan(2_000);
     expect(clock.pendingTimers()).toBe(0);
   });
@@ -309,5 +311,39 @@ describe('scheduler', () => {
     await clock.advance(11 * MINUTE);
 
     expect(calls).toBe(3);
+  });
+});
+
+describe('session outcome', () => {
+  const NOW = new Date('2026-05-04T08:00:00.000Z');
+  const context = { startedFrom: 'active' as const, now: NOW, intervalMs: 30 * MINUTE, jitter: 0, random: () => 0.5 };
+  const syncing = { ...newSchedule('a', NOW.toISOString()), state: 'syncing' as const };
+
+  it('disconnects a mailbox whose account is gone', () => {
+    const gone = { kind: 'suspend' as const, code: 'ErrorNonExistentMailbox', message: 'Graph returned 404 ErrorNonExistentMailbox: the mailbox does not exist' };
+    const after = scheduleAfterSession(syncing, outcomeReport('a', 'failed', NOW, gone), context);
+    expect(after).toMatchObject({ state: 'disconnected', reason: gone.message, nextSessionAt: null, resumeAt: null, failureCount: 1 });
+  });
+
+  it('suspends on revoked consent', () => {
+    const revoked = { kind: 'suspend' as const, code: 'invalid_grant', message: 'Salesforce refused the refresh token' };
+    const after = scheduleAfterSession(syncing, outcomeReport('a', 'failed', NOW, revoked), context);
+    expect(after).toMatchObject({ state: 'suspendedByError', reason: revoked.message, resumeAt: new Date(NOW.getTime() + 5 * MINUTE).toISOString() });
+  });
+});
+
+describe('mailbox control', () => {
+  it('resume reconnects only a configured mailbox', async () => {
+    const store = await scheduleStore(['a']);
+    try {
+      await store.saveSchedule({ ...newSchedule('a', null), state: 'disconnected', reason: 'Removed from the configuration' });
+      const now = new Date('2026-05-04T08:00:00.000Z');
+      await expect(resumeMailbox(store, 'a', now)).rejects.toThrow(MailboxStateError);
+      await expect(resumeMailbox(store, 'a', now)).rejects.toThrow(/add it to the configuration again/);
+
+      expect(await resumeMailbox(store, 'a', now, { reconnect: true })).toMatchObject({ state: 'active', reason: null, nextSessionAt: now.toISOString() });
+    } finally {
+      await store.close();
+    }
   });
 });

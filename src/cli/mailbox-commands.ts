@@ -2,12 +2,13 @@ import type { MailboxRecord } from '../domain/accounts.ts';
 import type { MailboxSchedule } from '../domain/mailbox-state.ts';
 import { openEngine } from '../scheduler/engine.ts';
 import { createEngineRunner } from '../scheduler/engine-scheduler.ts';
-import { queueForcedSession, resumeMailbox, suspendMailbox } from '../scheduler/mailbox-control.ts';
+import { MailboxStateError, queueForcedSession, resumeMailbox, suspendMailbox } from '../scheduler/mailbox-control.ts';
 import { newSchedule } from '../scheduler/mailbox-states.ts';
 import { describeSession } from '../scheduler/session-summary.ts';
 import type { SynclineStore } from '../store/index.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandEnvironment } from './command-environment.ts';
+import { forceThroughQueue, resumeThroughQueue, suspendThroughQueue, type QueueCommandContext } from './queue-commands.ts';
 import { openRunContext } from './run-context.ts';
 import { runningSchedulerPid } from './scheduler-presence.ts';
 import { openStoreContext, presenceDirOf, type StoreContext } from './store-context.ts';
@@ -54,43 +55,69 @@ export async function runStatus(options: MailboxCommandOptions & { json?: boolea
 
 /** `syncline suspend MAILBOX [--reason TEXT]`. */
 export async function runSuspend(mailbox: string, options: MailboxCommandOptions & { reason?: string }, environment: CommandEnvironment): Promise<number> {
-  return withStore(options, environment, async ({ store }) => {
-    const record = await findMailbox(store, mailbox);
-    const schedule = await suspendMailbox(store, record.id, options.reason ?? 'Suspended from the command line');
+  return withStore(options, environment, async (context) => {
+    const record = await findMailbox(context.store, mailbox);
+    const reason = options.reason ?? 'Suspended from the command line';
+    const queue = queueContext(context, environment);
+    if (queue !== null) {
+      return suspendThroughQueue(queue, record, reason);
+    }
+    const schedule = await suspendMailbox(context.store, record.id, reason);
     environment.stdout(`${record.address}: suspended (${schedule.reason ?? ''}); its state is kept, resume with \`syncline resume ${record.address}\``);
     return 0;
   });
 }
 
-/** `syncline resume MAILBOX`. */
+/** `syncline resume MAILBOX`; a disconnected mailbox is connected again when the configuration lists it. */
 export async function runResume(mailbox: string, options: MailboxCommandOptions, environment: CommandEnvironment): Promise<number> {
-  return withStore(options, environment, async ({ store }) => {
-    const record = await findMailbox(store, mailbox);
-    const schedule = await resumeMailbox(store, record.id, new Date());
+  return withStore(options, environment, async (context) => {
+    const record = await findMailbox(context.store, mailbox);
+    const reconnect = isConfigured(context, record.id);
+    const queue = queueContext(context, environment);
+    if (queue !== null) {
+      return resumeThroughQueue(queue, record, reconnect);
+    }
+    const schedule = await resumeMailbox(context.store, record.id, new Date(), { reconnect });
     environment.stdout(`${record.address}: ${schedule.state}; next session ${schedule.nextSessionAt ?? 'after the running one'}`);
     return 0;
   });
 }
 
 /**
- * `syncline force MAILBOX`: when a `start` process runs on this store, mark the mailbox so its scheduler runs the
- * session at its next poll. Otherwise run the session here and print its summary.
+ * `syncline force MAILBOX`: on PostgreSQL, queue a session job for the workers and wait for its report. On SQLite,
+ * when a `start` process runs on this store, mark the mailbox so its scheduler runs the session at its next poll.
+ * Otherwise run the session here and print its summary.
  */
 export async function runForce(mailbox: string, options: MailboxCommandOptions, environment: CommandEnvironment): Promise<number> {
-  const queued = await withStore(options, environment, async ({ store, presenceDir }) => {
-    const pid = runningSchedulerPid(presenceDir);
-    if (pid === null) {
-      return false;
+  const handled = await withStore(options, environment, async (context): Promise<number | null> => {
+    const queue = queueContext(context, environment);
+    if (queue !== null) {
+      return forceThroughQueue(queue, await findMailbox(context.store, mailbox));
     }
-    const record = await findMailbox(store, mailbox);
-    await queueForcedSession(store, record.id, new Date());
+    const pid = runningSchedulerPid(context.presenceDir);
+    if (pid === null) {
+      return null;
+    }
+    const record = await findMailbox(context.store, mailbox);
+    await queueForcedSession(context.store, record.id, new Date());
     environment.stdout(`${record.address}: session requested; the running scheduler (pid ${pid}) starts it within a few seconds`);
-    return true;
-  });
-  if (queued) {
     return 0;
+  });
+  return handled ?? forceHere(mailbox, options, environment);
+}
+
+/** Return how to reach the job queue when the store is PostgreSQL (distributed mode), else null. */
+function queueContext(context: StoreContext, environment: CommandEnvironment): QueueCommandContext | null {
+  const setting = context.config?.store;
+  if (setting?.kind !== 'postgres') {
+    return null;
   }
-  return forceHere(mailbox, options, environment);
+  return { store: context.store, connectionString: setting.connectionString, storeSchema: setting.schema, environment };
+}
+
+/** Tell whether the configuration lists the mailbox. The sandbox configures its one mailbox itself, so without a file every mailbox counts. */
+function isConfigured(context: StoreContext, mailboxId: string): boolean {
+  return context.config === null || context.config.orgs.some((org) => org.mailboxes.some((mailbox) => mailbox.id === mailboxId));
 }
 
 async function forceHere(mailbox: string, options: MailboxCommandOptions, environment: CommandEnvironment): Promise<number> {
@@ -129,6 +156,9 @@ async function withStore<T>(options: MailboxCommandOptions, environment: Command
   const context = await openStoreContext({ ...options, env: environment.env, cwd: environment.cwd, logger });
   try {
     return await work(context);
+  } catch (error) {
+    // A state that forbids the action is the user's to change, so it exits like a usage error (code 2).
+    throw error instanceof MailboxStateError ? new UsageError(error.message) : error;
   } finally {
     await context.store.close();
   }

@@ -1,11 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { CONFIG_PATH_VARIABLE, ConfigError, DEFAULT_CONFIG_FILE } from '../config/index.ts';
 import { processEnvironment, type CommandEnvironment } from './command-environment.ts';
+import { runExplain } from './explain-command.ts';
 import { runForce, runResume, runStatus, runSuspend } from './mailbox-commands.ts';
 import { DATA_DIR_VARIABLE, DEFAULT_DATA_DIR } from './run-context.ts';
 import { runSandboxReset, runSandboxSeed } from './sandbox-commands.ts';
+import { addSecurityCommands } from './security-commands.ts';
 import { runStart } from './start-command.ts';
 import { runSyncOnce } from './sync-command.ts';
+import { runConflicts } from './conflicts-command.ts';
 import { UsageError } from './usage-error.ts';
 import { runWorker } from './worker-command.ts';
 
@@ -40,10 +43,11 @@ function buildProgram(environment: CommandEnvironment, setExitCode: (code: numbe
 
   program
     .command('start')
-    .description('Run a session for every mailbox now, then every sessionIntervalMinutes (default 30) with jitter, until SIGINT or SIGTERM; the running session finishes before exit.')
+    .description('Run each mailbox\'s sessions on its schedule (every sessionIntervalMinutes, default 30, with jitter) and serve instant sync, until SIGINT or SIGTERM; on PostgreSQL it shares the job queue with `syncline worker`. Running sessions get 8 s to finish.')
     .option('--config <path>', CONFIG_HELP)
     .option('--data-dir <dir>', DATA_DIR_HELP)
-    .action(async (options: { config?: string; dataDir?: string }) => {
+    .option('--port <n>', 'port of the HTTP server (API, webhooks, metrics); overrides server.port (default 8787); 0 picks a free port')
+    .action(async (options: { config?: string; dataDir?: string; port?: string }) => {
       setExitCode(await runStart(options, environment));
     });
 
@@ -52,18 +56,32 @@ function buildProgram(environment: CommandEnvironment, setExitCode: (code: numbe
     .description('Run one session for every mailbox, print a summary per session, then exit (code 0 when none failed, 1 when one failed).')
     .option('--once', 'run one session per mailbox and exit (required; `syncline start` runs continuously)')
     .option('--json', 'print one JSON document {"sessions":[...]} on stdout; logs go to stderr')
+    .option('--dry-run', 'print what one session per mailbox would create, update, delete and settle, and write nothing; with --json: {"plans":[...]}')
     .option('--mailbox <address>', 'sync only this mailbox (its address or id)')
     .option('--config <path>', CONFIG_HELP)
     .option('--data-dir <dir>', DATA_DIR_HELP)
-    .action(async (options: { once?: boolean; json?: boolean; mailbox?: string; config?: string; dataDir?: string }) => {
+    .action(async (options: { once?: boolean; dryRun?: boolean; json?: boolean; mailbox?: string; config?: string; dataDir?: string }) => {
       setExitCode(await runSyncOnce(options, environment));
     });
 
   addMailboxCommands(program, environment, setExitCode);
+  addSecurityCommands(program, environment, setExitCode);
+
+  program
+    .command('explain')
+    .description('Print why a Salesforce record (Contact, Lead, Account, Opportunity) is linked to activities, or why Syncline created it: the rule, the matched address or domain, and the tie-break.')
+    .argument('<record-id>', 'the 15- or 18-character Salesforce record id')
+    .option('--json', 'print one JSON document {"recordId", "explanations": [...]} on stdout')
+    .option('--org <id>', 'only explanations of this org (default: every org of the store)')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (recordId: string, options: { json?: boolean; org?: string; config?: string; dataDir?: string }) => {
+      setExitCode(await runExplain(recordId, options, environment));
+    });
 
   program
     .command('worker')
-    .description('Run sessions from the job queue on PostgreSQL (SYNCLINE_DATABASE_URL or store.kind "postgres"), shared by any number of worker processes, until SIGINT or SIGTERM; running sessions get 8 s to finish.')
+    .description('Run sessions from the job queue on PostgreSQL (SYNCLINE_DATABASE_URL or store.kind "postgres"), shared by any number of worker processes and `syncline start`, until SIGINT or SIGTERM; running sessions get 8 s to finish.')
     .option('--concurrency <n>', 'sessions this process runs at once; default: maxConcurrentSessions of the configuration (4)')
     .option('--config <path>', CONFIG_HELP)
     .action(async (options: { concurrency?: string; config?: string }) => {
@@ -82,7 +100,9 @@ function buildProgram(environment: CommandEnvironment, setExitCode: (code: numbe
 
   sandbox
     .command('seed')
-    .description('Import every .ics file of DIR (not its subfolders) into the sandbox mailbox, only events inside the sync window; an event seeded before (same UID) is updated, not added again. Prints the events and warnings per file.')
+    .description(
+      'Import every .ics file of DIR (not its subfolders) into the sandbox mailbox, only events inside the sync window; an event seeded before (same UID) is updated, not added again. Every .eml file goes into the inbox; an email seeded before (same Message-ID) is updated, not added again. Prints what each file gave, with its warnings.',
+    )
     .argument('<dir>', 'folder that holds the .ics files')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (folder: string, options: { dataDir?: string }) => {
@@ -105,8 +125,20 @@ function addMailboxCommands(program: Command, environment: CommandEnvironment, s
     });
 
   program
+    .command('conflicts')
+    .description('List the conflict ledger, newest first: each field both sides changed, both values, the winner and why.')
+    .argument('[mailbox]', 'only this mailbox (its address or id)')
+    .option('--json', 'print one JSON document {"conflicts":[...]} on stdout')
+    .option('--limit <n>', 'decisions per mailbox and object kind (default 50)')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (mailbox: string | undefined, options: StoreFlags & { json?: boolean; limit?: string }) => {
+      setExitCode(await runConflicts(mailbox, options, environment));
+    });
+
+  program
     .command('force')
-    .description('Run a session for MAILBOX now: here, or, when `syncline start` runs on the same store, by its scheduler within a few seconds.')
+    .description('Run a session for MAILBOX now and print its summary: on PostgreSQL through the job queue (waiting up to 60 s for the report); on SQLite here, or by a running `syncline start` within a few seconds.')
     .argument('<mailbox>', 'the mailbox address or id')
     .option('--config <path>', CONFIG_HELP)
     .option('--data-dir <dir>', DATA_DIR_HELP)
@@ -127,7 +159,7 @@ function addMailboxCommands(program: Command, environment: CommandEnvironment, s
 
   program
     .command('resume')
-    .description('Lift the suspension of MAILBOX (by a person or by an error) and schedule a session now; it continues where it stopped.')
+    .description('Lift the suspension of MAILBOX (by a person or by an error), or connect it again when it is disconnected but configured, and schedule a session now; it continues where it stopped.')
     .argument('<mailbox>', 'the mailbox address or id')
     .option('--config <path>', CONFIG_HELP)
     .option('--data-dir <dir>', DATA_DIR_HELP)

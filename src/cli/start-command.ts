@@ -1,30 +1,36 @@
 import type { SandboxReady, SynclineConfig } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
-import { openEngine } from '../scheduler/engine.ts';
-import { createEngineScheduler } from '../scheduler/engine-scheduler.ts';
 import { startInstantSync, type InstantSync } from '../scheduler/instant-sync.ts';
+import { apiRoutes } from '../server/api-routes.ts';
+import { emailRoutes } from '../server/routes/emails.ts';
+import { emailRouteConnectors } from '../scheduler/engine-email.ts';
+import type { Scheduler } from '../scheduler/scheduler.ts';
+import type { SynclineStore } from '../store/index.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandEnvironment } from './command-environment.ts';
 import { openRunContext } from './run-context.ts';
 import { announceScheduler } from './scheduler-presence.ts';
+import { runUntilStopped, startSchedulerProcess } from './scheduler-process.ts';
+import { withServerPort } from './server-port.ts';
 import { presenceDirOf } from './store-context.ts';
 import { countEvents, totalEvents } from './seed-summary.ts';
 
 export interface StartOptions {
   readonly config?: string;
   readonly dataDir?: string;
+  /** `--port N`: overrides server.port. */
+  readonly port?: string;
 }
 
 /** How long running sessions may go on after SIGTERM before they are abandoned. */
 const SESSION_GRACE_MS = 8_000;
 
-/** A process manager waits about 10 s after SIGTERM before it kills; exit before that on our own terms. */
-const SHUTDOWN_DEADLINE_MS = 9_500;
-
 /**
  * `syncline start`: run each mailbox's sessions on its schedule, continuing where the last run stopped, until
- * SIGINT or SIGTERM. On the first signal scheduling stops and the running sessions get 8 s to finish, then are
- * abandoned; the exit code is 0. A second signal exits at once.
+ * SIGINT or SIGTERM, and serve instant sync. On SQLite the scheduler runs in this process; on PostgreSQL this
+ * process plans and runs sessions from the job queue that `syncline worker` processes share. On the first signal
+ * scheduling stops and the running sessions get 8 s to finish. Sessions still running then are abandoned and
+ * handed back. The exit code is 0, or 1 when the job queue stopped by itself. A second signal exits at once.
  */
 export async function runStart(options: StartOptions, environment: CommandEnvironment): Promise<number> {
   const logger = createCliLogger();
@@ -35,27 +41,19 @@ export async function runStart(options: StartOptions, environment: CommandEnviro
       printSandboxBanner(context.sandbox.ready, context.config, environment);
     }
 
-    const engine = await openEngine({ config: context.config, logger });
-    const scheduler = createEngineScheduler(engine, context.config, logger, { gracePeriodMs: SESSION_GRACE_MS });
-    const presence = announceScheduler(presenceDirOf(context.config.store, context.config.dataDir));
+    const config = withServerPort(context.config, options.port);
+    const running = await startSchedulerProcess({ config, logger, concurrency: config.maxConcurrentSessions, gracePeriodMs: SESSION_GRACE_MS });
+    // `syncline force` finds a running embedded scheduler by this file. In distributed mode it uses the queue instead.
+    const presence = running.mode === 'embedded' ? announceScheduler(presenceDirOf(config.store, config.dataDir)) : null;
+    logger.info({ orgs: config.orgs.length, mailboxes: running.engine.mailboxes.length, mode: running.mode, sandbox: context.sandbox !== null }, 'Syncline started');
+    const instant = await startInstantSyncOrWarn(config, running.engine.store, running.scheduler, logger);
 
-    logger.info({ orgs: context.config.orgs.length, mailboxes: engine.mailboxes.length, sandbox: context.sandbox !== null }, 'Syncline started');
-    await scheduler.start();
-    const instant = await startInstantSyncOrWarn(context.config, engine, scheduler, logger);
-
-    const signal = await waitForStopSignal(logger);
-    logger.info({ signal }, 'Stopping: running sessions get a grace period to finish');
-    const watchdog = setTimeout(() => {
-      logger.warn('Shutdown took too long; exiting now (every session commits in one transaction, so nothing is half-written)');
-      process.exit(0);
-    }, SHUTDOWN_DEADLINE_MS);
-    watchdog.unref();
-    presence.clear();
-    await instant?.stop();
-    await scheduler.stop();
-    await engine.close();
+    const reason = await runUntilStopped(running, logger, async () => {
+      presence?.clear();
+      await instant?.stop();
+    });
     logger.info('Syncline stopped');
-    return 0;
+    return reason === 'failure' ? 1 : 0;
   } finally {
     await context.close();
   }
@@ -65,31 +63,14 @@ export async function runStart(options: StartOptions, environment: CommandEnviro
  * The webhook server and the change streams. Without them every mailbox still gets its scheduled sessions, so a
  * server that cannot listen (the port is taken) is reported and the engine runs on.
  */
-async function startInstantSyncOrWarn(config: SynclineConfig, engine: Awaited<ReturnType<typeof openEngine>>, scheduler: ReturnType<typeof createEngineScheduler>, logger: Logger): Promise<InstantSync | null> {
+async function startInstantSyncOrWarn(config: SynclineConfig, store: SynclineStore, scheduler: Scheduler, logger: Logger): Promise<InstantSync | null> {
   try {
-    return await startInstantSync({ config, store: engine.store, scheduler, logger });
+    return await startInstantSync({ config, store, scheduler, logger, routes: [apiRoutes({ store, config, logger, requestSession: (mailboxId, trigger) => scheduler.requestSession(mailboxId, trigger) }), emailRoutes({ store, logger, openMailbox: emailRouteConnectors(config, store, logger) })] });
   } catch (error) {
     const port = config.server?.port ?? 8787;
     logger.error({ err: error, port }, `Instant sync is off: the webhook server could not listen on port ${port}; set server.port to a free port. Sessions keep their schedule`);
     return null;
   }
-}
-
-function waitForStopSignal(logger: Logger): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    let received = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (received) {
-        logger.warn({ signal }, 'Second stop signal: exiting without waiting for running sessions');
-        process.exit(130);
-      }
-      received = true;
-      resolve(signal);
-    };
-
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 function printSandboxBanner(ready: SandboxReady, config: SynclineConfig, environment: CommandEnvironment): void {
@@ -106,6 +87,10 @@ function printSandboxBanner(ready: SandboxReady, config: SynclineConfig, environ
   if (ready.sampleData !== null) {
     const sources = ready.sampleData.length === 1 ? '1 source' : `${ready.sampleData.length} sources`;
     lines.push(`  Seeded sample data:   ${countEvents(totalEvents(ready.sampleData))} from ${sources}`);
+  }
+  if (ready.sampleItems !== null) {
+    const contacts = ready.sampleItems.contacts.reduce((sum, result) => sum + result.added + result.updated + result.unchanged, 0);
+    lines.push(`  Seeded sample items:  ${contacts} contacts and ${ready.sampleItems.todoTasks} To Do tasks in the mailbox`);
   }
 
   lines.push('Press Ctrl-C to stop; the running session finishes first. Start over with `syncline sandbox reset`.');

@@ -12,6 +12,13 @@ export interface EngineSchedulerOptions {
   readonly random?: () => number;
   readonly pollMs?: number;
   readonly gracePeriodMs?: number;
+  /** Default: instantSync.coalesceSeconds of the configuration. */
+  readonly coalesceMs?: number;
+}
+
+/** At most one notification-triggered session per mailbox per this many milliseconds. */
+export function coalesceMsOf(config: SynclineConfig): number {
+  return (config.instantSync?.coalesceSeconds ?? DEFAULT_COALESCE_SECONDS) * 1000;
 }
 
 /** Create the session runner over an engine; each mailbox's interval comes from its configuration. */
@@ -41,7 +48,7 @@ export function createEngineScheduler(engine: Engine, config: SynclineConfig, lo
     runner: createEngineRunner(engine, config, logger, options),
     store: engine.store,
     maxConcurrentSessions: config.maxConcurrentSessions,
-    coalesceMs: (config.instantSync?.coalesceSeconds ?? DEFAULT_COALESCE_SECONDS) * 1000,
+    coalesceMs: options.coalesceMs ?? coalesceMsOf(config),
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),

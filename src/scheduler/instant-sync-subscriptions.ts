@@ -1,22 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import type { MailboxSetting, OrgSetting } from '../config/resolved-config.ts';
 import type { SessionTrigger } from '../domain/mailbox-state.ts';
+import type { GraphClientOptions } from '../mailbox/graph/connector-options.ts';
 import type { LifecycleEvent } from '../mailbox/graph/subscriptions-notifications.ts';
-import { createGraphSubscriptionClient, DEFAULT_SUBSCRIPTION_LIFETIME_MS, type GraphChangeType, type GraphSubscriptionClient } from '../mailbox/graph/subscriptions.ts';
+import {
+  createGraphSubscriptionClient,
+  DEFAULT_SUBSCRIPTION_LIFETIME_MS,
+  type GraphChangeType,
+  type GraphSubscriptionClient,
+  type SubscribedResource,
+} from '../mailbox/graph/subscriptions.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { MailboxSubscription } from '../store/index.ts';
 
 /**
- * Keeps one Graph change notification subscription per mailbox alive: created at start (or renewed when the store
- * has one, which also finds out whether Graph still knows it), renewed before it expires, renewed again when Graph
- * asks for reauthorization, and created anew when Graph removed it. A failure is logged and the mailbox keeps its
+ * Keeps one Graph change notification subscription per mailbox and watched resource (calendar, Inbox, Sent Items)
+ * alive. Each is created at start, or renewed when the store has one, which also finds out whether Graph still has
+ * it. It is renewed before it expires and again on `reauthorizationRequired` (a PATCH of the expiry reauthorizes and
+ * renews in one request), and created anew when Graph removed it. A failure is logged and the mailbox keeps its
  * scheduled sessions; the next renewal round tries again.
  */
 
 export interface SubscriptionRecords {
-  loadMailboxSubscription(mailboxId: string): Promise<MailboxSubscription | null>;
+  loadMailboxSubscription(mailboxId: string, resource: string): Promise<MailboxSubscription | null>;
+  listMailboxSubscriptions(mailboxId: string): Promise<MailboxSubscription[]>;
   saveMailboxSubscription(subscription: MailboxSubscription): Promise<void>;
-  deleteMailboxSubscription(mailboxId: string): Promise<void>;
+  deleteMailboxSubscription(mailboxId: string, resource: string): Promise<void>;
 }
 
 export interface SubscriptionTiming {
@@ -29,7 +38,7 @@ export interface SubscriptionTiming {
 }
 
 const DEFAULT_TIMING: SubscriptionTiming = { lifetimeMs: DEFAULT_SUBSCRIPTION_LIFETIME_MS, renewBeforeMs: 24 * 3_600_000, checkEveryMs: 3_600_000 };
-/** Subscription requests at once while a round walks every mailbox. */
+/** Mailboxes handled at once while a round walks every mailbox. */
 const ROUND_CONCURRENCY = 4;
 
 export interface SubscriptionKeeperOptions {
@@ -38,17 +47,22 @@ export interface SubscriptionKeeperOptions {
   /** The webhook URL Graph calls for notifications and lifecycle notifications. */
   readonly webhookUrl: string;
   readonly changeTypes: readonly GraphChangeType[];
+  /** Parts of each mailbox to watch. */
+  readonly resources: readonly SubscribedResource[];
+  /** How to reach one mailbox's Graph: app-only or its owner's delegated grant. */
+  readonly connectionFor: (org: OrgSetting, mailbox: MailboxSetting) => GraphClientOptions;
   readonly requestSession: (mailboxId: string, trigger: SessionTrigger) => void;
   readonly logger: Logger;
   readonly timing?: Partial<SubscriptionTiming>;
-  readonly fetch?: typeof fetch;
   readonly now?: () => number;
 }
 
 export interface SubscriptionKeeper {
-  /** Create or renew every mailbox's subscription; resolves when each has been tried once. */
+  /** Create or renew every mailbox's subscriptions; resolves when each has been tried once. */
   start(): Promise<void>;
   handleLifecycle(mailboxId: string, subscriptionId: string, event: LifecycleEvent): void;
+  /** Create the mailbox's missing subscriptions now, e.g. once its owner signed in, instead of at the next round. */
+  subscribeMailbox(mailboxId: string): void;
   /** Stop the renewal rounds and wait for requests in flight; subscriptions stay so a restart renews them. */
   stop(): Promise<void>;
 }
@@ -63,7 +77,7 @@ export function createSubscriptionKeeper(options: SubscriptionKeeperOptions): Su
   const now = options.now ?? Date.now;
   const logger = options.logger.child({ component: 'instant-sync-mailbox' });
   const mailboxes = indexMailboxes(options, logger);
-  /** One operation per mailbox at a time, so a lifecycle notice never races a renewal round. */
+  /** One operation per mailbox at a time, so a lifecycle notification never races a renewal round. */
   const queues = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -83,23 +97,23 @@ export function createSubscriptionKeeper(options: SubscriptionKeeperOptions): Su
 
   const expiry = () => new Date(now() + timing.lifetimeMs).toISOString();
 
-  const create = async (mailboxId: string, kept: KeptMailbox): Promise<void> => {
+  const create = async (mailboxId: string, kept: KeptMailbox, resource: SubscribedResource): Promise<void> => {
     const clientState = randomBytes(32).toString('base64url');
     const created = await kept.client.create({
-      userId: kept.setting.address,
+      resource,
       changeTypes: options.changeTypes,
       notificationUrl: options.webhookUrl,
       lifecycleNotificationUrl: options.webhookUrl,
       clientState,
       expirationDateTime: expiry(),
     });
-    await options.records.saveMailboxSubscription({ mailboxId, subscriptionId: created.id, clientState, changeTypes: options.changeTypes, expiresAt: created.expirationDateTime });
-    logger.info({ mailboxId, subscriptionId: created.id, expiresAt: created.expirationDateTime }, 'Graph change notification subscription created');
+    await options.records.saveMailboxSubscription({ mailboxId, resource, subscriptionId: created.id, clientState, changeTypes: options.changeTypes, expiresAt: created.expirationDateTime });
+    logger.info({ mailboxId, resource, subscriptionId: created.id, expiresAt: created.expirationDateTime }, 'Graph change notification subscription created');
   };
 
   /** Renew the stored subscription, or create one when there is none, it covers other change types, or Graph lost it. */
-  const ensure = async (mailboxId: string, kept: KeptMailbox, force: boolean): Promise<void> => {
-    const stored = await options.records.loadMailboxSubscription(mailboxId);
+  const ensure = async (mailboxId: string, kept: KeptMailbox, resource: SubscribedResource, force: boolean): Promise<void> => {
+    const stored = await options.records.loadMailboxSubscription(mailboxId, resource);
     if (stored !== null && !force && Date.parse(stored.expiresAt) - now() > timing.renewBeforeMs) {
       return;
     }
@@ -107,25 +121,48 @@ export function createSubscriptionKeeper(options: SubscriptionKeeperOptions): Su
       const renewed = await kept.client.renew(stored.subscriptionId, expiry());
       if (renewed !== null) {
         await options.records.saveMailboxSubscription({ ...stored, expiresAt: renewed.expirationDateTime });
-        logger.debug({ mailboxId, subscriptionId: stored.subscriptionId, expiresAt: renewed.expirationDateTime }, 'Graph change notification subscription renewed');
+        logger.debug({ mailboxId, resource, subscriptionId: stored.subscriptionId, expiresAt: renewed.expirationDateTime }, 'Graph change notification subscription renewed');
         return;
       }
-      logger.info({ mailboxId, subscriptionId: stored.subscriptionId }, 'Graph no longer knows the subscription; creating a new one');
+      logger.info({ mailboxId, resource, subscriptionId: stored.subscriptionId }, 'Graph no longer knows the subscription; creating a new one');
     } else if (stored !== null) {
       await kept.client.remove(stored.subscriptionId);
     }
-    await options.records.deleteMailboxSubscription(mailboxId);
-    await create(mailboxId, kept);
+    await options.records.deleteMailboxSubscription(mailboxId, resource);
+    await create(mailboxId, kept, resource);
   };
 
-  const round = async (force: boolean): Promise<void> => {
+  /** Delete the subscriptions of resources no longer watched, at Graph and in the store. */
+  const dropUnwatched = async (mailboxId: string, kept: KeptMailbox): Promise<void> => {
+    for (const stored of await options.records.listMailboxSubscriptions(mailboxId)) {
+      if (!options.resources.some((resource) => resource === stored.resource)) {
+        await kept.client.remove(stored.subscriptionId);
+        await options.records.deleteMailboxSubscription(mailboxId, stored.resource);
+        logger.info({ mailboxId, resource: stored.resource, subscriptionId: stored.subscriptionId }, 'Graph change notification subscription deleted: its resource is no longer watched');
+      }
+    }
+  };
+
+  const round = async (atStart: boolean): Promise<void> => {
     const ids = [...mailboxes.keys()];
     const worker = async (): Promise<void> => {
       for (let id = ids.shift(); id !== undefined && !stopped; id = ids.shift()) {
         const kept = mailboxes.get(id);
-        if (kept) {
-          await enqueue(id, () => ensure(id, kept, force));
+        if (!kept) {
+          continue;
         }
+        const mailboxId = id;
+        await enqueue(mailboxId, async () => {
+          if (atStart) {
+            await dropUnwatched(mailboxId, kept);
+          }
+          // Each resource on its own, so a folder Graph refuses does not keep the calendar unwatched.
+          for (const resource of options.resources) {
+            await ensure(mailboxId, kept, resource, atStart).catch((error: unknown) => {
+              logger.warn({ mailboxId, resource, err: error }, 'Graph change notification subscription failed; the mailbox keeps its scheduled sessions');
+            });
+          }
+        });
       }
     };
     await Promise.all(Array.from({ length: ROUND_CONCURRENCY }, worker));
@@ -160,19 +197,30 @@ export function createSubscriptionKeeper(options: SubscriptionKeeperOptions): Su
       }
 
       void enqueue(mailboxId, async () => {
-        const stored = await options.records.loadMailboxSubscription(mailboxId);
-        if (stored?.subscriptionId !== subscriptionId) {
+        const stored = (await options.records.listMailboxSubscriptions(mailboxId)).find((candidate) => candidate.subscriptionId === subscriptionId);
+        const resource = options.resources.find((candidate) => candidate === stored?.resource);
+        if (stored === undefined || resource === undefined) {
           return;
         }
         if (event === 'subscriptionRemoved') {
-          await options.records.deleteMailboxSubscription(mailboxId);
-          await create(mailboxId, kept);
+          await options.records.deleteMailboxSubscription(mailboxId, resource);
+          await create(mailboxId, kept, resource);
           // Changes made between the removal and the new subscription sent no notification.
           options.requestSession(mailboxId, 'force');
           return;
         }
-        await ensure(mailboxId, kept, true);
+        await ensure(mailboxId, kept, resource, true);
       });
+    },
+
+    subscribeMailbox(mailboxId) {
+      const kept = mailboxes.get(mailboxId);
+      if (!kept || stopped) {
+        return;
+      }
+      for (const resource of options.resources) {
+        void enqueue(mailboxId, () => ensure(mailboxId, kept, resource, false));
+      }
     },
 
     async stop() {
@@ -188,16 +236,14 @@ export function createSubscriptionKeeper(options: SubscriptionKeeperOptions): Su
 function indexMailboxes(options: SubscriptionKeeperOptions, logger: Logger): Map<string, KeptMailbox> {
   const result = new Map<string, KeptMailbox>();
   for (const org of options.orgs) {
-    const client = createGraphSubscriptionClient({
-      graphBaseUrl: org.graph.graphBaseUrl,
-      tokenUrl: org.graph.tokenUrl,
-      clientId: org.graph.clientId,
-      clientSecret: org.graph.clientSecret,
-      logger: logger.child({ org: org.id }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    });
     for (const setting of org.mailboxes) {
-      result.set(setting.id, { setting, client });
+      try {
+        const connection = options.connectionFor(org, setting);
+        const client = createGraphSubscriptionClient({ ...connection, logger: connection.logger.child({ org: org.id, mailboxId: setting.id }) });
+        result.set(setting.id, { setting, client });
+      } catch (error) {
+        logger.error({ org: org.id, mailboxId: setting.id, err: error }, 'Graph change notifications are off for this mailbox; it keeps its scheduled sessions');
+      }
     }
   }
   return result;

@@ -1,10 +1,13 @@
-import type { InstantSyncTrigger, SynclineConfig } from '../config/resolved-config.ts';
+import type { InstantSyncTrigger, SynclineConfig, WatchedResource } from '../config/resolved-config.ts';
 import type { ChangeStream } from '../domain/change-stream.ts';
 import type { SessionTrigger } from '../domain/mailbox-state.ts';
+import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-store.ts';
+import { graphConnection } from '../mailbox/graph/graph-connection.ts';
 import type { GraphChangeType } from '../mailbox/graph/subscriptions.ts';
 import type { Logger } from '../observability/logger.ts';
-import { createServer, type RunningServer } from '../server/create-server.ts';
+import { createServer, type RunningServer, type ServerRoutes } from '../server/create-server.ts';
 import { GRAPH_WEBHOOK_PATH, graphNotificationRoutes } from '../server/webhooks/graph-notifications.ts';
+import { configuredSignIn, graphSignInRoutes, signInUrlOf } from '../server/webhooks/graph-sign-in.ts';
 import type { SynclineStore } from '../store/index.ts';
 import { createOrgChangeStream } from './instant-sync-change-stream.ts';
 import { createSubscriptionKeeper, type SubscriptionKeeper, type SubscriptionTiming } from './instant-sync-subscriptions.ts';
@@ -25,6 +28,10 @@ export interface InstantSyncOptions {
   readonly scheduler: SessionRequester;
   readonly logger: Logger;
   readonly fetch?: typeof fetch;
+  /** Store of the delegated mailboxes' refresh tokens, which their subscriptions and sign-in need. */
+  readonly refreshTokens?: RefreshTokenStore;
+  /** More routes for the same server, such as the HTTP API. */
+  readonly routes?: readonly ServerRoutes[];
   /** Test hooks: subscription renewal times and the change streams' reconnect waits. */
   readonly subscriptionTiming?: Partial<SubscriptionTiming>;
   readonly streamBackoff?: { readonly baseMs: number; readonly maxMs: number };
@@ -41,6 +48,7 @@ export interface InstantSync {
 }
 
 const ALL_TRIGGERS: readonly InstantSyncTrigger[] = ['create', 'update', 'delete'];
+const ALL_RESOURCES: readonly WatchedResource[] = ['events', 'inbox', 'sentItems'];
 const CHANGE_TYPE_OF: Readonly<Record<InstantSyncTrigger, GraphChangeType>> = { create: 'created', update: 'updated', delete: 'deleted' };
 const DEFAULT_SERVER = { host: '127.0.0.1', port: 8787, publicUrl: null };
 
@@ -51,6 +59,14 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
   const requestSession = (mailboxId: string, trigger: SessionTrigger) => options.scheduler.requestSession(mailboxId, trigger);
 
   let keeper: SubscriptionKeeper | null = null;
+  // Delegated mailboxes' owners sign in through this server; its base URL is known once it listens.
+  let baseUrl = '';
+  const onSignedIn = (mailboxId: string): void => {
+    requestSession(mailboxId, 'resume');
+    keeper?.subscribeMailbox(mailboxId);
+  };
+  const signInDeps = { logger, baseUrl: () => baseUrl, onSignedIn, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) };
+  const signIn = options.refreshTokens === undefined ? null : configuredSignIn(config, { ...signInDeps, refreshTokens: options.refreshTokens });
   const server = createServer({
     logger,
     routes: [
@@ -61,12 +77,15 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
         onLifecycle: (mailboxId, subscriptionId, event) => keeper?.handleLifecycle(mailboxId, subscriptionId, event),
         logger,
       }),
+      ...(signIn === null ? [] : [graphSignInRoutes(signIn)]),
+      ...(options.routes ?? []),
     ],
   });
 
   const setting = config.server ?? DEFAULT_SERVER;
   const running: RunningServer = await server.listen(setting.port, setting.host);
-  const webhookUrl = `${setting.publicUrl ?? running.url}${GRAPH_WEBHOOK_PATH}`;
+  baseUrl = setting.publicUrl ?? running.url;
+  const webhookUrl = `${baseUrl}${GRAPH_WEBHOOK_PATH}`;
 
   if (triggers.length > 0) {
     keeper = createSubscriptionKeeper({
@@ -74,10 +93,17 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
       records: store,
       webhookUrl,
       changeTypes: triggers.map((trigger) => CHANGE_TYPE_OF[trigger]),
+      resources: config.instantSync?.resources ?? ALL_RESOURCES,
+      connectionFor: (org, mailbox) =>
+        graphConnection(org.graph, mailbox, {
+          logger,
+          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+          ...(options.refreshTokens === undefined ? {} : { refreshTokens: options.refreshTokens }),
+          signInUrl: (mailboxId) => signInUrlOf(baseUrl, mailboxId),
+        }),
       requestSession,
       logger,
       ...(options.subscriptionTiming === undefined ? {} : { timing: options.subscriptionTiming }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     });
   }
 

@@ -6,6 +6,14 @@ import { markAsActive, markAsSuspendedByUser, newSchedule } from './mailbox-stat
  * scheduler reads the change at its next poll of the store, and its runner applies the state at the next session.
  */
 
+/** The mailbox's state does not allow the action; the message names the state and the command that fixes it. */
+export class MailboxStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MailboxStateError';
+  }
+}
+
 /** Suspend sync for the mailbox, keeping all its state. Suspending it again keeps the first reason. */
 export async function suspendMailbox(store: ScheduleStore, mailboxId: string, reason: string): Promise<MailboxSchedule> {
   const current = (await store.loadSchedule(mailboxId)) ?? newSchedule(mailboxId, null);
@@ -13,7 +21,7 @@ export async function suspendMailbox(store: ScheduleStore, mailboxId: string, re
     return current;
   }
   if (current.state === 'disconnected') {
-    throw new Error(`Mailbox ${mailboxId} is disconnected (${current.reason ?? 'no reason recorded'}); connect it again instead of suspending it`);
+    throw new MailboxStateError(`Mailbox ${mailboxId} is disconnected (${current.reason ?? 'no reason recorded'}); connect it again instead of suspending it`);
   }
 
   const suspended = markAsSuspendedByUser(current, reason);
@@ -21,14 +29,18 @@ export async function suspendMailbox(store: ScheduleStore, mailboxId: string, re
   return suspended;
 }
 
-/** Lift a suspension (by a person or by an error) and ask for a session now; the cursors continue where they stopped. */
-export async function resumeMailbox(store: ScheduleStore, mailboxId: string, now: Date): Promise<MailboxSchedule> {
+/**
+ * Lift a suspension (by a person or by an error) and ask for a session now; the cursors continue where they stopped.
+ * A disconnected mailbox is connected again only with `reconnect`, which the caller sets when the mailbox is in
+ * the configuration: one removed from it has nothing to run with.
+ */
+export async function resumeMailbox(store: ScheduleStore, mailboxId: string, now: Date, options: { reconnect?: boolean } = {}): Promise<MailboxSchedule> {
   const current = (await store.loadSchedule(mailboxId)) ?? newSchedule(mailboxId, now.toISOString());
   if (current.state === 'active' || current.state === 'syncing') {
     return current;
   }
-  if (current.state === 'disconnected') {
-    throw new Error(`Mailbox ${mailboxId} is disconnected (${current.reason ?? 'no reason recorded'}); connect it again instead of resuming it`);
+  if (current.state === 'disconnected' && options.reconnect !== true) {
+    throw new MailboxStateError(`Mailbox ${mailboxId} is disconnected (${current.reason ?? 'no reason recorded'}); add it to the configuration again, then resume it or restart syncline`);
   }
 
   const resumed = { ...markAsActive(current, now.toISOString()), failureCount: 0 };
@@ -43,7 +55,7 @@ export async function resumeMailbox(store: ScheduleStore, mailboxId: string, now
 export async function queueForcedSession(store: ScheduleStore, mailboxId: string, now: Date): Promise<MailboxSchedule> {
   const current = (await store.loadSchedule(mailboxId)) ?? newSchedule(mailboxId, null);
   if (current.state === 'suspendedByUser' || current.state === 'disconnected') {
-    throw new Error(`Mailbox ${mailboxId} is ${current.state === 'disconnected' ? 'disconnected' : 'suspended'}; run \`syncline resume\` first, then force a session`);
+    throw new MailboxStateError(`Mailbox ${mailboxId} is ${current.state === 'disconnected' ? 'disconnected' : 'suspended'}; run \`syncline resume\` first, then force a session`);
   }
 
   const forced = current.state === 'suspendedByError' ? { ...current, resumeAt: now.toISOString() } : { ...current, nextSessionAt: now.toISOString() };

@@ -5,8 +5,8 @@ import type { MailboxSchedule, MailboxState } from '../domain/mailbox-state.ts';
  * bug in the caller, so the `markAs…` functions below throw on it instead of writing an unplanned state.
  */
 export const MAILBOX_TRANSITIONS: Readonly<Record<MailboxState, readonly MailboxState[]>> = {
-  // A session starts; a person suspends; the mailbox's account goes away.
-  active: ['syncing', 'suspendedByUser', 'disconnected'],
+  // A session starts; a person suspends; its session jobs keep dying before a session ends; the account goes away.
+  active: ['syncing', 'suspendedByUser', 'suspendedByError', 'disconnected'],
   // The session ends (or a crashed one is repaired); a suspend failure stops it; a person suspends meanwhile.
   syncing: ['active', 'suspendedByError', 'suspendedByUser', 'disconnected'],
   // Only a person's resume lifts a person's suspension.

@@ -1,5 +1,6 @@
 import type { MailboxSchedule, ScheduleStore, SessionTrigger } from '../domain/mailbox-state.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { ScheduleQueries } from '../store/mailbox-schedules.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { newSchedule } from './mailbox-states.ts';
@@ -10,19 +11,25 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Ask for a session soon; requests inside the coalescing interval of a mailbox merge into one. */
   requestSession(mailboxId: string, trigger: SessionTrigger): void;
-  /** Finish or abandon running sessions within the grace period, then resolve. */
-  stop(): Promise<void>;
+  /**
+   * Start no more sessions and give the running ones the grace period. Resolves with the ids of the mailboxes whose
+   * sessions were still running at its end. Those are abandoned: close the store they write to, so none can commit,
+   * then hand them back with releaseAbandonedSessions, then call close().
+   */
+  stop(): Promise<readonly string[]>;
+  /** Release what stop kept for the hand-over: the job engine's connections and its unfinished jobs. */
+  close(): Promise<void>;
 }
 
 export interface EmbeddedSchedulerOptions {
   readonly mailboxIds: readonly string[];
   readonly runner: SessionRunner;
-  readonly store: ScheduleStore;
+  readonly store: ScheduleStore & Pick<ScheduleQueries, 'listDueSchedules'>;
   /** Sessions running at once across all mailboxes. */
   readonly maxConcurrentSessions: number;
   /** A notification that comes within this long after a session of its mailbox started waits for the interval's end. */
   readonly coalesceMs: number;
-  /** How often the store is read for changes made by other processes (`syncline force`, `suspend`, `resume`). */
+  /** How often the store is read for sessions other processes made due (`syncline force`, `resume`). */
   readonly pollMs?: number;
   /** How long `stop` lets running sessions finish before it abandons them. */
   readonly gracePeriodMs?: number;
@@ -31,6 +38,11 @@ export interface EmbeddedSchedulerOptions {
 }
 
 const DEFAULT_POLL_MS = 3_000;
+/**
+ * Due rows read per poll. Timers cover every mailbox already, so a poll only looks for what other processes made
+ * due now (`syncline force`, `resume`). A larger backlog is armed by its timers anyway.
+ */
+const POLL_LIMIT = 1_000;
 const DEFAULT_GRACE_PERIOD_MS = 8_000;
 /** After a runner error that is not a session failure (a closed store, a bug). */
 const CRASH_RETRY_MS = 5 * 60_000;
@@ -119,7 +131,12 @@ export function createScheduler(options: EmbeddedSchedulerOptions): Scheduler {
       await options.runner.runSession(slot.mailboxId, trigger);
     } catch (error) {
       crashed = true;
-      options.logger.error({ err: error, mailboxId: slot.mailboxId }, 'Session crashed; retrying after a backoff');
+      if (stopping) {
+        // An abandoned session fails once the process closes its store; stop has reported it already.
+        options.logger.debug({ err: error, mailboxId: slot.mailboxId }, 'Abandoned session ended with an error');
+      } else {
+        options.logger.error({ err: error, mailboxId: slot.mailboxId }, 'Session crashed; retrying after a backoff');
+      }
     } finally {
       limit.release();
     }
@@ -181,7 +198,7 @@ export function createScheduler(options: EmbeddedSchedulerOptions): Scheduler {
     }
     polling = true;
     try {
-      for (const schedule of await options.store.listSchedules()) {
+      for (const schedule of await options.store.listDueSchedules(clock.now().toISOString(), POLL_LIMIT)) {
         const slot = slots.get(schedule.mailboxId);
         if (slot && slot.phase === 'idle' && !stopping) {
           armFromSchedule(slot, schedule);
@@ -245,11 +262,17 @@ export function createScheduler(options: EmbeddedSchedulerOptions): Scheduler {
 
       const running = [...slots.values()].flatMap((slot) => (slot.session ? [slot.session] : []));
       const finished = await settleWithin(Promise.all(running), options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
-      if (!finished) {
-        // Each session commits in one transaction at its end, so one cut off here leaves nothing half-written.
-        options.logger.warn({ sessions: running.length }, 'Grace period over: abandoning the sessions still running');
+      if (finished) {
+        return [];
       }
+      // Each session commits in one transaction at its end, so one cut off here leaves nothing half-written.
+      const abandoned = [...slots.values()].filter((slot) => slot.phase === 'running').map((slot) => slot.mailboxId);
+      options.logger.warn({ sessions: abandoned.length }, 'Grace period over: abandoning the sessions still running');
+      return abandoned;
     },
+
+    // Timers and sessions live in this process only, so stop left nothing to free.
+    close: () => Promise.resolve(),
   };
 }
 

@@ -2,13 +2,22 @@ import type { MailboxSchedule, MailboxState } from '../domain/mailbox-state.ts';
 import type { SessionReport } from '../domain/session-report.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { jitteredDelayMs } from './jitter.ts';
-import { markAsActive, markAsSuspendedByError } from './mailbox-states.ts';
+import { markAsActive, markAsDisconnected, markAsSuspendedByError } from './mailbox-states.ts';
 
 /**
  * A session skipped because another process held the mailbox's lease tries again after this wait: soon enough
  * that a forced request is not held back until the next interval, late enough that the other session can end.
  */
 const SKIPPED_RETRY_MS = 60_000;
+
+/**
+ * Failure codes meaning that the mailbox's account itself is gone, not that access to it is blocked for now: Graph's
+ * 404 codes for a user or mailbox that does not exist or has no Exchange Online licence, and Salesforce's missing
+ * owner (no active User has the mailbox's email). More sessions cannot succeed until someone acts, so the mailbox
+ * is disconnected rather than retried; it comes back when a process loads a configuration that lists it, or on
+ * `syncline resume`.
+ */
+const ACCOUNT_GONE_CODES: ReadonlySet<string> = new Set(['ErrorInvalidUser', 'ErrorNonExistentMailbox', 'MailboxNotEnabledForRESTAPI', 'Request_ResourceNotFound', 'OWNER_NOT_FOUND']);
 
 export interface OutcomeContext {
   /** The state the mailbox had before the runner marked it syncing. */
@@ -47,6 +56,10 @@ export function scheduleAfterSession(current: MailboxSchedule, report: SessionRe
 
   const failureCount = current.failureCount + 1;
   const failure = report.failure;
+  if (failure?.kind === 'suspend' && ACCOUNT_GONE_CODES.has(failure.code)) {
+    return { ...markAsDisconnected(recorded, failure.message), failureCount };
+  }
+
   // Revoked consent, an exhausted API limit, a locked org: more sessions would fail the same way.
   if (failure?.kind === 'suspend') {
     const resumeAt = failure.resumeAt ?? at(backoffDelayMs(failureCount, context.random));

@@ -85,6 +85,10 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
 }
 
 function logStateChange(logger: Logger, before: MailboxSchedule, after: MailboxSchedule, report: SessionReport): void {
+  if (after.state === 'disconnected' && before.state !== 'disconnected') {
+    logger.warn({ sessionId: report.sessionId, reason: after.reason }, 'Mailbox disconnected: its account is gone; it stays out of sessions until it is configured again or resumed');
+    return;
+  }
   if (after.state === 'suspendedByError' && before.state !== 'suspendedByError') {
     logger.warn({ sessionId: report.sessionId, reason: after.reason, resumeAt: after.resumeAt }, 'Mailbox suspended by an error; it resumes by itself once the cause clears');
     return;

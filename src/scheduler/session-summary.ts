@@ -36,6 +36,10 @@ export interface SessionSummary {
   readonly conflicts: number;
   readonly itemErrors: readonly ItemErrorReport[];
   readonly notes: readonly string[];
+  /** Present when the mailbox's org saves emails. */
+  readonly emailsSaved?: number;
+  readonly linked?: number;
+  readonly autoCreated?: SessionReport['autoCreated'];
 }
 
 export function toSessionSummary(report: SessionReport): SessionSummary {
@@ -53,6 +57,9 @@ export function toSessionSummary(report: SessionReport): SessionSummary {
     conflicts: report.conflicts,
     itemErrors: report.itemErrors,
     notes: report.notes,
+    ...(report.emailsSaved === undefined ? {} : { emailsSaved: report.emailsSaved }),
+    ...(report.linked === undefined ? {} : { linked: report.linked }),
+    ...(report.autoCreated === undefined ? {} : { autoCreated: report.autoCreated }),
   };
 }
 
@@ -61,5 +68,15 @@ export function describeSession(report: SessionReport): string {
   const side = (counts: SessionReport['writes']['crm']) => `+${counts.created} ~${counts.updated} -${counts.deleted}`;
   const calls = report.apiCalls.crm + report.apiCalls.mailbox;
   const errors = report.itemErrors.length === 0 ? '' : `, ${report.itemErrors.length} item errors`;
-  return `${report.status}: Salesforce ${side(report.writes.crm)}, mailbox ${side(report.writes.mailbox)}, ${calls} API calls${errors}`;
+  return `${report.status}: Salesforce ${side(report.writes.crm)}, mailbox ${side(report.writes.mailbox)}${emailPart(report)}, ${calls} API calls${errors}`;
+}
+
+/** `, 5 emails saved (7 records linked, 1 Lead created)` when the org saves emails, else empty. */
+function emailPart(report: SessionReport): string {
+  if (report.emailsSaved === undefined) {
+    return '';
+  }
+  const created = Object.entries(report.autoCreated ?? {}).filter(([, count]) => count > 0).map(([object, count]) => `${count} ${object}${count === 1 ? '' : 's'} created`);
+  const details = [`${report.linked ?? 0} records linked`, ...created].join(', ');
+  return `, ${report.emailsSaved} emails saved (${details})`;
 }

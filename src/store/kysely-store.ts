@@ -1,13 +1,20 @@
 import type { Kysely } from 'kysely';
 import type { MailboxRecord, OrgRecord } from '../domain/accounts.ts';
+import type { CredentialRow } from '../domain/credentials.ts';
+import type { EmailSaveCommit, EmailSaveState, SavedEmailEntry, SavedThreads } from '../domain/email-saves.ts';
 import type { Intent, ObjectKind, PlannedBase } from '../domain/link.ts';
 import type { MailboxSchedule } from '../domain/mailbox-state.ts';
 import type { SessionReport } from '../domain/session-report.ts';
 import type { SessionCommit, SyncState } from '../domain/sync-store.ts';
+import type { SignInSession, UserRecord } from '../domain/users.ts';
 import type { Logger } from '../observability/logger.ts';
 import * as accounts from './account-queries.ts';
 import { commitSession } from './commit-session.ts';
 import { listConflicts, type RecordedConflict } from './conflict-ledger.ts';
+import * as linkingRecords from './linking-records.ts';
+import type { LinkExplanationRow, LinkingClaimOutcome, LinkingRecords } from './linking-records.ts';
+import * as credentials from './credential-queries.ts';
+import * as emailSaves from './email-saves.ts';
 import * as schedules from './mailbox-schedules.ts';
 import * as subscriptions from './mailbox-subscriptions.ts';
 import type { MailboxSubscription } from './mailbox-subscriptions.ts';
@@ -19,6 +26,7 @@ import * as sessions from './session-log-queries.ts';
 import * as streamPositions from './stream-positions.ts';
 import { loadSyncState, recordIntents } from './sync-state-queries.ts';
 import type { SynclineStore } from './syncline-store.ts';
+import * as users from './user-queries.ts';
 import * as heartbeats from './worker-heartbeats.ts';
 
 /** The store over either database: the dialect is chosen when the Kysely instance is built. */
@@ -42,7 +50,11 @@ export class KyselyStore implements SynclineStore {
       await streamPositions.clearReplayIds(trx);
       await schedules.clearSchedules(trx);
       await heartbeats.clearWorkerHeartbeats(trx);
+      await linkingRecords.clearLinkingRecords(trx);
       await subscriptions.clearMailboxSubscriptions(trx);
+      await users.clearUsers(trx);
+      await credentials.clearCredentials(trx);
+      await emailSaves.clearEmailSaves(trx);
       for (const table of TABLES_CHILDREN_FIRST) {
         await trx.deleteFrom(table).execute();
       }
@@ -85,8 +97,28 @@ export class KyselyStore implements SynclineStore {
     return heartbeats.listStaleWorkers(this.db, before);
   }
 
+  listLiveWorkers(since: string): Promise<string[]> {
+    return heartbeats.listLiveWorkers(this.db, since);
+  }
+
   forgetWorkers(workerIds: readonly string[]): Promise<void> {
     return heartbeats.forgetWorkers(this.db, workerIds);
+  }
+
+  recordLinkExplanations(explanations: Parameters<LinkingRecords['recordLinkExplanations']>[0]): Promise<void> {
+    return linkingRecords.recordLinkExplanations(this.db, explanations);
+  }
+
+  listLinkExplanations(orgId: string | null, recordId: string): Promise<LinkExplanationRow[]> {
+    return linkingRecords.listLinkExplanations(this.db, orgId, recordId);
+  }
+
+  claimLinkingKey(orgId: string, key: string, holder: string, ttlMs: number): Promise<LinkingClaimOutcome> {
+    return linkingRecords.claimLinkingKey(this.db, orgId, key, holder, ttlMs);
+  }
+
+  settleLinkingClaim(orgId: string, key: string, holder: string, recordId: string | null): Promise<void> {
+    return linkingRecords.settleLinkingClaim(this.db, orgId, key, holder, recordId);
   }
 
   listConflicts(mailboxId: string, objectKind: ObjectKind, limit: number): Promise<RecordedConflict[]> {
@@ -129,8 +161,20 @@ export class KyselyStore implements SynclineStore {
     return schedules.saveSchedule(this.db, schedule);
   }
 
-  loadMailboxSubscription(mailboxId: string): Promise<MailboxSubscription | null> {
-    return subscriptions.loadMailboxSubscription(this.db, mailboxId);
+  listDueSchedules(now: string, limit: number): Promise<MailboxSchedule[]> {
+    return schedules.listDueSchedules(this.db, now, limit);
+  }
+
+  addMissingSchedules(added: readonly MailboxSchedule[]): Promise<string[]> {
+    return schedules.addMissingSchedules(this.db, added);
+  }
+
+  loadMailboxSubscription(mailboxId: string, resource: string): Promise<MailboxSubscription | null> {
+    return subscriptions.loadMailboxSubscription(this.db, mailboxId, resource);
+  }
+
+  listMailboxSubscriptions(mailboxId: string): Promise<MailboxSubscription[]> {
+    return subscriptions.listMailboxSubscriptions(this.db, mailboxId);
   }
 
   findMailboxSubscription(subscriptionId: string): Promise<MailboxSubscription | null> {
@@ -141,8 +185,8 @@ export class KyselyStore implements SynclineStore {
     return subscriptions.saveMailboxSubscription(this.db, subscription);
   }
 
-  deleteMailboxSubscription(mailboxId: string): Promise<void> {
-    return subscriptions.deleteMailboxSubscription(this.db, mailboxId);
+  deleteMailboxSubscription(mailboxId: string, resource: string): Promise<void> {
+    return subscriptions.deleteMailboxSubscription(this.db, mailboxId, resource);
   }
 
   mailboxesOfCrmRecords(recordIds: readonly string[]): Promise<Map<string, string[]>> {
@@ -155,5 +199,89 @@ export class KyselyStore implements SynclineStore {
 
   saveReplayId(orgId: string, channel: string, replayId: number): Promise<void> {
     return streamPositions.saveReplayId(this.db, orgId, channel, replayId);
+  }
+
+  createUser(user: UserRecord): Promise<void> {
+    return users.createUser(this.db, user);
+  }
+
+  getUser(userId: string): Promise<UserRecord | null> {
+    return users.getUser(this.db, userId);
+  }
+
+  findUsersByEmail(email: string): Promise<UserRecord[]> {
+    return users.findUsersByEmail(this.db, email);
+  }
+
+  updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    return users.updatePasswordHash(this.db, userId, passwordHash);
+  }
+
+  createSignInSession(session: SignInSession): Promise<void> {
+    return users.createSignInSession(this.db, session);
+  }
+
+  loadSignInSession(tokenHash: string): Promise<SignInSession | null> {
+    return users.loadSignInSession(this.db, tokenHash);
+  }
+
+  deleteSignInSession(tokenHash: string): Promise<void> {
+    return users.deleteSignInSession(this.db, tokenHash);
+  }
+
+  deleteExpiredSignInSessions(now: string): Promise<number> {
+    return users.deleteExpiredSignInSessions(this.db, now);
+  }
+
+  saveCredentialRow(row: CredentialRow): Promise<void> {
+    return credentials.saveCredentialRow(this.db, row);
+  }
+
+  loadCredentialRow(owner: string, kind: string): Promise<CredentialRow | null> {
+    return credentials.loadCredentialRow(this.db, owner, kind);
+  }
+
+  deleteCredentialRow(owner: string, kind: string): Promise<void> {
+    return credentials.deleteCredentialRow(this.db, owner, kind);
+  }
+
+  listCredentialRowsNotUnder(keyId: string, limit: number): Promise<CredentialRow[]> {
+    return credentials.listCredentialRowsNotUnder(this.db, keyId, limit);
+  }
+
+  replaceCredentialRow(expectedCiphertext: string, row: CredentialRow): Promise<boolean> {
+    return credentials.replaceCredentialRow(this.db, expectedCiphertext, row);
+  }
+
+  loadEmailSaveState(mailboxId: string): Promise<EmailSaveState> {
+    return emailSaves.loadEmailSaveState(this.db, mailboxId);
+  }
+
+  findSavedEmails(orgId: string, messageKeys: readonly string[]): Promise<Map<string, SavedEmailEntry>> {
+    return emailSaves.findSavedEmails(this.db, orgId, messageKeys);
+  }
+
+  findSavedEmailByRecordId(orgId: string, recordId: string): Promise<SavedEmailEntry | null> {
+    return emailSaves.findSavedEmailByRecordId(this.db, orgId, recordId);
+  }
+
+  findSavedThreads(orgId: string, query: { readonly messageIdHashes: readonly string[]; readonly conversationIds: readonly string[] }): Promise<SavedThreads> {
+    return emailSaves.findSavedThreads(this.db, orgId, query);
+  }
+
+  findComposeMarks(mailboxId: string, messageIdHashes: readonly string[]): Promise<Set<string>> {
+    return emailSaves.findComposeMarks(this.db, mailboxId, messageIdHashes);
+  }
+
+  claimEmailKeys(orgId: string, holder: string, messageKeys: readonly string[], ttlMs: number): Promise<string[]> {
+    return emailSaves.claimEmailKeys(this.db, orgId, holder, messageKeys, ttlMs);
+  }
+
+  releaseEmailKeys(orgId: string, holder: string, messageKeys: readonly string[]): Promise<void> {
+    return emailSaves.releaseEmailKeys(this.db, orgId, holder, messageKeys);
+  }
+
+  commitEmailSaves(commit: EmailSaveCommit): Promise<void> {
+    return emailSaves.commitEmailSaves(this.db, commit);
   }
 }

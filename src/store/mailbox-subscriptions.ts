@@ -2,9 +2,11 @@ import type { Kysely } from 'kysely';
 import type { SynclineDatabase } from './database.ts';
 import { toSortableTime } from './row-values.ts';
 
-/** A mailbox's change notification subscription as the store keeps it (migration 0005). */
+/** One change notification subscription of a mailbox as the store keeps it (migrations 0005 and 0011). */
 export interface MailboxSubscription {
   readonly mailboxId: string;
+  /** Watched part of the mailbox: `events`, `inbox` or `sentItems`; a mailbox has one subscription per resource at most. */
+  readonly resource: string;
   /** The id Graph gave the subscription; notifications name it. */
   readonly subscriptionId: string;
   /** The secret Graph echoes in each notification; a notification without it is not from Graph. */
@@ -17,6 +19,7 @@ export interface MailboxSubscription {
 
 type MailboxSubscriptionsTable = {
   mailbox_id: string;
+  resource: string;
   subscription_id: string;
   client_state: string;
   /** Comma-separated, as Graph writes `changeType`. */
@@ -34,9 +37,19 @@ function subscriptions(db: Kysely<SynclineDatabase>): Kysely<SynclineDatabase & 
   return db.withTables<SubscriptionsDatabase>();
 }
 
-export async function loadMailboxSubscription(db: Kysely<SynclineDatabase>, mailboxId: string): Promise<MailboxSubscription | null> {
-  const row = await subscriptions(db).selectFrom('mailbox_subscriptions').selectAll().where('mailbox_id', '=', mailboxId).executeTakeFirst();
+export async function loadMailboxSubscription(db: Kysely<SynclineDatabase>, mailboxId: string, resource: string): Promise<MailboxSubscription | null> {
+  const row = await subscriptions(db)
+    .selectFrom('mailbox_subscriptions')
+    .selectAll()
+    .where('mailbox_id', '=', mailboxId)
+    .where('resource', '=', resource)
+    .executeTakeFirst();
   return row ? toSubscription(row) : null;
+}
+
+export async function listMailboxSubscriptions(db: Kysely<SynclineDatabase>, mailboxId: string): Promise<MailboxSubscription[]> {
+  const rows = await subscriptions(db).selectFrom('mailbox_subscriptions').selectAll().where('mailbox_id', '=', mailboxId).orderBy('resource').execute();
+  return rows.map(toSubscription);
 }
 
 export async function findMailboxSubscription(db: Kysely<SynclineDatabase>, subscriptionId: string): Promise<MailboxSubscription | null> {
@@ -54,13 +67,13 @@ export async function saveMailboxSubscription(db: Kysely<SynclineDatabase>, subs
   };
   await subscriptions(db)
     .insertInto('mailbox_subscriptions')
-    .values({ mailbox_id: subscription.mailboxId, ...row })
-    .onConflict((conflict) => conflict.column('mailbox_id').doUpdateSet(row))
+    .values({ mailbox_id: subscription.mailboxId, resource: subscription.resource, ...row })
+    .onConflict((conflict) => conflict.columns(['mailbox_id', 'resource']).doUpdateSet(row))
     .execute();
 }
 
-export async function deleteMailboxSubscription(db: Kysely<SynclineDatabase>, mailboxId: string): Promise<void> {
-  await subscriptions(db).deleteFrom('mailbox_subscriptions').where('mailbox_id', '=', mailboxId).execute();
+export async function deleteMailboxSubscription(db: Kysely<SynclineDatabase>, mailboxId: string, resource: string): Promise<void> {
+  await subscriptions(db).deleteFrom('mailbox_subscriptions').where('mailbox_id', '=', mailboxId).where('resource', '=', resource).execute();
 }
 
 /** Deletes every subscription row; `truncateAll` runs it before the mailbox rows go. */
@@ -94,6 +107,7 @@ export async function mailboxesOfCrmRecords(db: Kysely<SynclineDatabase>, record
 function toSubscription(row: MailboxSubscriptionsTable): MailboxSubscription {
   return {
     mailboxId: row.mailbox_id,
+    resource: row.resource,
     subscriptionId: row.subscription_id,
     clientState: row.client_state,
     changeTypes: row.change_types.split(',').filter((part) => part !== ''),

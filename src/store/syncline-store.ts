@@ -1,9 +1,14 @@
 import type { AccountStore, SessionLog } from '../domain/accounts.ts';
 import type { ReplayIdStore } from '../domain/change-stream.ts';
+import type { CredentialRows } from '../domain/credentials.ts';
+import type { EmailSaveStore } from '../domain/email-saves.ts';
 import type { ObjectKind } from '../domain/link.ts';
 import type { ScheduleStore } from '../domain/mailbox-state.ts';
 import type { SyncStateStore } from '../domain/sync-store.ts';
+import type { UserStore } from '../domain/users.ts';
 import type { RecordedConflict } from './conflict-ledger.ts';
+import type { LinkingRecords } from './linking-records.ts';
+import type { ScheduleQueries } from './mailbox-schedules.ts';
 import type { MailboxSubscription } from './mailbox-subscriptions.ts';
 import type { WorkerHeartbeats } from './worker-heartbeats.ts';
 
@@ -13,18 +18,20 @@ export type StoreOptions =
   /** `schema` (default `public`) contains every table and is created when missing. */
   | { kind: 'postgres'; connectionString: string; schema?: string };
 
-export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog, ReplayIdStore, ScheduleStore, WorkerHeartbeats {
+export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog, ReplayIdStore, ScheduleStore, ScheduleQueries, WorkerHeartbeats, UserStore, CredentialRows, EmailSaveStore, LinkingRecords {
   /** Apply pending migrations; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;
   /** Remove every row of every table (sandbox reset); keeps the schema. */
   truncateAll(): Promise<void>;
-  /** The change notification subscription of a mailbox, or null when it has none. */
-  loadMailboxSubscription(mailboxId: string): Promise<MailboxSubscription | null>;
+  /** The mailbox's change notification subscription on `resource`, or null when it has none. */
+  loadMailboxSubscription(mailboxId: string, resource: string): Promise<MailboxSubscription | null>;
+  /** Every change notification subscription of a mailbox, by resource. */
+  listMailboxSubscriptions(mailboxId: string): Promise<MailboxSubscription[]>;
   /** The subscription Graph names in a notification, or null when it is not one of ours. */
   findMailboxSubscription(subscriptionId: string): Promise<MailboxSubscription | null>;
   saveMailboxSubscription(subscription: MailboxSubscription): Promise<void>;
-  deleteMailboxSubscription(mailboxId: string): Promise<void>;
+  deleteMailboxSubscription(mailboxId: string, resource: string): Promise<void>;
   /** The mailboxes whose links pair with these Salesforce record ids, by record id. */
   mailboxesOfCrmRecords(recordIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Remove the mailbox's session lease whoever holds it; only for a holder known to be dead (a killed worker). */

@@ -7,6 +7,8 @@ export interface WorkerHeartbeats {
   beatWorker(workerId: string, at: string): Promise<void>;
   /** Ids of the workers whose last beat is older than `before` (ISO). */
   listStaleWorkers(before: string): Promise<string[]>;
+  /** Ids of the workers that beat at `since` (ISO) or later. */
+  listLiveWorkers(since: string): Promise<string[]>;
   /** Remove the heartbeat rows of these workers: stopped cleanly, or found dead and cleaned up after. */
   forgetWorkers(workerIds: readonly string[]): Promise<void>;
 }
@@ -30,6 +32,11 @@ export async function beatWorker(db: Kysely<SynclineDatabase>, workerId: string,
 
 export async function listStaleWorkers(db: Kysely<SynclineDatabase>, before: string): Promise<string[]> {
   const rows = await heartbeats(db).selectFrom('worker_heartbeats').select('worker_id').where('beat_at', '<', before).orderBy('worker_id').execute();
+  return rows.map((row) => row.worker_id);
+}
+
+export async function listLiveWorkers(db: Kysely<SynclineDatabase>, since: string): Promise<string[]> {
+  const rows = await heartbeats(db).selectFrom('worker_heartbeats').select('worker_id').where('beat_at', '>=', since).orderBy('worker_id').execute();
   return rows.map((row) => row.worker_id);
 }
 

@@ -1,71 +1,51 @@
 /**
- * One worker process of the distributed tests: `syncline worker` as the CLI builds it, with two test hooks. The
- * schedule's clock runs DW_CLOCK_SCALE times faster than real time from DW_CLOCK_T0, so two hours of 30-minute
- * intervals pass in seconds, and every timing of the job engine is shortened. Logs are JSON lines on stdout.
- * A stdin line `request <mailboxId> <trigger>` requests a session through the scheduler, as a notification would.
+ * One worker process of the distributed tests: the scheduler process `syncline worker` runs, with test hooks. The
+ * schedule's clock does not move until the test sets it with a stdin line `clock <ms>`. The process confirms with
+ * `{"clock":<ms>}` on stdout, so the test decides when simulated time passes. Every timing of the job engine is
+ * shortened. Logs are JSON lines on stdout. A stdin line `request <mailboxId> <trigger>` requests a session through
+ * the scheduler, as a notification would. SIGTERM stops it the way it stops `syncline worker`.
  */
 import { createInterface } from 'node:readline';
+import { runUntilStopped, startSchedulerProcess } from '../../src/cli/scheduler-process.ts';
 import { loadConfigFile } from '../../src/config/index.ts';
 import type { SessionTrigger } from '../../src/domain/mailbox-state.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { Clock } from '../../src/scheduler/clock.ts';
-import { createDistributedScheduler } from '../../src/scheduler/distributed/distributed-scheduler.ts';
-import { jobSchemaFor } from '../../src/scheduler/distributed/job-schema.ts';
-import { createEngineRunner } from '../../src/scheduler/engine-scheduler.ts';
-import { openEngine } from '../../src/scheduler/engine.ts';
 
-const configPath = required('DW_CONFIG');
-const t0 = Number(required('DW_CLOCK_T0'));
-const scale = Number(required('DW_CLOCK_SCALE'));
-const concurrency = Number(process.env.DW_CONCURRENCY ?? 4);
-const coalesceMs = Number(process.env.DW_COALESCE_MS ?? 3_000);
-
+let simulated = Number(required('DW_CLOCK_START'));
 const clock: Clock = {
-  now: () => new Date(t0 + (Date.now() - t0) * scale),
-  setTimer: (callback, delayMs) => setTimeout(callback, delayMs / scale),
+  now: () => new Date(simulated),
+  setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-const config = loadConfigFile(configPath, process.env);
-if (config.store.kind !== 'postgres') {
-  throw new Error(`${configPath} must name a postgres store`);
-}
+const config = loadConfigFile(required('DW_CONFIG'), process.env);
 const logger = createLogger({ level: process.env.DW_LOG_LEVEL ?? 'info' });
-const engine = await openEngine({ config, logger });
-const scheduler = createDistributedScheduler({
-  connectionString: config.store.connectionString,
-  jobSchema: jobSchemaFor(config.store.schema),
-  store: engine.store,
-  runner: createEngineRunner(engine, config, logger, { clock }),
-  mailboxIds: engine.mailboxes.map((mailbox) => mailbox.record.id),
-  concurrency,
-  coalesceMs,
+const running = await startSchedulerProcess({
+  config,
   logger,
-  scheduleNow: clock.now,
-  timing: { planTickMs: 200, heartbeatMs: 250, deadAfterMs: 1_500, busyRetryMs: 300, pollIntervalMs: 200, shutdownGraceMs: 3_000 },
+  concurrency: Number(process.env.DW_CONCURRENCY ?? 4),
+  gracePeriodMs: 3_000,
+  clock,
+  coalesceMs: Number(process.env.DW_COALESCE_MS ?? 3_000),
+  timing: { planTickMs: 100, heartbeatMs: 250, deadAfterMs: Number(process.env.DW_DEAD_AFTER_MS ?? 3_000), busyRetryMs: 300, pollIntervalMs: 200 },
 });
-await scheduler.start();
-process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid })}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  const [verb, mailboxId, trigger] = line.trim().split(/\s+/);
-  if (verb === 'request' && mailboxId !== undefined && trigger !== undefined) {
-    scheduler.requestSession(mailboxId, trigger as SessionTrigger);
+  const [verb, first, second] = line.trim().split(/\s+/);
+  if (verb === 'clock' && first !== undefined) {
+    simulated = Number(first);
+    process.stdout.write(`${JSON.stringify({ clock: simulated })}\n`);
+  }
+  if (verb === 'request' && first !== undefined && second !== undefined) {
+    running.scheduler.requestSession(first, second as SessionTrigger);
   }
 });
 
-process.once('SIGTERM', () => {
-  void scheduler
-    .stop()
-    .then(() => engine.close())
-    .then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'Stopping the worker failed');
-        process.exit(1);
-      },
-    );
-});
+process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid })}\n`);
+
+const reason = await runUntilStopped(running, logger);
+process.exit(reason === 'failure' ? 1 : 0);
 
 function required(name: string): string {
   const value = process.env[name];

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,10 +11,14 @@ import { startGraphEmulator, type RunningGraphEmulator } from '../../emulators/g
 import type { GraphEventSeed } from '../../emulators/graph/seed-types.ts';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../emulators/salesforce/server.ts';
 import { createSilentLogger } from '../../src/observability/logger.ts';
+import { newSchedule } from '../../src/scheduler/mailbox-states.ts';
 import { openStore, type SynclineStore } from '../../src/store/index.ts';
 import { TEST_POSTGRES_URL } from './store-targets.ts';
 
 const TENANT = 'dist-tenant';
+const ORG_ID = 'dist';
+const ORG_NAME = 'Distributed test org';
+const TIME_ZONE = 'Europe/Berlin';
 const GRAPH_APP = { tenantId: TENANT, clientId: 'dist-graph-app', clientSecret: 'dist-graph-secret' };
 const SF_APP = { clientId: 'dist-sf-app', clientSecret: 'dist-sf-secret', refreshTokens: ['dist-refresh'] };
 const WINDOW = { start: '2027-01-01T00:00:00Z', end: '2028-01-01T00:00:00Z' };
@@ -23,13 +28,17 @@ export interface WorkerProcess {
   readonly child: ChildProcess;
   /** graphile-worker's id for this process (its worker pool id), from its 'Worker started' log line. */
   readonly workerId: string;
+  /** Every stdout line of the process, parsed, as it arrives. */
+  readonly lines: EventEmitter<{ line: [Record<string, unknown>] }>;
   request(mailboxId: string, trigger: string): void;
+  isAlive(): boolean;
 }
 
 /** Emulators with N mailboxes, a PostgreSQL store in a throwaway schema, and worker processes over both. */
 export class DistributedWorld {
   readonly workers: WorkerProcess[] = [];
   private seeded = 0;
+  private readonly pool = new pg.Pool({ connectionString: TEST_POSTGRES_URL, max: 2 });
 
   private constructor(
     readonly mailboxIds: readonly string[],
@@ -59,31 +68,104 @@ export class DistributedWorld {
     return new DistributedWorld(ids, graph, salesforce, store, schema, folder, configPath);
   }
 
+  /** Register every mailbox in the store with its first session due at `at`, as a worker's start would at its own time. */
+  async scheduleAllAt(at: number): Promise<void> {
+    await this.store.upsertOrg({ id: ORG_ID, name: ORG_NAME });
+    for (const id of this.mailboxIds) {
+      await this.store.upsertMailbox({ id, orgId: ORG_ID, kind: 'graph', address: this.addressOf(id), timeZone: TIME_ZONE });
+    }
+    await this.store.addMissingSchedules(this.mailboxIds.map((id) => newSchedule(id, new Date(at).toISOString())));
+  }
+
   addressOf(mailboxId: string): string {
     return `${mailboxId}@dist.example.com`;
   }
 
-  /** Start a worker process whose schedule clock runs `scale` times real time from `t0`. */
-  async spawnWorker(t0: number, scale: number, concurrency = 4): Promise<WorkerProcess> {
-    const env = { ...process.env, DW_CONFIG: this.configPath, DW_CLOCK_T0: String(t0), DW_CLOCK_SCALE: String(scale), DW_CONCURRENCY: String(concurrency) };
+  /** Start a worker process whose schedule clock is `clockStart` until setClock moves it. */
+  async spawnWorker(clockStart: number, concurrency = 4): Promise<WorkerProcess> {
+    const env = { ...process.env, DW_CONFIG: this.configPath, DW_CLOCK_START: String(clockStart), DW_CONCURRENCY: String(concurrency) };
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = new EventEmitter<{ line: [Record<string, unknown>] }>();
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = parseLine(line);
+      if (entry !== null) {
+        lines.emit('line', entry);
+      }
+      if (process.env.DW_ECHO === '1' && Number(entry?.level ?? 0) >= 40) {
+        process.stderr.write(`${line}\n`);
+      }
+    });
+
     const workerId = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
-      lines.on('line', (line) => {
-        const entry = parseLine(line);
-        if (typeof entry?.workerId === 'string' && entry.msg === 'Worker started') {
-          resolve(entry.workerId);
+      let id: string | null = null;
+      lines.on('line', (entry) => {
+        if (typeof entry.workerId === 'string' && entry.msg === 'Worker started') {
+          id = entry.workerId;
         }
-        if (process.env.DW_ECHO === '1' && Number(entry?.level ?? 0) >= 40) {
-          process.stderr.write(`${line}\n`);
+        if (entry.ready === true && id !== null) {
+          resolve(id);
         }
       });
       child.once('exit', (code) => reject(new Error(`Worker process exited with code ${code} before it started`)));
     });
 
-    const worker: WorkerProcess = { child, workerId, request: (mailboxId, trigger) => child.stdin?.write(`request ${mailboxId} ${trigger}\n`) };
+    const worker: WorkerProcess = {
+      child,
+      workerId,
+      lines,
+      request: (mailboxId, trigger) => child.stdin?.write(`request ${mailboxId} ${trigger}\n`),
+      isAlive: () => child.exitCode === null && child.signalCode === null,
+    };
     this.workers.push(worker);
     return worker;
+  }
+
+  /** Move the schedule clock of every live worker to `at`, and wait until each has taken it. */
+  async setClock(at: number): Promise<void> {
+    await Promise.all(
+      this.workers
+        .filter((worker) => worker.isAlive())
+        .map(
+          (worker) =>
+            new Promise<void>((resolve, reject) => {
+              const timer = setTimeout(() => reject(new Error(`Worker ${worker.workerId} did not take clock ${at} within 10 s`)), 10_000);
+              const onLine = (entry: Record<string, unknown>) => {
+                if (entry.clock === at) {
+                  clearTimeout(timer);
+                  worker.lines.off('line', onLine);
+                  resolve();
+                }
+              };
+              worker.lines.on('line', onLine);
+              worker.child.stdin?.write(`clock ${at}\n`);
+            }),
+        ),
+    );
+  }
+
+  /**
+   * Wait until nothing is left to do at simulated time `at`: no schedule is due (the store's due rows) and no
+   * session job waits, runs or retries. Throws with what is left after `timeoutMs`.
+   */
+  async waitForQuiet(at: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = await this.workLeft(at);
+      if (left.due === 0 && left.jobs === 0) {
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`Work left at ${new Date(at).toISOString()} after ${timeoutMs} ms: ${left.due} due schedules, ${left.jobs} session jobs`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  private async workLeft(at: number): Promise<{ due: number; jobs: number }> {
+    const due = await this.pool.query<{ count: string }>(`select count(*) as count from "${this.schema}".mailbox_schedules where due_at <= $1`, [new Date(at).toISOString()]);
+    // A job whose attempts are used up never runs again: the planner deals with it, so it is not work in flight.
+    const jobs = await this.pool.query<{ count: string }>(`select count(*) as count from "${this.schema}_jobs".jobs where task_identifier = 'syncline_session' and attempts < max_attempts`);
+    return { due: Number(due.rows[0]?.count ?? 0), jobs: Number(jobs.rows[0]?.count ?? 0) };
   }
 
   /** Add `count` new events to each listed mailbox, each with a subject unique in the run. */
@@ -120,12 +202,10 @@ export class DistributedWorld {
 
   /** Session jobs locked right now, by worker id. */
   async lockedSessionJobs(): Promise<{ workerId: string; key: string | null }[]> {
-    return withClient(async (client) => {
-      const result = await client.query<{ locked_by: string; key: string | null }>(
-        `select locked_by, key from "${this.schema}_jobs".jobs where locked_by is not null and task_identifier = 'syncline_session'`,
-      );
-      return result.rows.map((row) => ({ workerId: row.locked_by, key: row.key }));
-    });
+    const result = await this.pool.query<{ locked_by: string; key: string | null }>(
+      `select locked_by, key from "${this.schema}_jobs".jobs where locked_by is not null and task_identifier = 'syncline_session'`,
+    );
+    return result.rows.map((row) => ({ workerId: row.locked_by, key: row.key }));
   }
 
   async stopWorkers(): Promise<void> {
@@ -146,6 +226,7 @@ export class DistributedWorld {
 
   async close(): Promise<void> {
     await this.stopWorkers();
+    await this.pool.end();
     await this.store.close();
     await this.graph.close();
     await this.salesforce.close();
@@ -169,11 +250,11 @@ function configFile(users: { id: string; address: string }[], graphUrl: string, 
     jitter: 0.1,
     orgs: [
       {
-        id: 'dist',
-        name: 'Distributed test org',
+        id: ORG_ID,
+        name: ORG_NAME,
         salesforce: { loginUrl: salesforceUrl, auth: { kind: 'refreshToken', clientId: SF_APP.clientId, clientSecret: SF_APP.clientSecret, refreshToken: 'dist-refresh' } },
         graph: { tenantId: TENANT, clientId: GRAPH_APP.clientId, clientSecret: GRAPH_APP.clientSecret, authorityUrl: graphUrl, graphBaseUrl: `${graphUrl}/v1.0` },
-        mailboxes: users.map((user) => ({ id: user.id, address: user.address, timeZone: 'Europe/Berlin', salesforceUser: { email: user.address } })),
+        mailboxes: users.map((user) => ({ id: user.id, address: user.address, timeZone: TIME_ZONE, salesforceUser: { email: user.address } })),
       },
     ],
   };

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { startGraphEmulator, type RunningGraphEmulator } from '../../emulators/graph/server.ts';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../emulators/salesforce/server.ts';
-import type { InstantSyncTrigger, SynclineConfig } from '../../src/config/resolved-config.ts';
+import type { InstantSyncTrigger, SynclineConfig, WatchedResource } from '../../src/config/resolved-config.ts';
 import { timedSeed } from './graph-seeds.ts';
 
 const TENANT = 'contoso-tenant';
@@ -45,7 +45,7 @@ export class InstantSyncWorld {
     return new InstantSyncWorld(graph, salesforce, dataDir);
   }
 
-  config(triggers?: readonly InstantSyncTrigger[]): SynclineConfig {
+  config(triggers?: readonly InstantSyncTrigger[], resources?: readonly WatchedResource[]): SynclineConfig {
     const now = Date.now();
     return {
       dataDir: this.dataDir,
@@ -53,7 +53,7 @@ export class InstantSyncWorld {
       window: { kind: 'fixed', start: new Date(now - 7 * DAY_MS).toISOString(), end: new Date(now + 60 * DAY_MS).toISOString() },
       jitter: 0,
       maxConcurrentSessions: 4,
-      instantSync: { coalesceSeconds: 60, ...(triggers === undefined ? {} : { triggers }) },
+      instantSync: { coalesceSeconds: 60, ...(triggers === undefined ? {} : { triggers }), ...(resources === undefined ? {} : { resources }) },
       server: { host: '127.0.0.1', port: 0, publicUrl: null },
       orgs: [
         {
@@ -91,8 +91,23 @@ export class InstantSyncWorld {
     return response.value.map((event) => event.subject);
   }
 
-  async graphSubscriptions(): Promise<{ id: string; expirationMs: number; changeTypes: string[] }[]> {
-    return ((await adminRequest(this.graph.url, 'GET', '/_admin/subscriptions')) as { value: { id: string; expirationMs: number; changeTypes: string[] }[] }).value;
+  async graphSubscriptions(): Promise<{ id: string; resource: string; expirationMs: number; changeTypes: string[] }[]> {
+    return ((await adminRequest(this.graph.url, 'GET', '/_admin/subscriptions')) as { value: { id: string; resource: string; expirationMs: number; changeTypes: string[] }[] }).value;
+  }
+
+  /** Delivers a message to a mail folder of the mailbox (`inbox`, `sentitems`), as mail arriving or being sent would. */
+  async deliverMessage(subject: string, folder: string): Promise<void> {
+    const eml = [
+      'From: Sam Doe <sam@partner.example.com>',
+      `To: Alex Morgan <${ADDRESS}>`,
+      `Subject: ${subject}`,
+      `Message-ID: <${Math.random().toString(36).slice(2)}@partner.example.com>`,
+      'Date: Mon, 04 May 2026 09:00:00 +0000',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Hello.',
+    ].join('\r\n');
+    await adminRequest(this.graph.url, 'POST', `/_admin/users/${encodeURIComponent(ADDRESS)}/messages/seed`, { messages: [{ emlBase64: Buffer.from(eml).toString('base64'), folder }] });
   }
 
   graphFault(fault: Record<string, unknown>): Promise<unknown> {

@@ -26,7 +26,7 @@ export function outcomeReport(mailboxId: string, status: SessionStatus, startedA
     endedAt: startedAt.toISOString(),
     fullRead: { mailbox: false, crm: false },
     reads: { mailbox: 0, crm: 0 },
-    writes: { mailbox: zero, crm: zero },
+    writes: { mailbox: zero, crm: zero, byObject: {} },
     apiCalls: { mailbox: 1, crm: 1 },
     conflicts: 0,
     itemErrors: [],

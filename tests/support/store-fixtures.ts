@@ -79,7 +79,11 @@ export function sessionReport(sessionId: string, mailboxId: string, startedAt: s
     endedAt: startedAt,
     fullRead: { mailbox: false, crm: true },
     reads: { mailbox: 3, crm: 7 },
-    writes: { mailbox: { created: 1, updated: 2, deleted: 0 }, crm: { created: 0, updated: 1, deleted: 1 } },
+    writes: {
+      mailbox: { created: 1, updated: 2, deleted: 0 },
+      crm: { created: 0, updated: 1, deleted: 1 },
+      byObject: { Event: { created: 1, updated: 3, deleted: 1, mailbox: { created: 1, updated: 2, deleted: 0 }, crm: { created: 0, updated: 1, deleted: 1 } } },
+    },
     apiCalls: { mailbox: 4, crm: 2 },
     conflicts: 1,
     itemErrors: [

@@ -1,20 +1,21 @@
 import { EventEmitter } from 'node:events';
 import { makeWorkerUtils, parseCronItems, run, type Runner, type TaskList, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
-import type { ScheduleStore, SessionTrigger } from '../../domain/mailbox-state.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { WorkerHeartbeats } from '../../store/worker-heartbeats.ts';
+import type { Scheduler } from '../scheduler.ts';
 import type { SessionRunner } from '../session-runner.ts';
+import { handBackSessionJobs, stopWithin } from './hand-back.ts';
 import { jobEngineLogger } from './job-engine-logger.ts';
 import { MailboxLocks } from './mailbox-locks.ts';
 import { migrateOneAtATime } from './migration-lock.ts';
-import { createPlanTask } from './plan-task.ts';
+import { createPlanTask, DEFAULT_PLAN_LIMIT, type PlannerStore } from './plan-task.ts';
 import { PLAN_JOB_KEY, PLAN_TASK, SESSION_TASK } from './session-jobs.ts';
 import { enqueueSession } from './session-queue.ts';
-import { createSessionTask } from './session-task.ts';
+import { createSessionTask, type ActiveRun } from './session-task.ts';
 import { startHeartbeat, type Heartbeat } from './worker-heartbeat.ts';
 
-/** Timings of distributed mode; tests shorten them, production keeps the defaults. */
+/** Timings and the planner's limit of distributed mode; tests shorten them, production keeps the defaults. */
 export interface DistributedTiming {
   /** Between two planning rounds. */
   readonly planTickMs: number;
@@ -27,6 +28,8 @@ export interface DistributedTiming {
   readonly pollIntervalMs: number;
   /** On stop, running sessions get this long to finish before their jobs are handed back to the queue. */
   readonly shutdownGraceMs: number;
+  /** Due rows the planner reads per round. */
+  readonly planLimit: number;
 }
 
 /** A job engine that stops by itself more than this often within the window is given up on. */
@@ -41,13 +44,14 @@ const DEFAULT_TIMING: DistributedTiming = {
   busyRetryMs: 5_000,
   pollIntervalMs: 2_000,
   shutdownGraceMs: 8_000,
+  planLimit: DEFAULT_PLAN_LIMIT,
 };
 
 export interface DistributedSchedulerOptions {
   readonly connectionString: string;
   /** graphile-worker's schema (see jobSchemaFor). */
   readonly jobSchema: string;
-  readonly store: ScheduleStore & WorkerHeartbeats & { breakSessionLease(mailboxId: string): Promise<void> };
+  readonly store: PlannerStore & WorkerHeartbeats;
   readonly runner: SessionRunner;
   /** The mailboxes the planner keeps on schedule. */
   readonly mailboxIds: readonly string[];
@@ -58,6 +62,8 @@ export interface DistributedSchedulerOptions {
   readonly logger: Logger;
   /** The clock the schedules are kept in; the same one the session runner uses. */
   readonly scheduleNow?: () => Date;
+  /** For the backoff of a mailbox suspended because its session job keeps dying. */
+  readonly random?: () => number;
   readonly timing?: Partial<DistributedTiming>;
   /**
    * Called when the job engine stops without stop() (its database went away, say). The heartbeat stops with it, so
@@ -66,28 +72,25 @@ export interface DistributedSchedulerOptions {
   readonly onFailure?: (error: Error) => void;
 }
 
-export interface DistributedScheduler {
-  start(): Promise<void>;
-  /** Ask for a session soon; requests inside the coalescing interval of a mailbox merge into one. */
-  requestSession(mailboxId: string, trigger: SessionTrigger): void;
-  /** Finish running sessions within the grace period, else hand their jobs back to the queue; then resolve. */
-  stop(): Promise<void>;
-}
-
 /**
- * Create a worker of distributed mode. It runs session and plan jobs from the PostgreSQL queue that every worker process
- * shares, beats into the store, and frees the jobs of workers that died.
+ * Create a worker of distributed mode. It runs session and plan jobs from the PostgreSQL queue that every worker
+ * process shares, beats into the store, and frees the jobs of workers that died. After a stop whose grace period
+ * ran out, close() hands the abandoned sessions' jobs back to the queue to run at once elsewhere.
  */
-export function createDistributedScheduler(options: DistributedSchedulerOptions): DistributedScheduler {
+export function createDistributedScheduler(options: DistributedSchedulerOptions): Scheduler {
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const logger = options.logger.child({ component: 'distributed-scheduler' });
   const pending = new Set<Promise<void>>();
+  const activeRuns = new Map<string, ActiveRun>();
+  const workerIds = new Set<string>();
   let utils: WorkerUtils | null = null;
   let runner: Runner | null = null;
   let heartbeat: Heartbeat | null = null;
   let locks: MailboxLocks | null = null;
   let pool: pg.Pool | null = null;
   let stopping = false;
+  let abandoned: readonly ActiveRun[] = [];
+  let killed: Promise<void> = Promise.resolve();
 
   const restarts: number[] = [];
 
@@ -95,6 +98,7 @@ export function createDistributedScheduler(options: DistributedSchedulerOptions)
     const events: WorkerEvents = new EventEmitter();
     events.on('pool:create', ({ workerPool }) => {
       logger.info({ workerId: workerPool.id, concurrency: options.concurrency }, 'Worker started');
+      workerIds.add(workerPool.id);
       heartbeat = startHeartbeat({
         store: options.store,
         workerId: workerPool.id,
@@ -113,7 +117,7 @@ export function createDistributedScheduler(options: DistributedSchedulerOptions)
       noHandleSignals: true,
       logger: jobEngineLogger(options.logger),
       events,
-      taskList: taskList(options, timing, mailboxLocks, logger),
+      taskList: taskList(options, timing, mailboxLocks, activeRuns, logger),
       // A safety net: should the plan job ever be lost, this queues it again within a minute.
       parsedCronItems: parseCronItems([
         { task: PLAN_TASK, match: '* * * * *', identifier: 'syncline_plan_watch', options: { jobKey: PLAN_JOB_KEY, jobKeyMode: 'preserve_run_at', backfillPeriod: 0 } },
@@ -195,35 +199,40 @@ export function createDistributedScheduler(options: DistributedSchedulerOptions)
       stopping = true;
       await Promise.all(pending);
       if (runner !== null) {
-        await stopRunner(runner, timing.shutdownGraceMs, logger);
+        const stopped = await stopWithin(runner, timing.shutdownGraceMs);
+        killed = stopped.killed;
+        if (!stopped.finished) {
+          abandoned = [...activeRuns.values()];
+          logger.warn({ graceMs: timing.shutdownGraceMs, sessions: abandoned.length }, 'Sessions still running at the end of the grace period; their jobs go back to the queue');
+        }
       }
+      // The heartbeat writes to the store, which the caller closes next when sessions were abandoned.
       await heartbeat?.stop().catch((error: unknown) => logger.warn({ err: error }, 'Could not remove the heartbeat row; it goes stale and is cleaned up'));
+      heartbeat = null;
+      return abandoned.map((run) => run.mailboxId);
+    },
+
+    async close() {
+      await killed.catch((error: unknown) => logger.warn({ err: error }, 'The forceful shutdown of the job engine failed; unlocking its jobs directly'));
+      // Frees the mailbox locks of abandoned sessions before their jobs go back, so the worker that takes one runs it.
       await locks?.close();
+      if (abandoned.length > 0 && utils !== null) {
+        await handBackSessionJobs(utils, options.jobSchema, [...workerIds], abandoned, logger).catch((error: unknown) =>
+          logger.error({ err: error }, 'Could not hand the abandoned sessions back to the queue; they run after their retry delay'),
+        );
+      }
       await utils?.release();
       await pool?.end();
       runner = null;
       utils = null;
+      locks = null;
       pool = null;
+      abandoned = [];
     },
   };
 }
 
-/** Let running sessions finish; past the grace period, fail their jobs so other workers take them over. */
-async function stopRunner(runner: Runner, graceMs: number, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const graceEnded = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), graceMs);
-  });
-
-  const outcome = await Promise.race([runner.stop().then(() => 'stopped' as const), graceEnded]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') {
-    logger.warn({ graceMs }, 'Sessions still running at the end of the grace period; their jobs go back to the queue');
-    await runner.kill();
-  }
-}
-
-function taskList(options: DistributedSchedulerOptions, timing: DistributedTiming, locks: MailboxLocks, logger: Logger): TaskList {
+function taskList(options: DistributedSchedulerOptions, timing: DistributedTiming, locks: MailboxLocks, activeRuns: Map<string, ActiveRun>, logger: Logger): TaskList {
   const scheduleNow = options.scheduleNow ?? (() => new Date());
   return {
     [SESSION_TASK]: createSessionTask({
@@ -234,14 +243,19 @@ function taskList(options: DistributedSchedulerOptions, timing: DistributedTimin
       busyRetryMs: timing.busyRetryMs,
       logger,
       scheduleNow,
+      activeRuns,
+      ...(options.random ? { random: options.random } : {}),
     }),
     [PLAN_TASK]: createPlanTask({
       store: options.store,
       mailboxIds: options.mailboxIds,
       jobSchema: options.jobSchema,
+      locks,
       tickMs: timing.planTickMs,
+      limit: timing.planLimit,
       scheduleNow,
       logger,
+      ...(options.random ? { random: options.random } : {}),
     }),
   };
 }

@@ -1,44 +1,63 @@
 import type { MailboxSchedule } from '../../domain/mailbox-state.ts';
 import type { SessionRequest } from './session-jobs.ts';
 
-/**
- * List the sessions the planner enqueues at `now`, one per mailbox at most. `queued` contains the mailboxes that have a
- * session job already (pending or running): their job covers them, whatever their schedule says.
- */
-export function dueSessions(mailboxIds: readonly string[], schedules: readonly MailboxSchedule[], queued: ReadonlySet<string>, now: Date): SessionRequest[] {
-  const byMailbox = new Map(schedules.map((schedule) => [schedule.mailboxId, schedule]));
-  const due: SessionRequest[] = [];
-
-  for (const mailboxId of mailboxIds) {
-    if (queued.has(mailboxId)) {
-      continue;
-    }
-    const request = dueRequest(mailboxId, byMailbox.get(mailboxId), now);
-    if (request !== null) {
-      due.push(request);
-    }
-  }
-  return due;
+/** The session job a mailbox has in the queue, as far as the planner needs to know it. */
+export interface QueuedSessionJob {
+  readonly jobId: string;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly locked: boolean;
 }
 
-function dueRequest(mailboxId: string, schedule: MailboxSchedule | undefined, now: Date): SessionRequest | null {
-  const reached = (instant: string | null) => instant === null || Date.parse(instant) <= now.getTime();
+/** A session job that graphile-worker will never run again: every attempt was used, and no worker has it locked. */
+export interface DeadSessionJob {
+  readonly mailboxId: string;
+  readonly jobId: string;
+  readonly attempts: number;
+}
 
-  // Never scheduled: a mailbox new to the configuration gets its first session now.
-  if (schedule === undefined) {
-    return { mailboxId, trigger: 'schedule' };
+export interface DuePlan {
+  readonly enqueue: readonly SessionRequest[];
+  readonly dead: readonly DeadSessionJob[];
+}
+
+/**
+ * Decide what the planner does with the due schedules (the store's due-rows query) given the session jobs those
+ * mailboxes have. A mailbox with a live job (pending, waiting for a retry, or running) is covered by it, whatever
+ * its schedule contains. A mailbox whose job is dead is reported, so that it can be suspended. The rest get a job.
+ */
+export function planDueSessions(due: readonly MailboxSchedule[], jobs: ReadonlyMap<string, QueuedSessionJob>): DuePlan {
+  const enqueue: SessionRequest[] = [];
+  const dead: DeadSessionJob[] = [];
+
+  for (const schedule of due) {
+    const job = jobs.get(schedule.mailboxId);
+    if (job !== undefined) {
+      if (!job.locked && job.attempts >= job.maxAttempts) {
+        dead.push({ mailboxId: schedule.mailboxId, jobId: job.jobId, attempts: job.attempts });
+      }
+      continue;
+    }
+
+    const trigger = triggerOf(schedule);
+    if (trigger !== null) {
+      enqueue.push({ mailboxId: schedule.mailboxId, trigger });
+    }
   }
+  return { enqueue, dead };
+}
 
+function triggerOf(schedule: MailboxSchedule): SessionRequest['trigger'] | null {
   switch (schedule.state) {
     case 'active':
-      return reached(schedule.nextSessionAt) ? { mailboxId, trigger: 'schedule' } : null;
-    // Syncing with no job queued: a session ended without clearing the state (say, an embedded process was killed).
-    // A running distributed session always has a queued job, so this one is orphaned; a new session repairs it.
+      return 'schedule';
+    // Syncing with no job queued: a session ended without clearing the state (a killed `sync --once`, say). A
+    // running distributed session always has a job, so this one is orphaned, and a new session repairs it.
     case 'syncing':
-      return { mailboxId, trigger: 'schedule' };
-    // An error suspension waits for its resumeAt; without one, only a person lifts it.
+      return 'schedule';
     case 'suspendedByError':
-      return schedule.resumeAt !== null && reached(schedule.resumeAt) ? { mailboxId, trigger: 'resume' } : null;
+      return 'resume';
+    // The due-rows query never returns these; a person must act first.
     case 'suspendedByUser':
     case 'disconnected':
       return null;

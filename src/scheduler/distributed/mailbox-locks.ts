@@ -8,6 +8,9 @@ import type { Logger } from '../../observability/logger.ts';
  */
 const LOCK_NAMESPACE = 0x5359_4e43;
 
+/** How often waitForLock tries again; a session takes seconds, so this adds little to the wait. */
+const LOCK_POLL_MS = 250;
+
 export interface MailboxLock {
   release(): Promise<void>;
 }
@@ -20,6 +23,8 @@ export interface MailboxLock {
  */
 export class MailboxLocks {
   private readonly pool: pg.Pool;
+  /** Connections that hold a lock now; close() ends them, which frees their locks on the server. */
+  private readonly held = new Set<pg.PoolClient>();
 
   constructor(connectionString: string, size: number, logger: Logger) {
     this.pool = new pg.Pool({ connectionString, max: size });
@@ -45,20 +50,45 @@ export class MailboxLocks {
       client.release();
       return null;
     }
-    return { release: () => unlock(client, mailboxId) };
+    this.held.add(client);
+    return { release: () => this.unlock(client, mailboxId) };
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  /** Take the lock of the mailbox, waiting while another session has it; resolves null after `timeoutMs`. */
+  async waitForLock(mailboxId: string, timeoutMs: number, pollMs = LOCK_POLL_MS): Promise<MailboxLock | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const lock = await this.tryLock(mailboxId);
+      if (lock !== null || Date.now() >= deadline) {
+        return lock;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
   }
-}
 
-async function unlock(client: pg.PoolClient, mailboxId: string): Promise<void> {
-  try {
-    await client.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, mailboxId]);
-    client.release();
-  } catch {
-    // A connection that could not unlock may still hold the lock: closing it is the only sure way to free it.
-    client.release(true);
+  /**
+   * End every connection, those holding a lock too: a session abandoned at shutdown gives its lock up here, so other
+   * workers may take its mailbox, instead of keeping it until its session ends.
+   */
+  async close(): Promise<void> {
+    for (const client of this.held) {
+      client.release(true);
+    }
+    this.held.clear();
+    await this.pool.end();
+  }
+
+  private async unlock(client: pg.PoolClient, mailboxId: string): Promise<void> {
+    // close() ended the connection already, and the lock with it.
+    if (!this.held.delete(client)) {
+      return;
+    }
+    try {
+      await client.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, mailboxId]);
+      client.release();
+    } catch {
+      // A connection that could not unlock may still hold the lock: closing it is the only sure way to free it.
+      client.release(true);
+    }
   }
 }

@@ -13,8 +13,11 @@ export type EnqueueMode = 'now' | 'keepTime' | 'ifAbsent';
 
 const JOB_KEY_MODES = { now: 'replace', keepTime: 'preserve_run_at', ifAbsent: 'unsafe_dedupe' } as const;
 
-/** The task puts failed jobs back instead of throwing, so attempts count runs cut short by a dead worker or database. */
-const MAX_ATTEMPTS = 10;
+/**
+ * The task puts failed jobs back instead of throwing, so attempts count runs cut short by a dead worker or database.
+ * The last attempt does not run a session: four cut runs of one job suspend the mailbox (see dead-session-jobs.ts).
+ */
+export const SESSION_MAX_ATTEMPTS = 5;
 
 export interface EnqueueOptions {
   readonly mode: EnqueueMode;
@@ -31,7 +34,7 @@ export async function enqueueSession(addJob: AddJobFunction, request: SessionReq
     jobKey: sessionJobKey(request.mailboxId),
     jobKeyMode: JOB_KEY_MODES[options.mode],
     runAt: options.runAt,
-    maxAttempts: MAX_ATTEMPTS,
+    maxAttempts: SESSION_MAX_ATTEMPTS,
   };
 
   // graphile-worker documents that add_job with a job key may return no job under heavy contention on that key.

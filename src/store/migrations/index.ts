@@ -6,6 +6,11 @@ import * as mailboxSchedules from './0004-mailbox-schedules.ts';
 import * as instantSync from './0005-instant-sync.ts';
 import * as workerHeartbeats from './0006-worker-heartbeats.ts';
 import * as plannedBases from './0007-planned-bases.ts';
+import * as scheduleDueAt from './0008-schedule-due-at.ts';
+import * as linking from './0009-linking.ts';
+import * as emailSaves from './0010-email-saves.ts';
+import * as subscriptionResources from './0011-subscription-resources.ts';
+import * as usersAndCredentials from './0013-users-and-credentials.ts';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the store works the same from
@@ -19,6 +24,11 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-instant-sync': instantSync,
   '0006-worker-heartbeats': workerHeartbeats,
   '0007-planned-bases': plannedBases,
+  '0008-schedule-due-at': scheduleDueAt,
+  '0009-linking': linking,
+  '0010-email-saves': emailSaves,
+  '0011-subscription-resources': subscriptionResources,
+  '0013-users-and-credentials': usersAndCredentials,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,232 @@
+import type { MailboxSetting, OrgSetting, SynclineConfig } from '../config/resolved-config.ts';
+import type { OrgApiBudget } from '../crm/salesforce/index.ts';
+import { createSalesforceEmailWriter } from '../crm/salesforce/email/index.ts';
+import { SalesforcePeopleDirectory } from '../crm/salesforce/people/salesforce-people-directory.ts';
+import { SalesforceRecordClient } from '../crm/salesforce/record-client.ts';
+import { SalesforceRestClient } from '../crm/salesforce/rest-client.ts';
+import type { MailboxKind, MailboxRecord } from '../domain/accounts.ts';
+import type { MessageSource } from '../domain/email-message.ts';
+import { isConnectorError } from '../domain/errors.ts';
+import type { LinkRequest, LinkResolver, LinkResult } from '../domain/linking.ts';
+import type { AutoCreatedCounts, SessionReport } from '../domain/session-report.ts';
+import { saveMailboxEmails, type EmailRecordWriter, type EmailSavingSettings, type MailboxOwner } from '../email/index.ts';
+import { createLinkResolver } from '../linking/link-resolver.ts';
+import { DEFAULT_LINKING_SETTINGS } from '../linking/settings.ts';
+import { createGraphMessageSource } from '../mailbox/graph/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { SynclineStore } from '../store/index.ts';
+
+/** The connectors and settings that saving emails needs for one mailbox, built fresh for each session or request. */
+export interface MailboxEmailConnectors {
+  readonly source: MessageSource;
+  readonly writer: EmailRecordWriter;
+  readonly resolver: LinkResolver;
+  readonly settings: EmailSavingSettings;
+  readonly owner: MailboxOwner;
+  readonly userBlocklist?: readonly string[];
+  /** Salesforce requests of the linking engine so far. */
+  readonly linkingCalls: () => number;
+  /** What the resolver linked and created so far. */
+  readonly linkCounts: () => { readonly linked: number; readonly autoCreated: AutoCreatedCounts };
+}
+
+export type EmailConnectorsOutcome =
+  | { readonly kind: 'off' }
+  /** Outcome for a mailbox protocol that cannot read messages yet. */
+  | { readonly kind: 'noSource'; readonly mailboxKind: MailboxKind }
+  | { readonly kind: 'ready'; readonly connectors: MailboxEmailConnectors };
+
+/** Message source builder per mailbox kind. A kind missing here cannot read messages yet. */
+const MESSAGE_SOURCES: { readonly [K in MailboxKind]?: (org: OrgSetting, setting: MailboxSetting, logger: Logger) => MessageSource } = {
+  graph: (org, setting, logger) =>
+    createGraphMessageSource({
+      graphBaseUrl: org.graph.graphBaseUrl,
+      tokenUrl: org.graph.tokenUrl,
+      clientId: org.graph.clientId,
+      clientSecret: org.graph.clientSecret,
+      userId: setting.address,
+      mailboxTimeZone: setting.timeZone,
+      logger,
+    }),
+};
+
+export interface EmailConnectorOptions {
+  readonly org: OrgSetting;
+  readonly setting: MailboxSetting;
+  readonly store: SynclineStore;
+  readonly logger: Logger;
+  readonly budget?: OrgApiBudget;
+}
+
+/** Build the message source, Salesforce writer and a new link resolver of one mailbox whose org saves emails. */
+export function openEmailConnectors(options: EmailConnectorOptions): EmailConnectorsOutcome {
+  const { org, setting, store, logger } = options;
+  const settings = org.emailSaving;
+  if (settings === undefined) {
+    return { kind: 'off' };
+  }
+  const mailboxKind: MailboxKind = setting.kind ?? 'graph';
+  const buildSource = MESSAGE_SOURCES[mailboxKind];
+  if (buildSource === undefined) {
+    return { kind: 'noSource', mailboxKind };
+  }
+
+  const crmLogger = logger.child({ side: 'crm' });
+  const budget = options.budget === undefined ? {} : { apiBudget: options.budget };
+  const { loginUrl, auth, apiVersion } = org.salesforce;
+  const writer = createSalesforceEmailWriter({ loginUrl, auth, apiVersion, logger, messageKeyField: settings.messageKeyField, addInField: settings.addInField, ...budget });
+  const rest = new SalesforceRestClient({ loginUrl, auth, apiVersion, logger: crmLogger, fetch: globalThis.fetch, ...(options.budget === undefined ? {} : { budget: options.budget }) });
+  const linking = org.linking ?? { ...DEFAULT_LINKING_SETTINGS, userBlocklists: {} };
+  const userBlocklist = linking.userBlocklists[setting.address.trim().toLowerCase()] ?? [];
+  const directory = new SalesforcePeopleDirectory({
+    rest,
+    records: new SalesforceRecordClient({ rest, logger: crmLogger }),
+    logger: crmLogger,
+    emailFields: linking.emailFields,
+    personAccountRecordTypeId: linking.autoResolve.personAccountRecordTypeId,
+  });
+  const resolver = new CountingResolver(
+    createLinkResolver({ orgId: org.id, directory, state: store, settings: linking, logger: logger.child({ component: 'linking' }), userBlocklist: () => userBlocklist }),
+  );
+  return {
+    kind: 'ready',
+    connectors: {
+      source: buildSource(org, setting, logger.child({ side: 'mailbox' })),
+      writer,
+      resolver,
+      settings,
+      owner: setting.salesforceUser,
+      userBlocklist,
+      linkingCalls: () => rest.calls,
+      linkCounts: () => ({ linked: resolver.linked, autoCreated: { ...resolver.created } }),
+    },
+  };
+}
+
+/**
+ * The `openMailbox` of the email routes: the connectors of a configured mailbox, with a new link resolver per
+ * request; null when the mailbox's org saves no emails.
+ */
+export function emailRouteConnectors(config: SynclineConfig, store: SynclineStore, logger: Logger): (mailbox: MailboxRecord) => Promise<MailboxEmailConnectors | null> {
+  return async (mailbox) => {
+    const org = config.orgs.find((candidate) => candidate.id === mailbox.orgId);
+    const setting = org?.mailboxes.find((candidate) => candidate.id === mailbox.id);
+    if (org === undefined || setting === undefined) {
+      throw new Error(`Mailbox ${mailbox.address} (${mailbox.id}) is not in the configuration of this server; add it to org '${mailbox.orgId}' and restart`);
+    }
+    const opened = openEmailConnectors({ org, setting, store, logger: logger.child({ org: org.id, mailboxId: mailbox.id }) });
+    if (opened.kind === 'noSource') {
+      throw new Error(`Mailbox ${mailbox.address} has kind '${opened.mailboxKind}', whose connector cannot read emails yet; save its emails from a Graph mailbox`);
+    }
+    return opened.kind === 'off' ? null : opened.connectors;
+  };
+}
+
+/** Resolver wrapper that counts linked and created records for the session report. */
+class CountingResolver implements LinkResolver {
+  linked = 0;
+  readonly created = { Lead: 0, Contact: 0, Account: 0 };
+
+  constructor(private readonly inner: LinkResolver) {}
+
+  async resolve(requests: readonly LinkRequest[]): Promise<LinkResult[]> {
+    const results = await this.inner.resolve(requests);
+    for (const result of results) {
+      const ids = [result.whoId, result.whatId, ...result.relationIds].filter((id): id is string => id !== null);
+      this.linked += new Set(ids).size;
+      this.created.Lead += result.created.Lead;
+      this.created.Contact += result.created.Contact;
+      this.created.Account += result.created.Account;
+    }
+    return results;
+  }
+}
+
+/** Maximum time email saving holds the mailbox's lease. A session that dies holding it blocks saving until then. */
+const EMAIL_LEASE_MS = 30 * 60_000;
+const NO_CREATIONS: AutoCreatedCounts = { Lead: 0, Contact: 0, Account: 0 };
+
+export interface SessionEmailOptions extends EmailConnectorOptions {
+  readonly mailbox: MailboxRecord;
+}
+
+/**
+ * After the mirroring kinds of a session, save the mailbox's emails when its org saves emails, and add the counts to
+ * the report. A failure here never fails the mirroring part: the session becomes `partial` with a note.
+ */
+export async function saveSessionEmails(report: SessionReport, options: SessionEmailOptions): Promise<SessionReport> {
+  if (options.org.emailSaving === undefined || report.status === 'skipped' || report.status === 'failed') {
+    return report;
+  }
+  const logger = options.logger.child({ session: report.sessionId });
+  const empty = { emailsSaved: 0, linked: 0, autoCreated: NO_CREATIONS };
+  let opened: EmailConnectorsOutcome;
+  try {
+    opened = openEmailConnectors({ ...options, logger });
+  } catch (error) {
+    logger.error({ err: error }, 'Could not set up email saving');
+    return withNote({ ...report, ...empty }, `Emails were not saved: ${messageOf(error)}`, true);
+  }
+  if (opened.kind === 'off') {
+    return report;
+  }
+  if (opened.kind === 'noSource') {
+    logger.info('The mailbox connector cannot read emails; skipping email saving');
+    return withNote({ ...report, ...empty }, `The ${opened.mailboxKind} mailbox connector cannot read emails yet, so none were saved`, false);
+  }
+
+  const leaseHolder = `emails:${report.sessionId}`;
+  if (!(await options.store.acquireSessionLease(options.mailbox.id, leaseHolder, EMAIL_LEASE_MS))) {
+    return withNote({ ...report, ...empty }, 'Another session of this mailbox was running, so it saves the emails instead of this one', false);
+  }
+  const { connectors } = opened;
+  try {
+    const saved = await saveMailboxEmails({
+      orgId: options.org.id,
+      mailbox: { id: options.mailbox.id, address: options.mailbox.address, timeZone: options.mailbox.timeZone },
+      owner: connectors.owner,
+      source: connectors.source,
+      writer: connectors.writer,
+      resolver: connectors.resolver,
+      store: options.store,
+      settings: connectors.settings,
+      ...(connectors.userBlocklist === undefined ? {} : { userBlocklist: connectors.userBlocklist }),
+      logger,
+    });
+    const counts = connectors.linkCounts();
+    const merged: SessionReport = {
+      ...report,
+      status: report.status === 'success' && saved.itemErrors.length > 0 ? 'partial' : report.status,
+      emailsSaved: saved.emailsSaved,
+      linked: counts.linked,
+      autoCreated: counts.autoCreated,
+      reads: { ...report.reads, mailbox: report.reads.mailbox + saved.messagesRead },
+      apiCalls: {
+        mailbox: report.apiCalls.mailbox + saved.apiCalls.mailbox,
+        crm: report.apiCalls.crm + saved.apiCalls.crm + connectors.linkingCalls(),
+      },
+      itemErrors: [...report.itemErrors, ...saved.itemErrors],
+      ...(saved.itemErrors.length > 0 ? { notes: [...report.notes, `${saved.itemErrors.length} emails could not be saved; the next session tries them again`] } : {}),
+    };
+    return merged;
+  } catch (error) {
+    logger.error({ err: error }, 'Saving emails failed; nothing of it was committed and the next session repeats the work');
+    const counts = connectors.linkCounts();
+    return withNote({ ...report, emailsSaved: 0, linked: counts.linked, autoCreated: counts.autoCreated }, `Emails were not saved: ${messageOf(error)}`, true);
+  } finally {
+    await options.store.releaseSessionLease(options.mailbox.id, leaseHolder).catch((error: unknown) => {
+      logger.warn({ err: error }, 'Releasing the email saving lease failed; it expires by itself');
+    });
+  }
+}
+
+function withNote(report: SessionReport, note: string, failed: boolean): SessionReport {
+  return { ...report, status: failed && report.status === 'success' ? 'partial' : report.status, notes: [...report.notes, note] };
+}
+
+function messageOf(error: unknown): string {
+  if (isConnectorError(error)) {
+    return `${error.failure.kind}: ${error.failure.message} (${error.failure.code})`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

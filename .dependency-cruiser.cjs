@@ -35,6 +35,13 @@ module.exports = {
       to: { path: '^src/(mailbox|crm|store|cli|server)/' },
     },
     {
+      name: 'email-saving-uses-ports-only',
+      comment: 'The email pipeline reaches the mailbox, Salesforce and the store through ports in src/domain and src/email.',
+      severity: 'error',
+      from: { path: '^src/email/' },
+      to: { path: '^src/(mailbox|crm|store|cli|server|sync|mapping|linking|scheduler|config)/' },
+    },
+    {
       name: 'emulators-never-import-src',
       comment: 'Emulators speak the vendor wire format and stay independent of the product under test.',
       severity: 'error',

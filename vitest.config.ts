@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 const ALL_TESTS = ['tests/**/*.test.ts', 'src/**/*.test.ts', 'emulators/**/*.test.ts'];
-// The multi-process worker test (opt-in, SYNCLINE_DISTRIBUTED_TEST=1) opens up to about 80 PostgreSQL connections;
-// run on its own after the rest, it stays under PostgreSQL's default limit of 100 connections.
+// The multi-process worker test opens up to about 80 PostgreSQL connections; run on its own after the rest, it stays
+// under PostgreSQL's default limit of 100 connections.
 const ALONE = ['tests/distributed-workers.test.ts'];
 
 export default defineConfig({

@@ -44,7 +44,9 @@ interface SessionJson {
   mailbox: string;
   kind: string;
   status: string;
-  writes: Record<'crm' | 'mailbox', { created: number; updated: number; deleted: number }>;
+  writes: Record<'crm' | 'mailbox', { created: number; updated: number; deleted: number }> & {
+    byObject: Record<string, { created: number; mailbox: { created: number }; crm: { created: number } }>;
+  };
   apiCalls: Record<'crm' | 'mailbox', number>;
   itemErrors: unknown[];
 }
@@ -143,7 +145,8 @@ describe('cli against the sandbox', () => {
     expect(firstRun.kind).toBe('graph');
     expect(['success', 'partial']).toContain(firstRun.status);
     expect(firstRun.writes.crm.created).toBeGreaterThan(10);
-    expect(firstRun.writes.mailbox.created).toBe(3);
+    expect(firstRun.writes.byObject.Event?.mailbox.created).toBe(3);
+    expect(Object.keys(firstRun.writes.byObject).sort()).toEqual(['Contact', 'Event', 'Task']);
     expect(firstRun.apiCalls.crm).toBeGreaterThan(0);
     expect(firstRun.apiCalls.mailbox).toBeGreaterThan(0);
     expect(result.stderr).toContain('Session finished');

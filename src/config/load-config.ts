@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { MappingError } from '../mapping/index.ts';
 import { ConfigError } from './config-error.ts';
+import { resolveEmailSaving } from './email-saving-schema.ts';
 import { applyEnvironmentSecrets, orgSecretVariable, type Environment } from './env-secrets.ts';
 import { formatConfigIssues } from './format-issues.ts';
-import type { MailboxSetting, OrgSetting, StoreSetting, SynclineConfig, WindowSetting } from './resolved-config.ts';
+import type { EwsSetting, MailboxSetting, OrgSetting, StoreSetting, SynclineConfig, WindowSetting } from './resolved-config.ts';
+import { resolveOrgMappings } from './resolve-mappings.ts';
 import { ConfigProblem, resolveSalesforceAuth } from './salesforce-auth.ts';
 import { configFileSchema, type ConfigFile, type MailboxConfig, type OrgConfig } from './schema.ts';
 
@@ -81,6 +85,9 @@ export function parseConfig(parsed: unknown, options: ParseOptions): SynclineCon
     if (error instanceof ConfigProblem) {
       throw new ConfigError(options.source, [error.message]);
     }
+    if (error instanceof MappingError) {
+      throw new ConfigError(options.source, error.problems);
+    }
     throw error;
   }
 }
@@ -122,6 +129,7 @@ function resolveWindow(window: ConfigFile['syncWindow']): WindowSetting {
 
 function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, baseDir: string): OrgSetting {
   const orgInterval = org.sessionIntervalMinutes ?? defaultInterval;
+  const mappings = resolveOrgMappings(index, org.mappings, org.mailboxes.map((mailbox) => mailbox.mappings));
   return {
     id: org.id,
     name: org.name,
@@ -133,11 +141,42 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
     graph: {
       graphBaseUrl: org.graph.graphBaseUrl,
       tokenUrl: `${org.graph.authorityUrl}/${encodeURIComponent(org.graph.tenantId)}/oauth2/v2.0/token`,
+      authorizeUrl: `${org.graph.authorityUrl}/${encodeURIComponent(org.graph.tenantId)}/oauth2/v2.0/authorize`,
       clientId: org.graph.clientId,
       clientSecret: org.graph.clientSecret,
+      ...(org.graph.redirectUri === undefined ? {} : { redirectUri: org.graph.redirectUri }),
     },
-    mailboxes: org.mailboxes.map((mailbox) => resolveMailbox(org.id, mailbox, orgInterval)),
+    ...(org.ews === undefined ? {} : { ews: resolveEws(org.id, org.ews, `orgs[${index}].ews`) }),
+    ...(org.oidc === undefined ? {} : { oidc: { issuerUrl: org.oidc.issuerUrl, clientId: org.oidc.clientId, clientSecret: org.oidc.clientSecret ?? null } }),
+    selection: org.selection,
+    ...(org.emailSaving === undefined
+      ? {}
+      : { emailSaving: resolveEmailSaving(org.emailSaving, { category: org.selection.category, ownDomains: [...org.selection.ownDomains, ...org.linking.ownDomains], blocklist: org.linking.blocklist }) }),
+    linking: org.linking,
+    mailboxes: org.mailboxes.map((mailbox, mailboxIndex) => ({
+      ...resolveMailbox(org.id, mailbox, orgInterval),
+      kind: mailbox.kind,
+      ...(mailbox.imapCaldav === undefined ? {} : { imapCaldav: mailbox.imapCaldav }),
+      graphAuth: mailbox.graphAuth ?? org.graph.auth,
+      mappings: mappings.mailboxTables[mailboxIndex] ?? mappings.tables,
+    })),
   };
+}
+
+/** The EWS secret comes from the file or the environment; without it no request could authenticate. */
+function resolveEws(orgId: string, ews: NonNullable<OrgConfig['ews']>, where: string): EwsSetting {
+  const { auth } = ews;
+  if (auth.kind === 'basic') {
+    if (auth.password === undefined) {
+      throw new ConfigProblem(`${where}.auth.password is missing; set the environment variable ${orgSecretVariable(orgId, 'EWS_PASSWORD')} to the service account's password`);
+    }
+    return { url: ews.url, maxConcurrency: ews.maxConcurrency, auth: { kind: 'basic', username: auth.username, password: auth.password } };
+  }
+  if (auth.clientSecret === undefined) {
+    throw new ConfigProblem(`${where}.auth.clientSecret is missing; set the environment variable ${orgSecretVariable(orgId, 'EWS_CLIENT_SECRET')} to a client secret of the app`);
+  }
+  const oauth = { kind: 'oauth' as const, tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: auth.clientSecret };
+  return { url: ews.url, maxConcurrency: ews.maxConcurrency, auth: auth.scope === undefined ? oauth : { ...oauth, scope: auth.scope } };
 }
 
 function resolveMailbox(orgId: string, mailbox: MailboxConfig, orgInterval: number): MailboxSetting {

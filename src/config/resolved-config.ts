@@ -1,3 +1,8 @@
+import type { ObjectKind } from '../domain/link.ts';
+import type { EmailSavingSettings } from '../email/index.ts';
+import type { LinkingSettings } from '../linking/settings.ts';
+import type { MappingTable } from '../mapping/index.ts';
+
 /**
  * The configuration the engine runs with, after defaults, environment secrets and derived values are applied.
  * A configuration file and the sandbox launcher both produce this shape.
@@ -35,11 +40,27 @@ export interface SalesforceSetting {
 
 export interface GraphSetting {
   readonly graphBaseUrl: string;
-  /** Client-credentials token endpoint, `{authorityUrl}/{tenantId}/oauth2/v2.0/token`. */
+  /** Token endpoint of every grant, `{authorityUrl}/{tenantId}/oauth2/v2.0/token`. */
   readonly tokenUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** Authorization endpoint of delegated sign-in, `{authorityUrl}/{tenantId}/oauth2/v2.0/authorize`; absent: derived from tokenUrl. */
+  readonly authorizeUrl?: string;
+  /** Redirect URI registered for delegated sign-in; absent: the server's callback URL. */
+  readonly redirectUri?: string;
 }
+
+/** An on-premises Exchange reached over EWS, for the org's mailboxes of kind `ews`. */
+export interface EwsSetting {
+  readonly url: string;
+  readonly auth:
+    | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+    | { readonly kind: 'oauth'; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string; readonly scope?: string };
+  readonly maxConcurrency: number;
+}
+
+/** App-only: the app's own permissions across the tenant. Delegated: the mailbox owner's sign-in. */
+export type GraphAuthKind = 'appOnly' | 'delegated';
 
 /** Overrides of the sync policy; fields left out take the engine's defaults. */
 export interface PolicySetting {
@@ -49,12 +70,44 @@ export interface PolicySetting {
   readonly massDelete?: { readonly maxShare: number; readonly maxCount: number };
 }
 
+/** The choice of unlinked calendar items that start syncing; an item with the category always does. */
+export interface SelectionSetting {
+  readonly calendarItems: 'all' | 'salesforceCategory' | 'externalAttendees';
+  readonly category: string;
+  /** The org's own email domains, which tell outside attendees apart. */
+  readonly ownDomains: readonly string[];
+}
+
+/** IMAP, CalDAV and CardDAV servers of one mailbox, as the imap-caldav connector takes them. */
+export interface ImapCaldavSetting {
+  readonly imap: { readonly host: string; readonly port: number; readonly secure: boolean; readonly username: string; readonly password: string };
+  readonly dav: {
+    readonly serverUrl: string;
+    readonly contactsServerUrl?: string;
+    readonly username: string;
+    readonly password: string;
+    readonly eventCalendarUrl?: string;
+    readonly taskCalendarUrl?: string;
+    readonly addressBookUrl?: string;
+  };
+  readonly salesforceKeyword: string;
+  readonly changeDetection: 'auto' | 'basic';
+}
+
 export interface MailboxSetting {
   readonly id: string;
   readonly address: string;
   readonly timeZone: string;
   readonly salesforceUser: { readonly id: string } | { readonly email: string };
   readonly sessionIntervalMinutes: number;
+  /** How the mailbox is reached; absent: graph. `ews` needs the org's `ews` setting, `imap-caldav` the mailbox's `imapCaldav`. */
+  readonly kind?: 'graph' | 'ews' | 'imap-caldav';
+  /** Servers and credentials of a mailbox of kind `imap-caldav`. */
+  readonly imapCaldav?: ImapCaldavSetting;
+  /** Kind of Graph access for this mailbox; absent: appOnly. */
+  readonly graphAuth?: GraphAuthKind;
+  /** The mapping table per kind for this mailbox, the org's with the mailbox's own choices; absent: the defaults. */
+  readonly mappings?: Readonly<Record<ObjectKind, MappingTable>>;
 }
 
 export interface OrgSetting {
@@ -63,7 +116,30 @@ export interface OrgSetting {
   readonly policy: PolicySetting;
   readonly salesforce: SalesforceSetting;
   readonly graph: GraphSetting;
+  /** Absent: the org has no mailbox of kind `ews`. */
+  readonly ews?: EwsSetting;
+  /** Absent: every calendar item syncs, and the category is `Salesforce`. */
+  readonly selection?: SelectionSetting;
+  /** Absent: people of this org sign in with a password only. */
+  readonly oidc?: OidcSetting;
+  /** Absent: the org saves no emails. */
+  readonly emailSaving?: EmailSavingSettings;
+  /** Absent: the linking defaults, with no user blocklists. */
+  readonly linking?: OrgLinkingSetting;
   readonly mailboxes: readonly MailboxSetting[];
+}
+
+/** The org's linking settings and each mailbox owner's own blocklist, by mailbox address (lower case). */
+export interface OrgLinkingSetting extends LinkingSettings {
+  readonly userBlocklists: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The org's OpenID Connect provider for signing in to the API and dashboard. */
+export interface OidcSetting {
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  /** Null for a public client. */
+  readonly clientSecret: string | null;
 }
 
 export interface SynclineConfig {
@@ -97,4 +173,9 @@ export interface InstantSyncSetting {
   readonly coalesceSeconds: number;
   /** Which mailbox changes start a session ahead of schedule; absent: all three; empty: none. */
   readonly triggers?: readonly InstantSyncTrigger[];
+  /** Parts of each mailbox the Graph subscriptions watch; absent: the calendar, the Inbox and Sent Items. */
+  readonly resources?: readonly WatchedResource[];
 }
+
+/** A Graph subscription's target in a mailbox: its calendar, its Inbox or its Sent Items. */
+export type WatchedResource = 'events' | 'inbox' | 'sentItems';

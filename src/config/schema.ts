@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { isIanaZone } from '../domain/time-zones.ts';
+import { emailSavingSchema } from './email-saving-schema.ts';
+import { imapCaldavSchema } from './imap-caldav-schema.ts';
+import { linkingSchema } from './linking-schema.ts';
+import { mailboxMappingsSchema, orgMappingsSchema, selectionSchema } from './mapping-schema.ts';
 
 /**
  * The shape of `syncline.config.json`. Objects are strict so that a misspelt key fails at start instead of
@@ -138,12 +142,30 @@ const salesforceSchema = z.strictObject({
     .default(0.5),
 });
 
+const graphAuthKind = z.enum(['appOnly', 'delegated'], {
+  error: "expected 'appOnly' (the app's own permissions, granted by an administrator) or 'delegated' (each mailbox owner signs in)",
+});
+
 const graphSchema = z.strictObject({
   tenantId: nonEmpty('the Microsoft Entra tenant id (a GUID or a domain such as contoso.onmicrosoft.com)'),
   clientId: nonEmpty('the application (client) id of the app registration'),
   clientSecret: nonEmpty('a client secret of the app registration'),
   authorityUrl: serviceUrl.default('https://login.microsoftonline.com'),
   graphBaseUrl: serviceUrl.default('https://graph.microsoft.com/v1.0'),
+  auth: graphAuthKind.default('appOnly'),
+  /** Redirect URI of delegated sign-in; absent: `{server.publicUrl}/auth/graph/callback`. */
+  redirectUri: serviceUrl.optional(),
+});
+
+/** An on-premises Exchange (2016 or later) reached over EWS; docs/connect-exchange.md walks through the set-up. */
+const ewsSchema = z.strictObject({
+  url: serviceUrl,
+  auth: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('basic'), username: nonEmpty('the service account, DOMAIN\\user or its user principal name'), password: nonEmpty('the service account password').optional() }),
+    z.strictObject({ kind: z.literal('oauth'), tokenUrl: serviceUrl, clientId: nonEmpty('the client id of the app'), clientSecret: nonEmpty('a client secret of the app').optional(), scope: nonEmpty('the token scope').optional() }),
+  ]),
+  /** Requests in flight per mailbox; Exchange 2016 allows 27 per user by default (EWSMaxConcurrency), shared with the user's own clients. */
+  maxConcurrency: z.number().int().min(1, { error: 'expected 1 to 27' }).max(27, { error: 'expected 1 to 27' }).default(3),
 });
 
 const salesforceUserSchema = z
@@ -167,6 +189,25 @@ const mailboxSchema = z.strictObject({
   timeZone: ianaZone,
   salesforceUser: salesforceUserSchema.optional(),
   sessionIntervalMinutes: positiveMinutes.optional(),
+  /** Overrides the org's graph.auth for this mailbox. */
+  graphAuth: graphAuthKind.optional(),
+  /** How the mailbox is reached: Microsoft Graph (default), EWS (needs the org's `ews` block) or IMAP with CalDAV/CardDAV (needs `imapCaldav`). */
+  kind: z.enum(['graph', 'ews', 'imap-caldav'], { error: "expected 'graph', 'ews' or 'imap-caldav'" }).default('graph'),
+  /** Servers and credentials of a mailbox of kind `imap-caldav`. */
+  imapCaldav: imapCaldavSchema.optional(),
+  /** This mailbox's own pair directions, within what the org's tables allow (docs/mappings.md). */
+  mappings: mailboxMappingsSchema.optional(),
+}).refine((mailbox) => mailbox.kind !== 'imap-caldav' || mailbox.imapCaldav !== undefined, {
+  path: ['imapCaldav'],
+  error: "a mailbox of kind 'imap-caldav' needs an imapCaldav block with its imap and dav servers and credentials (docs/connect-imap-caldav.md)",
+});
+
+/** Sign-in to the API and dashboard through the org's OpenID Connect provider (authorization code with PKCE). */
+const oidcSchema = z.strictObject({
+  issuerUrl: serviceUrl,
+  clientId: nonEmpty('the client id registered with the provider'),
+  /** Absent: a public client, which PKCE alone protects. */
+  clientSecret: nonEmpty('the client secret registered with the provider').optional(),
 });
 
 const orgSchema = z.strictObject({
@@ -178,7 +219,16 @@ const orgSchema = z.strictObject({
   policy: policySchema.default({}),
   salesforce: salesforceSchema,
   graph: graphSchema,
+  ews: ewsSchema.optional(),
+  oidc: oidcSchema.optional(),
   mailboxes: z.array(mailboxSchema).min(1, { error: 'expected at least one mailbox' }),
+  linking: linkingSchema,
+  /** The org's changes to the mapping tables of events, tasks and contacts (docs/mappings.md). */
+  mappings: orgMappingsSchema.optional(),
+  /** The choice of calendar items that start syncing. */
+  selection: selectionSchema.prefault({}),
+  /** Saving emails to Salesforce; absent: off. */
+  emailSaving: emailSavingSchema.optional(),
 });
 
 export const configFileSchema = z
@@ -200,6 +250,9 @@ export const configFileSchema = z
         triggers: z
           .array(z.enum(['create', 'update', 'delete'], { error: "expected 'create', 'update' or 'delete'" }), { error: "expected a list such as ['create', 'update', 'delete'] (empty: none)" })
           .default(['create', 'update', 'delete']),
+        resources: z
+          .array(z.enum(['events', 'inbox', 'sentItems'], { error: "expected 'events', 'inbox' or 'sentItems'" }), { error: "expected a list such as ['events', 'inbox', 'sentItems'] (empty: no subscriptions)" })
+          .default(['events', 'inbox', 'sentItems']),
       })
       .prefault({}),
     server: z
@@ -222,6 +275,7 @@ export const configFileSchema = z
       orgs.forEach((org, index) => {
         const mailboxes = isRecord(org) && Array.isArray(org.mailboxes) ? (org.mailboxes as unknown[]) : [];
         reportDuplicates(mailboxes.map((mailbox) => stringAt(mailbox, 'address')?.toLowerCase()), ['orgs', index, 'mailboxes'], 'address', context);
+        reportEwsWithoutBlock(org, mailboxes, index, context);
       });
     },
     { when: (payload) => isRecord(payload.value) },
@@ -235,6 +289,19 @@ function reportDuplicates(values: (string | undefined)[], path: (string | number
       context.addIssue({ code: 'custom', path: [...path, index, key], message: `duplicate value '${value}'; each must be unique` });
     }
     seen.add(value);
+  });
+}
+
+/** A mailbox of kind `ews` is reached through its org's `ews` block, so the block must be there. */
+function reportEwsWithoutBlock(org: unknown, mailboxes: unknown[], index: number, context: z.RefinementCtx): void {
+  if (isRecord(org) && org.ews !== undefined) return;
+  mailboxes.forEach((mailbox, mailboxIndex) => {
+    if (stringAt(mailbox, 'kind') !== 'ews') return;
+    context.addIssue({
+      code: 'custom',
+      path: ['orgs', index, 'mailboxes', mailboxIndex, 'kind'],
+      message: `orgs[${index}].ews is missing, but mailbox '${stringAt(mailbox, 'address') ?? mailboxIndex}' has kind 'ews'. Add "ews": { "url": …, "auth": … } to the org (docs/connect-exchange.md), or set the mailbox's kind to 'graph'`,
+    });
   });
 }
 

@@ -21,6 +21,10 @@ const GRAPH_CLIENT = { tenantId: TENANT, clientId: 'graph-app', clientSecret: 'g
 const SF_CLIENT = { clientId: 'sf-app', clientSecret: 'sf-secret', refreshTokens: ['sf-refresh'] };
 export const SYNC_ID_FIELD = 'Syncline_Sync_Id__c';
 
+const ZERO = { created: 0, updated: 0, deleted: 0 };
+/** The writes of an event session that found nothing to do, Salesforce's Event object counted too. */
+export const NO_EVENT_WRITES = { mailbox: ZERO, crm: ZERO, byObject: { Event: { ...ZERO, mailbox: ZERO, crm: ZERO } } };
+
 export interface HarnessOptions {
   readonly window: SyncWindow;
   readonly mailboxAddress?: string;

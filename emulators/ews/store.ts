@@ -227,7 +227,3 @@ export function propText(item: ItemRecord, name: string): string | null {
   const node = item.props.get(name);
   return node === undefined ? null : node.text.trim();
 }
-
-export function uidOf(item: ItemRecord): string | null {
-  return propText(item, 'UID');
-}

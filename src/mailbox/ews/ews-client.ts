@@ -207,15 +207,3 @@ export class EwsClient {
 export function messageFailure(message: ResponseMessage): Failure {
   return classifyEwsError({ status: 200, responseCode: message.responseCode, backOffMs: message.backOffMs });
 }
-
-/** Throw the first error message of a reply, for operations whose every message must succeed. */
-export function requireSuccess(reply: EwsReply, label: string): readonly ResponseMessage[] {
-  const failed = reply.messages.find((message) => message.responseClass === 'Error');
-  if (failed !== undefined) {
-    throw new ConnectorError(messageFailure(failed));
-  }
-  if (reply.messages.length === 0) {
-    throw new ConnectorError({ kind: 'bug', code: 'EmptyResponse', message: `Exchange answered ${label} without a response message` });
-  }
-  return reply.messages;
-}

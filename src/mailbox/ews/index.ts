@@ -8,8 +8,8 @@ import { createFolderSource } from './items/create-folder-source.ts';
 import { createEwsMessageSource } from './mail/create-ews-message-source.ts';
 import { taskKind } from './tasks/task-kind.ts';
 
-export type { EwsAuth, EwsBasicAuth, EwsConnectorOptions, EwsOAuthAuth } from './ews-options.ts';
-export { subscribeEws, type EwsChange, type EwsSubscription, type EwsSubscriptionOptions } from './notifications/subscribe-ews.ts';
+export type { EwsConnectorOptions } from './ews-options.ts';
+export { subscribeEws, type EwsChange } from './notifications/subscribe-ews.ts';
 
 export interface EwsConnector {
   readonly events: MailboxEventSource;

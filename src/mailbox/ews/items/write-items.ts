@@ -1,4 +1,4 @@
-import { ConnectorError, isConnectorError, type Failure } from '../../../domain/errors.ts';
+import { isConnectorError, type Failure } from '../../../domain/errors.ts';
 import { messageFailure, type EwsClient } from '../ews-client.ts';
 import { itemsOf, type ResponseMessage } from '../soap/response.ts';
 import { element } from '../soap/xml-write.ts';
@@ -121,11 +121,4 @@ export function deleteItemCall(client: EwsClient, batchSize: number, attributes:
     idempotent: true,
     wrap: (parts) => element('m:DeleteItem', { DeleteType: 'MoveToDeletedItems', ...attributes }, element('m:ItemIds', {}, ...parts)),
   };
-}
-
-export function requireItemId(outcome: ItemOutcome, label: string): string {
-  if (outcome.ok && outcome.id !== null) {
-    return outcome.id;
-  }
-  throw new ConnectorError({ kind: 'bug', code: 'ItemIdMissing', message: `Exchange answered ${label} without an ItemId` });
 }

@@ -49,6 +49,7 @@ beforeAll(async () => {
         headers: { authorization: `Basic ${Buffer.from(`${account.user.name}:${account.user.password}`).toString('base64')}`, 'content-type': 'text/calendar; charset=utf-8' },
         body: resource.text,
       });
+      await response.text();
       if (response.status >= 300) {
         rejected.push(resource.uid);
       }
@@ -74,7 +75,9 @@ async function seedGraph(): Promise<void> {
     const own = seeds.map((seed) => ({ ...seed, iCalUId: `${file}/${seed.iCalUId}` }));
     if (own.length > 0) {
       const response = await fetch(`${graph.url}/_admin/users/${encodeURIComponent(ADDRESS)}/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: own }) });
-      expect(response.ok).toBe(true);
+      // An unread body keeps the connection busy, and the emulator's close waits for it.
+      const answer = await response.text();
+      expect(response.ok, answer).toBe(true);
     }
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * How a mailbox of kind `imap-caldav` is reached: mail over IMAP, events and tasks over CalDAV, contacts over
+ * Servers of a mailbox of kind `imap-caldav`: mail over IMAP, events and tasks over CalDAV, contacts over
  * CardDAV (docs/connect-imap-caldav.md lists the settings of Fastmail, iCloud, Nextcloud and Dovecot).
  */
 

@@ -64,7 +64,7 @@ export function splitIcsByUid(text: string, file: string): IcsResource[] {
 }
 
 /**
- * The UID the Graph emulator's importer gives a VEVENT without one (its position among the file's VEVENTs), so both
+ * Derive the UID the Graph emulator's importer gives a VEVENT without one (its position among the file's VEVENTs), so both
  * sides of the comparison name such an event alike.
  */
 function importerUid(file: string, ordinal: number): string {
@@ -100,7 +100,7 @@ export const RADICALE_REJECTS: Record<string, readonly string[]> = {
   'exchange-cdo-tzid-byday-with-spaces.ics': ['syncline-import-9fd709b35cc331613b1d9cec'],
   // The file's VTIMEZONE has no valid TZID: "VTIMEZONE components must contain a valid TZID".
   'exdate-plus-recurrence-id-dtend-before-dtstart.ics': ['0000001'],
-  // RDATE 20131210Z is no DATE-TIME; the sibling UID holds overrides only: "Main component missing".
+  // RDATE 20131210Z is no DATE-TIME, and the sibling UID has overrides only: "Main component missing".
   'google-birthday-rdate-date-with-z.ics': ['2014_BIRTHDAY_79d389868f96182e@google.com', 'BIRTHDAY_79d389868f96182e@google.com'],
   // Several iTIP copies of one UID: "Multiple main components".
   'itip-stream-request-reply-cancel-counter.ics': ['calsrv.example.com-873970198738777@example.com', 'calsrv.example.com-873970198738785@example.com'],

@@ -18,6 +18,11 @@ export interface ImapCalDavAccount {
   readonly urls: { readonly events: string; readonly tasks: string; readonly contacts: string };
 }
 
+const SKIP_REASON = missingServers();
+if (SKIP_REASON !== null) {
+  console.warn(`IMAP/CalDAV tests skipped: ${SKIP_REASON}`);
+}
+
 export class ImapCalDavWorld {
   private dovecot: RunningServer | null = null;
   private radicale: RunningServer | null = null;
@@ -25,7 +30,7 @@ export class ImapCalDavWorld {
   readonly users: TestUser[] = Array.from({ length: POOL_SIZE }, (_, index) => ({ name: `user${index + 1}`, password: `secret-${index + 1}-pw` }));
 
   /** Why the tests cannot run here, or null; tests call `describe.skipIf(...)` with it. */
-  static readonly skipReason = missingServers();
+  static readonly skipReason = SKIP_REASON;
 
   async start(): Promise<void> {
     [this.dovecot, this.radicale] = await Promise.all([startDovecot(this.users), startRadicale(this.users)]);
@@ -69,24 +74,26 @@ export class ImapCalDavWorld {
     return { user, options, connector: createImapCalDavConnector(options), urls };
   }
 
-  /** Send a raw WebDAV request as the user, failing the test on anything but 2xx. */
-  async dav(user: TestUser, method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
+  /** Send a raw WebDAV request as the user and return the response body, failing the test on anything but 2xx. */
+  async dav(user: TestUser, method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<string> {
     const response = await fetch(url, {
       method,
       headers: { authorization: basic(user), 'content-type': 'application/xml; charset=utf-8', ...headers },
       body,
     });
+    const text = await response.text();
     if (response.status >= 300) {
-      throw new Error(`${method} ${url} failed with ${response.status}: ${await response.text()}`);
+      throw new Error(`${method} ${url} failed with ${response.status}: ${text}`);
     }
-    return response;
+    return text;
   }
 
   /** Store a resource as a client would, and return its ETag. */
   async put(user: TestUser, url: string, text: string, contentType = 'text/calendar; charset=utf-8'): Promise<string> {
     const response = await fetch(url, { method: 'PUT', headers: { authorization: basic(user), 'content-type': contentType }, body: text });
+    const answer = await response.text();
     if (response.status >= 300) {
-      throw new Error(`PUT ${url} failed with ${response.status}: ${await response.text()}`);
+      throw new Error(`PUT ${url} failed with ${response.status}: ${answer}`);
     }
     return response.headers.get('etag') ?? '';
   }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../observability/logger.ts';
 
-/** Where and as whom the IMAP side of a mailbox is reached. */
+/** Server and login of the IMAP side of a mailbox. */
 export interface ImapServerOptions {
   readonly host: string;
   /** 993 for implicit TLS, 143 for plain IMAP with STARTTLS. */
@@ -12,7 +12,7 @@ export interface ImapServerOptions {
   readonly password: string;
 }
 
-/** Where and as whom the CalDAV and CardDAV side of a mailbox is reached. */
+/** Server and login of the CalDAV and CardDAV side of a mailbox. */
 export interface DavServerOptions {
   /**
    * Start of discovery: the server root or the principal URL. `/.well-known/caldav` and `/.well-known/carddav`
@@ -23,15 +23,15 @@ export interface DavServerOptions {
   readonly contactsServerUrl?: string;
   readonly username: string;
   readonly password: string;
-  /** Calendar collection for events; absent: the first calendar of the calendar home that holds VEVENT. */
+  /** Calendar collection for events; absent: the first calendar of the calendar home that contains VEVENT. */
   readonly eventCalendarUrl?: string;
-  /** Calendar collection for tasks; absent: the first calendar of the calendar home that holds VTODO. */
+  /** Calendar collection for tasks; absent: the first calendar of the calendar home that contains VTODO. */
   readonly taskCalendarUrl?: string;
   /** Address book collection; absent: the first address book of the address book home. */
   readonly addressBookUrl?: string;
 }
 
-/** How every source (events, tasks, contacts, messages) of one IMAP/CalDAV/CardDAV mailbox is reached. */
+/** Settings of every source (events, tasks, contacts, messages) of one IMAP/CalDAV/CardDAV mailbox. */
 export interface ImapCalDavOptions {
   readonly imap: ImapServerOptions;
   readonly dav: DavServerOptions;
@@ -41,11 +41,11 @@ export interface ImapCalDavOptions {
   readonly salesforceKeyword?: string;
   readonly logger: Logger;
   readonly fetch?: typeof fetch;
-  /** Milliseconds before a request or an IMAP command without an answer counts as a network failure; default 60 s. */
+  /** Milliseconds before a request or an IMAP command without a response counts as a network failure; default 60 s. */
   readonly timeoutMs?: number;
   /**
-   * How changes are found. `auto` (the default) uses sync-collection (RFC 6578) and CONDSTORE (RFC 7162) where the
-   * server offers them; `basic` compares ETags and UIDs only, as on servers without them.
+   * Method of finding changes. `auto` (the default) uses sync-collection (RFC 6578) and CONDSTORE (RFC 7162) where the
+   * server offers them. `basic` compares ETags and UIDs only, as on servers without them.
    */
   readonly changeDetection?: 'auto' | 'basic';
 }

@@ -2,7 +2,7 @@ import type { MailboxSetting } from '../../config/resolved-config.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ImapCalDavOptions } from './connector-options.ts';
 
-/** The connector options of a configured mailbox of kind `imap-caldav`. */
+/** Build the connector options of a configured mailbox of kind `imap-caldav`. */
 export function imapCaldavOptions(setting: MailboxSetting, logger: Logger): ImapCalDavOptions {
   const servers = setting.imapCaldav;
   if (servers === undefined) {

@@ -9,11 +9,11 @@ const COMPONENT: Record<Exclude<CollectionPurpose, 'contacts'>, string> = { even
 
 /**
  * Find the collection a source works on: the configured URL, or discovery through tsdav (well-known URL,
- * current-user-principal, calendar-home-set or addressbook-home-set) and the first collection that holds the
- * purpose's component. Returns the collection URL with a trailing slash.
+ * current-user-principal, calendar-home-set or addressbook-home-set) and the first collection that contains
+ * the purpose's component. Returns the collection URL with a trailing slash.
  */
 export async function discoverCollection(http: DavHttp, dav: DavServerOptions, purpose: CollectionPurpose): Promise<string> {
-  const configured = purpose === 'events' ? dav.eventCalendarUrl : purpose === 'tasks' ? dav.taskCalendarUrl : dav.addressBookUrl;
+  const configured = { events: dav.eventCalendarUrl, tasks: dav.taskCalendarUrl, contacts: dav.addressBookUrl }[purpose];
   if (configured !== undefined) {
     return withSlash(configured);
   }

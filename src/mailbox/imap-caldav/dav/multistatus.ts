@@ -73,7 +73,7 @@ function statusOf(value: unknown): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** The text of an element, whether the parser gave a string or an object with `#text`. */
+/** Return the text of an element, whether the parser gave a string or an object with `#text`. */
 export function textOf(value: unknown): string | null {
   if (typeof value === 'string') {
     return value;

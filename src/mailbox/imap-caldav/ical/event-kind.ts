@@ -93,7 +93,7 @@ function itemOf(parsed: ParsedEvent, resource: DavResource, instance: EventInsta
   const seriesMember = instance.key !== null && instance.role !== null && parsed.master !== null;
   return {
     id: instance.key === null ? resource.href : `${resource.href}#${instance.key}`,
-    // An occurrence shows the master's fields, but the sync id belongs to whoever created the series.
+    // An occurrence shows the master's fields, but the master's sync id names the series, not this instance.
     syncId: instance.role === 'occurrence' ? null : syncIdOf(source.component),
     modifiedAt: modifiedAtOf(source.component),
     item: {
@@ -128,14 +128,14 @@ function targetComponent(parsed: ParsedEvent, id: string): ICAL.Component {
   if (key === null || parsed.master === null) {
     const single = key === null ? parsed.master : (parsed.overrides.find((override) => keyOfOverride(override) === key) ?? null);
     if (single === null) {
-      throw new Error(`the resource holds no event for ${id}`);
+      throw new Error(`event ${id} not found in its resource`);
     }
     return single.component;
   }
 
   const instance = findInstance(parsed.master, parsed.overrides, parsed.resolver, key);
   if (instance === null) {
-    throw new Error(`the series holds no instance that started at ${key}`);
+    throw new Error(`no instance of the series starts at ${key}`);
   }
   if (instance.role === 'exception') {
     return instance.source.component;
@@ -143,7 +143,7 @@ function targetComponent(parsed: ParsedEvent, id: string): ICAL.Component {
   return addOverride(parsed, parsed.master, key, instance);
 }
 
-/** A RECURRENCE-ID override for an occurrence: a copy of the master without its rule, at the occurrence's times. */
+/** Add a RECURRENCE-ID override for an occurrence: a copy of the master without its rule, at the occurrence's times. */
 function addOverride(parsed: ParsedEvent, master: VComponent, key: string, instance: EventInstance): ICAL.Component {
   // toJSON shares its arrays with the master, so the copy is a deep one.
   const component = new ICAL.Component(structuredClone(master.component.toJSON()) as unknown[]);

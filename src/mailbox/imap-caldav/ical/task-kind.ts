@@ -43,7 +43,7 @@ export function taskKind(mailboxTimeZone: string): DavItemKind<MailboxTask> {
     patchResource: (resource, _id, patch): ResourceEdit => {
       const { calendar, todo } = parseTodo(resource);
       if (todo === null) {
-        throw new Error(`${resource.href} holds no VTODO`);
+        throw new Error(`no VTODO found in ${resource.href}`);
       }
       applyTaskPatch(todo, patch);
       return { kind: 'put', text: serialize(calendar) };
@@ -104,7 +104,7 @@ function importanceOf(todo: ICAL.Component): Importance {
   return priority >= 6 ? 'low' : 'normal';
 }
 
-/** A task's date as the user sees it: a DATE as written, a DATE-TIME by its date in its own zone. */
+/** Return a task's date as the user sees it: a DATE as written, a DATE-TIME by its date in its own zone. */
 function dateOf(value: TimeValue | null, resolver: ZoneResolver): string | null {
   if (value === null) {
     return null;
@@ -129,7 +129,7 @@ function wallOf(raw: string): TimeValue['wall'] {
   return { year: year ?? 1970, month: month ?? 1, day: day ?? 1, hour: hour ?? 0, minute: minute ?? 0, second: second ?? 0 };
 }
 
-/** The first display alarm: an absolute TRIGGER, or one relative to DUE (or DTSTART with RELATED=START). */
+/** Find the reminder: the first alarm with an absolute TRIGGER, or one relative to DUE (or DTSTART with RELATED=START). */
 function reminderOf(todo: ICAL.Component, start: TimeValue | null, due: TimeValue | null, resolver: ZoneResolver): string | null {
   for (const alarm of todo.getAllSubcomponents('valarm')) {
     const trigger = alarm.getFirstProperty('trigger');

@@ -48,7 +48,7 @@ export function readComponent(component: ICAL.Component, ordinal: number, endPro
   };
 }
 
-/** A TEXT property's value; `\"` is no RFC 5545 escape, but some producers write it for a plain quote. */
+/** Read a TEXT property's value; `\"` is no RFC 5545 escape, but some producers write it for a plain quote. */
 export function textValue(component: ICAL.Component, name: string): string {
   const property = component.getFirstProperty(name);
   if (property === null) {
@@ -77,7 +77,7 @@ export function modifiedAtOf(component: ICAL.Component): string {
   return UNKNOWN_MODIFIED_AT;
 }
 
-/** The newest copy: highest SEQUENCE, then latest DTSTAMP, then the one later in the resource. */
+/** Order copies newest first: highest SEQUENCE, then latest DTSTAMP, then the one later in the resource. */
 export function newestFirst(a: VComponent, b: VComponent): number {
   return b.sequence - a.sequence || (b.dtstamp ?? 0) - (a.dtstamp ?? 0) || b.ordinal - a.ordinal;
 }

@@ -1,8 +1,10 @@
 /**
  * Entry point of the sandbox process that `syncline` starts as a child:
  *
- *   node --import tsx emulators/sandbox-main.ts --data-dir DIR [--reset] [--seed ICS_FOLDER]
+ *   node --import tsx emulators/sandbox-main.ts --data-dir DIR [--reset] [--seed ICS_FOLDER] [--google]
  *     [--owner-pid PID --owner-command COMMAND]
+ *
+ * `--google`, or SYNCLINE_SANDBOX_GOOGLE=1 in the environment, adds a Google Workspace mailbox.
  *
  * It prints exactly one JSON line on stdout (the ready message, or `{"error": "..."}`, with `inUse` naming the
  * command that uses the data folder when that is the reason), then keeps the emulators running until its
@@ -18,6 +20,7 @@ async function run(): Promise<void> {
       'data-dir': { type: 'string' },
       reset: { type: 'boolean', default: false },
       seed: { type: 'string' },
+      google: { type: 'boolean', default: false },
       'owner-pid': { type: 'string' },
       'owner-command': { type: 'string' },
     },
@@ -31,7 +34,8 @@ async function run(): Promise<void> {
 
   const ownerPid = Number(values['owner-pid']);
   const owner: SandboxOwner | null = Number.isInteger(ownerPid) && ownerPid > 0 ? { pid: ownerPid, command: values['owner-command'] ?? null } : null;
-  const sandbox = await startSandbox({ dataDir, reset: values.reset, seedDir: values.seed ?? null, owner });
+  const google = values.google || process.env.SYNCLINE_SANDBOX_GOOGLE === '1';
+  const sandbox = await startSandbox({ dataDir, reset: values.reset, seedDir: values.seed ?? null, owner, google });
   process.stdout.write(`${JSON.stringify(sandbox.ready)}\n`);
   waitForParent(sandbox);
 }

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunningGoogleEmulator } from './google/server.ts';
 import { startGraphEmulator, type RunningGraphEmulator } from './graph/server.ts';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from './salesforce/server.ts';
+import { GOOGLE_SAMPLE_MARKER, SANDBOX_GOOGLE_MAILBOX, startSandboxGoogle, type SandboxGoogleReady } from './sandbox-google.ts';
 import { acquireSandboxLock, type SandboxOwner } from './sandbox-lock.ts';
 import { postAdminJson, seedIcsFolder, type IcsFolderSeeding, type SeedResult } from './sandbox-seed.ts';
 import { SAMPLE_ITEMS_MARKER, seedSampleItems, seedVcfFolder, type ContactSeedResult, type SampleItemsResult } from './sandbox-items.ts';
@@ -25,6 +27,8 @@ const API_VERSION = '62.0';
 const SYNC_ID_FIELD = 'Syncline_Sync_Id__c';
 /** An 18-character User id in the emulator's id style; no upper-case letters, so its checksum suffix is AAA. */
 const SANDBOX_USER_ID = '0055g0000000001AAA';
+/** The Salesforce user of the Google mailbox, in the same id style. */
+const SANDBOX_GOOGLE_USER_ID = '0055g0000000002AAA';
 const SEEDED_MARKER = 'sample-data-seeded.json';
 const PORTS_FILE = 'ports.json';
 const SAMPLE_DATA_DIR = fileURLToPath(new URL('./sample-data/', import.meta.url));
@@ -48,6 +52,8 @@ export interface SandboxReadyMessage {
   readonly sampleMail: readonly MailSeedResult[] | null;
   /** Results of `--seed FOLDER`, one entry per .eml file. */
   readonly mailSeedResults: readonly MailSeedResult[];
+  /** The Google Workspace mailbox, when the sandbox was started with one. */
+  readonly google?: SandboxGoogleReady;
 }
 
 export interface SandboxOptions {
@@ -58,6 +64,8 @@ export interface SandboxOptions {
   readonly seedDir?: string | null;
   /** The syncline command this sandbox runs for, named to a second command that finds the data folder in use. */
   readonly owner?: SandboxOwner | null;
+  /** Also run a Google emulator with a Google Workspace mailbox seeded like the Graph one. */
+  readonly google?: boolean;
 }
 
 export interface RunningSandbox {
@@ -72,8 +80,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
   let graph: RunningGraphEmulator | null = null;
   let salesforce: RunningSalesforceEmulator | null = null;
+  let google: RunningGoogleEmulator | null = null;
   const close = async () => {
-    await Promise.all([graph?.close(), salesforce?.close()]);
+    await Promise.all([graph?.close(), salesforce?.close(), google?.close()]);
     await lock.release();
   };
 
@@ -97,11 +106,18 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         port,
         dataDir: path.join(sandboxDir, 'salesforce'),
         clients: [{ clientId: credentials.sfClientId, clientSecret: credentials.sfClientSecret, refreshTokens: [credentials.sfRefreshToken] }],
-        users: [{ Id: SANDBOX_USER_ID, Username: SANDBOX_MAILBOX.address, Email: SANDBOX_MAILBOX.address, Name: SANDBOX_MAILBOX.displayName, TimeZoneSidKey: SANDBOX_MAILBOX.timeZone }],
+        users: [
+          { Id: SANDBOX_USER_ID, Username: SANDBOX_MAILBOX.address, Email: SANDBOX_MAILBOX.address, Name: SANDBOX_MAILBOX.displayName, TimeZoneSidKey: SANDBOX_MAILBOX.timeZone },
+          ...(options.google
+            ? [{ Id: SANDBOX_GOOGLE_USER_ID, Username: SANDBOX_GOOGLE_MAILBOX.address, Email: SANDBOX_GOOGLE_MAILBOX.address, Name: SANDBOX_GOOGLE_MAILBOX.displayName, TimeZoneSidKey: SANDBOX_GOOGLE_MAILBOX.timeZone }]
+            : []),
+        ],
         syncIdField: SYNC_ID_FIELD,
       }),
     );
-    await writeFile(path.join(sandboxDir, PORTS_FILE), `${JSON.stringify({ graph: portOf(graph.url), salesforce: portOf(salesforce.url) })}\n`);
+    const googleStart = options.google ? await withPort('Google', ports.google, (port) => startSandboxGoogle({ sandboxDir, port, window: { ...SANDBOX_WINDOW } })) : null;
+    google = googleStart?.emulator ?? null;
+    await writeFile(path.join(sandboxDir, PORTS_FILE), `${JSON.stringify({ graph: portOf(graph.url), salesforce: portOf(salesforce.url), ...(google ? { google: portOf(google.url) } : {}) })}\n`);
 
     const sampleResults = await seedOnce(sandboxDir, graph.url, salesforce.url);
     const sampleItems = await seedSampleItems({ sandboxDir, graphUrl: graph.url, salesforceUrl: salesforce.url, mailboxAddress: SANDBOX_MAILBOX.address, ownerId: SANDBOX_USER_ID });
@@ -110,7 +126,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const contacts = seedDir ? await seedVcfFolder({ graphUrl: graph.url, folder: seedDir, mailboxAddress: SANDBOX_MAILBOX.address }) : [];
     const sampleMail = await seedSampleMailOnce({ sandboxDir, graphUrl: graph.url, mailboxAddress: SANDBOX_MAILBOX.address });
     const mail = seedDir ? await seedEmlFolder({ graphUrl: graph.url, folder: seedDir, mailboxAddress: SANDBOX_MAILBOX.address }) : [];
-    const ready = { ...readyMessage(graph.url, salesforce.url, credentials, sampleResults, added), sampleItems, contactSeedResults: contacts, sampleMail, mailSeedResults: mail };
+    const ready: SandboxReadyMessage = {
+      ...readyMessage(graph.url, salesforce.url, credentials, sampleResults, added),
+      sampleItems,
+      contactSeedResults: contacts,
+      sampleMail,
+      mailSeedResults: mail,
+      ...(googleStart ? { google: googleStart.ready } : {}),
+    };
     return { ready, close };
   } catch (error) {
     await close();
@@ -164,7 +187,7 @@ function readyMessage(
 }
 
 async function removeState(sandboxDir: string): Promise<void> {
-  for (const entry of ['graph', 'salesforce', SEEDED_MARKER, SAMPLE_ITEMS_MARKER, SAMPLE_MAIL_MARKER, PORTS_FILE]) {
+  for (const entry of ['graph', 'salesforce', 'google', SEEDED_MARKER, SAMPLE_ITEMS_MARKER, SAMPLE_MAIL_MARKER, GOOGLE_SAMPLE_MARKER, PORTS_FILE]) {
     await rm(path.join(sandboxDir, entry), { recursive: true, force: true });
   }
 }
@@ -172,6 +195,7 @@ async function removeState(sandboxDir: string): Promise<void> {
 interface SandboxPorts {
   readonly graph?: number;
   readonly salesforce?: number;
+  readonly google?: number;
 }
 
 /**

@@ -52,7 +52,7 @@ describe('Gmail message source', () => {
     expect(message?.folder).toBe('inbox');
     expect(message?.receivedAt).toBe('2026-10-05T09:30:00.000Z');
     const outgoing = pull.changes.find((change) => change.id === sent.id);
-    expect(outgoing?.kind === 'upsert' && outgoing.item.folder).toBe('sent');
+    expect(outgoing?.kind === 'upsert' ? outgoing.item.folder : null).toBe('sent');
   });
 
   it('reports new mail and a new Salesforce label from the history', async () => {
@@ -69,8 +69,9 @@ describe('Gmail message source', () => {
     expect(pull.isFullListing).toBe(false);
     expect(pull.changes.map((change) => change.id).sort()).toEqual([first.id, second.id].sort());
     const labelled = pull.changes.find((change) => change.id === first.id);
-    expect(labelled?.kind === 'upsert' && labelled.item.folder).toBe('salesforce');
-    expect(labelled?.kind === 'upsert' && labelled.item.categories).toEqual(['Salesforce']);
+    const labelledItem = labelled?.kind === 'upsert' ? labelled.item : null;
+    expect(labelledItem?.folder).toBe('salesforce');
+    expect(labelledItem?.categories).toEqual(['Salesforce']);
     const quiet = await source.pullMessages(pull.nextCursor, SCOPE);
     expect(quiet.changes).toEqual([]);
   });

@@ -26,7 +26,7 @@ const SCOPES = 'https://www.googleapis.com/auth/gmail.readonly https://www.googl
 let options: GoogleClientOptions;
 let emulatorFetch: typeof fetch;
 
-/** The emulator's Hono app answers in process; the connector reaches it through this fetch instead of a socket. */
+/** The emulator's Hono app runs in process; the connector reaches it through this fetch instead of a socket. */
 beforeAll(async () => {
   const server = createServer(googlePlugin, { port: 4010, baseUrl: BASE_URL });
   seedFromConfig(server.store, BASE_URL, { users: [{ email: USER, name: 'Dana' }], oauth_clients: [CLIENT] });

@@ -30,7 +30,7 @@ function sample(n: number): MailboxTask {
 
 const comparable = ({ subject, body, status, dueDate }: MailboxTask) => ({ subject, body, status, dueDate });
 
-/** A clock the test moves, so a cursor can grow older than the age Syncline trusts. */
+/** Make a clock the test moves, so a cursor can grow older than the age Syncline trusts. */
 function manualClock() {
   let offset = 0;
   return { now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
@@ -109,7 +109,9 @@ describe('Google Tasks source', () => {
     await world.api(user, 'PATCH', `/tasks/v1/lists/@default/tasks/${id}`, { status: 'completed' });
     const pull = await source.pullChanges(cursor, WINDOW);
     const change = pull.changes.find((candidate) => candidate.id === id);
-    expect(change?.kind === 'upsert' && change.item.status).toBe('completed');
-    expect(change?.kind === 'upsert' && change.item.completedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(change?.kind).toBe('upsert');
+    const item = (change as Extract<typeof change, { kind: 'upsert' }>).item;
+    expect(item.status).toBe('completed');
+    expect(item.completedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 });

@@ -1,6 +1,6 @@
 import { newOpaqueToken } from './ids.ts';
 
-/** Google's access tokens live one hour; the token response says 3599 seconds. */
+/** Google's access tokens live one hour; the token response gives 3599 seconds. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3599;
 
 export interface AccessGrant {

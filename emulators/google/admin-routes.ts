@@ -5,7 +5,7 @@ import { importVcards } from '../graph/vcard-import.ts';
 import type { EmulatorServices } from './api-context.ts';
 import { seedCalendar } from './calendar/calendar-seed.ts';
 import { faultSchema } from './faults.ts';
-import { changeLabels, expireHistory } from './gmail/gmail-store.ts';
+import { changeLabels, ensureUserLabel, expireHistory } from './gmail/gmail-store.ts';
 import { seedEml } from './gmail/gmail-seed.ts';
 import { GoogleApiError } from './google-error.ts';
 import { jsonBody } from './json-body.ts';
@@ -41,7 +41,7 @@ const pubsubSchema = z.object({ topicName: z.string().min(1), pushEndpoint: z.st
 export function registerAdminRoutes(app: FastifyInstance, services: EmulatorServices, registries: Registries): void {
   app.addHook('onRequest', async (request) => {
     if (request.url.startsWith('/_admin') && !['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.ip)) {
-      throw new GoogleApiError(403, 'forbidden', 'The admin API answers loopback callers only.');
+      throw new GoogleApiError(403, 'forbidden', 'The admin API accepts requests from loopback addresses only.');
     }
   });
   const parse = <T>(schema: z.ZodType<T>, request: FastifyRequest): T => {
@@ -107,6 +107,10 @@ export function registerAdminRoutes(app: FastifyInstance, services: EmulatorServ
   app.post<{ Params: { user: string; id: string } }>('/_admin/users/:user/gmail/messages/:id/labels', async (request) => {
     const { add, remove } = parse(labelsSchema, request);
     return changed(changeLabels(userOf(request), request.params.id, add, remove, services.push));
+  });
+  app.post<{ Params: { user: string } }>('/_admin/users/:user/gmail/labels', async (request) => {
+    const { name } = parse(z.object({ name: z.string().min(1) }), request);
+    return changed({ id: ensureUserLabel(userOf(request), name), name });
   });
   app.post<{ Params: { user: string } }>('/_admin/users/:user/gmail/expire-history', async (request) => changed({ historyFloor: expireHistory(userOf(request)) }));
 

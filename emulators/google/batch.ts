@@ -5,7 +5,7 @@ import { GoogleApiError } from './google-error.ts';
 
 /**
  * Google's HTTP batch: `POST /batch/{api}/{version}` with a `multipart/mixed` body whose parts are
- * `application/http` requests, answered by a `multipart/mixed` body of responses in the same order, each with
+ * `application/http` requests, and the response is a `multipart/mixed` body of responses in the same order, each with
  * `Content-ID: <response-{id}>`. A batch holds requests of its own API only, at most 100 for Gmail and 1000 for the
  * others. The outer request's Authorization header applies to every part that sets none.
  */

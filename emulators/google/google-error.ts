@@ -24,7 +24,7 @@ export interface GoogleErrorOptions {
   /** A `google.rpc.ErrorInfo` reason (People API), e.g. `EXPIRED_SYNC_TOKEN`. */
   readonly errorInfoReason?: string;
   readonly retryAfterSeconds?: number;
-  /** False for APIs that answer in the newer shape only (People), without the legacy `errors` list. */
+  /** False for errors that come in the newer shape only (People), without the legacy `errors` list. */
   readonly legacyErrors?: boolean;
 }
 

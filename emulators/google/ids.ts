@@ -28,13 +28,13 @@ export function newOpaqueToken(prefix: string): string {
 
 let etagCounter = 0;
 
-/** A Calendar-style etag: a quoted decimal number that grows with every change. */
+/** Make a Calendar-style etag: a quoted decimal number that grows with every change. */
 export function newNumericEtag(): string {
   etagCounter = (etagCounter + 1) % 1000;
   return `"${Date.now() * 1000 + etagCounter}"`;
 }
 
-/** A People- or Tasks-style etag: an opaque quoted string. */
+/** Make a People- or Tasks-style etag: an opaque quoted string. */
 export function newOpaqueEtag(): string {
   return `"${randomBytes(12).toString('base64url')}"`;
 }
@@ -43,7 +43,7 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
-/** An opaque token (sync or page) that carries a small JSON value; tampered ones decode to null. */
+/** Encode a small JSON value as an opaque token (sync or page); a tampered token decodes to null. */
 export function encodeToken(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { GoogleApiError } from './google-error.ts';
 
-/** The request's JSON object body; the server leaves bodies as text so malformed JSON gets Google's error shape. */
+/** Parse the request's JSON object body; the server leaves bodies as text so malformed JSON gets Google's error shape. */
 export function jsonBody(request: FastifyRequest): Record<string, unknown> {
   const raw = request.body;
   if (raw === undefined || raw === null || raw === '') {
@@ -22,7 +22,7 @@ export function jsonBody(request: FastifyRequest): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** The query string as URLSearchParams, which keeps repeated parameters such as `privateExtendedProperty`. */
+/** Return the query string as URLSearchParams, which keeps repeated parameters such as `privateExtendedProperty`. */
 export function queryOf(request: FastifyRequest): URLSearchParams {
   const url = request.raw.url ?? request.url;
   const index = url.indexOf('?');

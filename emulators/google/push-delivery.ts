@@ -5,7 +5,7 @@ import type { ChannelRecord, UserState } from './state.ts';
  * - Calendar: a POST with an empty body and `X-Goog-*` headers to each watch channel's address, first a `sync`
  *   message when the channel opens, then `exists` after every change of the calendar.
  * - Gmail: Gmail publishes `{ emailAddress, historyId }` to the watch's Pub/Sub topic, and Pub/Sub POSTs it to the
- *   push subscription's endpoint in its JSON envelope. The emulator stands in for Pub/Sub: `/_admin/pubsub` maps a
+ *   push subscription's endpoint in its JSON envelope. The emulator takes the place of Pub/Sub: `/_admin/pubsub` maps a
  *   topic to the push endpoint.
  * Deliveries go to loopback addresses only, so the emulator never reaches another machine.
  */

@@ -7,6 +7,7 @@ import { ConfigError } from './config-error.ts';
 import { resolveEmailSaving } from './email-saving-schema.ts';
 import { applyEnvironmentSecrets, orgSecretVariable, type Environment } from './env-secrets.ts';
 import { formatConfigIssues } from './format-issues.ts';
+import { resolveGoogle } from './resolve-google.ts';
 import type { EwsSetting, MailboxSetting, OrgSetting, StoreSetting, SynclineConfig, WindowSetting } from './resolved-config.ts';
 import { resolveOrgMappings } from './resolve-mappings.ts';
 import { ConfigProblem, resolveSalesforceAuth } from './salesforce-auth.ts';
@@ -147,6 +148,7 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
       ...(org.graph.redirectUri === undefined ? {} : { redirectUri: org.graph.redirectUri }),
     },
     ...(org.ews === undefined ? {} : { ews: resolveEws(org.id, org.ews, `orgs[${index}].ews`) }),
+    ...(org.google === undefined ? {} : { google: resolveGoogle(org.google, baseDir, `orgs[${index}].google`) }),
     ...(org.oidc === undefined ? {} : { oidc: { issuerUrl: org.oidc.issuerUrl, clientId: org.oidc.clientId, clientSecret: org.oidc.clientSecret ?? null } }),
     selection: org.selection,
     ...(org.emailSaving === undefined
@@ -157,6 +159,7 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
       ...resolveMailbox(org.id, mailbox, orgInterval),
       kind: mailbox.kind,
       ...(mailbox.imapCaldav === undefined ? {} : { imapCaldav: mailbox.imapCaldav }),
+      ...(mailbox.googleRefreshToken === undefined ? {} : { googleRefreshToken: mailbox.googleRefreshToken }),
       graphAuth: mailbox.graphAuth ?? org.graph.auth,
       mappings: mappings.mailboxTables[mailboxIndex] ?? mappings.tables,
     })),

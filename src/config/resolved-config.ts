@@ -59,6 +59,19 @@ export interface EwsSetting {
   readonly maxConcurrency: number;
 }
 
+/** Google Workspace access for the org's mailboxes of kind `google`. */
+export interface GoogleSetting {
+  readonly auth:
+    | { readonly kind: 'serviceAccount'; readonly clientEmail: string; readonly privateKey: string; readonly privateKeyId?: string }
+    | { readonly kind: 'userOAuth'; readonly clientId: string; readonly clientSecret: string };
+  readonly tokenUrl: string;
+  readonly apiBaseUrl: string;
+  readonly peopleBaseUrl: string;
+  readonly sendUpdates: 'none' | 'externalOnly' | 'all';
+  /** Pub/Sub topic for Gmail push; absent: no Gmail push. */
+  readonly pubsubTopic?: string;
+}
+
 /** App-only: the app's own permissions across the tenant. Delegated: the mailbox owner's sign-in. */
 export type GraphAuthKind = 'appOnly' | 'delegated';
 
@@ -101,7 +114,9 @@ export interface MailboxSetting {
   readonly salesforceUser: { readonly id: string } | { readonly email: string };
   readonly sessionIntervalMinutes: number;
   /** How the mailbox is reached; absent: graph. `ews` needs the org's `ews` setting, `imap-caldav` the mailbox's `imapCaldav`. */
-  readonly kind?: 'graph' | 'ews' | 'imap-caldav';
+  readonly kind?: 'graph' | 'ews' | 'imap-caldav' | 'google';
+  /** The user's refresh token, for a mailbox of kind `google` whose org uses user OAuth. */
+  readonly googleRefreshToken?: string;
   /** Servers and credentials of a mailbox of kind `imap-caldav`. */
   readonly imapCaldav?: ImapCaldavSetting;
   /** Kind of Graph access for this mailbox; absent: appOnly. */
@@ -118,6 +133,8 @@ export interface OrgSetting {
   readonly graph: GraphSetting;
   /** Absent: the org has no mailbox of kind `ews`. */
   readonly ews?: EwsSetting;
+  /** Absent: the org has no mailbox of kind `google`. */
+  readonly google?: GoogleSetting;
   /** Absent: every calendar item syncs, and the category is `Salesforce`. */
   readonly selection?: SelectionSetting;
   /** Absent: people of this org sign in with a password only. */

@@ -74,6 +74,15 @@ const sandboxReadySchema = z.object({
   sampleMail: z.array(mailSeedResultSchema).nullable().default(null),
   /** One entry per .eml file of the folder given to `--seed`. */
   mailSeedResults: z.array(mailSeedResultSchema).default([]),
+  /** The Google Workspace mailbox of a sandbox started with one (emulators/sandbox-google.ts). */
+  google: z
+    .object({
+      url: z.string(),
+      tokenUrl: z.string(),
+      serviceAccount: z.object({ clientEmail: z.string(), privateKey: z.string() }),
+      mailbox: z.object({ address: z.string(), timeZone: z.string(), salesforceUserEmail: z.string() }),
+    })
+    .optional(),
 });
 
 export type SandboxReady = z.output<typeof sandboxReadySchema>;
@@ -166,6 +175,17 @@ export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineCon
           clientId: ready.graph.clientId,
           clientSecret: ready.graph.clientSecret,
         },
+        ...(ready.google === undefined
+          ? {}
+          : {
+              google: {
+                auth: { kind: 'serviceAccount' as const, clientEmail: ready.google.serviceAccount.clientEmail, privateKey: ready.google.serviceAccount.privateKey },
+                tokenUrl: ready.google.tokenUrl,
+                apiBaseUrl: ready.google.url,
+                peopleBaseUrl: ready.google.url,
+                sendUpdates: 'none' as const,
+              },
+            }),
         // The sample emails show email saving: categorized, filed and threaded emails are saved, internal and bulk ones not.
         emailSaving: { ...DEFAULT_EMAIL_SAVING_SETTINGS, ownDomains: [ownDomain] },
         linking: { ...DEFAULT_LINKING_SETTINGS, ownDomains: [ownDomain], userBlocklists: {} },
@@ -177,6 +197,18 @@ export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineCon
             salesforceUser: { email: ready.mailbox.salesforceUserEmail },
             sessionIntervalMinutes: SANDBOX_INTERVAL_MINUTES,
           },
+          ...(ready.google === undefined
+            ? []
+            : [
+                {
+                  id: mailboxIdFor(ready.org.id, ready.google.mailbox.address),
+                  kind: 'google' as const,
+                  address: ready.google.mailbox.address,
+                  timeZone: ready.google.mailbox.timeZone,
+                  salesforceUser: { email: ready.google.mailbox.salesforceUserEmail },
+                  sessionIntervalMinutes: SANDBOX_INTERVAL_MINUTES,
+                },
+              ]),
         ],
       },
     ],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isIanaZone } from '../domain/time-zones.ts';
 import { emailSavingSchema } from './email-saving-schema.ts';
+import { googleSchema } from './google-schema.ts';
 import { imapCaldavSchema } from './imap-caldav-schema.ts';
 import { linkingSchema } from './linking-schema.ts';
 import { mailboxMappingsSchema, orgMappingsSchema, selectionSchema } from './mapping-schema.ts';
@@ -191,8 +192,13 @@ const mailboxSchema = z.strictObject({
   sessionIntervalMinutes: positiveMinutes.optional(),
   /** Overrides the org's graph.auth for this mailbox. */
   graphAuth: graphAuthKind.optional(),
-  /** How the mailbox is reached: Microsoft Graph (default), EWS (needs the org's `ews` block) or IMAP with CalDAV/CardDAV (needs `imapCaldav`). */
-  kind: z.enum(['graph', 'ews', 'imap-caldav'], { error: "expected 'graph', 'ews' or 'imap-caldav'" }).default('graph'),
+  /**
+   * How the mailbox is reached: Microsoft Graph (default), EWS (needs the org's `ews` block), IMAP with CalDAV/CardDAV
+   * (needs `imapCaldav`) or Google Workspace (needs the org's `google` block).
+   */
+  kind: z.enum(['graph', 'ews', 'imap-caldav', 'google'], { error: "expected 'graph', 'ews', 'imap-caldav' or 'google'" }).default('graph'),
+  /** For kind `google` when the org's google.auth is userOAuth: this user's refresh token. */
+  googleRefreshToken: nonEmpty('the refresh token the user granted the OAuth client').optional(),
   /** Servers and credentials of a mailbox of kind `imap-caldav`. */
   imapCaldav: imapCaldavSchema.optional(),
   /** This mailbox's own pair directions, within what the org's tables allow (docs/mappings.md). */
@@ -220,6 +226,8 @@ const orgSchema = z.strictObject({
   salesforce: salesforceSchema,
   graph: graphSchema,
   ews: ewsSchema.optional(),
+  /** Google Workspace access for mailboxes of kind `google` (docs/connect-google.md). */
+  google: googleSchema.optional(),
   oidc: oidcSchema.optional(),
   mailboxes: z.array(mailboxSchema).min(1, { error: 'expected at least one mailbox' }),
   linking: linkingSchema,
@@ -276,6 +284,7 @@ export const configFileSchema = z
         const mailboxes = isRecord(org) && Array.isArray(org.mailboxes) ? (org.mailboxes as unknown[]) : [];
         reportDuplicates(mailboxes.map((mailbox) => stringAt(mailbox, 'address')?.toLowerCase()), ['orgs', index, 'mailboxes'], 'address', context);
         reportEwsWithoutBlock(org, mailboxes, index, context);
+        reportGoogleWithoutBlock(org, mailboxes, index, context);
       });
     },
     { when: (payload) => isRecord(payload.value) },
@@ -302,6 +311,29 @@ function reportEwsWithoutBlock(org: unknown, mailboxes: unknown[], index: number
       path: ['orgs', index, 'mailboxes', mailboxIndex, 'kind'],
       message: `orgs[${index}].ews is missing, but mailbox '${stringAt(mailbox, 'address') ?? mailboxIndex}' has kind 'ews'. Add "ews": { "url": …, "auth": … } to the org (docs/connect-exchange.md), or set the mailbox's kind to 'graph'`,
     });
+  });
+}
+
+/** A mailbox of kind `google` is reached through its org's `google` block; with user OAuth it needs its own refresh token. */
+function reportGoogleWithoutBlock(org: unknown, mailboxes: unknown[], index: number, context: z.RefinementCtx): void {
+  const google = isRecord(org) && isRecord(org.google) ? org.google : null;
+  const userOAuth = google !== null && isRecord(google.auth) && google.auth.kind === 'userOAuth';
+  mailboxes.forEach((mailbox, mailboxIndex) => {
+    if (stringAt(mailbox, 'kind') !== 'google') return;
+    const address = stringAt(mailbox, 'address') ?? mailboxIndex;
+    if (google === null) {
+      context.addIssue({
+        code: 'custom',
+        path: ['orgs', index, 'mailboxes', mailboxIndex, 'kind'],
+        message: `orgs[${index}].google is missing, but mailbox '${address}' has kind 'google'. Add "google": { "auth": … } to the org (docs/connect-google.md), or set the mailbox's kind to 'graph'`,
+      });
+    } else if (userOAuth && stringAt(mailbox, 'googleRefreshToken') === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['orgs', index, 'mailboxes', mailboxIndex, 'googleRefreshToken'],
+        message: `mailbox '${address}' needs googleRefreshToken, because orgs[${index}].google.auth is userOAuth; the user's consent gives it (docs/connect-google.md)`,
+      });
+    }
   });
 }
 

@@ -1,6 +1,6 @@
 import type { SessionReport } from './session-report.ts';
 
-export const MAILBOX_KINDS = ['graph', 'ews', 'imap-caldav'] as const;
+export const MAILBOX_KINDS = ['graph', 'ews', 'imap-caldav', 'google'] as const;
 export type MailboxKind = (typeof MAILBOX_KINDS)[number];
 
 export interface OrgRecord {

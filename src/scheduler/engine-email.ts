@@ -12,6 +12,7 @@ import type { AutoCreatedCounts, SessionReport } from '../domain/session-report.
 import { saveMailboxEmails, type EmailRecordWriter, type EmailSavingSettings, type MailboxOwner } from '../email/index.ts';
 import { createLinkResolver } from '../linking/link-resolver.ts';
 import { DEFAULT_LINKING_SETTINGS } from '../linking/settings.ts';
+import { createGmailMessageSource, googleConnectorOptions } from '../mailbox/google/index.ts';
 import { createGraphMessageSource } from '../mailbox/graph/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { SynclineStore } from '../store/index.ts';
@@ -48,6 +49,7 @@ const MESSAGE_SOURCES: { readonly [K in MailboxKind]?: (org: OrgSetting, setting
       mailboxTimeZone: setting.timeZone,
       logger,
     }),
+  google: (org, setting, logger) => createGmailMessageSource(googleConnectorOptions(org, setting, logger)),
 };
 
 export interface EmailConnectorOptions {

@@ -13,6 +13,7 @@ import type { LinkResolver } from '../domain/linking.ts';
 import { OBJECT_KINDS, type ObjectKind } from '../domain/link.ts';
 import type { MailboxItem } from '../domain/mailbox-items.ts';
 import { createEwsConnector } from '../mailbox/ews/index.ts';
+import { createGoogleConnector, googleConnectorOptions } from '../mailbox/google/index.ts';
 import { createGraphContactSource, createGraphEventSource, createGraphTaskSource, type GraphConnectorOptions } from '../mailbox/graph/index.ts';
 import { createImapCalDavConnector, imapCaldavOptions } from '../mailbox/imap-caldav/index.ts';
 import { crmFieldNeeds, crmFieldsOf, defaultMappingOf, flowsFrom, type MappingTable } from '../mapping/index.ts';
@@ -30,7 +31,13 @@ const MAILBOX_CONNECTORS: { readonly [K in MailboxKind]: (org: OrgSetting, setti
   graph: graphSources,
   ews: ewsSources,
   'imap-caldav': imapCaldavSources,
+  google: googleSources,
 };
+
+function googleSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
+  const connector = createGoogleConnector(googleConnectorOptions(org, setting, logger));
+  return { event: connector.events, task: connector.tasks, contact: connector.contacts };
+}
 
 function graphSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
   const options: GraphConnectorOptions = {

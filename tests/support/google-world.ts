@@ -1,21 +1,15 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { startGoogleEmulator, type RunningGoogleEmulator } from '../../emulators/google/server.ts';
-import type { GoogleConnectorOptions } from '../../src/mailbox/google/index.ts';
+import { GOOGLE_SCOPES, type GoogleConnectorOptions } from '../../src/mailbox/google/index.ts';
 
 /**
- * A Google emulator with one service account that has domain-wide delegation for every scope the connector asks
+ * A Google emulator with one service account that has domain-wide delegation for every scope the connector requests
  * for, and a fresh user per test, so tests share the server but never each other's data.
  */
 
-export const ALL_SCOPES = [
-  'https://www.googleapis.com/auth/calendar.events',
-  'https://www.googleapis.com/auth/gmail.readonly',
-  'https://www.googleapis.com/auth/gmail.labels',
-  'https://www.googleapis.com/auth/gmail.modify',
-  'https://www.googleapis.com/auth/contacts',
-  'https://www.googleapis.com/auth/tasks',
-];
+/** The connector's scopes, and gmail.modify for tests that label messages the way a user does. */
+export const ALL_SCOPES = [...Object.values(GOOGLE_SCOPES).flat(), 'https://www.googleapis.com/auth/gmail.modify'];
 
 export const SERVICE_ACCOUNT_EMAIL = 'syncline@syncline-test.iam.gserviceaccount.com';
 export const SERVICE_ACCOUNT_CLIENT_ID = '113000000000000000001';

@@ -138,7 +138,7 @@ function issuesSyncToken(query: ListQuery): boolean {
   return query.iCalUID === null && query.q === null && query.updatedMin === null && query.privateExtendedProperty.length === 0 && query.sharedExtendedProperty.length === 0;
 }
 
-/** Which records a listing mode shows: instances with `singleEvents`, masters and exceptions without it. */
+/** Tell whether a listing mode shows a record: instances with `singleEvents`, masters and exceptions without it. */
 function inMode(record: CalendarEventRecord, singleEvents: boolean, incremental: boolean): boolean {
   const isMaster = Array.isArray(record.resource.recurrence);
   const isInstance = record.resource.recurringEventId !== undefined;

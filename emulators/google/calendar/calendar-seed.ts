@@ -113,7 +113,7 @@ function attendeeOf(attendee: GraphAttendeeSeed): Record<string, unknown> {
   return entry;
 }
 
-/** The zone Calendar keeps for a seed: the IANA zone of its original time zone, or none (the calendar's). */
+/** Return the zone Calendar keeps for a seed: the IANA zone of its original time zone, or none (the calendar's). */
 function zoneOf(seed: GraphEventSeed): string | undefined {
   return ianaOf(seed.originalStartTimeZone) ?? undefined;
 }
@@ -140,7 +140,7 @@ function times(seed: GraphEventSeed, calendarZone: string): { start: EventDateTi
 }
 
 /**
- * A seed's wall time as Calendar writes it in `zone`. When the seed's wall time is already in that zone, its offset
+ * Write a seed's wall time as Calendar writes it in `zone`. When the seed's wall time is already in that zone, its offset
  * follows from the instant, which saves a second time-zone lookup per instance of a long series.
  */
 function zonedTime(value: GraphEventSeed['start'], zone: string, timeZone: string | undefined): EventDateTime {
@@ -165,12 +165,12 @@ function instanceSlot(seed: GraphEventSeed, calendarZone: string): { slot: Slot;
     return { slot, overrides: {} };
   }
 
-  // An exception stands on its own: a field it leaves empty is cleared (null), not taken from the series.
+  // An exception is an event of its own: a field it leaves empty is cleared (null), not taken from the series.
   const { start: _start, end: _end, iCalUID: _uid, recurrence: _rule, ...fields } = eventBody(seed, calendarZone);
   return { slot, overrides: { description: null, location: null, attendees: null, transparency: null, visibility: null, status: 'confirmed', ...fields } };
 }
 
-/** The original start of an instance as Calendar writes it: a date for all-day series, else a zoned date-time. */
+/** Return the original start of an instance as Calendar writes it: a date for all-day series, else a zoned date-time. */
 function originalStartOf(seed: GraphEventSeed, calendarZone: string): EventDateTime {
   const instant = DateTime.fromISO(seed.originalStart ?? '', { zone: 'UTC' });
   const zone = zoneOf(seed) ?? calendarZone;

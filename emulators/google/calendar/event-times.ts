@@ -70,14 +70,14 @@ export function resolveTime(value: unknown, field: 'start' | 'end', calendarZone
   return { resource: renderDateTime(ms, timeZone ?? calendarZone, timeZone), ms, isDate: false };
 }
 
-/** A `dateTime` as Calendar writes it: wall time with the zone's offset, no fraction, `Z` in UTC. */
+/** Write a `dateTime` as Calendar does: wall time with the zone's offset, no fraction, `Z` in UTC. */
 export function renderDateTime(ms: number, zone: string, timeZone: string | undefined): EventDateTime {
   const local = DateTime.fromMillis(ms, { zone });
   const dateTime = local.offset === 0 ? `${DateTime.fromMillis(ms, { zone: 'UTC' }).toFormat("yyyy-MM-dd'T'HH:mm:ss")}Z` : (local.toISO({ suppressMilliseconds: true }) as string);
   return timeZone === undefined ? { dateTime } : { dateTime, timeZone };
 }
 
-/** The instant an `EventDateTime` stored by the emulator stands for. */
+/** Return the instant of an `EventDateTime` stored by the emulator. */
 export function instantOfTime(time: EventDateTime | undefined, calendarZone: string): number {
   if (time?.date) {
     return DateTime.fromISO(time.date, { zone: time.timeZone ?? calendarZone }).toMillis();
@@ -85,7 +85,7 @@ export function instantOfTime(time: EventDateTime | undefined, calendarZone: str
   return DateTime.fromISO(time?.dateTime ?? '', { setZone: true }).toMillis();
 }
 
-/** The suffix of an instance id: the original start in UTC basic format, or the bare date for all-day events. */
+/** Return the suffix of an instance id: the original start in UTC basic format, or the bare date for all-day events. */
 export function instanceSuffix(originalStart: EventDateTime, calendarZone: string): string {
   if (originalStart.date) {
     return originalStart.date.replace(/-/g, '');

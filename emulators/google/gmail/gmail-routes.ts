@@ -3,8 +3,8 @@ import { authorize, type EmulatorServices } from '../api-context.ts';
 import { GoogleApiError, invalid, required } from '../google-error.ts';
 import { decodeToken, encodeToken } from '../ids.ts';
 import { jsonBody, queryOf } from '../json-body.ts';
-import type { MessageRecord, UserState } from '../state.ts';
-import { changeLabels, getMessage, labelByName, listHistory } from './gmail-store.ts';
+import type { LabelRecord, MessageRecord, UserState } from '../state.ts';
+import { changeLabels, ensureUserLabel, getMessage, labelByName, listHistory } from './gmail-store.ts';
 import { matchesQuery } from './message-query.ts';
 
 /** Gmail API v1: messages (raw, minimal and metadata formats), labels, history, watch and the profile. */
@@ -12,7 +12,7 @@ import { matchesQuery } from './message-query.ts';
 type UserParams = { Params: { userId: string } };
 type MessageParams = { Params: { userId: string; id: string } };
 
-/** Gmail answers a watch with an expiration seven days out; clients call watch again before then. */
+/** Gmail returns a watch expiration seven days out; clients call watch again before then. */
 const WATCH_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 const TOPIC_NAME = /^projects\/[^/]+\/topics\/[^/]+$/;
 
@@ -160,7 +160,7 @@ function mimeTypeOf(message: MessageRecord): string {
   return contentType.split(';')[0]?.trim().toLowerCase() ?? 'text/plain';
 }
 
-function createLabel(services: EmulatorServices, user: UserState, body: Record<string, unknown>): Record<string, unknown> {
+function createLabel(services: EmulatorServices, user: UserState, body: Record<string, unknown>): LabelRecord {
   const name = typeof body.name === 'string' ? body.name.trim() : '';
   if (name === '') {
     throw required('name');
@@ -172,15 +172,9 @@ function createLabel(services: EmulatorServices, user: UserState, body: Record<s
     throw new GoogleApiError(409, 'alreadyExists', 'Label name exists or conflicts');
   }
 
-  const id = `Label_${Object.keys(user.gmail.labels).length + 1}`;
-  const label = {
-    id,
-    name,
-    type: 'user' as const,
-    messageListVisibility: typeof body.messageListVisibility === 'string' ? body.messageListVisibility : 'show',
-    labelListVisibility: typeof body.labelListVisibility === 'string' ? body.labelListVisibility : 'labelShow',
-  };
-  user.gmail.labels[id] = label;
+  const label = user.gmail.labels[ensureUserLabel(user, name)] as LabelRecord;
+  if (typeof body.messageListVisibility === 'string') label.messageListVisibility = body.messageListVisibility;
+  if (typeof body.labelListVisibility === 'string') label.labelListVisibility = body.labelListVisibility;
   services.onChange();
   return label;
 }

@@ -149,6 +149,17 @@ export function checkLabels(user: UserState, labelIds: readonly string[]): void 
   }
 }
 
+/** Return the id of the user label with this name, and create the label when it is missing. */
+export function ensureUserLabel(user: UserState, name: string): string {
+  const existing = labelByName(user, name);
+  if (existing !== null) {
+    return existing;
+  }
+  const id = `Label_${Object.keys(user.gmail.labels).length + 1}`;
+  user.gmail.labels[id] = { id, name, type: 'user', messageListVisibility: 'show', labelListVisibility: 'labelShow' };
+  return id;
+}
+
 export function labelByName(user: UserState, name: string): string | null {
   const wanted = name.toLowerCase();
   return Object.values(user.gmail.labels).find((label) => label.name.toLowerCase() === wanted)?.id ?? null;

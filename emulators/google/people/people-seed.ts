@@ -16,6 +16,8 @@ export interface PeopleSeedReport {
   readonly unchanged: number;
 }
 
+const ADDRESS_TYPE_OF = { businessAddress: 'work', homeAddress: 'home', otherAddress: 'other' } as const;
+
 /** Graph's business fax property, which the importer uses for a work fax number. */
 const BUSINESS_FAX_PROPERTY = 'String 0x3A24';
 
@@ -91,7 +93,7 @@ function personOf(user: UserState, contact: Record<string, unknown>): Record<str
   const birthday = /^(\d{4})-(\d{2})-(\d{2})/.exec(text('birthday') ?? '');
   if (birthday) person.birthdays = [{ date: { year: Number(birthday[1]), month: Number(birthday[2]), day: Number(birthday[3]) } }];
 
-  // Google adds every contact to myContacts; the seed says so too, so a second seeding compares equal.
+  // Google adds every contact to myContacts, so the seed lists that membership too and a second seeding compares equal.
   const categories = (contact.categories as string[] | undefined) ?? [];
   person.memberships = [
     ...categories.map((category) => ({ contactGroupMembership: { contactGroupResourceName: groupFor(user, category) } })),
@@ -113,10 +115,10 @@ function addressOf(address: GraphAddress | undefined, key: 'businessAddress' | '
   if (Object.keys(entry).length === 0) {
     return [];
   }
-  return [{ ...entry, type: key === 'businessAddress' ? 'work' : key === 'homeAddress' ? 'home' : 'other' }];
+  return [{ ...entry, type: ADDRESS_TYPE_OF[key] }];
 }
 
-/** The user contact group of that name, created when the seed names a new one. */
+/** Return the user contact group of that name, and create it when the seed names a new one. */
 function groupFor(user: UserState, name: string): string {
   const existing = Object.values(user.people.groups).find((group) => group.name.toLowerCase() === name.toLowerCase());
   if (existing) {

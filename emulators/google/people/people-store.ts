@@ -190,7 +190,7 @@ function nextSeq(user: UserState): number {
   return user.people.seq;
 }
 
-/** The stored entries of each given field, checked; `metadata` is the server's and never stored. */
+/** Check and return the stored entries of each given field; `metadata` is the server's and never stored. */
 function fieldsOf(user: UserState, input: Record<string, unknown>, fields: readonly PersonField[]): Record<string, unknown[]> {
   const result: Record<string, unknown[]> = {};
   for (const field of fields) {

@@ -79,7 +79,7 @@ function failureKind(status: number, codes: ErrorCodes): FailureKind {
       return ACCESS_REASONS.has(reason) || ACCESS_REASONS.has(grpc) ? 'suspend' : 'bug';
     case 404:
       return 'notFound';
-    // Calendar answers 410 for an event deleted before (reason `deleted`); an expired sync token was handled above.
+    // Calendar returns 410 for an event deleted before (reason `deleted`); an expired sync token was handled above.
     case 410:
       return reason === 'deleted' ? 'notFound' : 'cursorExpired';
     case 409:
@@ -126,7 +126,7 @@ function errorCodes(body: unknown): ErrorCodes {
   };
 }
 
-/** Retry-After in seconds; Google sends it with some 429 and 503 answers. An HTTP date is ignored. */
+/** Read Retry-After in seconds; Google sends it with some 429 and 503 responses. An HTTP date is ignored. */
 export function parseRetryAfter(value: string | null): number | undefined {
   if (value === null || !/^\s*\d+(\.\d+)?\s*$/.test(value)) {
     return undefined;

@@ -6,7 +6,7 @@ import { GMAIL_METHOD_UNITS, type GmailMethod } from './quota-meter.ts';
 import { decideRetry } from './retry-policy.ts';
 
 /**
- * Google's HTTP batch: several API calls in one `multipart/mixed` POST to `/batch/{api}/{version}`, answered part by
+ * Google's HTTP batch: several API calls in one `multipart/mixed` POST to `/batch/{api}/{version}`, with a response per
  * part. Each part keeps its own status, so one failed part fails alone and a temporary failure is sent again in the
  * next round. Gmail takes at most 100 parts and advises 50 or fewer, because larger batches meet its rate limits.
  */
@@ -101,7 +101,7 @@ async function runChunk(target: BatchTarget, chunk: readonly BatchItem[], outcom
 }
 
 function missingPart(): BatchOutcome {
-  return { ok: false, status: 0, failure: { kind: 'retryLater', code: 'BatchPartMissing', message: 'the batch answer has no part for this request, so the request is sent again' } };
+  return { ok: false, status: 0, failure: { kind: 'retryLater', code: 'BatchPartMissing', message: 'the batch response has no part for this request, so the request is sent again' } };
 }
 
 export function encodeBatch(boundary: string, items: readonly BatchItem[]): string {
@@ -114,7 +114,7 @@ export function encodeBatch(boundary: string, items: readonly BatchItem[]): stri
   return `${parts.join('')}--${boundary}--\r\n`;
 }
 
-/** Read the parts of a batch answer, keyed by the id in their `Content-ID: <response-{id}>`. */
+/** Read the parts of a batch response, keyed by the id in their `Content-ID: <response-{id}>`. */
 export function decodeBatch(contentType: string, text: string): Map<string, BatchOutcome> {
   const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
   const outcomes = new Map<string, BatchOutcome>();

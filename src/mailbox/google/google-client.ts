@@ -4,7 +4,7 @@ import { GOOGLE_API_BASE_URL, GOOGLE_PEOPLE_BASE_URL, GOOGLE_SCOPES, type Google
 import { gmailMeterFor, GMAIL_UNITS_PER_MINUTE } from './quota-meter.ts';
 import type { Logger } from '../../observability/logger.ts';
 
-/** What every Google source of one mailbox needs to send requests: build it with `createGoogleClient`. */
+/** The HTTP layer and settings every Google source of one mailbox sends requests with; build it with `createGoogleClient`. */
 export interface GoogleClient {
   readonly http: GoogleHttp;
   /** Root of Calendar, Gmail and Tasks, without a trailing slash. */

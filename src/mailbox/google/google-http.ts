@@ -17,13 +17,13 @@ export interface GoogleRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** True when sending the request twice cannot apply it twice. */
   readonly idempotent: boolean;
-  /** Short name of the operation for log lines; never a URL, which holds the mailbox address. */
+  /** Short name of the operation for log lines; never a URL, which contains the mailbox address. */
   readonly label: string;
   /** Gmail method, charged against the mailbox's quota units before sending. */
   readonly gmailMethod?: GmailMethod;
   /** Gmail units of a batch, the sum of its parts; replaces `gmailMethod`. */
   readonly gmailUnits?: number;
-  /** `text` keeps the body as text (a multipart batch answer); the default parses JSON. */
+  /** `text` keeps the body as text (a multipart batch response); the default parses JSON. */
   readonly responseType?: 'json' | 'text';
 }
 
@@ -173,7 +173,7 @@ export class GoogleHttp {
   }
 }
 
-/** A 429, or a 403 rate-limit refusal, means Google did not act on the request. */
+/** Tell whether Google did not act on the request: a 429, or a 403 rate-limit refusal. */
 export function isRateRefusal(response: { readonly status: number; readonly failure: Failure }): boolean {
   return response.status === 429 || (response.status === 403 && response.failure.kind === 'retryLater');
 }
@@ -189,7 +189,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** A request without a response; the message names the host and path, never the query (sync and page tokens). */
+/** Classify a request without a response; the message names the host and path, never the query (sync and page tokens). */
 function networkFailure(error: unknown, url: string): Failure {
   const isTimeout = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
@@ -198,6 +198,6 @@ function networkFailure(error: unknown, url: string): Failure {
   return {
     kind: 'retryLater',
     code: isTimeout ? 'Timeout' : 'NetworkError',
-    message: `no response from Google at ${where} (${isTimeout ? 'no answer before the timeout' : typeof cause === 'string' ? cause : 'network error'}); check google.apiBaseUrl and that this server can reach that host. The request is repeated later`,
+    message: `no response from Google at ${where} (${isTimeout ? 'timed out' : typeof cause === 'string' ? cause : 'network error'}); check google.apiBaseUrl and that this server can reach that host. The request is repeated later`,
   };
 }

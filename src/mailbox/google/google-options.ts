@@ -2,7 +2,7 @@ import type { Logger } from '../../observability/logger.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 
 /**
- * A service account with domain-wide delegation: Syncline signs a JWT with the account's key and asks for a token
+ * A service account with domain-wide delegation: Syncline signs a JWT with the account's key and requests a token
  * with `sub` set to the mailbox address, so one credential reaches every mailbox of the Workspace domain.
  */
 export interface ServiceAccountCredentials {
@@ -24,7 +24,7 @@ export interface UserOAuthCredentials {
 
 export type GoogleCredentials = ServiceAccountCredentials | UserOAuthCredentials;
 
-/** How every Google source (events, tasks, contacts, messages) of one mailbox reaches Google. */
+/** Connection settings shared by every Google source (events, tasks, contacts, messages) of one mailbox. */
 export interface GoogleClientOptions {
   /** The mailbox address: the `sub` of a delegated token, and the user the APIs are asked about. */
   readonly userEmail: string;

@@ -1,6 +1,6 @@
 /**
  * Gmail quota units of one mailbox. Gmail charges every method a documented number of units and allows 15,000 per
- * user per minute; the meter counts what the connector spent and holds a request back until the last minute's
+ * user per minute; the meter counts what the connector spent and delays a request until the last minute's
  * spending leaves room for it, so a large first read paces itself instead of running into 429s.
  */
 
@@ -56,7 +56,7 @@ export class QuotaMeter {
 
 const meters = new Map<string, QuotaMeter>();
 
-/** The meter of a mailbox, shared by every Gmail source and watch of that mailbox in this process. */
+/** Return the meter of a mailbox, shared by every Gmail source and watch of that mailbox in this process. */
 export function gmailMeterFor(userEmail: string, unitsPerMinute: number = GMAIL_UNITS_PER_MINUTE): QuotaMeter {
   const key = `${userEmail.toLowerCase()}|${unitsPerMinute}`;
   let meter = meters.get(key);

@@ -1,6 +1,6 @@
 import type { Failure } from '../../domain/errors.ts';
 
-/** What to do after a failed attempt: a value, so the caller logs it and tests assert it. */
+/** The decision after a failed attempt, as a value, so the caller logs it and tests assert it. */
 export interface RetryDecision {
   readonly retry: boolean;
   readonly waitMs: number;

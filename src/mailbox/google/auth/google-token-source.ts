@@ -7,7 +7,7 @@ import { classifyTokenError, type TokenErrorInput } from './classify-token-error
 /** Access tokens for one mailbox and one set of scopes. */
 export interface AccessTokenSource {
   getToken(): Promise<string>;
-  /** Forget a token the API rejected (401), or any token when none is named, so the next `getToken` asks anew. */
+  /** Forget a token the API rejected (401), or any token when none is named, so the next `getToken` requests a new one. */
   invalidate(token?: string): void;
 }
 
@@ -46,7 +46,7 @@ export class GoogleTokenSource implements AccessTokenSource {
       throw new ConnectorError(failure, { cause: error });
     }
     if (!token) {
-      throw new ConnectorError({ kind: 'retryLater', code: 'EmptyToken', message: 'the Google token endpoint answered without an access token; it is asked again later' });
+      throw new ConnectorError({ kind: 'retryLater', code: 'EmptyToken', message: 'the Google token endpoint returned no access token; a token is requested again later' });
     }
     return token;
   }

@@ -64,7 +64,7 @@ function updateItem(ctx: CalendarContext, write: UpdateWrite, id: string, notify
 
 function toResult(write: Write<CalendarEvent>, outcome: BatchOutcome | undefined): WriteResult {
   if (outcome === undefined) {
-    return { ref: write.ref, ok: false, failure: { kind: 'retryLater', code: 'BatchPartMissing', message: 'Calendar returned no answer for this write, so it is repeated later' } };
+    return { ref: write.ref, ok: false, failure: { kind: 'retryLater', code: 'BatchPartMissing', message: 'Calendar returned no response for this write, so it is repeated later' } };
   }
   // A deleted event is gone either way (404, or 410 for one deleted before); a repeated delete must not fail.
   if (write.op === 'delete' && (outcome.ok || outcome.failure.kind === 'notFound')) {
@@ -80,8 +80,8 @@ function toResult(write: Write<CalendarEvent>, outcome: BatchOutcome | undefined
 }
 
 /**
- * A create that failed without a clear outcome (a 5xx, a lost connection) may have been stored anyway. An event
- * found with the sync id it carried is the create's result, so the event is not created twice.
+ * Recover creates that failed without a clear outcome (a 5xx, a lost connection), because Calendar may have stored
+ * them anyway. An event found with the sync id a create carried is its result, so the event is not created twice.
  */
 async function recoverCreates(ctx: CalendarContext, writes: readonly Write<CalendarEvent>[], results: Map<number, WriteResult>): Promise<void> {
   const unsure = [...results.entries()].filter(([index, result]) => writes[index]?.op === 'create' && !result.ok && result.failure.kind === 'retryLater');

@@ -1,6 +1,6 @@
 import type { GoogleClient } from '../google-client.ts';
 
-/** What every operation of one mailbox's event source shares. */
+/** State shared by every operation of one mailbox's event source. */
 export interface CalendarContext {
   readonly client: GoogleClient;
   /** `/calendar/v3/calendars/{id}/events`, the id escaped. */

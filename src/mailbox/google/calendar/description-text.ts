@@ -1,6 +1,6 @@
 /**
  * Plain text from an event description. Google Calendar's editor stores descriptions as HTML (`<br>`, `<b>`,
- * `<a href>`, lists), while the API and other clients may write plain text; only text that contains tags is
+ * `<a href>`, lists), but the API and other clients may write plain text, so only text that contains tags is
  * converted.
  */
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };

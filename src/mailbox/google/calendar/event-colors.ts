@@ -23,7 +23,7 @@ export function categoriesOfColor(colorId: string | null | undefined): string[] 
   return name === undefined ? [] : [name];
 }
 
-/** The colour id of the first category that names a colour; null when none does (the calendar's colour applies). */
+/** Return the colour id of the first category that names a colour; null when none does (the calendar's colour applies). */
 export function colorOfCategories(categories: readonly string[]): string | null {
   for (const category of categories) {
     const entry = Object.entries(EVENT_COLORS).find(([, name]) => name.toLowerCase() === category.trim().toLowerCase());

@@ -60,7 +60,7 @@ export function syncIdOf(event: GoogleEvent): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** The instants an event covers, for the window check; all-day dates count from midnight in the calendar's zone. */
+/** Return the instants an event covers, for the window check; all-day dates count from midnight in the calendar's zone. */
 export function boundsOf(span: EventSpan, calendarZone: string): { start: number; end: number } {
   if (span.kind === 'allDay') {
     return { start: DateTime.fromISO(span.startDate, { zone: calendarZone }).toMillis(), end: DateTime.fromISO(span.endDate, { zone: calendarZone }).toMillis() };
@@ -120,9 +120,16 @@ function attendeeOf(attendee: GoogleAttendee): Attendee {
   return {
     email: nonEmpty(attendee.email),
     name: nonEmpty(attendee.displayName),
-    type: attendee.resource === true ? 'resource' : attendee.optional === true ? 'optional' : 'required',
+    type: attendeeType(attendee),
     response: RESPONSES[attendee.responseStatus ?? ''] ?? 'none',
   };
+}
+
+function attendeeType(attendee: GoogleAttendee): Attendee['type'] {
+  if (attendee.resource === true) {
+    return 'resource';
+  }
+  return attendee.optional === true ? 'optional' : 'required';
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Attendee, CalendarEvent, EventSpan, Response } from '../../../domain/calendar-event.ts';
+import type { Attendee, CalendarEvent, EventSpan, Response, Sensitivity } from '../../../domain/calendar-event.ts';
 import { colorOfCategories } from './event-colors.ts';
 import { SYNC_ID_KEY } from './event-from-google.ts';
 
@@ -10,6 +10,9 @@ export const READ_ONLY_FIELDS = ['organizer', 'recurrence', 'isCancelled', 'iCal
 
 type EventBody = Record<string, unknown>;
 
+/** Calendar has no "personal" visibility; private is the closest. */
+const VISIBILITY: Readonly<Record<Sensitivity, string>> = { normal: 'default', personal: 'private', private: 'private', confidential: 'confidential' };
+
 const RESPONSE_STATUS: Readonly<Record<Response, string>> = {
   accepted: 'accepted',
   declined: 'declined',
@@ -19,7 +22,7 @@ const RESPONSE_STATUS: Readonly<Record<Response, string>> = {
   notResponded: 'needsAction',
 };
 
-/** The body of `events.insert` for a new event carrying the sync id. */
+/** Build the body of `events.insert` for a new event carrying the sync id. */
 export function createBody(event: CalendarEvent, syncId: string): EventBody {
   const { body } = patchBody(event);
   const created: EventBody = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
@@ -30,7 +33,7 @@ export function createBody(event: CalendarEvent, syncId: string): EventBody {
 }
 
 /**
- * The body of `events.patch` holding only the fields in `patch`, and the fields left out because Calendar cannot
+ * Build the body of `events.patch` holding only the fields in `patch`, and the fields left out because Calendar cannot
  * write them. Under patch semantics `null` removes a value, which is how a location or description is cleared and
  * how an event switches between all-day and timed.
  */
@@ -51,14 +54,14 @@ export function patchBody(patch: Partial<CalendarEvent>): { body: EventBody; ski
     }
   }
   if (patch.sensitivity !== undefined) {
-    body.visibility = patch.sensitivity === 'normal' ? 'default' : patch.sensitivity === 'confidential' ? 'confidential' : 'private';
+    body.visibility = VISIBILITY[patch.sensitivity];
   }
   if (patch.attendees !== undefined) body.attendees = patch.attendees.flatMap(attendeeToGoogle);
   if (patch.categories !== undefined) body.colorId = colorOfCategories(patch.categories);
   return { body, skipped };
 }
 
-/** Start and end are always written together, and the unused form is removed, so Calendar never sees a mixed pair. */
+/** Write start and end together and remove the unused form, so Calendar never stores a mixed pair. */
 function spanToGoogle(span: EventSpan): EventBody {
   if (span.kind === 'allDay') {
     return { start: { date: span.startDate, dateTime: null, timeZone: null }, end: { date: span.endDate, dateTime: null, timeZone: null } };

@@ -9,9 +9,9 @@ import type { GoogleEvent, GoogleEventList } from './google-event-types.ts';
  * Pull the events of the calendar. Series come as their instances (`singleEvents=true`), as the window semantics
  * ask. Calendar's sync token cannot be combined with timeMin and timeMax, so:
  * - the first, full read lists the window (timeMin/timeMax) and keeps the `nextSyncToken` of its last page;
- * - a read from that token gets every change of the whole calendar, and the window is applied here: an event that
- *   now lies outside it is reported as a removal the core confirms (it may still exist), as Graph's calendar view
- *   reports an event that left the view.
+ * - a read from that token gets every change of the whole calendar, and the window is applied here. An event that
+ *   now lies outside it is reported as a removal the core confirms, because it may still exist; Graph's calendar
+ *   view reports an event that left the view the same way.
  * A deleted event or instance comes back with status `cancelled`. A 410 (`fullSyncRequired`) is thrown as
  * `cursorExpired`, and the core reads again in full.
  */
@@ -45,7 +45,7 @@ export async function pullEvents(ctx: CalendarContext, cursor: string | null, wi
   }
 }
 
-/** The same id twice in one pull: the later entry wins. */
+/** Record one listed event; when an id comes twice in one pull, the later entry wins. */
 function addChange(ctx: CalendarContext, changes: Map<string, Change<CalendarEvent>>, event: GoogleEvent, window: SyncWindow): void {
   changes.delete(event.id);
   if (event.status === 'cancelled') {

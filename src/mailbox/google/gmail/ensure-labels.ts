@@ -3,9 +3,9 @@ import { gmailUrl, type GmailContext } from './gmail-context.ts';
 import type { GmailLabel } from './gmail-types.ts';
 
 /**
- * Create the Salesforce label (the category) and the Salesforce "folder" label when missing; on Gmail both are
- * labels, and one label serves both when they share a name. A 409 means another client created the label at the same
- * time, which is success too.
+ * Create the Salesforce label (the category) and the Salesforce "folder" label when missing. On Gmail both are
+ * labels, and one label serves both when they share a name. A 409 means another client created the label at the
+ * same time, which is success too.
  */
 export async function ensureLabels(ctx: GmailContext, markers: { readonly category: string; readonly folderName: string }): Promise<void> {
   const category = requireName(markers.category, 'category');

@@ -1,7 +1,7 @@
 import type { GoogleClient } from '../google-client.ts';
 import type { LabelDirectory } from './label-directory.ts';
 
-/** What every operation of one mailbox's Gmail message source shares. */
+/** State shared by every operation of one mailbox's Gmail message source. */
 export interface GmailContext {
   readonly client: GoogleClient;
   /** `/gmail/v1/users/me`: with a delegated token, `me` is the mailbox. */

@@ -51,7 +51,7 @@ export class LabelDirectory {
     this.byId.set(label.id, label);
   }
 
-  /** The label id of a folder role; null for a Salesforce label that does not exist yet. */
+  /** Return the label id of a folder role; null for a Salesforce label that does not exist yet. */
   labelOf(role: FolderRole): string | null {
     if (role === 'salesforce') {
       if (this.folderName === null) {
@@ -80,7 +80,7 @@ export class LabelDirectory {
     return 'other';
   }
 
-  /** The names of the user labels among these ids, which the message reads as its categories. */
+  /** Return the names of the user labels among these ids, which are the message's categories. */
   userLabelNames(labelIds: readonly string[]): string[] {
     return labelIds.map((id) => this.byId.get(id)).filter((label): label is GmailLabel => label !== undefined && label.type === 'user').map((label) => label.name);
   }

@@ -42,7 +42,7 @@ export async function messageFromRaw(bytes: Uint8Array, context: RawMessageConte
   };
 }
 
-/** The bytes of the attachment an id from `messageFromRaw` names; null when the message has no such part. */
+/** Return the bytes of the attachment an id from `messageFromRaw` names; null when the message has no such part. */
 export async function attachmentBytes(bytes: Uint8Array, attachmentId: string): Promise<Uint8Array | null> {
   const index = Number(attachmentId.startsWith(ATTACHMENT_ID_PREFIX) ? attachmentId.slice(ATTACHMENT_ID_PREFIX.length) : Number.NaN);
   if (!Number.isInteger(index) || index < 0) {

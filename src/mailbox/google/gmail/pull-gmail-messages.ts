@@ -11,7 +11,7 @@ const PAGE_SIZE = 500;
 
 /**
  * Pull the messages of the scope's labels. With a cursor, `history.list` from the stored history id names the
- * messages added to the mailbox or given a watched label since; without one, the history id is taken first
+ * messages added to the mailbox or given a watched label since. Without one, the history id is taken first
  * (`getProfile`) and each label is listed with `q=after:` the scope's start, so nothing that arrives during the
  * listing is missed. A history id Gmail no longer keeps (404) is thrown as `cursorExpired`.
  */
@@ -88,7 +88,7 @@ async function historyPage(ctx: GmailContext, query: URLSearchParams): Promise<G
     const { body } = await ctx.client.http.sendOrThrow({ method: 'GET', url: `${gmailUrl(ctx, '/history')}?${query.toString()}`, idempotent: true, label: 'history.list', gmailMethod: 'history.list' });
     return (body ?? {}) as GmailHistoryList;
   } catch (error) {
-    // Gmail answers 404 for a history id it no longer keeps (typically after a week); only a full read recovers.
+    // Gmail returns 404 for a history id it no longer keeps (typically after a week), and only a full read recovers.
     if (isConnectorError(error, 'notFound')) {
       throw new ConnectorError({ kind: 'cursorExpired', code: 'HistoryIdExpired', message: 'Gmail no longer keeps the history since the stored history id, so the mail is read again in full' }, { cause: error });
     }

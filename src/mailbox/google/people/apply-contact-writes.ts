@@ -14,7 +14,7 @@ type DeleteWrite = Extract<Write<MailboxContact>, { op: 'delete' }>;
 /**
  * Apply contact writes. Creates go 200 at a time through `batchCreateContacts`, which reports each contact on its
  * own. Updates read the current persons first (one `batchGet`), refuse when the etag moved since the core read it,
- * and send `updateContact` with the merged fields. People asks for one user's writes to be sent one after another,
+ * and send `updateContact` with the merged fields. People documents that one user's writes should be sent one after another,
  * so updates and deletes are not run in parallel.
  */
 export async function applyContactWrites(ctx: PeopleContext, writes: readonly Write<MailboxContact>[]): Promise<WriteResult[]> {
@@ -100,7 +100,7 @@ async function remove(ctx: PeopleContext, write: DeleteWrite): Promise<WriteResu
   return { ref: write.ref, ok: false, failure: response.failure };
 }
 
-/** A create whose outcome is unknown may have been stored; a contact found with its sync id is its result. */
+/** Recover creates whose outcome is unknown: a contact found with the sync id a create carried is its result. */
 async function recoverCreates(ctx: PeopleContext, creates: readonly CreateWrite[], results: Map<string, WriteResult>): Promise<void> {
   const unsure = creates.filter((write) => {
     const result = results.get(write.ref);

@@ -56,7 +56,7 @@ function phoneOf(person: Person, type: string): string | null {
   return nonEmpty(person.phoneNumbers?.find((phone) => phone.type === type)?.value);
 }
 
-/** A street and its extended line (apartment, suite) are joined with a line break, as the canonical street is. */
+/** Read a postal address; a street and its extended line (apartment, suite) are joined with a line break. */
 function addressOf(address: PersonAddress | undefined): PostalAddress | null {
   if (address === undefined) {
     return null;
@@ -72,7 +72,7 @@ function addressOf(address: PersonAddress | undefined): PostalAddress | null {
   return Object.values(postal).every((value) => value === null) ? null : postal;
 }
 
-/** The canonical birthday is a full date; People keeps birthdays without a year too, which read as unknown. */
+/** Read the birthday as a full date; People keeps birthdays without a year too, which read as unknown. */
 function birthdayOf(person: Person): string | null {
   const date = person.birthdays?.find((birthday) => birthday.date?.year && birthday.date.month && birthday.date.day)?.date;
   if (!date?.year || !date.month || !date.day) {

@@ -29,7 +29,7 @@ export class ContactGroups {
     this.loaded = true;
   }
 
-  /** The names of the user groups among these memberships. */
+  /** Return the names of the user groups among these memberships. */
   namesOf(resourceNames: readonly string[]): string[] {
     return resourceNames.map((name) => this.byResource.get(name)).filter((group): group is ContactGroup => group?.groupType === 'USER_CONTACT_GROUP').map((group) => group.name);
   }
@@ -38,7 +38,7 @@ export class ContactGroups {
     return this.byResource.get(resourceName)?.groupType === 'USER_CONTACT_GROUP';
   }
 
-  /** The group of each name, created when missing. */
+  /** Return the group of each name, and create the groups that are missing. */
   async resourceNamesFor(names: readonly string[]): Promise<string[]> {
     await this.load();
     const result: string[] = [];

@@ -5,7 +5,7 @@ import type { Person, PersonAddress, PersonEntry, PersonMembership, PersonName }
 
 type PersonBody = Record<string, unknown>;
 
-/** The body of a new contact carrying the sync id in `clientData`. */
+/** Build the body of a new contact carrying the sync id in `clientData`. */
 export async function createPersonBody(contact: MailboxContact, syncId: string, groups: ContactGroups): Promise<PersonBody> {
   const { body } = await mergeIntoPerson({ resourceName: '' }, contact, groups);
   delete body.etag;
@@ -13,7 +13,7 @@ export async function createPersonBody(contact: MailboxContact, syncId: string, 
 }
 
 /**
- * The person after the patch, and the person fields it touched, for `updateContact`. People replaces a field as a
+ * Merge a patch into the current person for `updateContact`, and return the person fields it touched. People replaces a field as a
  * whole, so the patch is merged into the current person: phone numbers, addresses and name parts the canonical
  * contact does not carry (a pager, a middle name, a third email type) are kept.
  */

@@ -1,7 +1,7 @@
 import type { GoogleClient } from '../google-client.ts';
 import type { ContactGroups } from './contact-groups.ts';
 
-/** What every operation of one mailbox's contact source shares. */
+/** State shared by every operation of one mailbox's contact source. */
 export interface PeopleContext {
   readonly client: GoogleClient;
   readonly groups: ContactGroups;

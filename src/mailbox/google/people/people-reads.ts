@@ -14,8 +14,8 @@ interface ConnectionsPage {
 /**
  * Pull the user's contacts with `people.connections.list`: in full with `requestSyncToken`, then from the sync token
  * the last page returned, which lists changed contacts and deleted ones (`metadata.deleted`). People lets a sync
- * token expire seven days after the full sync that issued it; the expired token's error (EXPIRED_SYNC_TOKEN) is
- * classified as `cursorExpired`, and the core reads again in full.
+ * token expire seven days after the full sync that issued it. The expired token's error (EXPIRED_SYNC_TOKEN) is
+ * classified as `cursorExpired`, so the core reads again in full.
  */
 export async function pullContacts(ctx: PeopleContext, cursor: string | null): Promise<PullResult<MailboxContact>> {
   await ctx.groups.load();
@@ -79,7 +79,7 @@ export async function batchGetPersons(ctx: PeopleContext, ids: readonly string[]
 }
 
 /**
- * Find contacts by sync id. People has no search on `clientData`, so this lists every contact and matches here; the
+ * Find contacts by sync id. People has no search on `clientData`, so this lists every contact and matches here. The
  * core calls it only for creates whose outcome was lost, so it runs rarely.
  */
 export async function findContactsBySyncIds(ctx: PeopleContext, syncIds: readonly string[]): Promise<Map<string, ItemSnapshot<MailboxContact>>> {
@@ -94,7 +94,7 @@ export async function findContactsBySyncIds(ctx: PeopleContext, syncIds: readonl
     const snapshot = snapshotFromPerson(person, ctx.groups);
     const earlier = found.get(syncId);
     if (earlier) {
-      ctx.client.logger.warn({ ids: [earlier.id, person.resourceName] }, 'several Google contacts carry one sync id; the first created is used');
+      ctx.client.logger.warn({ ids: [earlier.id, person.resourceName] }, 'several Google contacts carry one sync id; the one updated least recently is used');
       if (earlier.modifiedAt <= snapshot.modifiedAt) return;
     }
     found.set(syncId, snapshot);

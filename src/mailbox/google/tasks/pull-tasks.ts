@@ -8,7 +8,7 @@ import { TASK_PAGE_SIZE, type TasksContext } from './tasks-context.ts';
 /**
  * The Tasks API has no sync token. Changes are found with `updatedMin` (tasks modified since a time) and
  * `showDeleted` (deleted tasks are listed with `deleted: true`), so the cursor is a time on Google's clock: the
- * `Date` of the listing's first answer, less a margin for writes that become visible late. A task changed in the
+ * `Date` of the listing's first response, less a margin for writes that become visible late. A task changed in the
  * margin is listed again by the next pull, which the core sees as no change (same etag).
  */
 const CURSOR_MARGIN_MS = 5 * 60_000;

@@ -39,14 +39,14 @@ export function taskSnapshot(task: GoogleTask): ItemSnapshot<MailboxTask> {
   };
 }
 
-/** The body of `tasks.insert`, with the sync id at the end of the notes. */
+/** Build the body of `tasks.insert`, with the sync id at the end of the notes. */
 export function taskCreateBody(task: MailboxTask, syncId: string): Record<string, unknown> {
   const { body } = taskPatchBody(task, syncId);
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
 }
 
 /**
- * The body of `tasks.patch` with only the fields in `patch`. `syncId` is the task's current sync id, written back
+ * Build the body of `tasks.patch` with only the fields in `patch`. `syncId` is the task's current sync id, written back
  * with new notes so the marker survives the edit.
  */
 export function taskPatchBody(patch: Partial<MailboxTask>, syncId: string | null): { body: Record<string, unknown>; skipped: string[] } {

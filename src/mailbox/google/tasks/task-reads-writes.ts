@@ -93,7 +93,7 @@ function toItem(ctx: TasksContext, write: Write<MailboxTask>, id: string): Batch
 
 function toResult(ctx: TasksContext, write: Write<MailboxTask>, outcome: BatchOutcome | undefined): WriteResult {
   if (outcome === undefined) {
-    return { ref: write.ref, ok: false, failure: { kind: 'retryLater', code: 'BatchPartMissing', message: 'Google Tasks returned no answer for this write, so it is repeated later' } };
+    return { ref: write.ref, ok: false, failure: { kind: 'retryLater', code: 'BatchPartMissing', message: 'Google Tasks returned no response for this write, so it is repeated later' } };
   }
   if (write.op === 'delete' && (outcome.ok || outcome.failure.kind === 'notFound')) {
     return { ref: write.ref, ok: true, id: write.id, version: null };
@@ -107,7 +107,7 @@ function toResult(ctx: TasksContext, write: Write<MailboxTask>, outcome: BatchOu
   return { ref: write.ref, ok: true, id, version: task?.etag ?? null };
 }
 
-/** A create whose outcome is unknown may have been stored; a task found with its sync id is its result. */
+/** Recover creates whose outcome is unknown: a task found with the sync id a create carried is its result. */
 async function recoverCreates(ctx: TasksContext, writes: readonly Write<MailboxTask>[], results: Map<number, WriteResult>): Promise<void> {
   const unsure = [...results.entries()].filter(([index, result]) => writes[index]?.op === 'create' && !result.ok && result.failure.kind === 'retryLater');
   if (unsure.length === 0) {

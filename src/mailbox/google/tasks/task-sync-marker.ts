@@ -1,7 +1,7 @@
 /**
  * Where a Google task carries Syncline's sync id. The Tasks API has no extended properties, no client data and no
- * writable link field (`links` is read-only), and a task's id is assigned by Google; its notes are the only free
- * text it stores. So a task Syncline creates ends its notes with one line `[Syncline: <sync id>]`. The line is the
+ * writable link field (`links` is read-only), and Google assigns a task's id. Its notes are the only free text
+ * it stores. So a task Syncline creates ends its notes with one line `[Syncline: <sync id>]`. The line is the
  * least bad documented place: users see it in the task's details, but it is stripped from the body Syncline reads
  * and written back on every update, so it never reaches Salesforce. A user who deletes the line only loses the
  * crash recovery of that one task (a repeated create is then found by nothing and made twice).

@@ -1,6 +1,6 @@
 import type { GoogleClient } from '../google-client.ts';
 
-/** What every operation of one mailbox's task source shares. */
+/** State shared by every operation of one mailbox's task source. */
 export interface TasksContext {
   readonly client: GoogleClient;
   /** `/tasks/v1/lists/{list}/tasks`, the list id escaped. */

@@ -25,7 +25,7 @@ export async function openChannel(client: GoogleClient, eventsPath: string, chan
   if (!response.ok && response.status === 400) {
     throw new ConnectorError({
       ...response.failure,
-      message: `Calendar refused the push channel (400 ${response.failure.code}). Google posts only to an https address with a valid certificate on a domain verified for the project; check the webhook address ${new URL(channel.address).origin}`,
+      message: `Calendar refused the push channel (400 ${response.failure.code}). Google posts only to an https address with a certificate it trusts; check the webhook address ${new URL(channel.address).origin}`,
     });
   }
   if (!response.ok) {
@@ -33,12 +33,12 @@ export async function openChannel(client: GoogleClient, eventsPath: string, chan
   }
   const body = (response.body ?? {}) as { id?: unknown; resourceId?: unknown; expiration?: unknown };
   if (typeof body.id !== 'string' || typeof body.resourceId !== 'string') {
-    throw new ConnectorError({ kind: 'bug', code: 'UnexpectedChannelBody', message: 'Calendar answered events.watch without a channel id or resourceId' });
+    throw new ConnectorError({ kind: 'bug', code: 'UnexpectedChannelBody', message: 'Calendar returned an events.watch response without a channel id or resourceId' });
   }
   return { id: body.id, resourceId: body.resourceId, expiration: Number(body.expiration ?? 0) };
 }
 
-/** Stop a channel; one Google no longer knows counts as stopped. */
+/** Stop a channel; a channel Google no longer has counts as stopped. */
 export async function stopChannel(client: GoogleClient, channel: ChannelInfo): Promise<void> {
   try {
     await client.http.sendOrThrow({ method: 'POST', url: `${client.apiBaseUrl}/calendar/v3/channels/stop`, body: { id: channel.id, resourceId: channel.resourceId }, idempotent: true, label: 'channels.stop' });

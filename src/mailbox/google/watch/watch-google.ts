@@ -15,7 +15,7 @@ export interface GoogleWatchOptions extends GoogleClientOptions {
   readonly renewMarginMs?: number;
 }
 
-/** What a push said changed; the callback decides what to run (a session), the watch itself never syncs. */
+/** What a push reported as changed; the callback decides what to run (a session), and the watch itself never syncs. */
 export interface GoogleChange {
   readonly userEmail: string;
   readonly resource: 'events' | 'messages';

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../src/config/index.ts';
+import { googleConnectorOptions } from '../src/mailbox/google/index.ts';
+import { createSilentLogger } from '../src/observability/logger.ts';
+
+/** The `google` org block and mailbox kind of syncline.config.json. */
+
+const dir = mkdtempSync(path.join(tmpdir(), 'syncline-google-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function config(google: unknown, mailbox: Record<string, unknown> = {}) {
+  return {
+    orgs: [
+      {
+        id: 'acme',
+        name: 'Acme Corp',
+        salesforce: { auth: { kind: 'refreshToken', clientId: 'consumer-key', clientSecret: 'consumer-secret', refreshToken: 'refresh-1' } },
+        graph: { tenantId: 'acme.onmicrosoft.com', clientId: 'app-id', clientSecret: 'app-secret' },
+        ...(google === undefined ? {} : { google }),
+        mailboxes: [{ address: 'dana@acme.example.com', timeZone: 'Europe/Berlin', kind: 'google', ...mailbox }],
+      },
+    ],
+  };
+}
+
+function parse(raw: unknown) {
+  return parseConfig(raw, { source: 'test', env: {}, baseDir: dir });
+}
+
+describe('google configuration', () => {
+  it('reads a service account key file', () => {
+    writeFileSync(path.join(dir, 'key.json'), JSON.stringify({ type: 'service_account', client_email: 'sa@acme.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nX\n-----END PRIVATE KEY-----\n', private_key_id: 'k1' }));
+    const parsed = parse(config({ auth: { kind: 'serviceAccount', keyFile: 'key.json' } }));
+    const org = parsed.orgs[0];
+    const mailbox = org?.mailboxes[0];
+    expect(mailbox?.kind).toBe('google');
+    expect(org?.google).toMatchObject({ tokenUrl: 'https://oauth2.googleapis.com/token', apiBaseUrl: 'https://www.googleapis.com', sendUpdates: 'none' });
+
+    const options = googleConnectorOptions(org!, mailbox!, createSilentLogger());
+    expect(options.credentials).toEqual({ kind: 'serviceAccount', clientEmail: 'sa@acme.iam.gserviceaccount.com', privateKey: '-----BEGIN PRIVATE KEY-----\nX\n-----END PRIVATE KEY-----\n', privateKeyId: 'k1' });
+    expect(options.userEmail).toBe('dana@acme.example.com');
+  });
+
+  it('names the missing google block', () => {
+    expect(() => parse(config(undefined))).toThrow(ConfigError);
+    expect(() => parse(config(undefined))).toThrow(/orgs\[0\]\.google is missing/);
+  });
+
+  it('asks for the refresh token of a user OAuth mailbox', () => {
+    const oauth = { auth: { kind: 'userOAuth', clientId: 'client', clientSecret: 'secret' } };
+    expect(() => parse(config(oauth))).toThrow(/needs googleRefreshToken/);
+    const parsed = parse(config(oauth, { googleRefreshToken: '1//refresh' }));
+    expect(googleConnectorOptions(parsed.orgs[0]!, parsed.orgs[0]!.mailboxes[0]!, createSilentLogger()).credentials).toEqual({ kind: 'userOAuth', clientId: 'client', clientSecret: 'secret', refreshToken: '1//refresh' });
+  });
+
+  it('refuses plain http to another host', () => {
+    expect(() => parse(config({ auth: { kind: 'userOAuth', clientId: 'c', clientSecret: 's' }, apiBaseUrl: 'http://google.example.com' }, { googleRefreshToken: 'r' }))).toThrow(/https/);
+  });
+});

@@ -183,7 +183,7 @@ describe('EWS event source', () => {
     const error = await mailbox.connector.events.pullChanges(full.nextCursor, WINDOW).catch((caught: unknown) => caught);
 
     expect(isConnectorError(error, 'cursorExpired')).toBe(true);
-    expect(isConnectorError(error) && error.failure.code).toBe('ErrorInvalidSyncStateData');
+    expect(error).toMatchObject({ failure: { code: 'ErrorInvalidSyncStateData' } });
     expect(upserts((await mailbox.connector.events.pullChanges(null, WINDOW)).changes)).toHaveLength(1);
   });
 
@@ -213,6 +213,6 @@ describe('EWS event source', () => {
     const error = await mailbox.connector.events.pullChanges(null, WINDOW).catch((caught: unknown) => caught);
 
     expect(isConnectorError(error, 'suspend')).toBe(true);
-    expect(isConnectorError(error) && error.failure.code).toBe('ErrorImpersonateUserDenied');
+    expect(error).toMatchObject({ failure: { code: 'ErrorImpersonateUserDenied' } });
   });
 });

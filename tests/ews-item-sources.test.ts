@@ -127,8 +127,8 @@ describe('EWS contact source', () => {
       ['bad', false],
       ['gone', false],
     ]);
-    expect(results[1]?.ok === false && results[1].failure).toMatchObject({ kind: 'itemError', code: 'InvalidItemValue' });
-    expect(results[2]?.ok === false && results[2].failure.kind).toBe('notFound');
+    expect(results[1]).toMatchObject({ ok: false, failure: { kind: 'itemError', code: 'InvalidItemValue' } });
+    expect(results[2]).toMatchObject({ ok: false, failure: { kind: 'notFound' } });
   });
 });
 

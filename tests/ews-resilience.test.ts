@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CalendarEvent } from '../src/domain/calendar-event.ts';
 import { subscribeEws, type EwsChange } from '../src/mailbox/ews/index.ts';
 import { EwsWorld } from './support/ews-world.ts';
+import { event as plannerEvent } from './support/planner-fixtures.ts';
 
 const WINDOW = { start: '2026-05-01T00:00:00.000Z', end: '2026-06-01T00:00:00.000Z' };
 const world = new EwsWorld();
@@ -12,20 +13,7 @@ afterAll(() => world.stop());
 function event(index: number): CalendarEvent {
   const start = new Date(Date.parse('2026-05-04T08:00:00Z') + index * 3600_000).toISOString();
   const end = new Date(Date.parse(start) + 1800_000).toISOString();
-  return {
-    subject: `Storm ${index}`,
-    span: { kind: 'timed', start, end, timeZone: 'Europe/Berlin' },
-    location: null,
-    body: null,
-    showAs: 'busy',
-    sensitivity: 'normal',
-    organizer: null,
-    attendees: [],
-    recurrence: null,
-    isCancelled: false,
-    iCalUId: null,
-    categories: [],
-  };
+  return plannerEvent({ subject: `Storm ${index}`, span: { kind: 'timed', start, end, timeZone: 'Europe/Berlin' }, location: null, body: null });
 }
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -107,6 +95,22 @@ describe('EWS notifications', () => {
       await subscription.close();
     }
   });
+
+  it('failed stream triggers a resync', async () => {
+    const mailbox = await world.newMailbox();
+    const changes: EwsChange[] = [];
+    const subscription = await subscribeEws({ ...mailbox.options, connectionTimeoutMinutes: 1 }, (change) => changes.push(change));
+
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The reopened GetStreamingEvents gets HTTP 503, so the client drops the subscription and makes a new one
+      // after its 5 s reconnect delay. Events queued on the dropped subscription are lost, so a resync must follow.
+      await world.admin('POST', '/faults', { faults: [{ type: 'http503', count: 1 }, { type: 'closeStreams' }] });
+      await until(() => changes.some((change) => change.folder === 'other' && change.itemId === null), 10_000);
+    } finally {
+      await subscription.close();
+    }
+  }, 20_000);
 
   it('pull mode polls GetEvents', async () => {
     const mailbox = await world.newMailbox();

@@ -32,7 +32,7 @@ const messageSchema = z.object({
 });
 
 /**
- * The admin endpoint under `/_admin`, which no EWS client sees: users, seeding, edits made "by the user" in
+ * Registers the admin endpoint under `/_admin`, which EWS clients do not use: users, seeding, edits made "by the user" in
  * Outlook, fault injection and request statistics.
  */
 export function registerAdminRoutes(app: FastifyInstance, services: EwsServices, auth: EwsAuth): void {

@@ -7,7 +7,7 @@ import { child, textOf, type XmlNode } from './xml.ts';
 export interface EwsAccount {
   readonly username: string;
   readonly password: string;
-  /** True when the account holds the ApplicationImpersonation management role. */
+  /** True when the account has the ApplicationImpersonation management role. */
   readonly canImpersonate?: boolean;
 }
 

@@ -6,7 +6,7 @@ export const faultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('serverBusy'), count: z.number().int().positive(), backOffMs: z.number().int().nonnegative(), operation: z.string().optional() }),
   // For `seconds` after it arrives, `share` of the requests (spread evenly, deterministically) get ErrorServerBusy.
   z.object({ type: z.literal('serverBusyStorm'), seconds: z.number().positive(), share: z.number().gt(0).max(1), backOffMs: z.number().int().nonnegative() }),
-  // The next `count` requests get HTTP 503 with no body, as IIS answers when its request queue is full.
+  // The next `count` requests get HTTP 503 with no body, as IIS responds when its request queue is full.
   z.object({ type: z.literal('http503'), count: z.number().int().positive() }),
   z.object({ type: z.literal('expireSyncStates') }),
   z.object({ type: z.literal('expireTokens') }),

@@ -52,11 +52,11 @@ export function applyUpdates(item: ItemRecord, updates: XmlNode): void {
 
 function setField(item: ItemRecord, uri: XmlNode, source: XmlNode | null): void {
   if (source === null) {
-    throw new ItemError('ErrorIncorrectUpdatePropertyCount', 'SetItemField holds no item element with the new value.');
+    throw new ItemError('ErrorIncorrectUpdatePropertyCount', 'SetItemField contains no item element with the new value.');
   }
   if (uri.name === 'ExtendedFieldURI') {
     const property = children(source, 'ExtendedProperty').find((entry) => sameExtendedUri(child(entry, 'ExtendedFieldURI'), uri));
-    if (property === undefined) throw new ItemError('ErrorIncorrectUpdatePropertyCount', 'SetItemField holds no ExtendedProperty for its ExtendedFieldURI.');
+    if (property === undefined) throw new ItemError('ErrorIncorrectUpdatePropertyCount', 'SetItemField contains no ExtendedProperty for its ExtendedFieldURI.');
     item.extended = [...item.extended.filter((entry) => !sameExtendedUri(child(entry, 'ExtendedFieldURI'), uri)), property];
     return;
   }
@@ -64,7 +64,7 @@ function setField(item: ItemRecord, uri: XmlNode, source: XmlNode | null): void 
   const name = elementNameOf(uri.attributes.FieldURI ?? '');
   const value = child(source, name);
   if (value === null) {
-    throw new ItemError('ErrorIncorrectUpdatePropertyCount', `SetItemField for ${uri.attributes.FieldURI ?? '?'} holds no ${name} element.`);
+    throw new ItemError('ErrorIncorrectUpdatePropertyCount', `SetItemField for ${uri.attributes.FieldURI ?? '?'} contains no ${name} element.`);
   }
   if (uri.name === 'IndexedFieldURI') {
     item.props.set(name, mergeEntries(item.props.get(name) ?? null, value));

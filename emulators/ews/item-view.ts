@@ -2,7 +2,7 @@ import { htmlToText, textToHtml } from '../graph/html-text.ts';
 import type { EwsStore, ItemRecord } from './store.ts';
 import { branch, child, children, escapeXml, leaf, render, tag, type XmlNode } from './xml.ts';
 
-/** What a client asked for in an ItemShape. */
+/** Properties that a client requested in an ItemShape. */
 export interface ItemShape {
   readonly baseShape: 'IdOnly' | 'Default' | 'AllProperties';
   /** Element names of the requested FieldURIs, e.g. `Subject` for `item:Subject`. */
@@ -103,7 +103,7 @@ function valueOf(store: EwsStore, item: ItemRecord, name: string, shape: ItemSha
 
 const ITEM_CLASSES: Readonly<Record<string, string>> = { CalendarItem: 'IPM.Appointment', Task: 'IPM.Task', Contact: 'IPM.Contact', Message: 'IPM.Note' };
 
-/** Values Exchange reports for a property nobody set. */
+/** Values Exchange reports for a property that was never set. */
 function defaultOf(item: ItemRecord, name: string): XmlNode | null {
   const defaults: Record<string, Record<string, string>> = {
     CalendarItem: { Sensitivity: 'Normal', Importance: 'Normal', IsAllDayEvent: 'false', LegacyFreeBusyStatus: 'Busy', IsCancelled: 'false', ReminderIsSet: 'false' },
@@ -117,7 +117,7 @@ function defaultOf(item: ItemRecord, name: string): XmlNode | null {
   return null;
 }
 
-/** The body in the type the shape asks for; Exchange converts between HTML and text itself. */
+/** Returns the body in the type the shape requests. Exchange converts between HTML and text itself. */
 function bodyOf(item: ItemRecord, bodyType: ItemShape['bodyType']): XmlNode | null {
   const body = item.props.get('Body');
   if (body === undefined) return null;

@@ -14,10 +14,10 @@ interface SyncState {
 }
 
 /**
- * SyncFolderItems over the folder's change log. A state names the folder, the log position and the store's epoch;
- * a state of another epoch (expired by the admin endpoint) or another folder is ErrorInvalidSyncStateData. Without a
- * state every current item is a Create; after one, items created since are Creates, others Updates, and deletions
- * of items the client may know are Deletes.
+ * Serves SyncFolderItems from the folder's change log. A state names the folder, the log position and the store's
+ * epoch. A state of another epoch (expired by the admin endpoint) or of another folder is rejected with
+ * ErrorInvalidSyncStateData. Without a state every current item is a Create. After a state, items created since are
+ * Creates, other changed items are Updates, and deletions of items the client may have seen are Deletes.
  */
 export function syncFolderItems(ctx: OperationContext): string {
   const folder = resolveFolder(ctx, child(ctx.operation, 'SyncFolderId'));

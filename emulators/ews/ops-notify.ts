@@ -35,7 +35,7 @@ export function unsubscribe(ctx: OperationContext): string {
 }
 
 /**
- * GetStreamingEvents: answers an unknown subscription at once, else keeps the response open for ConnectionTimeout
+ * GetStreamingEvents: responds at once for an unknown subscription, and otherwise keeps the response open for ConnectionTimeout
  * minutes (1 to 30) times the emulator's `streamMinuteMs`, writing events as they happen. Returns null when it took
  * over the response.
  */

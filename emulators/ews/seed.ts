@@ -23,7 +23,7 @@ const LISTS: Readonly<Record<GraphAttendeeSeed['type'], string>> = { required: '
 
 /**
  * Store calendar seeds (the .ics importer's output, shared with the Graph emulator) as the calendar items an
- * Exchange mailbox holds after importing the same file: masters with their occurrences and exceptions, times as
+ * Exchange mailbox contains after importing the same file: masters with their occurrences and exceptions, times as
  * UTC instants, zones as Windows zone ids. Returns the ids in seed order.
  */
 export function seedCalendar(store: EwsStore, user: UserRecord, seeds: readonly GraphEventSeed[]): string[] {

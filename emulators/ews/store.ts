@@ -48,7 +48,7 @@ export interface AttachmentRecord {
 /**
  * One item as the emulator keeps it: its properties as the EWS elements a client wrote or a seed made, by element
  * name, so reads return them in the wire shape. Occurrences and exceptions are items of their own that belong to
- * their master; they never appear in folder synchronisation, only in calendar views and reads by id.
+ * their master. They never appear in folder synchronisation, only in calendar views and reads by id.
  */
 export interface ItemRecord {
   readonly id: string;

@@ -10,7 +10,7 @@ const DEFAULT_MAX_CONCURRENCY = 3;
 const DEFAULT_BATCH_SIZE = 50;
 const DEFAULT_TIMEOUT_MS = 100_000;
 
-/** What the sources of one mailbox share: its concurrency limit and server back-off, and one token cache. */
+/** State that the sources of one mailbox share: its concurrency limit and server back-off, and one token cache. */
 export interface MailboxShared {
   readonly gate: MailboxGate;
   readonly credentials: EwsCredentials;

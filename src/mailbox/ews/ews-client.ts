@@ -40,8 +40,8 @@ export interface EwsClientOptions {
 }
 
 /**
- * The limits of one mailbox that every source of it shares: requests in flight, and the pause after ErrorServerBusy.
- * The pause holds every request of the mailbox, because the budget Exchange reports is the mailbox's, not the
+ * Limits of one mailbox that every source of it shares: requests in flight, and the pause after ErrorServerBusy.
+ * The pause delays every request of the mailbox, because the budget Exchange reports is the mailbox's, not the
  * request's.
  */
 export class MailboxGate {
@@ -135,7 +135,7 @@ export class EwsClient {
   }
 
   /**
-   * Send a request whose answer is a stream (GetStreamingEvents) and return the open response. It bypasses the
+   * Send a request whose response is a stream (GetStreamingEvents) and return the open response. It bypasses the
    * mailbox's concurrency limit, because Exchange counts streaming connections against a budget of their own.
    */
   async openStream(body: string, signal: AbortSignal): Promise<Response> {
@@ -203,7 +203,21 @@ export class EwsClient {
   }
 }
 
-/** The failure a response message reports, classified like a whole-request failure. */
+/** Classifies the failure a response message reports, like a whole-request failure. */
 export function messageFailure(message: ResponseMessage): Failure {
   return classifyEwsError({ status: 200, responseCode: message.responseCode, backOffMs: message.backOffMs });
+}
+
+/**
+ * Returns the response message when it succeeded. Throws its classified failure when it is an error, and a `bug`
+ * failure when Exchange sent no response message for `operation`.
+ */
+export function successMessage(message: ResponseMessage | undefined, operation: string): ResponseMessage {
+  if (message === undefined) {
+    throw new ConnectorError({ kind: 'bug', code: 'EmptyResponse', message: `Exchange returned no response message for ${operation}. Report this with the operation name` });
+  }
+  if (message.responseClass === 'Error') {
+    throw new ConnectorError(messageFailure(message));
+  }
+  return message;
 }

@@ -1,6 +1,6 @@
 import type { SyncWindow } from '../../../domain/connector.ts';
 import { ConnectorError } from '../../../domain/errors.ts';
-import { messageFailure } from '../ews-client.ts';
+import { successMessage } from '../ews-client.ts';
 import { distinguishedFolderXml, itemIdOf, itemShapeXml } from '../items/ews-item-xml.ts';
 import { child, type XmlNode } from '../soap/xml-tree.ts';
 import { element } from '../soap/xml-write.ts';
@@ -10,7 +10,7 @@ import type { EwsSourceContext } from '../source-context.ts';
 const MAX_ENTRIES = 500;
 /** A longer range is cut into ranges of at most this length, so one view never grows past what Exchange returns at once. */
 const MAX_RANGE_MS = 366 * 24 * 3600_000;
-/** A range this short that still overflows means one instant holds more items than a view returns; that is a bug to report. */
+/** A range this short that still overflows means one instant has more items than a view returns, which is a bug to report. */
 const MIN_RANGE_MS = 60_000;
 
 /** One instance in the expanded view: a single item, an occurrence or an exception, never a master. */
@@ -62,10 +62,7 @@ async function viewPage(ctx: EwsSourceContext, start: number, end: number): Prom
     element('m:ParentFolderIds', {}, distinguishedFolderXml('calendar')),
   );
   const reply = await ctx.client.call({ body, idempotent: true, label: 'FindItem CalendarView' });
-  const message = reply.messages[0];
-  if (message === undefined || message.responseClass === 'Error') {
-    throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered FindItem without a response message' });
-  }
+  const message = successMessage(reply.messages[0], 'FindItem');
 
   const root = child(message.node, 'RootFolder');
   const entries = (child(root, 'Items')?.children ?? []).flatMap((item) => entryOf(item));

@@ -10,7 +10,7 @@ import { calendarItemXml, eventUpdateParts } from './event-to-ews.ts';
 import { pullEvents } from './pull-events.ts';
 import { readEvents } from './read-events.ts';
 
-/** The event source over the default calendar of one mailbox. */
+/** Creates the event source over the default calendar of one mailbox. */
 export function createEwsEventSource(ctx: EwsSourceContext): MailboxEventSource {
   const kind = calendarKind(ctx);
   return {
@@ -25,7 +25,7 @@ export function createEwsEventSource(ctx: EwsSourceContext): MailboxEventSource 
 }
 
 /**
- * Calendar items as the shared write code sees them. Nothing is ever sent to attendees: Syncline mirrors a meeting
+ * Calendar items in the form the shared write code uses. Nothing is ever sent to attendees: Syncline mirrors a meeting
  * into a calendar, it does not organise it.
  */
 function calendarKind(ctx: EwsSourceContext): EwsItemKind<CalendarEvent> {

@@ -93,13 +93,13 @@ function spanOf(node: XmlNode, eventZone: string): EventSpan {
   return { kind: 'timed', start, end, timeZone: eventZone };
 }
 
-/** The date a midnight bound stands for in `zone`; a bound off midnight there is rounded to the nearest midnight. */
+/** Returns the date that a midnight bound represents in `zone`. A bound off midnight there is rounded to the nearest midnight. */
 function dateOfMidnight(instant: string, zone: string): string {
   const local = DateTime.fromISO(instant, { zone: 'UTC' }).setZone(zone);
   return local.plus({ hours: 12 }).startOf('day').toISODate() as string;
 }
 
-/** A person as the item names them; unlike a mail sender, a name equal to the address is kept, as Outlook shows it. */
+/** Reads a person as the item names them. Unlike for a mail sender, a name equal to the address is kept, as Outlook shows it. */
 function personOf(mailbox: XmlNode | null): Person | null {
   if (mailbox === null) {
     return null;
@@ -123,8 +123,9 @@ function recurrenceOf(node: XmlNode, eventZone: string, seriesId: string | null)
 }
 
 /**
- * OriginalStart is a UTC instant. For an all-day series it is midnight in the series' zone, so the date is taken
- * there; without OriginalStart the start stands in, exact for an occurrence and the best available for an exception.
+ * Returns the original start of an occurrence or exception. OriginalStart is a UTC instant. For an all-day series it
+ * is midnight in the series' zone, so the date is taken there. Without OriginalStart the start is used instead, which
+ * is exact for an occurrence and the best available value for an exception.
  */
 function originalStartOf(node: XmlNode, eventZone: string): string {
   const allDay = booleanOf(node, 'IsAllDayEvent');

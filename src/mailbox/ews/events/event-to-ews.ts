@@ -14,7 +14,7 @@ const SHOW_AS_TO_EWS = inverse(SHOW_AS);
 const SENSITIVITY_TO_EWS = inverse(SENSITIVITY);
 const LISTS: Readonly<Record<AttendeeType, string>> = { required: 'RequiredAttendees', optional: 'OptionalAttendees', resource: 'Resources' };
 
-/** The `t:CalendarItem` of a CreateItem, its elements in the order the EWS schema requires. */
+/** Builds the `t:CalendarItem` of a CreateItem, its elements in the order the EWS schema requires. */
 export function calendarItemXml(event: CalendarEvent, syncId: string, mailboxTimeZone: string): string {
   const times = spanElements(event.span, mailboxTimeZone);
   return element(
@@ -48,7 +48,7 @@ export function eventUpdateParts(patch: Partial<CalendarEvent>, mailboxTimeZone:
     updates.push(patch.categories.length === 0 ? deleteItemField('item:Categories') : setItemField('item:Categories', 't:CalendarItem', stringsXml('t:Categories', patch.categories)));
   }
   if (patch.span !== undefined) {
-    // Start, end, the all-day flag and the zones always move together, so Exchange never sees a half-moved item.
+    // Start, end, the all-day flag and the zones always move together, so Exchange never stores a half-moved item.
     const times = spanElements(patch.span, mailboxTimeZone);
     set('calendar:Start', times.start);
     set('calendar:End', times.end);

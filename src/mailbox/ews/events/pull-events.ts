@@ -8,7 +8,7 @@ import type { EwsSourceContext } from '../source-context.ts';
 import { calendarView, type ViewEntry } from './calendar-view.ts';
 import { overlapsWindow, readEvents } from './read-events.ts';
 
-/** SyncFolderItems returns these with each change, so a round tells singles from series without reading them. */
+/** SyncFolderItems returns these with each change, so a round can separate single items from series without reading them. */
 const CHANGE_FIELD_URIS = ['calendar:CalendarItemType', 'calendar:UID'];
 
 type Series = Map<string, readonly string[]>;

@@ -50,7 +50,7 @@ function isInstance(node: XmlNode): boolean {
   return type === 'Occurrence' || type === 'Exception';
 }
 
-/** The recurring master of each occurrence or exception, through GetItem with RecurringMasterItemId. */
+/** Reads the recurring master of each occurrence or exception through GetItem with RecurringMasterItemId. */
 export async function resolveMasters(ctx: EwsSourceContext, instanceIds: readonly string[]): Promise<Map<string, string>> {
   const masters = new Map<string, string>();
   for (let start = 0; start < instanceIds.length; start += ctx.batchSize) {
@@ -80,7 +80,7 @@ export async function resolveMasters(ctx: EwsSourceContext, instanceIds: readonl
   return masters;
 }
 
-/** Whether an event lies in the window `[start, end)`; a zero-length event counts at its start. */
+/** Returns whether an event lies in the window `[start, end)`. A zero-length event counts at its start. */
 export function overlapsWindow(event: CalendarEvent, window: SyncWindow, mailboxTimeZone: string): boolean {
   const { start, end } = spanInstants(event, mailboxTimeZone);
   const windowStart = Date.parse(window.start);

@@ -1,6 +1,5 @@
-import { ConnectorError } from '../../../domain/errors.ts';
 import type { Logger } from '../../../observability/logger.ts';
-import { messageFailure, type EwsClient } from '../ews-client.ts';
+import { successMessage, type EwsClient } from '../ews-client.ts';
 import { child, childText } from '../soap/xml-tree.ts';
 import { element } from '../soap/xml-write.ts';
 import { itemIdOf, itemShapeXml } from './ews-item-xml.ts';
@@ -56,10 +55,7 @@ async function findPage(client: EwsClient, folderXml: string, syncIds: readonly 
     element('m:ParentFolderIds', {}, folderXml),
   );
   const reply = await client.call({ body, idempotent: true, label: 'FindItem by sync id' });
-  const message = reply.messages[0];
-  if (message === undefined || message.responseClass === 'Error') {
-    throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered FindItem without a response message' });
-  }
+  const message = successMessage(reply.messages[0], 'FindItem');
 
   const root = child(message.node, 'RootFolder');
   const matches: Match[] = [];

@@ -1,5 +1,5 @@
 import { ConnectorError } from '../../../domain/errors.ts';
-import { messageFailure, type EwsClient } from '../ews-client.ts';
+import { successMessage, type EwsClient } from '../ews-client.ts';
 import { child, childText, type XmlNode } from '../soap/xml-tree.ts';
 import { element, textElement } from '../soap/xml-write.ts';
 import { itemIdOf, itemShapeXml } from './ews-item-xml.ts';
@@ -44,10 +44,7 @@ export async function syncFolderItems(
       textElement('m:SyncScope', 'NormalItems'),
     );
     const reply = await client.call({ body, idempotent: true, label: 'SyncFolderItems' });
-    const message = reply.messages[0];
-    if (message === undefined || message.responseClass === 'Error') {
-      throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered SyncFolderItems without a response message' });
-    }
+    const message = successMessage(reply.messages[0], 'SyncFolderItems');
 
     pages += 1;
     for (const entry of child(message.node, 'Changes')?.children ?? []) {
@@ -56,7 +53,7 @@ export async function syncFolderItems(
 
     const next = childText(message.node, 'SyncState');
     if (next === null || next.trim() === '') {
-      throw new ConnectorError({ kind: 'bug', code: 'SyncStateMissing', message: 'Exchange answered SyncFolderItems without a SyncState; the pull cannot go on' });
+      throw new ConnectorError({ kind: 'bug', code: 'SyncStateMissing', message: 'Exchange returned a SyncFolderItems response without a SyncState, so the pull cannot continue. Report this with the operation name' });
     }
     state = next.trim();
     if (childText(message.node, 'IncludesLastItemInRange')?.trim() !== 'false') {

@@ -17,13 +17,13 @@ export interface BatchedCall {
   readonly wrap: (parts: readonly string[]) => string;
 }
 
-/** Rounds of re-sending the items Exchange answered ErrorServerBusy for; their waits are paced by BackOffMilliseconds. */
+/** Maximum rounds of re-sending items that Exchange rejected with ErrorServerBusy. BackOffMilliseconds paces the waits. */
 const MAX_BUSY_ROUNDS = 10;
 
 /**
- * Send one part per item, `batchSize` per call, and return one outcome per part in input order. Items answered with
+ * Send one part per item, `batchSize` per call, and return one outcome per part in input order. Items rejected with
  * ErrorServerBusy were not processed, so only they are sent again once the server's back-off has passed. A call that
- * fails as a whole with a temporary failure fails its items alone; any other whole-call failure is thrown.
+ * fails as a whole with a temporary failure fails its items alone. Any other whole-call failure is thrown.
  */
 export async function sendItemParts(call: BatchedCall, parts: readonly string[]): Promise<ItemOutcome[]> {
   const outcomes = new Map<number, ItemOutcome>();

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConnectorError } from '../../../domain/errors.ts';
-import { messageFailure, type EwsClient } from '../ews-client.ts';
+import { successMessage, type EwsClient } from '../ews-client.ts';
 import { distinguishedFolderXml } from '../items/ews-item-xml.ts';
 import { child, childText, children, parseXml } from '../soap/xml-tree.ts';
 import { element, escapeXml, textElement } from '../soap/xml-write.ts';
@@ -33,13 +32,11 @@ export async function ensureCategory(client: EwsClient, name: string): Promise<v
 async function readCategoryList(client: EwsClient): Promise<{ xml: string | null; exists: boolean }> {
   const body = element('m:GetUserConfiguration', {}, configurationName('m'), textElement('m:UserConfigurationProperties', 'XmlData'));
   const reply = await client.call({ body, idempotent: true, label: 'GetUserConfiguration' });
-  const message = reply.messages[0];
-  if (message?.responseCode === 'ErrorItemNotFound') {
+  const response = reply.messages[0];
+  if (response?.responseCode === 'ErrorItemNotFound') {
     return { xml: null, exists: false };
   }
-  if (message === undefined || message.responseClass === 'Error') {
-    throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered GetUserConfiguration without a response message' });
-  }
+  const message = successMessage(response, 'GetUserConfiguration');
 
   const data = childText(child(message.node, 'UserConfiguration'), 'XmlData');
   return { xml: data === null || data.trim() === '' ? null : Buffer.from(data.trim(), 'base64').toString('utf8'), exists: true };
@@ -49,8 +46,5 @@ async function writeCategoryList(client: EwsClient, xml: string, exists: boolean
   const operation = exists ? 'm:UpdateUserConfiguration' : 'm:CreateUserConfiguration';
   const configuration = element('m:UserConfiguration', {}, configurationName('t'), textElement('t:XmlData', Buffer.from(xml, 'utf8').toString('base64')));
   const reply = await client.call({ body: element(operation, {}, configuration), idempotent: true, label: exists ? 'UpdateUserConfiguration' : 'CreateUserConfiguration' });
-  const message = reply.messages[0];
-  if (message === undefined || message.responseClass === 'Error') {
-    throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered the category list update without a response message' });
-  }
+  successMessage(reply.messages[0], 'the category list update');
 }

@@ -2,7 +2,7 @@ import type { Change, PullResult } from '../../../domain/connector.ts';
 import type { FolderRole, MailMessage, MessageScope, MessageSource } from '../../../domain/email-message.ts';
 import { ConnectorError } from '../../../domain/errors.ts';
 import { decodeEwsCursor, encodeEwsCursor } from '../ews-cursor.ts';
-import { messageFailure } from '../ews-client.ts';
+import { successMessage } from '../ews-client.ts';
 import { distinguishedFolderXml, folderIdXml, itemIdOf, itemShapeXml, modifiedAtOf } from '../items/ews-item-xml.ts';
 import { getItems } from '../items/get-items.ts';
 import { instantOf } from '../items/ews-values.ts';
@@ -23,7 +23,7 @@ interface MailState {
   salesforceFolderId: string | null;
 }
 
-/** The message source of one mailbox over EWS: it reads messages and marks, never sends or edits mail. */
+/** Creates the message source of one mailbox over EWS. It reads messages and sets marks, and never sends or edits mail. */
 export function createEwsMessageSource(ctx: EwsSourceContext): MessageSource {
   const state: MailState = { salesforceFolderName: null, salesforceFolderId: null };
   return {
@@ -149,11 +149,7 @@ async function distinguishedFolderIds(ctx: EwsSourceContext): Promise<Map<string
 async function readAttachment(ctx: EwsSourceContext, messageId: string, attachmentId: string): Promise<Uint8Array> {
   const body = element('m:GetAttachment', {}, element('m:AttachmentIds', {}, element('t:AttachmentId', { Id: attachmentId })));
   const reply = await ctx.client.call({ body, idempotent: true, label: 'GetAttachment' });
-  const message = reply.messages[0];
-  if (message === undefined || message.responseClass === 'Error') {
-    const failure = message ? messageFailure(message) : { kind: 'bug' as const, code: 'EmptyResponse', message: 'Exchange answered GetAttachment without a response message' };
-    throw new ConnectorError(failure);
-  }
+  const message = successMessage(reply.messages[0], 'GetAttachment');
 
   const content = childText(child(child(message.node, 'Attachments'), 'FileAttachment'), 'Content');
   if (content === null) {

@@ -3,7 +3,7 @@ import { htmlToText } from '../../graph/html-to-text.ts';
 import { booleanOf, categoriesOf, instantOf, mailboxOf, textOf } from '../items/ews-values.ts';
 import { child, childText, children, type XmlNode } from '../soap/xml-tree.ts';
 
-/** Message properties every read asks for. InternetMessageHeaders needs Exchange 2010 or later, TextBody Exchange 2013 or later. */
+/** Message properties that every read requests. InternetMessageHeaders needs Exchange 2010 or later, TextBody Exchange 2013 or later. */
 export const MESSAGE_FIELD_URIS = [
   'item:Subject',
   'item:Body',

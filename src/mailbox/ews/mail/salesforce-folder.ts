@@ -1,5 +1,4 @@
-import { ConnectorError } from '../../../domain/errors.ts';
-import { messageFailure, type EwsClient } from '../ews-client.ts';
+import { successMessage, type EwsClient } from '../ews-client.ts';
 import { distinguishedFolderXml } from '../items/ews-item-xml.ts';
 import { child } from '../soap/xml-tree.ts';
 import { element, textElement } from '../soap/xml-write.ts';
@@ -18,10 +17,7 @@ export async function findFolderByName(client: EwsClient, name: string): Promise
     element('m:ParentFolderIds', {}, distinguishedFolderXml('msgfolderroot')),
   );
   const reply = await client.call({ body, idempotent: true, label: 'FindFolder' });
-  const message = reply.messages[0];
-  if (message === undefined || message.responseClass === 'Error') {
-    throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered FindFolder without a response message' });
-  }
+  const message = successMessage(reply.messages[0], 'FindFolder');
 
   const folder = child(child(message.node, 'RootFolder'), 'Folders')?.children[0];
   return child(folder, 'FolderId')?.attributes.Id ?? null;
@@ -36,12 +32,10 @@ export async function createFolder(client: EwsClient, name: string): Promise<str
     element('m:Folders', {}, element('t:Folder', {}, textElement('t:FolderClass', 'IPF.Note'), textElement('t:DisplayName', name))),
   );
   const reply = await client.call({ body, idempotent: false, label: 'CreateFolder' });
-  const message = reply.messages[0];
-  if (message?.responseCode === 'ErrorFolderExists') {
+  const response = reply.messages[0];
+  if (response?.responseCode === 'ErrorFolderExists') {
     return findFolderByName(client, name);
   }
-  if (message === undefined || message.responseClass === 'Error') {
-    throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered CreateFolder without a response message' });
-  }
+  const message = successMessage(response, 'CreateFolder');
   return child(child(child(message.node, 'Folders'), 'Folder'), 'FolderId')?.attributes.Id ?? null;
 }

@@ -1,6 +1,6 @@
 import { child, childText, type XmlNode } from '../soap/xml-tree.ts';
 
-/** What a notification says changed; the callback only starts a session, so the item itself is not read. */
+/** Item change that a notification reports. The callback only starts a session, so the item itself is not read. */
 export interface EwsChange {
   /** The watched folder the item is in, by its well-known name; `other` when it was not one of them. */
   readonly folder: string;

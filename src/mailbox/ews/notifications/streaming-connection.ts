@@ -12,7 +12,7 @@ const LOST_CODES = new Set(['ErrorInvalidSubscription', 'ErrorSubscriptionNotFou
  * Hold one GetStreamingEvents connection open and hand each Notification to `onNotification`. Exchange writes one
  * SOAP envelope per batch of events (and one per keep-alive) into the same chunked response, and closes it after
  * `timeoutMinutes` with ConnectionStatus Closed. Returns `closed` then, or `subscriptionLost` when the server no
- * longer knows the subscription.
+ * longer has the subscription.
  */
 export async function streamEvents(
   client: EwsClient,

@@ -1,7 +1,7 @@
 import { ConnectorError, isConnectorError } from '../../../domain/errors.ts';
 import { createMailboxShared, createSourceContext } from '../create-ews-client.ts';
 import type { EwsClient } from '../ews-client.ts';
-import { messageFailure } from '../ews-client.ts';
+import { successMessage } from '../ews-client.ts';
 import type { EwsConnectorOptions } from '../ews-options.ts';
 import { distinguishedFolderXml, type DistinguishedFolder } from '../items/ews-item-xml.ts';
 import { child, childText } from '../soap/xml-tree.ts';
@@ -77,7 +77,7 @@ async function tryStreaming(watcher: Watcher): Promise<'streaming' | 'pull'> {
     return 'streaming';
   } catch (error) {
     if (isConnectorError(error, 'bug') || isConnectorError(error, 'itemError')) {
-      watcher.client.logger.warn({ code: error.failure.code }, 'EWS streaming subscription refused; polling a pull subscription instead');
+      watcher.client.logger.warn({ code: error.failure.code }, 'EWS streaming subscription rejected, so a pull subscription is polled instead');
       return 'pull';
     }
     throw error;
@@ -86,9 +86,17 @@ async function tryStreaming(watcher: Watcher): Promise<'streaming' | 'pull'> {
 
 async function runStreaming(watcher: Watcher): Promise<void> {
   const timeout = watcher.options.connectionTimeoutMinutes ?? 30;
+  // Set when a failure dropped the subscription, because the events it still queued are lost with it.
+  let missedEvents = false;
   while (!watcher.signal.aborted) {
     try {
-      watcher.subscriptionId ??= await subscribe(watcher, 'StreamingSubscriptionRequest');
+      if (watcher.subscriptionId === undefined) {
+        watcher.subscriptionId = await subscribe(watcher, 'StreamingSubscriptionRequest');
+        if (missedEvents) {
+          missedEvents = false;
+          watcher.onChange({ folder: 'other', changeType: 'updated', itemId: null });
+        }
+      }
       const outcome = await streamEvents(watcher.client, watcher.subscriptionId, timeout, watcher.signal, (notification) => deliver(watcher, notification));
       if (outcome === 'subscriptionLost') {
         watcher.subscriptionId = undefined;
@@ -98,8 +106,9 @@ async function runStreaming(watcher: Watcher): Promise<void> {
       if (watcher.signal.aborted) {
         return;
       }
-      watcher.client.logger.warn({ err: error }, 'EWS streaming connection failed; opening it again');
+      watcher.client.logger.warn({ err: error }, 'EWS streaming connection failed, so a new subscription is made');
       watcher.subscriptionId = undefined;
+      missedEvents = true;
       await pauseFor(RECONNECT_DELAY_MS, watcher.signal);
     }
   }
@@ -142,28 +151,22 @@ async function subscribe(watcher: Watcher, request: 'StreamingSubscriptionReques
     ),
   );
   const reply = await watcher.client.call({ body, idempotent: true, label: 'Subscribe' });
-  const message = reply.messages[0];
-  if (message === undefined || message.responseClass === 'Error') {
-    throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered Subscribe without a response message' });
-  }
+  const message = successMessage(reply.messages[0], 'Subscribe');
 
   const id = childText(message.node, 'SubscriptionId')?.trim();
   if (!id) {
-    throw new ConnectorError({ kind: 'bug', code: 'SubscriptionIdMissing', message: 'Exchange answered Subscribe without a SubscriptionId' });
+    throw new ConnectorError({ kind: 'bug', code: 'SubscriptionIdMissing', message: 'Exchange returned a Subscribe response without a SubscriptionId. Report this with the operation name' });
   }
   watcher.watermark = childText(message.node, 'Watermark')?.trim() || watcher.watermark;
   return id;
 }
 
-/** Poll GetEvents until the server has no more events; each answer moves the watermark on. */
+/** Poll GetEvents until the server has no more events; each response moves the watermark on. */
 async function getEvents(watcher: Watcher): Promise<void> {
   for (let more = true; more && !watcher.signal.aborted; ) {
     const body = element('m:GetEvents', {}, textElement('m:SubscriptionId', watcher.subscriptionId ?? ''), textElement('m:Watermark', watcher.watermark ?? ''));
     const reply = await watcher.client.call({ body, idempotent: true, label: 'GetEvents' });
-    const message = reply.messages[0];
-    if (message === undefined || message.responseClass === 'Error') {
-      throw new ConnectorError(message ? messageFailure(message) : { kind: 'bug', code: 'EmptyResponse', message: 'Exchange answered GetEvents without a response message' });
-    }
+    const message = successMessage(reply.messages[0], 'GetEvents');
     const notification = child(message.node, 'Notification');
     if (notification !== null) {
       deliver(watcher, notification);

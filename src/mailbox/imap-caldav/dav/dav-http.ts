@@ -41,6 +41,7 @@ export class DavHttp {
   async send(request: DavRequest): Promise<DavResponse> {
     this.calls += 1;
     let response: Response;
+    let text: string;
     try {
       response = await this.#fetch(request.url, {
         method: request.method,
@@ -48,14 +49,15 @@ export class DavHttp {
         body: request.body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      // The timeout also covers the body, so a server that stalls mid-body fails here like a dropped connection.
+      text = await response.text();
     } catch (error) {
+      this.logger.debug({ err: error, label: request.label }, 'DAV request failed on the network');
       throw new ConnectorError(
-        { kind: 'retryLater', code: 'NetworkError', message: `${request.label} failed before the DAV server answered, so it is repeated later` },
+        { kind: 'retryLater', code: 'NetworkError', message: `${request.label} failed or timed out before the DAV server sent its full response, so it is repeated later` },
         { cause: error },
       );
     }
-
-    const text = await response.text();
     if ((response.status >= 200 && response.status < 300) || request.accept?.includes(response.status)) {
       return { status: response.status, headers: response.headers, text, url: response.url || request.url };
     }
@@ -74,7 +76,7 @@ export class DavHttp {
     try {
       response = await this.#fetch(input, { ...init, headers, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
-      throw new ConnectorError({ kind: 'retryLater', code: 'NetworkError', message: 'DAV discovery failed before the server answered, so it is repeated later' }, { cause: error });
+      throw new ConnectorError({ kind: 'retryLater', code: 'NetworkError', message: 'DAV discovery failed or timed out before the server responded, so it is repeated later' }, { cause: error });
     }
     if (response.status === 401 || response.status === 429 || response.status >= 500) {
       throw new ConnectorError(classifyDavError(response.status, null, response.headers.get('retry-after')));

@@ -1,6 +1,9 @@
 import type { SyncWindow } from '../../../domain/connector.ts';
 import type { CollectionType, DavResource } from './dav-reports.ts';
 
+/** The property that carries Syncline's sync id on the VEVENTs, VTODOs and vCards it creates. */
+export const SYNC_ID_PROPERTY = 'x-syncline-sync-id';
+
 /** One item found in a resource: an event instance, a task or a contact. */
 export interface DavItem<T> {
   readonly id: string;

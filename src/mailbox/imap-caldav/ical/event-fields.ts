@@ -1,9 +1,8 @@
 import type ICAL from 'ical.js';
 import type { Attendee, AttendeeType, CalendarEvent, Person, Response, Sensitivity, ShowAs } from '../../../domain/calendar-event.ts';
-import { textValue } from './vevent.ts';
+import { SYNC_ID_PROPERTY } from '../dav/dav-kind.ts';
+import { categoriesOf, textValue } from './vevent.ts';
 
-/** The property that carries Syncline's sync id on the components it creates. */
-export const SYNC_ID_PROPERTY = 'x-syncline-sync-id';
 
 export type EventFields = Omit<CalendarEvent, 'span' | 'recurrence'>;
 
@@ -49,14 +48,6 @@ function sensitivityOf(component: ICAL.Component): Sensitivity {
     return 'private';
   }
   return value === 'CONFIDENTIAL' ? 'confidential' : 'normal';
-}
-
-function categoriesOf(component: ICAL.Component): string[] {
-  return component
-    .getAllProperties('categories')
-    .flatMap((property) => property.getValues().map(String))
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
 }
 
 function organizerOf(component: ICAL.Component): Person | null {

@@ -1,8 +1,8 @@
 import ICAL from 'ical.js';
 import type { CalendarEvent } from '../../../domain/calendar-event.ts';
-import type { DavItem, DavItemKind, ResourceEdit } from '../dav/dav-kind.ts';
+import { SYNC_ID_PROPERTY, type DavItem, type DavItemKind, type ResourceEdit } from '../dav/dav-kind.ts';
 import type { DavResource } from '../dav/dav-reports.ts';
-import { eventFields, SYNC_ID_PROPERTY, syncIdOf } from './event-fields.ts';
+import { eventFields, syncIdOf } from './event-fields.ts';
 import { expandEvent, findInstance, type EventInstance } from './event-expansion.ts';
 import { applyEventPatch, newEventComponent } from './event-writer.ts';
 import { ZoneResolver, type TimeValue } from './ical-time.ts';
@@ -56,7 +56,7 @@ function parseEvent(resource: DavResource, mailboxTimeZone: string): ParsedEvent
   const calendar = new ICAL.Component(ICAL.parse(resource.data) as unknown[]);
   const method = String(calendar.getFirstPropertyValue('method') ?? '').trim().toUpperCase() || null;
   const resolver = new ZoneResolver(calendar, mailboxTimeZone);
-  const components = calendar.getAllSubcomponents('vevent').map((component, ordinal) => readComponent(component, ordinal));
+  const components = calendarEvents(calendar);
   // CalDAV keeps one UID per resource (RFC 4791 section 4.1); a resource breaking that rule shows its first UID only.
   const uid = components[0]?.uid ?? '';
   const same = components.filter((component) => component.uid === uid);
@@ -67,6 +67,10 @@ function parseEvent(resource: DavResource, mailboxTimeZone: string): ParsedEvent
     byRecurrenceId.set(JSON.stringify(override.recurrenceId), override);
   }
   return { calendar, resolver, method, master, overrides: [...byRecurrenceId.values()] };
+}
+
+function calendarEvents(calendar: ICAL.Component): VComponent[] {
+  return calendar.getAllSubcomponents('vevent').map((component, ordinal) => readComponent(component, ordinal));
 }
 
 function instancesOf(parsed: ParsedEvent, range: { start: number; end: number }): EventInstance[] {
@@ -168,11 +172,17 @@ function setSlotValue(component: ICAL.Component, name: string, master: VComponen
   setInstant(component, name, Date.parse(key), writable ? (zone.iana as string) : 'UTC');
 }
 
-/** Delete a single event (the whole resource), or one instance by an EXDATE on its master. */
+/**
+ * Delete a single event (the whole resource), one instance by an EXDATE on its master, or one override of a resource
+ * that holds overrides only. The resource itself goes when nothing else remains in it.
+ */
 function deleteEvent(parsed: ParsedEvent, id: string): ResourceEdit {
   const key = keyOf(id);
-  if (key === null || parsed.master === null) {
+  if (key === null) {
     return { kind: 'delete' };
+  }
+  if (parsed.master === null) {
+    return deleteOverride(parsed, key);
   }
 
   // An override that replaced the slot goes too, or the instance would stay as an exception.
@@ -187,5 +197,17 @@ function deleteEvent(parsed: ParsedEvent, id: string): ResourceEdit {
     exdate.removeProperty(property);
     parsed.master.component.addProperty(property);
   }
+  return { kind: 'put', text: serialize(parsed.calendar) };
+}
+
+/** Remove every copy of the override with this key from a resource without a master, or the resource when none other remains. */
+function deleteOverride(parsed: ParsedEvent, key: string): ResourceEdit {
+  if (parsed.overrides.every((override) => keyOfOverride(override) === key)) {
+    return { kind: 'delete' };
+  }
+  const uid = parsed.overrides[0]?.uid ?? '';
+  calendarEvents(parsed.calendar)
+    .filter((component) => component.uid === uid && component.recurrenceId !== null && keyOfOverride(component) === key)
+    .forEach((component) => parsed.calendar.removeSubcomponent(component.component));
   return { kind: 'put', text: serialize(parsed.calendar) };
 }

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import type { Attendee, CalendarEvent, Person, Sensitivity, ShowAs } from '../../../domain/calendar-event.ts';
-import { SYNC_ID_PROPERTY } from './event-fields.ts';
-import { setSpan, setText, stamp } from './ical-write.ts';
+import { SYNC_ID_PROPERTY } from '../dav/dav-kind.ts';
+import { setCategories, setSpan, setText, stamp } from './ical-write.ts';
 
 const BUSY_STATUS: Record<ShowAs, string | null> = { free: 'FREE', tentative: 'TENTATIVE', busy: 'BUSY', oof: 'OOF', workingElsewhere: 'WORKINGELSEWHERE', unknown: null };
 // iCalendar knows PUBLIC, PRIVATE and CONFIDENTIAL; Outlook's "personal" has no class of its own and is kept private.
@@ -66,16 +66,6 @@ export function newEventComponent(calendar: ICAL.Component, event: CalendarEvent
   applyEventPatch(calendar, component, { ...event, organizer: event.attendees.length > 0 ? event.organizer : null, recurrence: undefined, iCalUId: undefined });
   calendar.addSubcomponent(component);
   return component;
-}
-
-function setCategories(component: ICAL.Component, categories: readonly string[]): void {
-  component.removeAllProperties('categories');
-  if (categories.length === 0) {
-    return;
-  }
-  const property = new ICAL.Property('categories', component);
-  property.setValues([...categories]);
-  component.addProperty(property);
 }
 
 function setStatus(component: ICAL.Component, cancelled: boolean): void {

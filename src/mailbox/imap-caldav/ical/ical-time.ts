@@ -202,13 +202,8 @@ function offsetAt(instant: number, zone: Zone): number {
   return DateTime.fromMillis(instant, { zone: zone.iana ?? 'UTC' }).offset * 60_000;
 }
 
-interface ZoneChange {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
+/** One transition in ical.js's `Timezone.changes`, its wall fields in UTC and its offsets in seconds. */
+interface ZoneChange extends WallTime {
   readonly utcOffset: number;
   readonly prevUtcOffset?: number;
 }

@@ -22,6 +22,40 @@ export function setText(component: ICAL.Component, name: string, value: string |
   component.updatePropertyWithValue(name, value);
 }
 
+/** Parse an ISO instant to ms, so a malformed value fails with its field name instead of writing `NaN` into the resource. */
+export function parseInstant(value: string, field: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new Error(`${field} "${value}" is not a valid ISO instant: use one such as 2026-11-01T09:00:00Z`);
+  }
+  return ms;
+}
+
+/** Convert an ISO instant to a UTC ICAL.Time; throws on a malformed value, naming the field. */
+export function utcTime(value: string, field: string): ICAL.Time {
+  return ICAL.Time.fromJSDate(new Date(parseInstant(value, field)), true);
+}
+
+/** Throw unless `date` is a real YYYY-MM-DD calendar date; `label` names the value in the message. */
+export function requireCalendarDate(date: string, label: string): void {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+  // Date.parse rolls an impossible day over (2026-02-30 becomes March 2), so the date must survive a round trip.
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
+    throw new Error(`the ${label} "${date}" is not a valid YYYY-MM-DD date`);
+  }
+}
+
+/** Set the CATEGORIES of a component as one property, or remove it for an empty list. */
+export function setCategories(component: ICAL.Component, categories: readonly string[]): void {
+  component.removeAllProperties('categories');
+  if (categories.length === 0) {
+    return;
+  }
+  const property = new ICAL.Property('categories', component);
+  property.setValues([...categories]);
+  component.addProperty(property);
+}
+
 /** Stamp a changed component: DTSTAMP and LAST-MODIFIED now, so clients see the edit. */
 export function stamp(component: ICAL.Component, now = Date.now()): void {
   const time = ICAL.Time.fromJSDate(new Date(now), true);
@@ -59,8 +93,8 @@ export function setSpan(calendar: ICAL.Component, component: ICAL.Component, spa
     return;
   }
 
-  const start = Date.parse(span.start);
-  const end = Date.parse(span.end);
+  const start = parseInstant(span.start, 'span.start');
+  const end = parseInstant(span.end, 'span.end');
   setInstant(component, 'dtstart', start, span.timeZone);
   setInstant(component, 'dtend', end, span.timeZone);
   ensureVtimezone(calendar, span.timeZone, start, end);
@@ -97,7 +131,7 @@ export function ensureVtimezone(calendar: ICAL.Component, zone: string, fromMs: 
 
 const GENERATED_PROPERTY = 'x-syncline-generated';
 
-/** Serialize with CRLF line ends, as RFC 5545 requires. */
-export function serialize(calendar: ICAL.Component): string {
-  return `${calendar.toString().replace(/\r?\n/g, '\r\n')}\r\n`;
+/** Serialize a VCALENDAR or VCARD with CRLF line ends, as RFC 5545 and RFC 6350 require. */
+export function serialize(component: ICAL.Component): string {
+  return `${component.toString().replace(/\r?\n/g, '\r\n')}\r\n`;
 }

@@ -1,11 +1,11 @@
 import ICAL from 'ical.js';
 import type { MailboxTask, TaskStatus, Importance } from '../../../domain/task.ts';
-import type { DavItem, DavItemKind, ResourceEdit } from '../dav/dav-kind.ts';
+import { SYNC_ID_PROPERTY, type DavItem, type DavItemKind, type ResourceEdit } from '../dav/dav-kind.ts';
 import type { DavResource } from '../dav/dav-reports.ts';
-import { SYNC_ID_PROPERTY, syncIdOf } from './event-fields.ts';
+import { syncIdOf } from './event-fields.ts';
 import { formatDate, instantToWall, ZoneResolver, type TimeValue } from './ical-time.ts';
-import { newCalendar, serialize, setDate, setText, stamp } from './ical-write.ts';
-import { modifiedAtOf, newestFirst, readComponent, textValue } from './vevent.ts';
+import { newCalendar, requireCalendarDate, serialize, setCategories, setDate, setText, stamp, utcTime } from './ical-write.ts';
+import { categoriesOf, modifiedAtOf, newestFirst, readComponent, textValue } from './vevent.ts';
 
 /** Task statuses iCalendar has no value for, kept in this property next to STATUS:NEEDS-ACTION. */
 const STATUS_PROPERTY = 'x-syncline-task-status';
@@ -72,11 +72,7 @@ function taskFromTodo(todo: ICAL.Component, resolver: ZoneResolver): MailboxTask
     completedAt: completed === null ? null : new Date(completed).toISOString(),
     reminderAt: reminderOf(todo, read.start, read.end, resolver),
     isPrivate: ['PRIVATE', 'CONFIDENTIAL'].includes(textValue(todo, 'class').trim().toUpperCase()),
-    categories: todo
-      .getAllProperties('categories')
-      .flatMap((property) => property.getValues().map(String))
-      .map((name) => name.trim())
-      .filter((name) => name !== ''),
+    categories: categoriesOf(todo),
   };
 }
 
@@ -178,7 +174,7 @@ function applyTaskPatch(todo: ICAL.Component, patch: Partial<MailboxTask>): void
   if (patch.completedAt !== undefined) {
     todo.removeAllProperties('completed');
     if (patch.completedAt !== null) {
-      todo.addPropertyWithValue('completed', ICAL.Time.fromJSDate(new Date(patch.completedAt), true));
+      todo.addPropertyWithValue('completed', utcTime(patch.completedAt, 'completedAt'));
     }
   }
   if (patch.reminderAt !== undefined) {
@@ -188,12 +184,7 @@ function applyTaskPatch(todo: ICAL.Component, patch: Partial<MailboxTask>): void
     todo.updatePropertyWithValue('class', patch.isPrivate ? 'PRIVATE' : 'PUBLIC');
   }
   if (patch.categories !== undefined) {
-    todo.removeAllProperties('categories');
-    if (patch.categories.length > 0) {
-      const property = new ICAL.Property('categories', todo);
-      property.setValues([...patch.categories]);
-      todo.addProperty(property);
-    }
+    setCategories(todo, patch.categories);
   }
   stamp(todo);
 }
@@ -203,9 +194,7 @@ function setOptionalDate(todo: ICAL.Component, name: string, date: string | null
     todo.removeAllProperties(name);
     return;
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
-    throw new Error(`the date "${date}" is not a valid YYYY-MM-DD date`);
-  }
+  requireCalendarDate(date, 'date');
   setDate(todo, name, date);
 }
 
@@ -219,7 +208,7 @@ function setReminder(todo: ICAL.Component, reminderAt: string | null): void {
   alarm.addPropertyWithValue('description', 'Reminder');
   const trigger = new ICAL.Property('trigger', alarm);
   trigger.setParameter('value', 'DATE-TIME');
-  trigger.setValue(ICAL.Time.fromJSDate(new Date(reminderAt), true));
+  trigger.setValue(utcTime(reminderAt, 'reminderAt'));
   alarm.addProperty(trigger);
   todo.addSubcomponent(alarm);
 }

@@ -62,6 +62,15 @@ export function textValue(component: ICAL.Component, name: string): string {
     .replace(/\\"/g, '"');
 }
 
+/** Read every CATEGORIES value of a component (iCalendar or vCard), trimmed, without empty names. */
+export function categoriesOf(component: ICAL.Component): string[] {
+  return component
+    .getAllProperties('categories')
+    .flatMap((property) => property.getValues().map(String))
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}
+
 /** Modification time of a component without LAST-MODIFIED or DTSTAMP: the oldest possible, so it never wins a conflict. */
 const UNKNOWN_MODIFIED_AT = '1970-01-01T00:00:00.000Z';
 

@@ -1,5 +1,7 @@
 import type ICAL from 'ical.js';
 import type { ContactPhones, MailboxContact, PostalAddress } from '../../../domain/contact.ts';
+import { SYNC_ID_PROPERTY } from '../dav/dav-kind.ts';
+import { categoriesOf } from '../ical/vevent.ts';
 
 const UNKNOWN_MODIFIED_AT = '1970-01-01T00:00:00.000Z';
 
@@ -8,7 +10,7 @@ export function readContact(card: ICAL.Component): { syncId: string | null; modi
   const name = structured(card, 'n');
   const org = structured(card, 'org');
   return {
-    syncId: text(card, 'x-syncline-sync-id'),
+    syncId: text(card, SYNC_ID_PROPERTY),
     modifiedAt: revisionOf(card),
     item: {
       givenName: nonEmpty(name[1]),
@@ -23,11 +25,7 @@ export function readContact(card: ICAL.Component): { syncId: string | null; modi
       homeAddress: addressOf(card, 'home'),
       notes: text(card, 'note'),
       birthday: birthdayOf(card),
-      categories: card
-        .getAllProperties('categories')
-        .flatMap((property) => property.getValues().map(String))
-        .map((category) => category.trim())
-        .filter((category) => category !== ''),
+      categories: categoriesOf(card),
     },
   };
 }

@@ -1,11 +1,11 @@
 import ICAL from 'ical.js';
 import type { MailboxContact } from '../../../domain/contact.ts';
-import type { DavItem, DavItemKind, ResourceEdit } from '../dav/dav-kind.ts';
+import { SYNC_ID_PROPERTY, type DavItem, type DavItemKind, type ResourceEdit } from '../dav/dav-kind.ts';
 import type { DavResource } from '../dav/dav-reports.ts';
+import { serialize } from '../ical/ical-write.ts';
 import { readContact } from './contact-from-vcard.ts';
 import { applyContactPatch } from './contact-to-vcard.ts';
 
-export const SYNC_ID_PROPERTY = 'x-syncline-sync-id';
 
 /** Contacts as vCards (3.0 or 4.0) in a CardDAV address book, one contact per resource. */
 export function contactKind(): DavItemKind<MailboxContact> {
@@ -27,12 +27,12 @@ export function contactKind(): DavItemKind<MailboxContact> {
       card.addPropertyWithValue('uid', `${syncId}@syncline`);
       card.addPropertyWithValue(SYNC_ID_PROPERTY, syncId);
       applyContactPatch(card, contact);
-      return serializeCard(card);
+      return serialize(card);
     },
     patchResource: (resource, _id, patch): ResourceEdit => {
       const card = parseCard(resource);
       applyContactPatch(card, patch);
-      return { kind: 'put', text: serializeCard(card) };
+      return { kind: 'put', text: serialize(card) };
     },
     deleteFromResource: () => ({ kind: 'delete' }),
   };
@@ -47,9 +47,5 @@ function parseCard(resource: DavResource): ICAL.Component {
     throw new Error(`${resource.href} holds no vCard`);
   }
   return card;
-}
-
-function serializeCard(card: ICAL.Component): string {
-  return `${card.toString().replace(/\r?\n/g, '\r\n')}\r\n`;
 }
 

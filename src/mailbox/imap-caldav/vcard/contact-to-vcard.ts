@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
 import type { MailboxContact, PostalAddress } from '../../../domain/contact.ts';
+import { requireCalendarDate, setCategories } from '../ical/ical-write.ts';
 import { readContact, typesOf } from './contact-from-vcard.ts';
 
 /**
@@ -42,12 +43,7 @@ export function applyContactPatch(card: ICAL.Component, patch: Partial<MailboxCo
     setBirthday(card, patch.birthday);
   }
   if (patch.categories !== undefined) {
-    card.removeAllProperties('categories');
-    if (patch.categories.length > 0) {
-      const property = new ICAL.Property('categories', card);
-      property.setValues([...patch.categories]);
-      card.addProperty(property);
-    }
+    setCategories(card, patch.categories);
   }
   card.removeAllProperties('rev');
   // REV is a date-time in vCard 3.0 and a timestamp in 4.0.
@@ -89,9 +85,7 @@ function setBirthday(card: ICAL.Component, birthday: string | null): void {
   if (birthday === null) {
     return;
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(birthday) || new Date(`${birthday}T00:00:00Z`).toISOString().slice(0, 10) !== birthday) {
-    throw new Error(`the birthday "${birthday}" is not a valid YYYY-MM-DD date`);
-  }
+  requireCalendarDate(birthday, 'birthday');
   card.addPropertyWithValue('bday', ICAL.VCardTime.fromDateAndOrTimeString(birthday, 'date'));
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Failure } from '../../domain/errors.ts';
+import { ConnectorError, type Failure } from '../../domain/errors.ts';
 import { classifyGoogleError } from './classify-google-error.ts';
 import { isRateRefusal, type GoogleHttp, type HttpMethod } from './google-http.ts';
 import { GMAIL_METHOD_UNITS, type GmailMethod } from './quota-meter.ts';
@@ -42,6 +42,30 @@ export async function executeBatch(target: BatchTarget, items: readonly BatchIte
     await runChunk(target, items.slice(index, index + MAX_BATCH_PARTS), outcomes);
   }
   return outcomes;
+}
+
+/**
+ * Sends one GET per id to `{basePath}/{id}` in batches and returns the response body of each id found, keyed by id.
+ * An id the API does not find (404, or Calendar's 410 for a deleted event) is left out. Any other failed part is
+ * thrown as a ConnectorError.
+ */
+export async function getEachById(target: BatchTarget, basePath: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  const unique = [...new Set(ids)];
+  const items: BatchItem[] = unique.map((id, index) => ({ id: String(index), method: 'GET', path: `${basePath}/${encodeURIComponent(id)}`, idempotent: true }));
+  const outcomes = await executeBatch(target, items);
+
+  const bodies = new Map<string, unknown>();
+  unique.forEach((id, index) => {
+    const outcome = outcomes.get(String(index));
+    if (outcome === undefined || (!outcome.ok && outcome.failure.kind === 'notFound')) {
+      return;
+    }
+    if (!outcome.ok) {
+      throw new ConnectorError(outcome.failure);
+    }
+    bodies.set(id, outcome.body);
+  });
+  return bodies;
 }
 
 async function runChunk(target: BatchTarget, chunk: readonly BatchItem[], outcomes: Map<string, BatchOutcome>): Promise<void> {

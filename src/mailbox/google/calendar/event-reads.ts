@@ -1,31 +1,21 @@
 import type { CalendarEvent } from '../../../domain/calendar-event.ts';
 import type { ItemSnapshot } from '../../../domain/connector.ts';
 import { ConnectorError } from '../../../domain/errors.ts';
-import { executeBatch, type BatchItem } from '../google-batch.ts';
+import { executeBatch, getEachById, type BatchItem } from '../google-batch.ts';
 import type { CalendarContext } from './calendar-context.ts';
 import { snapshotFromGoogle, SYNC_ID_KEY } from './event-from-google.ts';
 import type { GoogleEvent, GoogleEventList } from './google-event-types.ts';
 
 /** Read events by id in Calendar batches. A deleted event (404, 410, or status `cancelled`) is left out. */
 export async function readEvents(ctx: CalendarContext, ids: readonly string[]): Promise<Map<string, ItemSnapshot<CalendarEvent>>> {
-  const unique = [...new Set(ids)];
-  const items: BatchItem[] = unique.map((id, index) => ({ id: String(index), method: 'GET', path: `${ctx.eventsPath}/${encodeURIComponent(id)}`, idempotent: true }));
-  const outcomes = await executeBatch({ http: ctx.client.http, batchUrl: ctx.batchUrl, label: 'events.get' }, items);
-
+  const bodies = await getEachById({ http: ctx.client.http, batchUrl: ctx.batchUrl, label: 'events.get' }, ctx.eventsPath, ids);
   const found = new Map<string, ItemSnapshot<CalendarEvent>>();
-  unique.forEach((id, index) => {
-    const outcome = outcomes.get(String(index));
-    if (outcome === undefined || (!outcome.ok && outcome.failure.kind === 'notFound')) {
-      return;
-    }
-    if (!outcome.ok) {
-      throw new ConnectorError(outcome.failure);
-    }
-    const event = outcome.body as GoogleEvent;
+  for (const [id, body] of bodies) {
+    const event = body as GoogleEvent;
     if (event.status !== 'cancelled') {
       found.set(id, snapshotFromGoogle(event, ctx.calendarZone));
     }
-  });
+  }
   return found;
 }
 

@@ -1,6 +1,7 @@
 import type { Write, WriteResult } from '../../../domain/connector.ts';
 import type { MailboxContact } from '../../../domain/contact.ts';
 import type { Failure } from '../../../domain/errors.ts';
+import { isUnsure, recoverUnsureCreates } from '../batch-writes.ts';
 import { classifyGoogleError } from '../classify-google-error.ts';
 import { createPersonBody, mergeIntoPerson } from './contact-to-person.ts';
 import { PEOPLE_BATCH_SIZE, peopleUrl, type PeopleContext } from './people-context.ts';
@@ -104,19 +105,10 @@ async function remove(ctx: PeopleContext, write: DeleteWrite): Promise<WriteResu
 async function recoverCreates(ctx: PeopleContext, creates: readonly CreateWrite[], results: Map<string, WriteResult>): Promise<void> {
   const unsure = creates.filter((write) => {
     const result = results.get(write.ref);
-    return result !== undefined && !result.ok && result.failure.kind === 'retryLater';
+    return result !== undefined && isUnsure(result);
   });
-  if (unsure.length === 0) {
-    return;
-  }
-  const found = await findContactsBySyncIds(ctx, unsure.map((write) => write.syncId)).catch((error: unknown) => {
-    ctx.client.logger.warn({ refs: unsure.map((write) => write.ref), err: error }, 'lookup by sync id after failed contact creates failed');
-    return new Map<string, never>();
-  });
-  for (const write of unsure) {
-    const snapshot = found.get(write.syncId);
-    if (snapshot) {
-      results.set(write.ref, { ref: write.ref, ok: true, id: snapshot.id, version: snapshot.version });
-    }
+  const recovered = await recoverUnsureCreates(ctx.client.logger, 'contact', unsure, (syncIds) => findContactsBySyncIds(ctx, syncIds));
+  for (const [ref, result] of recovered) {
+    results.set(ref, result);
   }
 }

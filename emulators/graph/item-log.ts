@@ -1,3 +1,4 @@
+import { ChangeLogs } from './change-log.ts';
 import { changeKeyFor, graphTimestamp } from './ids.ts';
 import type { MailboxStore } from './mailbox-store.ts';
 
@@ -23,11 +24,6 @@ export interface ItemLogSnapshot<T> {
   items: T[];
 }
 
-interface LogEntry {
-  seq: number;
-  id: string;
-}
-
 /**
  * Items of one family (To Do tasks or contacts) with one change log per container, ordered by change sequence.
  * It works like the event store. A delta round reads the log from a sequence number on, and an item's older entries
@@ -35,7 +31,7 @@ interface LogEntry {
  */
 export class ItemLog<T extends LoggedItem> {
   private readonly items = new Map<string, T>();
-  private readonly logs = new Map<string, LogEntry[]>();
+  private readonly logs = new ChangeLogs(this.items);
   private seq = 0;
   private changeKeyCounter = 0;
 
@@ -90,23 +86,7 @@ export class ItemLog<T extends LoggedItem> {
    * `visit` returns false. Tombstones are visited too.
    */
   scanChanges(containerId: string, afterSeq: number, upToSeq: number, visit: (item: T) => boolean): void {
-    for (const entry of this.logs.get(containerId) ?? []) {
-      if (entry.seq <= afterSeq) {
-        continue;
-      }
-      if (entry.seq > upToSeq) {
-        return;
-      }
-
-      const item = this.items.get(entry.id);
-      // An entry is stale when the item changed again later, because its newest entry represents it.
-      if (!item || item.seq !== entry.seq) {
-        continue;
-      }
-      if (!visit(item)) {
-        return;
-      }
-    }
+    this.logs.scan(containerId, afterSeq, upToSeq, visit);
   }
 
   clear(): void {
@@ -124,30 +104,13 @@ export class ItemLog<T extends LoggedItem> {
     this.changeKeyCounter = snapshot.changeKeyCounter;
     for (const item of [...snapshot.items].sort((a, b) => a.seq - b.seq)) {
       this.items.set(item.id, item);
-      this.logFor(item.containerId).push({ seq: item.seq, id: item.id });
+      this.logs.append(item.containerId, item);
     }
   }
 
   private append(item: T): void {
-    const log = this.logFor(item.containerId);
-    log.push({ seq: item.seq, id: item.id });
-    // Stale entries only slow scans down; rebuilding once they outnumber live ones keeps the log linear in size.
-    if (log.length >= 1024 && log.length >= this.items.size * 2) {
-      this.logs.set(
-        item.containerId,
-        log.filter((entry) => this.items.get(entry.id)?.seq === entry.seq),
-      );
-    }
+    this.logs.append(item.containerId, item);
     this.mailboxes.onChange();
-  }
-
-  private logFor(containerId: string): LogEntry[] {
-    let log = this.logs.get(containerId);
-    if (!log) {
-      log = [];
-      this.logs.set(containerId, log);
-    }
-    return log;
   }
 
   private nextChangeKey(ownerId: string): string {

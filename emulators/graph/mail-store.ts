@@ -1,3 +1,4 @@
+import { ChangeLogs } from './change-log.ts';
 import type { UserRecord } from './event-record.ts';
 import type { MailboxStore, StoreExtension } from './mailbox-store.ts';
 import { newMailboxMail } from './mail-defaults.ts';
@@ -14,11 +15,6 @@ interface MailSnapshot {
 
 export type MessageChangeType = 'created' | 'updated' | 'deleted';
 
-interface LogEntry {
-  seq: number;
-  id: string;
-}
-
 /**
  * Messages (tombstones included), folders and master categories of every mailbox, with one change log per
  * mailbox ordered by the mail change sequence. A folder's delta reads that log from a sequence number on,
@@ -27,7 +23,7 @@ interface LogEntry {
 export class MailStore implements StoreExtension {
   private readonly mailboxMail = new Map<string, MailboxMail>();
   private readonly messages = new Map<string, MessageRecord>();
-  private readonly logs = new Map<string, LogEntry[]>();
+  private readonly logs = new ChangeLogs(this.messages);
   private seq = 0;
   private changeKeyCounter = 0;
   /** Called after every create, edit, move and delete of a message; change notifications can start here. */
@@ -154,23 +150,7 @@ export class MailStore implements StoreExtension {
 
   /** Visit the mailbox's messages whose latest change lies in `(afterSeq, upToSeq]`, in change order, until `visit` returns false. */
   scanChanges(userId: string, afterSeq: number, upToSeq: number, visit: (message: MessageRecord) => boolean): void {
-    const log = this.logs.get(userId) ?? [];
-    for (let index = firstIndexAfter(log, afterSeq); index < log.length; index += 1) {
-      const entry = log[index];
-      if (!entry || entry.seq > upToSeq) {
-        return;
-      }
-
-      const message = this.messages.get(entry.id);
-      // An entry is stale when the message changed again later, because its newest entry represents it.
-      if (!message || message.seq !== entry.seq) {
-        continue;
-      }
-
-      if (!visit(message)) {
-        return;
-      }
-    }
+    this.logs.scan(userId, afterSeq, upToSeq, visit);
   }
 
   /** Empty every mailbox, folders and categories included. */
@@ -201,7 +181,7 @@ export class MailStore implements StoreExtension {
     const ordered = [...snapshot.messages].sort((a, b) => a.seq - b.seq);
     for (const message of ordered) {
       this.messages.set(message.id, message);
-      this.logFor(message.ownerId).push({ seq: message.seq, id: message.id });
+      this.logs.append(message.ownerId, message);
     }
   }
 
@@ -218,25 +198,8 @@ export class MailStore implements StoreExtension {
     return messageChangeKey(user.changeKeyPrefix, this.changeKeyCounter);
   }
 
-  private logFor(userId: string): LogEntry[] {
-    let log = this.logs.get(userId);
-    if (!log) {
-      log = [];
-      this.logs.set(userId, log);
-    }
-    return log;
-  }
-
   private appendLog(message: MessageRecord): void {
-    const log = this.logFor(message.ownerId);
-    log.push({ seq: message.seq, id: message.id });
-    // Stale entries only slow scans down; rebuilding when they outnumber live ones keeps the log linear in size.
-    if (log.length >= 1024 && log.length >= this.messages.size * 2) {
-      this.logs.set(
-        message.ownerId,
-        log.filter((entry) => this.messages.get(entry.id)?.seq === entry.seq),
-      );
-    }
+    this.logs.append(message.ownerId, message);
     this.mailboxes.onChange();
   }
 }
@@ -251,18 +214,4 @@ export function wasInFolderAt(message: MessageRecord, folderId: string, seq: num
     current = stay.folderId;
   }
   return current === folderId;
-}
-
-function firstIndexAfter(log: LogEntry[], afterSeq: number): number {
-  let low = 0;
-  let high = log.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((log[middle]?.seq ?? 0) <= afterSeq) {
-      low = middle + 1;
-    } else {
-      high = middle;
-    }
-  }
-  return low;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ChangeLogs } from './change-log.ts';
 import type { EventRecord, UserRecord } from './event-record.ts';
 import { changeKeyFor, graphTimestamp, newChangeKeyPrefix, newUserId } from './ids.ts';
 
@@ -33,11 +34,6 @@ export interface StoreSnapshot {
   extensions?: Record<string, unknown>;
 }
 
-interface LogEntry {
-  seq: number;
-  id: string;
-}
-
 /**
  * The mailboxes: users, their events (tombstones included) and one change log per mailbox ordered by change
  * sequence. Delta reads the log from a sequence number on, so a round costs what it returns, not the size of
@@ -47,7 +43,7 @@ export class MailboxStore {
   private readonly users = new Map<string, UserRecord>();
   private readonly userIdsByName = new Map<string, string>();
   private readonly events = new Map<string, EventRecord>();
-  private readonly logs = new Map<string, LogEntry[]>();
+  private readonly logs = new ChangeLogs(this.events);
   private readonly extensions = new Map<string, StoreExtension>();
   private seq = 0;
   private changeKeyCounter = 0;
@@ -91,9 +87,6 @@ export class MailboxStore {
     this.users.set(user.id, user);
     this.userIdsByName.set(user.id.toLowerCase(), user.id);
     this.userIdsByName.set(user.userPrincipalName.toLowerCase(), user.id);
-    if (!this.logs.has(user.id)) {
-      this.logs.set(user.id, []);
-    }
   }
 
   /** A user by object id or user principal name, both case-insensitive as in Graph. */
@@ -159,31 +152,13 @@ export class MailboxStore {
    * `visit` returns false. Tombstones are visited too.
    */
   scanChanges(userId: string, afterSeq: number, upToSeq: number, visit: (event: EventRecord) => boolean): void {
-    const log = this.logs.get(userId) ?? [];
-    for (let index = firstIndexAfter(log, afterSeq); index < log.length; index += 1) {
-      const entry = log[index];
-      if (!entry || entry.seq > upToSeq) {
-        return;
-      }
-
-      const event = this.events.get(entry.id);
-      // An entry is stale when the event changed again later, because its newest entry represents it.
-      if (!event || event.seq !== entry.seq) {
-        continue;
-      }
-
-      if (!visit(event)) {
-        return;
-      }
-    }
+    this.logs.scan(userId, afterSeq, upToSeq, visit);
   }
 
   /** Empty every mailbox; users stay. Issued delta tokens die with the state they described. */
   reset(): void {
     this.events.clear();
-    for (const userId of this.logs.keys()) {
-      this.logs.set(userId, []);
-    }
+    this.logs.clear();
     for (const extension of this.extensions.values()) {
       extension.clear();
     }
@@ -225,7 +200,9 @@ export class MailboxStore {
     const ordered = [...snapshot.events].sort((a, b) => a.seq - b.seq);
     for (const event of ordered) {
       this.events.set(event.id, event);
-      this.logs.get(event.ownerId)?.push({ seq: event.seq, id: event.id });
+      if (this.users.has(event.ownerId)) {
+        this.logs.append(event.ownerId, event);
+      }
     }
   }
 
@@ -243,37 +220,7 @@ export class MailboxStore {
   }
 
   private appendLog(event: EventRecord): void {
-    const log = this.logs.get(event.ownerId);
-    if (!log) {
-      return;
-    }
-
-    log.push({ seq: event.seq, id: event.id });
-    this.compactIfStale(event.ownerId, log);
+    this.logs.append(event.ownerId, event);
     this.onChange();
   }
-
-  // Stale entries only slow scans down. Rebuilding when they outnumber live ones keeps the log linear in size.
-  private compactIfStale(userId: string, log: LogEntry[]): void {
-    if (log.length < 1024 || log.length < this.events.size * 2) {
-      return;
-    }
-
-    const fresh = log.filter((entry) => this.events.get(entry.id)?.seq === entry.seq);
-    this.logs.set(userId, fresh);
-  }
-}
-
-function firstIndexAfter(log: LogEntry[], afterSeq: number): number {
-  let low = 0;
-  let high = log.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((log[middle]?.seq ?? 0) <= afterSeq) {
-      low = middle + 1;
-    } else {
-      high = middle;
-    }
-  }
-  return low;
 }

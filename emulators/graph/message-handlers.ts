@@ -1,17 +1,14 @@
-import { apiLink, checkIfMatch, contextUrl, eventHeaders } from './event-access.ts';
+import { checkIfMatch, contextUrl, eventHeaders } from './event-access.ts';
 import { GraphError } from './graph-error.ts';
 import type { GraphResponse, Route, RouteContext } from './graph-routing.ts';
 import { jsonResponse } from './graph-routing.ts';
+import { itemPage } from './item-page.ts';
 import type { MessageRecord } from './mail-record.ts';
 import { mailOf, requireFolder, requireMessage } from './message-access.ts';
 import { patchMessageRecord } from './message-input.ts';
 import { parseMessageFilter } from './message-query.ts';
 import { checkMessageSelect, renderMessage, type MessageViewOptions } from './message-view.ts';
-import { parseCount, parseExpand, parseSelect } from './query-options.ts';
-
-/** Outlook pages message lists by 10 unless `$top` sets another size, and serves at most 1000 per page. */
-const DEFAULT_LIST_PAGE = 10;
-const MAX_LIST_PAGE = 1000;
+import { parseExpand, parseSelect } from './query-options.ts';
 
 function viewOptions(context: RouteContext): MessageViewOptions {
   const select = parseSelect(context.request.query.get('$select'));
@@ -86,26 +83,8 @@ function listMessages(context: RouteContext): GraphResponse {
     .filter((message) => predicate === null || predicate(message))
     .sort((a, b) => (ascending ? 1 : -1) * a.receivedDateTime.localeCompare(b.receivedDateTime) || a.createdSeq - b.createdSeq);
 
-  const top = Math.min(parseCount(query.get('$top'), '$top', context.preferences.maxPageSize ?? DEFAULT_LIST_PAGE), MAX_LIST_PAGE);
-  const skip = parseCount(query.get('$skip'), '$skip', 0);
   const pathAfterUser = folderId === null ? 'messages' : `mailFolders/${encodeURIComponent(folderId)}/messages`;
-  const body: Record<string, unknown> = {
-    '@odata.context': contextUrl(context, pathAfterUser),
-    value: messages.slice(skip, skip + top).map((message) => renderMessage(message, options)),
-  };
-
-  if (skip + top < messages.length) {
-    const next = new URLSearchParams();
-    for (const [key, value] of query) {
-      if (key !== '$skip' && key !== '$top') {
-        next.set(key, value);
-      }
-    }
-    next.set('$top', String(top));
-    next.set('$skip', String(skip + top));
-    body['@odata.nextLink'] = apiLink(context, pathAfterUser, next);
-  }
-  return jsonResponse(200, body, eventHeaders(context));
+  return itemPage(context, messages, { pathAfterUser, odataContext: contextUrl(context, pathAfterUser) }, (message) => renderMessage(message, options));
 }
 
 export function messageRoutes(): Route[] {

@@ -133,7 +133,7 @@ describe('POST /api/v1/emails/save', () => {
     expect(errorOf(response).field).toBe('id');
   });
 
-  it('answers 404 for an unknown message and 422 for a draft', async () => {
+  it('responds 404 for unknown message, 422 for draft', async () => {
     const unknown = await save(DANA.address, { mailboxId: DANA.mailboxId, messageId: 'nope' });
     expect(unknown.status).toBe(404);
     expect(errorOf(unknown).field).toBe('messageId');

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import PostalMime, { type Email } from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSalesforceEmulator } from '../emulators/salesforce/server.ts';
@@ -8,30 +5,25 @@ import type { MailMessage } from '../src/domain/email-message.ts';
 import { DEFAULT_EMAIL_SAVING_SETTINGS, type EmailSavingSettings } from '../src/email/index.ts';
 import { pathOnClient } from '../src/email/attachment-rules.ts';
 import { contentFingerprint, keyFromFingerprint, keyFromMessageId, normalizeMessageId } from '../src/email/message-identity.ts';
-import { createSilentLogger } from '../src/observability/logger.ts';
-import { openStore, type SynclineStore } from '../src/store/index.ts';
-import { PEOPLE, admin, corpusEmlFiles, liveRecords, readCorpusEml, registerOrg, runSession, startEmailEmulator, userIds } from './support/email-world.ts';
+import type { SynclineStore } from '../src/store/index.ts';
+import { PEOPLE, admin, corpusEmlFiles, liveRecords, readCorpusEml, registerOrg, runSession, openEmailWorld, type EmailWorld } from './support/email-world.ts';
 import { MemoryMessageSource, mailMessageFromEml, mailboxesOf } from './support/memory-message-source.ts';
 
 const DANA = PEOPLE[0];
 const KEY_FIELD = DEFAULT_EMAIL_SAVING_SETTINGS.messageKeyField;
 
+let world: EmailWorld;
 let emulator: RunningSalesforceEmulator;
 let store: SynclineStore;
-let folder: string;
 let users: Map<string, string>;
 
 beforeAll(async () => {
-  emulator = await startEmailEmulator();
-  folder = mkdtempSync(join(tmpdir(), 'syncline-email-corpus-'));
-  store = await openStore({ kind: 'sqlite', path: join(folder, 'store.db') }, createSilentLogger());
-  users = await userIds(emulator);
+  world = await openEmailWorld('syncline-email-corpus-');
+  ({ emulator, store, users } = world);
 });
 
 afterAll(async () => {
-  await store.close();
-  await emulator.close();
-  rmSync(folder, { recursive: true, force: true });
+  await world.close();
 });
 
 interface CorpusEmail {

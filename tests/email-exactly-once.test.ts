@@ -3,7 +3,10 @@ import type { RunningSalesforceEmulator } from '../emulators/salesforce/server.t
 import type { MailMessage } from '../src/domain/email-message.ts';
 import type { EmailSaveStore } from '../src/domain/email-saves.ts';
 import type { SynclineStore } from '../src/store/index.ts';
-import { PEOPLE, admin, liveRecords, registerOrg, runSession, startEmailEmulator, userIds } from './support/email-world.ts';
+import { DEFAULT_EMAIL_SAVING_SETTINGS, saveRequestedEmail, type EmailRecordWriter } from '../src/email/index.ts';
+import { createSilentLogger } from '../src/observability/logger.ts';
+import { PEOPLE, admin, emailWriter, liveRecords, registerOrg, runSession, startEmailEmulator, userIds } from './support/email-world.ts';
+import { MemoryLinkResolver } from './support/memory-link-resolver.ts';
 import { MemoryMessageSource } from './support/memory-message-source.ts';
 import { postgresSchemaTarget, sqliteFileTarget, type StoreTarget } from './support/store-targets.ts';
 
@@ -208,6 +211,41 @@ describe.each(TARGETS)('exactly once on %s', (_name, makeTarget) => {
 
     expect(report.skipped.deletedInSalesforce).toBe(1);
     expect(await liveRecords(emulator, 'EmailMessage')).toHaveLength(0);
+  });
+
+  it('continues retry attempts on requested save', async () => {
+    const source = new MemoryMessageSource();
+    source.put('offer', OFFER, OFFER_FILE);
+    const mailboxId = `acme:${DANA.mailboxId}`;
+    await store.commitEmailSaves({
+      orgId: 'acme', mailboxId, saves: [], mailboxSaves: [],
+      retries: { put: [{ mailboxItemId: 'offer', code: 'UPLOAD_FAILED', message: 'The file upload failed', attempts: 3 }], remove: [] },
+      composeMarks: { add: [], remove: [] }, at: '2026-03-02T10:00:00.000Z',
+    });
+    const writer = emailWriter(emulator);
+    const failingUploads: EmailRecordWriter = Object.create(writer) as EmailRecordWriter;
+    failingUploads.uploadFiles = async (files) => new Map(files.map((file) => [file.ref, {
+      ok: false, failure: { kind: 'itemError', code: 'UPLOAD_FAILED', message: 'injected upload failure' }, recordId: file.recordId,
+    }]));
+
+    const result = await saveRequestedEmail({
+      orgId: 'acme',
+      mailbox: { id: mailboxId, address: DANA.address, timeZone: 'Europe/Berlin' },
+      owner: { id: users.get(DANA.address)! },
+      mailboxItemId: 'offer',
+      source,
+      writer: failingUploads,
+      resolver: new MemoryLinkResolver(),
+      store,
+      settings: DEFAULT_EMAIL_SAVING_SETTINGS,
+      logger: createSilentLogger(),
+    });
+
+    expect(result.status).toBe('saved');
+    const retries = (await store.loadEmailSaveState(mailboxId)).retries;
+    expect(retries).toHaveLength(1);
+    expect(retries[0]?.mailboxItemId).toBe('offer');
+    expect(retries[0]?.attempts).toBe(4);
   });
 
   it('lets a claim expire and be taken by another holder', async () => {

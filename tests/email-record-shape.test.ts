@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSalesforceEmulator } from '../emulators/salesforce/server.ts';
 import type { MailMessage } from '../src/domain/email-message.ts';
 import { isConnectorError } from '../src/domain/errors.ts';
 import { DEFAULT_EMAIL_SAVING_SETTINGS } from '../src/email/index.ts';
-import { createSilentLogger } from '../src/observability/logger.ts';
-import { openStore, type SynclineStore } from '../src/store/index.ts';
-import { PEOPLE, admin, liveRecords, registerOrg, runSession, startEmailEmulator, userIds } from './support/email-world.ts';
+import type { SynclineStore } from '../src/store/index.ts';
+import { PEOPLE, admin, liveRecords, registerOrg, runSession, openEmailWorld, startEmailEmulator, userIds, type EmailWorld } from './support/email-world.ts';
 import { MemoryLinkResolver } from './support/memory-link-resolver.ts';
 import { MemoryMessageSource } from './support/memory-message-source.ts';
 
@@ -33,22 +29,18 @@ const FILES = new Map([
 ]);
 const SMALL_FILES = { ...DEFAULT_EMAIL_SAVING_SETTINGS, attachments: { ...DEFAULT_EMAIL_SAVING_SETTINGS.attachments, maxBytes: 1024 } };
 
+let world: EmailWorld;
 let emulator: RunningSalesforceEmulator;
 let store: SynclineStore;
-let folder: string;
 let users: Map<string, string>;
 
 beforeAll(async () => {
-  emulator = await startEmailEmulator();
-  folder = mkdtempSync(join(tmpdir(), 'syncline-email-shape-'));
-  store = await openStore({ kind: 'sqlite', path: join(folder, 'store.db') }, createSilentLogger());
-  users = await userIds(emulator);
+  world = await openEmailWorld('syncline-email-shape-');
+  ({ emulator, store, users } = world);
 });
 
 afterAll(async () => {
-  await store.close();
-  await emulator.close();
-  rmSync(folder, { recursive: true, force: true });
+  await world.close();
 });
 
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PeopleDirectory } from '../src/linking/ports.ts';
 import type { SynclineStore } from '../src/store/index.ts';
-import { LinkingWorld, request, settingsWith } from './support/linking-world.ts';
+import { LinkingWorld, request, openLinkingWorld, settingsWith } from './support/linking-world.ts';
 import { postgresSchemaTarget, sqliteFileTarget, type StoreTarget } from './support/store-targets.ts';
 
 const ON = { enabled: true } as const;
@@ -21,18 +21,15 @@ www.globex.test
 
 describe('auto-resolving unknown people', () => {
   let world: LinkingWorld;
-  const target = sqliteFileTarget();
   let store: SynclineStore;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    world = await LinkingWorld.start();
-    store = await target.open();
+    ({ world, store, close } = await openLinkingWorld());
   });
 
   afterAll(async () => {
-    await store?.close();
-    await target.dispose();
-    await world?.close();
+    await close?.();
   });
 
   beforeEach(async () => {

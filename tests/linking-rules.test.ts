@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SynclineStore } from '../src/store/index.ts';
-import { LinkingWorld, ORG_ID, request, settingsWith, type SettingsPatch } from './support/linking-world.ts';
-import { sqliteFileTarget } from './support/store-targets.ts';
+import { type LinkingWorld, ORG_ID, openLinkingWorld, request, settingsWith, type SettingsPatch } from './support/linking-world.ts';
 
 /**
  * The linking rules against the Salesforce emulator, one row per rule or tie-break: the records an org has, the
@@ -261,18 +260,15 @@ const ROWS: Row[] = [
 
 describe('linking rules', () => {
   let world: LinkingWorld;
-  const target = sqliteFileTarget();
   let store: SynclineStore;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    world = await LinkingWorld.start();
-    store = await target.open();
+    ({ world, store, close } = await openLinkingWorld());
   });
 
   afterAll(async () => {
-    await store?.close();
-    await target.dispose();
-    await world?.close();
+    await close?.();
   });
 
   beforeEach(async () => {

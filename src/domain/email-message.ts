@@ -19,7 +19,7 @@ export interface MailAttachmentInfo {
   readonly contentId: string | null;
 }
 
-/** Where a message sits, by role rather than by display name (which users rename and translate). */
+/** Folder role of a message, used in place of the display name because users rename and translate folders. */
 export const FOLDER_ROLES = ['inbox', 'sent', 'salesforce', 'drafts', 'other'] as const;
 export type FolderRole = (typeof FOLDER_ROLES)[number];
 
@@ -48,7 +48,7 @@ export interface MailMessage {
   readonly attachments: readonly MailAttachmentInfo[];
 }
 
-/** What a session asks a message source for: the folders to watch and how far back a first read goes. */
+/** Pull scope that a session requests from a message source: the folders to watch and how far back a first read goes. */
 export interface MessageScope {
   readonly folders: readonly FolderRole[];
   /** ISO instant; a first read (null cursor) lists messages received or sent after it. */

@@ -18,7 +18,7 @@ export interface SavedEmail {
   readonly messageKey: string;
   /** SHA-256 hex of the normalized Message-ID; null when the email has none. */
   readonly messageIdHash: string | null;
-  /** SHA-256 hex of the sender, send time and subject, which tells an email apart from another that reuses its Message-ID. */
+  /** SHA-256 hex of the sender, send time and subject, which distinguishes an email from another that reuses its Message-ID. */
   readonly fingerprint: string;
   /** The mailbox side's thread id of the copy saved first; null when it had none. */
   readonly conversationId: string | null;
@@ -53,7 +53,7 @@ export interface EmailSaveState {
   readonly retries: readonly EmailRetry[];
 }
 
-/** What a run of the pipeline found saved for one message key. */
+/** Registry entry that a run of the pipeline found for one message key. */
 export interface SavedEmailEntry {
   readonly save: SavedEmail;
   /** Mailboxes whose copy was saved. */

@@ -1,5 +1,5 @@
 /**
- * Cutting long bodies to a Salesforce field length, with the cut marked so that a reader of the saved email sees
+ * Helpers that cut long bodies to a Salesforce field length, with the cut marked so that a reader of the saved email sees
  * that the rest is missing. Lengths are UTF-16 code units, the unit Salesforce measures text fields in.
  */
 
@@ -11,7 +11,7 @@ export function htmlCutNote(limit: number): string {
   return `<p>[Cut by Syncline: the rest of this email is longer than the ${limit.toLocaleString('en-US')}-character Salesforce field]</p>`;
 }
 
-/** The text unchanged when it fits, else its start and the cut note, `limit` units at most. */
+/** Return the text unchanged when it fits, else its start and the cut note, `limit` units at most. */
 export function cutTextBody(text: string, limit: number): string {
   if (text.length <= limit) {
     return text;
@@ -21,7 +21,7 @@ export function cutTextBody(text: string, limit: number): string {
 }
 
 /**
- * The HTML unchanged when it fits, else its start and the cut note. The cut moves back before a tag or entity it
+ * Return the HTML unchanged when it fits, else its start and the cut note. The cut moves back before a tag or entity it
  * would split, so the kept part stays well-formed enough for Salesforce to show.
  */
 export function cutHtmlBody(html: string, limit: number): string {

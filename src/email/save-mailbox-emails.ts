@@ -1,38 +1,14 @@
-import type { MessageSource } from '../domain/email-message.ts';
-import type { EmailSaveStore } from '../domain/email-saves.ts';
-import type { LinkResolver } from '../domain/linking.ts';
 import type { ItemErrorReport } from '../domain/session-report.ts';
 import type { Logger } from '../observability/logger.ts';
-import { parseAddressPatterns } from './address-rules.ts';
 import type { SkippedAttachment } from './attachment-rules.ts';
-import { DEFAULT_CLAIM_OPTIONS, type ClaimOptions } from './claims.ts';
 import { identifyCandidates } from './identify.ts';
 import { readSessionMessages } from './mailbox-pull.ts';
-import type { EmailRecordWriter, MailboxOwner } from './ports.ts';
 import { planRetries } from './retries.ts';
 import type { BatchResult } from './batch-types.ts';
-import { saveBatch } from './save-batch.ts';
-import type { SelectionRules } from './selection.ts';
+import { saveBatchAndRelease, selectionRulesOf, type EmailSaveOptions } from './save-options.ts';
 import { selectCandidates } from './session-selection.ts';
-import type { EmailSavingSettings } from './settings.ts';
 
-export interface SaveMailboxEmailsOptions {
-  readonly orgId: string;
-  /** `address` is the mailbox's primary address; `timeZone` its owner's IANA zone. */
-  readonly mailbox: { readonly id: string; readonly address: string; readonly timeZone: string };
-  /** The mailbox owner's Salesforce User, by id or by email. */
-  readonly owner: MailboxOwner;
-  readonly source: MessageSource;
-  readonly writer: EmailRecordWriter;
-  readonly resolver: LinkResolver;
-  readonly store: EmailSaveStore;
-  readonly settings: EmailSavingSettings;
-  /** The mailbox owner's own blocklist, added to the org's. */
-  readonly userBlocklist?: readonly string[];
-  readonly logger: Logger;
-  readonly now?: () => Date;
-  readonly claims?: ClaimOptions;
-}
+export type SaveMailboxEmailsOptions = EmailSaveOptions;
 
 export interface EmailSaveReport {
   /** Messages of this mailbox saved this session, to a new record or to the record another mailbox saved. */
@@ -61,11 +37,7 @@ export async function saveMailboxEmails(options: SaveMailboxEmailsOptions): Prom
   const settings = options.settings;
   const ownerAddress = options.mailbox.address.trim().toLowerCase();
   const logger = options.logger.child({ mailboxId: options.mailbox.id, component: 'email-saving' });
-  const rules: SelectionRules = {
-    settings,
-    ownDomains: parseAddressPatterns(settings.ownDomains),
-    blocklist: parseAddressPatterns([...settings.blocklist, ...(options.userBlocklist ?? [])]),
-  };
+  const rules = selectionRulesOf(settings, options.userBlocklist);
 
   const profile = await options.writer.loadProfile(settings.recordMode);
   const ownerUserId = await options.writer.resolveUserId(options.owner);
@@ -76,25 +48,8 @@ export async function saveMailboxEmails(options: SaveMailboxEmailsOptions): Prom
   const selection = await selectCandidates(messages, rules, options, ownerAddress);
   const holder = `session:${options.mailbox.id}`;
   const identified = await identifyCandidates(selection.candidates, options.orgId, options.store);
-  const claimed = new Set<string>();
-  try {
-    const batch = await saveBatch(identified, claimed, {
-      orgId: options.orgId,
-      mailbox: { id: options.mailbox.id, address: ownerAddress, timeZone: options.mailbox.timeZone },
-      ownerUserId,
-      source: options.source,
-      writer: options.writer,
-      resolver: options.resolver,
-      store: options.store,
-      settings,
-      profile,
-      addInEmail: false,
-      holder,
-      claims: options.claims ?? DEFAULT_CLAIM_OPTIONS,
-      logger,
-      now,
-    });
-
+  const run = { ownerAddress, ownerUserId, profile, addInEmail: false, holder, logger, now };
+  return saveBatchAndRelease(options, identified, run, async (batch) => {
     const retries = planRetries(state.retries, batch, options.writer);
     const usedMarks = identified.filter((candidate) => candidate.path === 'compose' && batch.saved.has(candidate.mailboxItemId) && candidate.messageIdHash !== null);
     await options.store.commitEmailSaves({
@@ -112,13 +67,7 @@ export async function saveMailboxEmails(options: SaveMailboxEmailsOptions): Prom
     const report = reportOf(batch, retries.itemErrors, skipped, messages.length, { mailbox: options.source.calls, crm: options.writer.calls });
     logOutcome(logger, report, retries.put.length);
     return report;
-  } finally {
-    if (claimed.size > 0) {
-      await options.store.releaseEmailKeys(options.orgId, holder, [...claimed]).catch((error: unknown) => {
-        logger.warn({ err: error, keys: claimed.size }, 'Could not release email claims; they lapse by themselves');
-      });
-    }
-  }
+  });
 }
 
 function countReasons(reasons: readonly string[]): Record<string, number> {

@@ -1,35 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageSource } from '../domain/email-message.ts';
-import type { EmailRecordObject, EmailSaveStore } from '../domain/email-saves.ts';
+import type { EmailRecordObject } from '../domain/email-saves.ts';
 import type { Failure } from '../domain/errors.ts';
-import type { LinkResolver } from '../domain/linking.ts';
-import type { Logger } from '../observability/logger.ts';
-import { parseAddressPatterns } from './address-rules.ts';
 import type { SkippedAttachment } from './attachment-rules.ts';
-import { DEFAULT_CLAIM_OPTIONS, type ClaimOptions } from './claims.ts';
 import { identifyCandidates } from './identify.ts';
-import type { EmailRecordWriter, MailboxOwner } from './ports.ts';
+import type { EmailRecordWriter } from './ports.ts';
 import type { BatchResult } from './batch-types.ts';
-import { saveBatch } from './save-batch.ts';
+import { planRetries } from './retries.ts';
+import { saveBatchAndRelease, selectionRulesOf, type EmailSaveOptions } from './save-options.ts';
 import { selectMessage, type SkipReason } from './selection.ts';
-import type { EmailSavingSettings } from './settings.ts';
 
-export interface SaveRequestedEmailOptions {
-  readonly orgId: string;
-  readonly mailbox: { readonly id: string; readonly address: string; readonly timeZone: string };
-  /** The mailbox owner's Salesforce User, by id or by email. */
-  readonly owner: MailboxOwner;
-  /** The mailbox side's id of the message a person asked to save. */
+export interface SaveRequestedEmailOptions extends EmailSaveOptions {
+  /** The mailbox side's id of the message that a person requested to save. */
   readonly mailboxItemId: string;
-  readonly source: MessageSource;
-  readonly writer: EmailRecordWriter;
-  readonly resolver: LinkResolver;
-  readonly store: EmailSaveStore;
-  readonly settings: EmailSavingSettings;
-  readonly userBlocklist?: readonly string[];
-  readonly logger: Logger;
-  readonly now?: () => Date;
-  readonly claims?: ClaimOptions;
 }
 
 export type RequestedSaveResult =
@@ -66,61 +48,35 @@ export async function saveRequestedEmail(options: SaveRequestedEmailOptions): Pr
   if (read === undefined) {
     return { status: 'notFound' };
   }
-  const selection = selectMessage(read.item, {
-    settings: options.settings,
-    ownDomains: parseAddressPatterns(options.settings.ownDomains),
-    blocklist: parseAddressPatterns([...options.settings.blocklist, ...(options.userBlocklist ?? [])]),
-  }, { ownerAddress, requested: true, composeMarked: false, savedMessageIdHashes: new Set(), savedConversations: new Map() });
+  const rules = selectionRulesOf(options.settings, options.userBlocklist);
+  const selection = selectMessage(read.item, rules, { ownerAddress, requested: true, composeMarked: false, savedMessageIdHashes: new Set(), savedConversations: new Map() });
   if (!selection.save) {
     return { status: 'rejected', reason: selection.reason };
   }
 
+  const state = await options.store.loadEmailSaveState(options.mailbox.id);
+  const previousRetries = state.retries.filter((retry) => retry.mailboxItemId === options.mailboxItemId);
   const profile = await options.writer.loadProfile(options.settings.recordMode);
   const ownerUserId = await options.writer.resolveUserId(options.owner);
   const identified = await identifyCandidates([{ mailboxItemId: options.mailboxItemId, message: read.item, path: 'api' }], options.orgId, options.store);
-  // Each request holds its claims under its own name, so it never takes over a claim of a running session.
+  // Each request takes its claims under its own name, so it never takes over a claim of a running session.
   const holder = `request:${randomUUID()}`;
-  const claimed = new Set<string>();
-  try {
-    const batch = await saveBatch(identified, claimed, {
-      orgId: options.orgId,
-      mailbox: { id: options.mailbox.id, address: ownerAddress, timeZone: options.mailbox.timeZone },
-      ownerUserId,
-      source: options.source,
-      writer: options.writer,
-      resolver: options.resolver,
-      store: options.store,
-      settings: options.settings,
-      profile,
-      addInEmail: true,
-      holder,
-      claims: options.claims ?? DEFAULT_CLAIM_OPTIONS,
-      logger,
-      now,
-    });
+  const run = { ownerAddress, ownerUserId, profile, addInEmail: true, holder, logger, now };
+  return saveBatchAndRelease(options, identified, run, async (batch) => {
+    const retries = planRetries(previousRetries, batch, options.writer);
     await options.store.commitEmailSaves({
       orgId: options.orgId,
       mailboxId: options.mailbox.id,
       saves: batch.saves,
       mailboxSaves: batch.mailboxSaves,
-      // A part that failed is written by the next session, which reads the message again by id.
-      retries: { put: retriesOf(batch, options.mailboxItemId), remove: [] },
+      // A part that failed is written by the next session, which reads the message again by id. The attempts
+      // continue from the mailbox's retry entry, so that a request does not restart the count of a failing email.
+      retries: { put: retries.put, remove: retries.remove },
       composeMarks: { add: [], remove: [] },
       at: now().toISOString(),
     });
     return resultOf(batch, options.mailboxItemId, options.writer);
-  } finally {
-    if (claimed.size > 0) {
-      await options.store.releaseEmailKeys(options.orgId, holder, [...claimed]).catch((error: unknown) => {
-        logger.warn({ err: error }, 'Could not release email claims; they lapse by themselves');
-      });
-    }
-  }
-}
-
-function retriesOf(batch: BatchResult, mailboxItemId: string) {
-  const failure = batch.failures.find((entry) => entry.mailboxItemId === mailboxItemId);
-  return failure === undefined ? [] : [{ mailboxItemId, code: failure.failure.code, message: failure.failure.message, attempts: 1 }];
+  });
 }
 
 function resultOf(batch: BatchResult, mailboxItemId: string, writer: EmailRecordWriter): RequestedSaveResult {

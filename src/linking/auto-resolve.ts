@@ -140,7 +140,7 @@ async function reload(context: AutoResolveContext, input: PersonInput, ownerUser
 }
 
 /**
- * The Account of a Contact about to be created: by domain, else one created from the corporate domain (never for
+ * Choose the Account of a Contact about to be created: by domain, else one created from the corporate domain (never for
  * free-mail domains), else the admin's chosen Account, else none.
  */
 async function accountForContact(

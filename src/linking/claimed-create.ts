@@ -13,7 +13,7 @@ export interface ClaimOptions {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-/** What happened to a key: an existing or new record, or nothing when the insert failed or the wait timed out. */
+/** Outcome for a key: an existing or new record, or nothing when the insert failed or the wait timed out. */
 export type ClaimedResult =
   | { readonly kind: 'existing'; readonly id: string; readonly how: 'found' | 'createdByOther' }
   | { readonly kind: 'created'; readonly id: string; readonly accountId: string | null }
@@ -63,7 +63,7 @@ export async function createOnce(options: ClaimOptions, key: string, work: Claim
       return { kind: 'duplicate', id: outcome.ids[0], rule: outcome.rule };
     }
     const reason = outcome.kind === 'failed' ? `${outcome.code}: ${outcome.message}` : 'the duplicate rule named no record';
-    options.logger.warn({ org: options.orgId, code: outcome.kind === 'failed' ? outcome.code : 'DUPLICATES_DETECTED' }, 'Could not create a record for an unknown person; the activity stays unlinked to them');
+    options.logger.warn({ org: options.orgId, code: outcome.kind === 'failed' ? outcome.code : 'DUPLICATES_DETECTED' }, 'Failed to create a record for an unknown person, so the activity stays unlinked to them');
     return { kind: 'failed', reason };
   } finally {
     await options.state.settleLinkingClaim(options.orgId, key, options.holder, recordId);

@@ -116,7 +116,7 @@ class SessionLinkResolver implements LinkResolver {
     }
   }
 
-  /** The domain whose Account the activity needs: the who Contact's when it has no Account, else the first external person's. */
+  /** Return the domain whose Account the activity needs: the who Contact's when it has no Account, else the first external person's. */
   private domainForAccount(entry: Prepared): string | null {
     const settings = this.options.settings;
     if (!settings.accountByDomain || entry.who?.record.object === 'Lead' || entry.who?.record.accountId) {
@@ -179,13 +179,13 @@ class SessionLinkResolver implements LinkResolver {
     try {
       await this.options.state.recordLinkExplanations(rows);
     } catch (error) {
-      this.options.logger.warn({ org: this.options.orgId, rows: rows.length, err: error }, 'Could not store link explanations; the links themselves are unaffected');
+      this.options.logger.warn({ org: this.options.orgId, rows: rows.length, err: error }, 'Failed to store link explanations, but the links themselves are unaffected');
     }
   }
 }
 
 /**
- * The WhoId: the first matched Contact in the activity's order (people outside the org's domains first), else the
+ * Return the WhoId: the first matched Contact in the activity's order (people outside the org's domains first), else the
  * first matched Lead. A Contact wins over an earlier Lead, because only a Contact allows a WhatId.
  */
 function chooseWho(entry: Prepared): PersonMatch | null {

@@ -13,7 +13,7 @@ export class PeopleCache {
     private readonly subaddressDomains: readonly string[],
   ) {}
 
-  /** The key of an address in this org: see `mailboxKey`. */
+  /** Return the key of an address in this org (see `mailboxKey`). */
   keyOf(parsed: ParsedAddress): string {
     return mailboxKey(parsed, this.subaddressDomains);
   }
@@ -47,7 +47,7 @@ export class PeopleCache {
     }
   }
 
-  /** The Contacts and Leads of a loaded key; empty when none has the address. */
+  /** Return the Contacts and Leads of a loaded key, or an empty list when none has the address. */
   candidates(key: string): readonly PersonRecord[] {
     return this.byKey.get(key) ?? [];
   }

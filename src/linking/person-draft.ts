@@ -8,7 +8,7 @@ import type { SignatureFields } from './signature/parse-signature.ts';
 /** Salesforce's own filler for a required field a Web-to-Lead form left empty. */
 export const NOT_PROVIDED = '[not provided]';
 
-/** Where each value of a created person came from, for the explanation. */
+/** Source of each value of a created person, for the explanation. */
 export interface DraftSources {
   readonly name: 'signature' | 'displayName' | 'address' | 'none';
   readonly company: 'signature' | 'displayName' | 'domain' | 'none';
@@ -74,7 +74,7 @@ export function buildPersonDraft(input: DraftInput): { draft: PersonDraft; sourc
   };
 }
 
-/** A company name from a corporate domain: `acme-robotics.co.uk` gives `Acme Robotics`; null for free-mail. */
+/** Derive a company name from a corporate domain (`acme-robotics.co.uk` gives `Acme Robotics`), or returns null for free-mail. */
 export function companyFromDomain(domain: string): string | null {
   if (domainOnList(domain, FREE_MAIL_DOMAINS)) {
     return null;

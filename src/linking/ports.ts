@@ -65,7 +65,7 @@ export interface PeopleDirectory {
   insertAccount(values: Readonly<Record<string, string | null>>, ownerId: string): Promise<InsertOutcome>;
 }
 
-/** Why a record was linked or created, as stored for `syncline explain`. */
+/** Reason a record was linked or created, as stored for `syncline explain`. */
 export interface StoredExplanation {
   readonly orgId: string;
   readonly recordId: string;

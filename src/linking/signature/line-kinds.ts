@@ -1,4 +1,4 @@
-/** What one line of a signature block is, judged by its text alone. */
+/** Kind of one line of a signature block, judged by its text alone. */
 
 /** Closing words that end the message text and open the signature ("Best regards,", "Mit freundlichen Grüßen"). */
 const VALEDICTION = new RegExp(
@@ -54,12 +54,12 @@ export function hasEmail(line: string): boolean {
   return EMAIL.test(line.replace(URL_TAIL, ''));
 }
 
-/** The line without `<http://…>` and `<mailto:…>` tails that Outlook adds to links in plain text. */
+/** Strip the `<http://…>` and `<mailto:…>` tails that Outlook adds to links in plain text. */
 export function withoutLinkTails(line: string): string {
   return line.replace(URL_TAIL, '').trim();
 }
 
-/** The website a line holds alone (after an optional `Web:` label), without scheme or trailing slash; else null. */
+/** Return the website when it is the only content of a line (after an optional `Web:` label), without scheme or trailing slash, else null. */
 export function websiteOf(line: string): string | null {
   const text = withoutLinkTails(line).replace(WEBSITE_LABEL, '').trim();
   if (!WEBSITE.test(text) || EMAIL.test(text)) {

@@ -11,7 +11,7 @@ export interface EmailFieldNames {
   readonly addInField: string;
 }
 
-/** Where an admin creates a custom field of `sobject`: Task's custom fields are defined on Activity. */
+/** Return where an admin creates a custom field of `sobject`, because Task custom fields are defined on Activity. */
 function fieldHome(sobject: EmailRecordObject): string {
   return sobject === 'Task' ? 'the Activity object (Task custom fields live there)' : 'EmailMessage';
 }

@@ -20,7 +20,7 @@ interface SaveError {
 
 /**
  * Insert one record through sObject Collections, with `Sforce-Duplicate-Rule-Header` so that duplicate rules block
- * the save. Collections answer 200 with per-record errors, which keep the `duplicateResult` with the matched ids.
+ * the save. Collections respond with 200 and per-record errors, which keep the `duplicateResult` with the matched ids.
  * The request is not repeated after a lost response (it may have created the record); that case is `failed`, and
  * the caller's next look-up finds the record if it exists.
  */

@@ -4,14 +4,17 @@ import path from 'node:path';
 import { Migrator, sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { MailboxSchedule } from '../src/domain/mailbox-state.ts';
+import type { JobHelpers } from 'graphile-worker';
+import type { MailboxSchedule, SessionTrigger } from '../src/domain/mailbox-state.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
 import { releaseAbandonedSessions } from '../src/scheduler/abandoned-sessions.ts';
 import { reconcileSchedules, REMOVED_FROM_CONFIGURATION } from '../src/scheduler/configured-mailboxes.ts';
 import { suspendAfterRepeatedDeaths } from '../src/scheduler/distributed/dead-session-jobs.ts';
 import { planDueSessions, type QueuedSessionJob } from '../src/scheduler/distributed/due-sessions.ts';
 import { jobSchemaFor } from '../src/scheduler/distributed/job-schema.ts';
+import { MailboxLocks } from '../src/scheduler/distributed/mailbox-locks.ts';
 import { readSessionPayload } from '../src/scheduler/distributed/session-jobs.ts';
+import { createSessionTask } from '../src/scheduler/distributed/session-task.ts';
 import type { SynclineDatabase } from '../src/store/database.ts';
 import { openStore, type SynclineStore } from '../src/store/index.ts';
 import { migrationProvider } from '../src/store/migrations/index.ts';
@@ -119,6 +122,36 @@ describe.each([
 
     await store.forgetWorkers(['pool-a']);
     expect(await store.listStaleWorkers(LATER.replace('10:01', '10:05'))).toEqual(['pool-b']);
+  });
+
+  it.each([
+    { trigger: 'changeStream', runs: ['changeStream'], putBack: 0 },
+    { trigger: 'notification', runs: [], putBack: 1 },
+  ] as const)('session task coalesces only $trigger notifications', async ({ trigger, runs, putBack }) => {
+    await store.saveSchedule(schedule('m1', { nextSessionAt: LATER, lastSessionAt: new Date(NOW.getTime() - 10_000).toISOString() }));
+    const started: SessionTrigger[] = [];
+    const added: unknown[] = [];
+    const locks = new MailboxLocks(TEST_POSTGRES_URL, 1, logger);
+    const task = createSessionTask({
+      runner: { runSession: async (_mailboxId, sessionTrigger) => (started.push(sessionTrigger), null) },
+      store,
+      locks,
+      coalesceMs: 60_000,
+      busyRetryMs: 1_000,
+      logger,
+      now: () => NOW,
+      scheduleNow: () => NOW,
+      activeRuns: new Map(),
+    });
+    const helpers = { job: { id: '1', attempts: 1, max_attempts: 5 }, addJob: async (...args: unknown[]) => void added.push(args) } as unknown as JobHelpers;
+
+    try {
+      await task([{ mailboxId: 'm1', trigger }], helpers);
+    } finally {
+      await locks.close();
+    }
+    expect(started).toEqual(runs);
+    expect(added).toHaveLength(putBack);
   });
 
   it('breaks a lease whoever holds it', async () => {

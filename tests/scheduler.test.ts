@@ -330,6 +330,17 @@ describe('session outcome', () => {
     const after = scheduleAfterSession(syncing, outcomeReport('a', 'failed', NOW, revoked), context);
     expect(after).toMatchObject({ state: 'suspendedByError', reason: revoked.message, resumeAt: new Date(NOW.getTime() + 5 * MINUTE).toISOString() });
   });
+
+  it('delays a skipped automatic resume', () => {
+    const resumeAt = new Date(NOW.getTime() - MINUTE).toISOString();
+    const resuming = { ...syncing, reason: 'Graph throttled the mailbox', resumeAt, nextSessionAt: null };
+    const skipped = outcomeReport('a', 'skipped', NOW);
+    const after = scheduleAfterSession(resuming, skipped, { ...context, startedFrom: 'suspendedByError' });
+
+    expect(after.state).toBe('suspendedByError');
+    expect(after.reason).toBe('Graph throttled the mailbox');
+    expect(after.resumeAt).toBe(new Date(NOW.getTime() + MINUTE).toISOString());
+  });
 });
 
 describe('mailbox control', () => {

@@ -1,18 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const binPath = path.join(repoRoot, 'bin', 'syncline.js');
-
-interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { runSyncline as runSynclineBinary, type SynclineRunResult } from './support/e2e-harness.ts';
 
 interface PlannedAction {
   side: 'mailbox' | 'crm';
@@ -36,20 +26,8 @@ interface SessionJson {
   writes: { byObject: Record<string, Counts & Record<'mailbox' | 'crm', Counts>> };
 }
 
-/** Run the real `syncline` binary in `cwd` against the sandbox, with no configuration variables inherited. */
-function runSyncline(args: readonly string[], cwd: string): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_LOG_LEVEL: 'warn' };
-  delete env.SYNCLINE_CONFIG;
-  delete env.SYNCLINE_DATA_DIR;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runSyncline(args: readonly string[], cwd: string): Promise<SynclineRunResult> {
+  return runSynclineBinary(args, cwd, 'warn');
 }
 
 /** Count planned writes per object and side, in the shape of a session report's `byObject`. */

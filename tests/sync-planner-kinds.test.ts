@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import type { CalendarEvent } from '../src/domain/calendar-event.ts';
 import type { CrmRecord } from '../src/domain/connector.ts';
-import type { MailboxContact } from '../src/domain/contact.ts';
 import type { Link, MappedValues, ObjectKind } from '../src/domain/link.ts';
 import type { MailboxItem } from '../src/domain/mailbox-items.ts';
-import type { MailboxTask } from '../src/domain/task.ts';
 import {
   defaultContactMapping,
   defaultEventMapping,
@@ -22,23 +20,9 @@ import type { CrmItemState, MailboxItemState, PlannerInput } from '../src/sync/p
 import { planSession } from '../src/sync/planner.ts';
 import { defaultSyncPolicy, type SyncPolicy } from '../src/sync/policy.ts';
 import { contentHash } from '../src/sync/values.ts';
-import { event } from './support/planner-fixtures.ts';
+import { event, mailboxContact, mailboxTask } from './support/planner-fixtures.ts';
 
-function task(overrides: Partial<MailboxTask> = {}): MailboxTask {
-  return {
-    subject: 'Send the proposal',
-    body: 'Pricing for 40 seats',
-    status: 'inProgress',
-    importance: 'high',
-    dueDate: '2026-12-10',
-    startDate: null,
-    completedAt: null,
-    reminderAt: null,
-    isPrivate: false,
-    categories: [],
-    ...overrides,
-  };
-}
+const task = mailboxTask;
 
 function taskRecord(overrides: Record<string, unknown> = {}): CrmRecord {
   return {
@@ -54,24 +38,7 @@ function taskRecord(overrides: Record<string, unknown> = {}): CrmRecord {
   };
 }
 
-function contact(overrides: Partial<MailboxContact> = {}): MailboxContact {
-  return {
-    givenName: 'Ana',
-    surname: 'Lima',
-    salutation: null,
-    emails: ['ana.lima@fabrikam.example.com'],
-    phones: { business: '+1 555 0100', mobile: null, home: null, businessFax: null },
-    companyName: 'Fabrikam',
-    jobTitle: null,
-    department: null,
-    businessAddress: null,
-    homeAddress: null,
-    notes: null,
-    birthday: null,
-    categories: [],
-    ...overrides,
-  };
-}
+const contact = mailboxContact;
 
 function contactRecord(overrides: Record<string, unknown> = {}): CrmRecord {
   return { Id: '003000000000001AAA', FirstName: 'Ana', LastName: 'Lima', Email: 'ana.lima@fabrikam.example.com', Phone: '+1 555 0100', ...overrides };

@@ -53,6 +53,11 @@ const CRASH_RETRY_MS = 5 * 60_000;
  */
 const COALESCED_TRIGGERS: ReadonlySet<SessionTrigger> = new Set(['notification']);
 
+/** Tell whether a request with this trigger waits for its mailbox's coalescing interval, in either scheduler. */
+export function isCoalescedTrigger(trigger: SessionTrigger): boolean {
+  return COALESCED_TRIGGERS.has(trigger);
+}
+
 interface MailboxSlot {
   readonly mailboxId: string;
   timer: unknown;
@@ -176,7 +181,7 @@ export function createScheduler(options: EmbeddedSchedulerOptions): Scheduler {
   };
 
   const requestTime = (slot: MailboxSlot, trigger: SessionTrigger): number =>
-    COALESCED_TRIGGERS.has(trigger) ? Math.max(now(), slot.lastStartedAt + options.coalesceMs) : now();
+    isCoalescedTrigger(trigger) ? Math.max(now(), slot.lastStartedAt + options.coalesceMs) : now();
 
   // Arms the timer from the stored schedule, unless an earlier session is already due (a coalesced request).
   const armFromSchedule = (slot: MailboxSlot, schedule: MailboxSchedule): void => {
@@ -293,7 +298,7 @@ function dueOf(schedule: MailboxSchedule, nowMs: number): { at: number; trigger:
 
 /** Two requests that merge keep the one that must not wait. */
 function mergeTriggers(queued: SessionTrigger | null, incoming: SessionTrigger): SessionTrigger {
-  if (queued === null || COALESCED_TRIGGERS.has(queued)) {
+  if (queued === null || isCoalescedTrigger(queued)) {
     return incoming;
   }
   return queued;

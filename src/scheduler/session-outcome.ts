@@ -36,10 +36,17 @@ export function scheduleAfterSession(current: MailboxSchedule, report: SessionRe
   const at = (delayMs: number) => new Date(context.now.getTime() + delayMs).toISOString();
   const nextInterval = () => at(jitteredDelayMs(context.intervalMs, context.jitter, context.random));
 
-  // The lease was someone else's: nothing ran, so the state goes back to what it was and the times stay.
+  // The lease was someone else's: nothing ran, so the state goes back to what it was. An active mailbox or an error
+  // suspension tries again after SKIPPED_RETRY_MS, because its due time is past and every poll would run it again.
   if (report.status === 'skipped') {
     const restored = current.state === 'syncing' && context.startedFrom !== 'syncing' ? { ...current, state: context.startedFrom } : current;
-    return restored.state === 'active' ? { ...restored, nextSessionAt: at(SKIPPED_RETRY_MS) } : restored;
+    if (restored.state === 'active') {
+      return { ...restored, nextSessionAt: at(SKIPPED_RETRY_MS) };
+    }
+    if (restored.state === 'suspendedByError') {
+      return { ...restored, resumeAt: at(SKIPPED_RETRY_MS) };
+    }
+    return restored;
   }
 
   const recorded: MailboxSchedule = { ...current, lastSessionAt: report.startedAt, lastStatus: report.status };

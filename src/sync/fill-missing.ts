@@ -1,6 +1,6 @@
 import type { Side } from '../domain/glossary.ts';
-import type { ConflictDecision, MappedValue, ObjectKind } from '../domain/link.ts';
-import { pickWinner, type MergeResult, type MergeSideInput } from './merge.ts';
+import type { ObjectKind } from '../domain/link.ts';
+import { fillEmptySide, newMergeAccumulator, pickWinner, settleConflict, type MergeResult, type MergeSideInput } from './merge.ts';
 import type { SyncPolicy } from './policy.ts';
 import { valuesEqual } from './values.ts';
 
@@ -30,10 +30,8 @@ export interface FillInput {
  * A field the privacy policy hides always sends its hidden value, as it does on every other session.
  */
 export function fillMissingKeys(input: FillInput): MergeResult {
-  const nextBase: Record<string, MappedValue> = {};
-  const toMailbox: Record<string, MappedValue> = {};
-  const toCrm: Record<string, MappedValue> = {};
-  const conflicts: ConflictDecision[] = [];
+  const result = newMergeAccumulator();
+  const { nextBase, toCrm } = result;
 
   for (const key of input.keys) {
     const mailboxValue = input.mailbox.values?.[key] ?? null;
@@ -57,43 +55,20 @@ export function fillMissingKeys(input: FillInput): MergeResult {
     // One side is empty: fill it from the other when the pair flows that way, else leave both as they are.
     if (mailboxValue === null || crmValue === null) {
       const canFill = crmValue === null ? fromMailbox : fromCrm;
-      if (!canFill) {
-        nextBase[key] = null;
-        continue;
-      }
-      const filled = mailboxValue ?? crmValue;
-      nextBase[key] = filled;
-      if (crmValue === null) {
-        toCrm[key] = filled;
+      if (canFill) {
+        fillEmptySide(result, key, mailboxValue, crmValue);
       } else {
-        toMailbox[key] = filled;
+        nextBase[key] = null;
       }
       continue;
     }
 
-    // Both hold different values: the source of a one-way pair wins, else the conflict policy decides.
-    const { winner, reason } = fromMailbox && fromCrm ? pickWinner(input) : oneWayWinner(fromMailbox ? 'mailbox' : 'crm');
-    const winningValue = winner === 'mailbox' ? mailboxValue : crmValue;
-    nextBase[key] = winningValue;
-    if (winner === 'mailbox') {
-      toCrm[key] = winningValue;
-    } else {
-      toMailbox[key] = winningValue;
-    }
-    conflicts.push({
-      mailboxId: input.mailboxId,
-      objectKind: input.objectKind,
-      syncId: input.syncId,
-      field: key,
-      baseValue: null,
-      mailboxValue,
-      crmValue,
-      winner,
-      reason,
-    });
+    // Both contain different values: the source of a one-way pair wins, else the conflict policy decides.
+    const decision = fromMailbox && fromCrm ? pickWinner(input) : oneWayWinner(fromMailbox ? 'mailbox' : 'crm');
+    settleConflict(result, input, { key, baseValue: null, mailboxValue, crmValue }, decision);
   }
 
-  return { nextBase, toMailbox, toCrm, conflicts };
+  return result;
 }
 
 function oneWayWinner(source: Side): { winner: Side; reason: string } {

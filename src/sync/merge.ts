@@ -40,10 +40,8 @@ export interface MergeResult {
  * - a field changed on both sides to different values follows the conflict policy, and the decision is recorded.
  */
 export function mergePair(input: MergeInput): MergeResult {
-  const nextBase: Record<string, MappedValue> = { ...input.base };
-  const toMailbox: Record<string, MappedValue> = {};
-  const toCrm: Record<string, MappedValue> = {};
-  const conflicts: ConflictDecision[] = [];
+  const result = newMergeAccumulator(input.base);
+  const { nextBase, toMailbox, toCrm } = result;
 
   for (const key of input.keys) {
     const baseValue = input.base[key];
@@ -78,39 +76,70 @@ export function mergePair(input: MergeInput): MergeResult {
     // A pair linked this session has no base: a value on one side fills an empty field on the other, so linking
     // two existing items never wipes what one of them holds.
     if (baseValue === undefined && (mailboxValue === null || crmValue === null)) {
-      const filled = mailboxValue ?? crmValue;
-      nextBase[key] = filled;
-      if (mailboxValue === null) {
-        toMailbox[key] = filled;
-      } else {
-        toCrm[key] = filled;
-      }
+      fillEmptySide(result, key, mailboxValue, crmValue);
       continue;
     }
 
     // Both changed it differently: the policy picks the winner and the decision goes to the ledger.
-    const { winner, reason } = pickWinner(input);
-    const winningValue = winner === 'mailbox' ? mailboxValue : crmValue;
-    nextBase[key] = winningValue;
-    if (winner === 'mailbox') {
-      toCrm[key] = winningValue;
-    } else {
-      toMailbox[key] = winningValue;
-    }
-    conflicts.push({
-      mailboxId: input.mailboxId,
-      objectKind: input.objectKind,
-      syncId: input.syncId,
-      field: key,
-      baseValue: baseValue ?? null,
-      mailboxValue,
-      crmValue,
-      winner,
-      reason,
-    });
+    settleConflict(result, input, { key, baseValue: baseValue ?? null, mailboxValue, crmValue }, pickWinner(input));
   }
 
-  return { nextBase, toMailbox, toCrm, conflicts };
+  return result;
+}
+
+/** The results of one pair's merge while it is being built. */
+export interface MergeAccumulator {
+  readonly nextBase: Record<string, MappedValue>;
+  readonly toMailbox: Record<string, MappedValue>;
+  readonly toCrm: Record<string, MappedValue>;
+  readonly conflicts: ConflictDecision[];
+}
+
+/** Create an empty accumulator whose base starts from `base`. */
+export function newMergeAccumulator(base: MappedValues = {}): MergeAccumulator {
+  return { nextBase: { ...base }, toMailbox: {}, toCrm: {}, conflicts: [] };
+}
+
+/**
+ * Copy the value of the side that has one into the side whose field is empty, and make it the base. Exactly one of
+ * the two values must be null.
+ */
+export function fillEmptySide(result: MergeAccumulator, key: string, mailboxValue: MappedValue, crmValue: MappedValue): void {
+  const filled = mailboxValue ?? crmValue;
+  result.nextBase[key] = filled;
+  if (mailboxValue === null) {
+    result.toMailbox[key] = filled;
+  } else {
+    result.toCrm[key] = filled;
+  }
+}
+
+/** Write the winning side's value into the other side, make it the base and record the decision for the conflict ledger. */
+export function settleConflict(
+  result: MergeAccumulator,
+  pair: Pick<MergeInput, 'mailboxId' | 'objectKind' | 'syncId'>,
+  field: { readonly key: string; readonly baseValue: MappedValue; readonly mailboxValue: MappedValue; readonly crmValue: MappedValue },
+  decision: { readonly winner: Side; readonly reason: string },
+): void {
+  const { key, mailboxValue, crmValue } = field;
+  const winningValue = decision.winner === 'mailbox' ? mailboxValue : crmValue;
+  result.nextBase[key] = winningValue;
+  if (decision.winner === 'mailbox') {
+    result.toCrm[key] = winningValue;
+  } else {
+    result.toMailbox[key] = winningValue;
+  }
+  result.conflicts.push({
+    mailboxId: pair.mailboxId,
+    objectKind: pair.objectKind,
+    syncId: pair.syncId,
+    field: key,
+    baseValue: field.baseValue,
+    mailboxValue,
+    crmValue,
+    winner: decision.winner,
+    reason: decision.reason,
+  });
 }
 
 /** The side's value for `key` when the side changed it relative to the base (and may send it), else undefined. */

@@ -62,8 +62,3 @@ function readRequest(value: unknown): SessionRequest {
   }
   return { mailboxId, trigger: trigger as SessionTrigger };
 }
-
-/** Coalesced triggers wait for the mailbox's coalescing interval; the others run as soon as the mailbox is free. */
-export function isCoalesced(trigger: SessionTrigger): boolean {
-  return trigger === 'notification' || trigger === 'changeStream';
-}

@@ -4,7 +4,8 @@ import type { Logger } from '../../observability/logger.ts';
 import type { SessionRunner } from '../session-runner.ts';
 import { CUT_SESSIONS_BEFORE_SUSPEND, suspendAfterRepeatedDeaths } from './dead-session-jobs.ts';
 import type { MailboxLock, MailboxLocks } from './mailbox-locks.ts';
-import { isCoalesced, readSessionPayload } from './session-jobs.ts';
+import { isCoalescedTrigger } from '../scheduler.ts';
+import { readSessionPayload } from './session-jobs.ts';
 import { enqueueSession } from './session-queue.ts';
 
 /** A session whose run threw (a bug, a store that went away) is tried again after this wait. */
@@ -135,7 +136,7 @@ async function runLocked(options: SessionTaskOptions, run: LockedRun): Promise<v
     return;
   }
 
-  const waitMs = isCoalesced(run.trigger) ? coalescingWaitMs(schedule, options.coalesceMs, run.now) : 0;
+  const waitMs = isCoalescedTrigger(run.trigger) ? coalescingWaitMs(schedule, options.coalesceMs, run.now) : 0;
   if (waitMs > 0) {
     run.logger.debug({ waitMs }, 'Notification inside the coalescing interval; merged into one later session');
     await run.putBack(waitMs);

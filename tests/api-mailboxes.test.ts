@@ -114,7 +114,7 @@ describe('mailbox listing', () => {
 });
 
 describe('mailbox controls', () => {
-  it('force queues a session and asks the scheduler', async () => {
+  it('force queues a session and notifies the scheduler', async () => {
     const dana = await signedIn('dana@acme.example');
     const response = await dana.request('POST', '/api/v1/mailboxes/mbx-dana/force');
 
@@ -198,7 +198,7 @@ describe('documents and probes', () => {
     expect(document.paths['/api/v1/mailboxes/{id}/sessions']?.get?.parameters?.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['id', 'limit']));
   });
 
-  it('healthz and readyz answer 200', async () => {
+  it('healthz and readyz return 200', async () => {
     const client = world.client();
     expect((await client.request('GET', '/healthz')).status).toBe(200);
     expect((await client.request('GET', '/readyz')).body).toEqual({ status: 'ready' });
@@ -218,7 +218,7 @@ describe('documents and probes', () => {
     expect(response.text).toMatch(/syncline_queue_lag_seconds \d+/);
   });
 
-  it('unknown route answers the error shape', async () => {
+  it('unknown route returns the error shape', async () => {
     const response = await world.client().request('GET', '/nowhere');
     expect(response.status).toBe(404);
     expect(errorOf(response).code).toBe('not_found');

@@ -47,7 +47,7 @@ describe('start serves the API', () => {
     rmSync(folder, { recursive: true, force: true });
   }, 30_000);
 
-  it('readyz, openapi and sign-in guard answer', async () => {
+  it('readyz, openapi and sign-in guard respond', async () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const document = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths)).toContain('/api/v1/mailboxes');

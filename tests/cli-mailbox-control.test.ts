@@ -25,6 +25,25 @@ function captured(cwd: string): CommandEnvironment & { out: string[]; err: strin
   return { env: {}, cwd, out, err, stdout: (text) => out.push(text), stderr: (text) => err.push(text) };
 }
 
+/** Write a configuration of one org whose one mailbox is the harness's, with `extra` settings on top. */
+function writeHarnessConfig(configPath: string, harness: E2eHarness, extra: Record<string, unknown>): void {
+  const config = {
+    dataDir: path.join(path.dirname(configPath), 'data'),
+    ...extra,
+    syncWindow: WINDOW,
+    orgs: [
+      {
+        id: 'contoso',
+        name: 'Contoso',
+        salesforce: { loginUrl: harness.salesforceUrl, auth: { kind: 'refreshToken', clientId: 'sf-app', clientSecret: 'sf-secret', refreshToken: 'sf-refresh' }, syncIdField: SYNC_ID_FIELD },
+        graph: { tenantId: 'contoso-tenant', clientId: 'graph-app', clientSecret: 'graph-secret', authorityUrl: harness.graphUrl, graphBaseUrl: `${harness.graphUrl}/v1.0` },
+        mailboxes: [{ address: harness.mailbox.address, timeZone: 'Europe/Berlin' }],
+      },
+    ],
+  };
+  writeFileSync(configPath, JSON.stringify(config));
+}
+
 describe('cli mailbox control', () => {
   let harness: E2eHarness;
   let folder: string;
@@ -51,22 +70,7 @@ describe('cli mailbox control', () => {
     address = harness.mailbox.address;
     folder = mkdtempSync(path.join(tmpdir(), 'syncline-cli-control-'));
     configPath = path.join(folder, 'syncline.config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        dataDir: path.join(folder, 'data'),
-        syncWindow: WINDOW,
-        orgs: [
-          {
-            id: 'contoso',
-            name: 'Contoso',
-            salesforce: { loginUrl: harness.salesforceUrl, auth: { kind: 'refreshToken', clientId: 'sf-app', clientSecret: 'sf-secret', refreshToken: 'sf-refresh' }, syncIdField: SYNC_ID_FIELD },
-            graph: { tenantId: 'contoso-tenant', clientId: 'graph-app', clientSecret: 'graph-secret', authorityUrl: harness.graphUrl, graphBaseUrl: `${harness.graphUrl}/v1.0` },
-            mailboxes: [{ address, timeZone: 'Europe/Berlin' }],
-          },
-        ],
-      }),
-    );
+    writeHarnessConfig(configPath, harness, {});
     await harness.seedMailbox([timedSeed('Kick-off', '2026-05-06', '09:00', '10:00')]);
   });
 
@@ -235,24 +239,7 @@ describe('cli mailbox control on postgres', () => {
     address = harness.mailbox.address;
     folder = mkdtempSync(path.join(tmpdir(), 'syncline-cli-queue-'));
     configPath = path.join(folder, 'syncline.config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        dataDir: path.join(folder, 'data'),
-        store: { kind: 'postgres', connectionString: TEST_POSTGRES_URL, schema },
-        syncWindow: WINDOW,
-        server: { host: '127.0.0.1', port: 0 },
-        orgs: [
-          {
-            id: 'contoso',
-            name: 'Contoso',
-            salesforce: { loginUrl: harness.salesforceUrl, auth: { kind: 'refreshToken', clientId: 'sf-app', clientSecret: 'sf-secret', refreshToken: 'sf-refresh' }, syncIdField: SYNC_ID_FIELD },
-            graph: { tenantId: 'contoso-tenant', clientId: 'graph-app', clientSecret: 'graph-secret', authorityUrl: harness.graphUrl, graphBaseUrl: `${harness.graphUrl}/v1.0` },
-            mailboxes: [{ address, timeZone: 'Europe/Berlin' }],
-          },
-        ],
-      }),
-    );
+    writeHarnessConfig(configPath, harness, { store: { kind: 'postgres', connectionString: TEST_POSTGRES_URL, schema }, server: { host: '127.0.0.1', port: 0 } });
     await harness.seedMailbox([timedSeed('Kick-off', '2026-05-06', '09:00', '10:00')]);
   });
 

@@ -7,31 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { describeSeedResult, describeSeedTotals } from '../src/cli/seed-summary.ts';
 import type { CommandEnvironment } from '../src/cli/command-environment.ts';
+import { runSyncline as runSynclineBinary, type SynclineRunResult } from './support/e2e-harness.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const binPath = path.join(repoRoot, 'bin', 'syncline.js');
 
-interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Run the real `syncline` binary in `cwd`, with no configuration variables inherited from the caller. */
-function runSyncline(args: readonly string[], cwd: string): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_LOG_LEVEL: 'info' };
-  delete env.SYNCLINE_CONFIG;
-  delete env.SYNCLINE_DATA_DIR;
-
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runSyncline(args: readonly string[], cwd: string): Promise<SynclineRunResult> {
+  return runSynclineBinary(args, cwd, 'info');
 }
 
 function captured(cwd: string, env: Record<string, string> = {}): CommandEnvironment & { out: string[]; err: string[] } {
@@ -263,7 +245,7 @@ describe('seed summary', () => {
 
 describe('cli output streams', () => {
   /** Run TypeScript in a child process, with `stdout` read by `onStdout` (which may close the pipe early). */
-  function runScript(code: string, onStdout: (chunk: Buffer, stream: NodeJS.ReadableStream & { destroy(): void }) => void): Promise<RunResult> {
+  function runScript(code: string, onStdout: (chunk: Buffer, stream: NodeJS.ReadableStream & { destroy(): void }) => void): Promise<SynclineRunResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', code], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';

@@ -4,40 +4,14 @@ import type { MailboxContact } from '../src/domain/contact.ts';
 import type { MailboxTask } from '../src/domain/task.ts';
 import { defaultContactMapping, defaultTaskMapping, resolveTable } from '../src/mapping/index.ts';
 import { KindsHarness } from './support/kinds-harness.ts';
+import { mailboxContact, mailboxTask } from './support/planner-fixtures.ts';
 
 function task(overrides: Partial<MailboxTask> = {}): MailboxTask {
-  return {
-    subject: 'Send the proposal',
-    body: 'Pricing for 40 seats',
-    status: 'notStarted',
-    importance: 'normal',
-    dueDate: '2026-12-10',
-    startDate: null,
-    completedAt: null,
-    reminderAt: null,
-    isPrivate: false,
-    categories: [],
-    ...overrides,
-  };
+  return mailboxTask({ status: 'notStarted', importance: 'normal', ...overrides });
 }
 
 function contact(overrides: Partial<MailboxContact> = {}): MailboxContact {
-  return {
-    givenName: 'Ana',
-    surname: 'Lima',
-    salutation: null,
-    emails: ['ana.lima@fabrikam.example.com'],
-    phones: { business: '+1 555 0100', mobile: null, home: null, businessFax: null },
-    companyName: 'Fabrikam',
-    jobTitle: 'Buyer',
-    department: null,
-    businessAddress: null,
-    homeAddress: null,
-    notes: null,
-    birthday: null,
-    categories: [],
-    ...overrides,
-  };
+  return mailboxContact({ jobTitle: 'Buyer', ...overrides });
 }
 
 let harness: KindsHarness;

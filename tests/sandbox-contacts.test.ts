@@ -1,40 +1,21 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSyncline as runSynclineBinary, type SynclineRunResult } from './support/e2e-harness.ts';
 
 /**
  * `syncline sandbox seed DIR` with .vcf files, through the real binary: the corpus vCards go into the sandbox
  * mailbox's contacts, a second run adds nothing, and the sandbox's own sample contacts and To Do tasks are there.
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const binPath = path.join(repoRoot, 'bin', 'syncline.js');
 const corpusVcf = path.resolve(repoRoot, '..', 'shared', 'corpus', 'vcf');
 /** Each run starts the sandbox's emulators in a child process, which takes tens of seconds on a busy machine. */
 const RUN_TIMEOUT_MS = 180_000;
 
-interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runSyncline(args: readonly string[], cwd: string): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_LOG_LEVEL: 'warn' };
-  delete env.SYNCLINE_CONFIG;
-  delete env.SYNCLINE_DATA_DIR;
-
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runSyncline(args: readonly string[], cwd: string): Promise<SynclineRunResult> {
+  return runSynclineBinary(args, cwd, 'warn');
 }
 
 interface SavedState {

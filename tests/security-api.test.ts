@@ -84,7 +84,7 @@ describe('authentication', () => {
     expect(errorOf(forced).code).toBe('csrf_failed');
   });
 
-  it('unknown address and wrong password answer alike', async () => {
+  it('unknown address and wrong password respond alike', async () => {
     const unknown = await world.client().signIn('nobody@acme.example');
     const wrong = await world.client().signIn('dana@acme.example', 'not the right password');
     expect(unknown.status).toBe(401);
@@ -224,7 +224,7 @@ describe('request bodies', () => {
     expect(errorOf(response).field).toBe('password');
   });
 
-  it('API answers are not cached', async () => {
+  it('API responses are not cached', async () => {
     const dana = await signedIn('dana@acme.example');
     const response = await dana.request('GET', '/api/v1/me');
     expect(response.headers.get('cache-control')).toBe('no-store');

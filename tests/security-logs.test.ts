@@ -16,9 +16,9 @@ import { timedSeed } from './support/graph-seeds.ts';
 import { ADDRESS, adminRequest, InstantSyncWorld, MAILBOX_ID } from './support/instant-sync-world.ts';
 
 /**
- * Secrets and bodies never reach a log. A sandbox-like run (both emulators, the engine's sessions through the
- * session runner, the HTTP API) with faults injected on both sides logs at the most verbose level into memory;
- * then no line may contain a secret the run used or a body it synced.
+ * Secrets and bodies never reach a log. A sandbox-like run logs at the most verbose level into memory: both
+ * emulators, the engine's sessions through the session runner, and the HTTP API, with faults injected on both
+ * sides. Afterwards no line may contain a secret that the run used or a body that it synced.
  */
 const MAILBOX_BODY = 'Confidential merger notes 7f3a: valuation 41.5M';
 const CRM_DESCRIPTION = 'Private pricing memo 9c2e: discount 38 percent';
@@ -121,7 +121,7 @@ describe('log scan', () => {
     expect(lines.some((line) => (JSON.parse(line) as { level: number }).level >= 40)).toBe(true);
   });
 
-  it('no line holds a secret', () => {
+  it('no line contains a secret', () => {
     const org = config.orgs[0];
     const auth = org?.salesforce.auth;
     const secrets = [
@@ -141,7 +141,7 @@ describe('log scan', () => {
     }
   });
 
-  it('no line holds a body', () => {
+  it('no line contains a body', () => {
     for (const text of [MAILBOX_BODY, CRM_DESCRIPTION, PRIVATE_BODY, 'Confidential merger notes', 'Private pricing memo']) {
       const leaks = lines.filter((line) => line.includes(text));
       expect(leaks, `a log line contains body text "${text}"`).toEqual([]);

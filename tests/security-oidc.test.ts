@@ -60,6 +60,20 @@ describe('OIDC sign-in', () => {
     expect(me.body).toMatchObject({ user: { email: 'dana@acme.example', orgId: 'acme', role: 'user' }, session: { method: 'oidc' } });
   });
 
+  it('planted returnTo to another site is rejected', async () => {
+    provider.nextUser = { subject: 'dana-1', email: 'dana@acme.example', emailVerified: true };
+    const client = world.client();
+    const { callback } = await authorize(client);
+
+    const pending = JSON.parse(Buffer.from(client.cookies.get('syncline_oidc') ?? '', 'base64url').toString('utf8')) as Record<string, string>;
+    client.cookies.set('syncline_oidc', Buffer.from(JSON.stringify({ ...pending, returnTo: '//evil.example/' }), 'utf8').toString('base64url'));
+    const response = await client.request('GET', callback);
+    expect(response.status).toBe(400);
+    expect(errorOf(response).code).toBe('oidc_not_started');
+    expect(response.headers.get('location')).toBeNull();
+    expect(client.cookies.has('syncline_session')).toBe(false);
+  });
+
   it('changed state is rejected', async () => {
     provider.nextUser = { subject: 'dana-1', email: 'dana@acme.example', emailVerified: true };
     const client = world.client();

@@ -189,7 +189,7 @@ describe('users add command', () => {
     expect(email.err).toMatch(/--email: expected an email address, got 'eli-at-acme'/);
   });
 
-  it('adds an OIDC-only user and refuses a duplicate', async () => {
+  it('adds an OIDC-only user and rejects a duplicate', async () => {
     const added = await addInProcess({ org: 'acme', email: 'dana@acme.example', role: 'user', password: false }, '');
     expect(added.code).toBe(0);
     expect(added.out).toMatch(/through the org's OIDC provider/);

@@ -102,7 +102,7 @@ export function readKeyFile(filePath: string): EncryptionKey[] {
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map((line, index) => parseKey(line, `${filePath} key ${index + 1}`));
   if (keys.length === 0) {
-    throw new KeyringError(`The key file ${filePath} holds no key; put 32 random bytes in base64 on its first line (\`openssl rand -base64 32 > ${filePath}\`)`);
+    throw new KeyringError(`The key file ${filePath} contains no key; put 32 random bytes in base64 on its first line (\`openssl rand -base64 32 > ${filePath}\`)`);
   }
   return keys;
 }
@@ -122,7 +122,7 @@ export function writeKeyFile(filePath: string, keys: readonly EncryptionKey[]): 
 function fixedKeyring(source: KeySource, keys: readonly EncryptionKey[]): Keyring {
   const [current] = keys;
   if (current === undefined) {
-    throw new KeyringError('The keyring holds no key');
+    throw new KeyringError(`Internal error: fixedKeyring got no key for the ${source.kind} key source`);
   }
   const byId = new Map(keys.map((entry) => [entry.id, entry]));
   return { source, current: () => current, find: (keyId) => byId.get(keyId) ?? null };

@@ -25,11 +25,13 @@ export interface RotationOptions {
 const MAX_PASSES = 5;
 
 /**
- * `syncline keys rotate`. With a key file, a new key is generated and put first in the file while the old keys
- * stay in it, every credential is re-encrypted under the new key, and then the old keys are removed. Stopped
- * half-way, every credential stays readable, and running the command again finishes the work.
- * With `SYNCLINE_ENCRYPTION_KEY`, the operator sets the new key there and the old one in
- * `SYNCLINE_ENCRYPTION_OLD_KEYS` first; the command re-encrypts under the new key and reports when the old one can be removed.
+ * Re-encrypt every stored credential under a new key (`syncline keys rotate`). With a key file, a new key is
+ * generated and put first in the file while the old keys stay in it, every credential is re-encrypted under the new
+ * key, and then the old keys are removed. Stopped half-way, every credential stays readable, and running the command
+ * again finishes the work.
+ * With `SYNCLINE_ENCRYPTION_KEY`, the operator first sets the new key there and the old one in
+ * `SYNCLINE_ENCRYPTION_OLD_KEYS`. The command then re-encrypts under the new key and reports the old key ids that
+ * can be removed.
  */
 export async function rotateEncryptionKeys(options: RotationOptions): Promise<RotationReport> {
   const keyring = keyringFromEnvironment(options.env);

@@ -69,7 +69,7 @@ export function createOidcSignIn(options: OidcSignInOptions): OidcSignIn {
       configuration = discover(setting).catch((error: unknown) => {
         configurations.delete(orgId);
         options.logger.error({ org: orgId, issuer: setting.issuerUrl, err: error }, 'OIDC discovery failed');
-        throw new OidcSignInError(502, 'oidc_unavailable', `the OIDC provider at ${setting.issuerUrl} did not answer its discovery document; check orgs[].oidc.issuerUrl and try again`, { cause: error });
+        throw new OidcSignInError(502, 'oidc_unavailable', `the OIDC provider at ${setting.issuerUrl} did not return its discovery document; check orgs[].oidc.issuerUrl and try again`, { cause: error });
       });
       configurations.set(orgId, configuration);
     }

@@ -6,9 +6,13 @@ import argon2 from 'argon2';
  */
 const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 65_536, timeCost: 3, parallelism: 4 } as const;
 
-/** NIST SP 800-63B requires at least 8 characters; a password for an admin console deserves more. */
+/**
+ * Minimum password length in code points. NIST SP 800-63B revision 3 (2017) requires at least 8 characters, and
+ * revision 4 (2025) requires 15 for a password that is the only factor.
+ * NOTE: password sign-in here is single-factor, so 12 is below the revision 4 minimum.
+ */
 export const MIN_PASSWORD_LENGTH = 12;
-/** Argon2 takes any length, but a megabyte "password" is a way to spend the server's memory. */
+/** Maximum password length. Argon2 takes any length, but a megabyte "password" would spend the server's memory. */
 export const MAX_PASSWORD_LENGTH = 1024;
 
 /** A password that does not meet the rules; the message names the rule and the fix. */

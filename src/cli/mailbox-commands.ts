@@ -164,12 +164,12 @@ async function withStore<T>(options: MailboxCommandOptions, environment: Command
   }
 }
 
-async function findMailbox(store: SynclineStore, wanted: string): Promise<MailboxRecord> {
-  const key = wanted.trim().toLowerCase();
+async function findMailbox(store: SynclineStore, addressOrId: string): Promise<MailboxRecord> {
+  const key = addressOrId.trim().toLowerCase();
   const mailboxes = await store.listMailboxes();
-  const match = mailboxes.find((mailbox) => mailbox.id === wanted || mailbox.address.toLowerCase() === key);
+  const match = mailboxes.find((mailbox) => mailbox.id === addressOrId || mailbox.address.toLowerCase() === key);
   if (!match) {
-    throw new UsageError(`No mailbox has the address or id '${wanted}'; \`syncline status\` lists them (a mailbox appears after its first start)`);
+    throw new UsageError(`No mailbox has the address or id '${addressOrId}'; \`syncline status\` lists them (a mailbox appears after its first start)`);
   }
   return match;
 }

@@ -26,7 +26,7 @@ async function readPiped(input: NodeJS.ReadableStream): Promise<string> {
   }
   const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
   if (text === '') {
-    throw new UsageError('no password on standard input; pipe one in (printf %s "$PASSWORD" | syncline users add …), run the command on a terminal to be asked, or pass --no-password for an OIDC-only user');
+    throw new UsageError('no password on standard input; pipe one in (printf %s "$PASSWORD" | syncline users add …), run the command on a terminal to be prompted, or pass --no-password for an OIDC-only user');
   }
   return text;
 }

@@ -75,8 +75,8 @@ function selectMailboxes(engine: Engine, address: string | undefined): EngineMai
     return [...engine.mailboxes];
   }
 
-  const wanted = address.trim().toLowerCase();
-  const matches = engine.mailboxes.filter((mailbox) => mailbox.record.address.toLowerCase() === wanted || mailbox.record.id === address);
+  const key = address.trim().toLowerCase();
+  const matches = engine.mailboxes.filter((mailbox) => mailbox.record.address.toLowerCase() === key || mailbox.record.id === address);
   if (matches.length === 0) {
     throw new UsageError(`--mailbox ${address}: no configured mailbox has this address or id; check orgs[].mailboxes[].address`);
   }

@@ -166,7 +166,10 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
   };
 }
 
-/** The EWS secret comes from the file or the environment; without it no request could authenticate. */
+/**
+ * Resolve the org's EWS setting with its secret, from the file or the environment. Throws when the secret is missing,
+ * because without it no request could authenticate.
+ */
 function resolveEws(orgId: string, ews: NonNullable<OrgConfig['ews']>, where: string): EwsSetting {
   const { auth } = ews;
   if (auth.kind === 'basic') {

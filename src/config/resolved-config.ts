@@ -113,7 +113,7 @@ export interface MailboxSetting {
   readonly timeZone: string;
   readonly salesforceUser: { readonly id: string } | { readonly email: string };
   readonly sessionIntervalMinutes: number;
-  /** How the mailbox is reached; absent: graph. `ews` needs the org's `ews` setting, `imap-caldav` the mailbox's `imapCaldav`. */
+  /** Protocol that reaches the mailbox; absent: graph. `ews` needs the org's `ews` setting, `imap-caldav` the mailbox's `imapCaldav`. */
   readonly kind?: 'graph' | 'ews' | 'imap-caldav' | 'google';
   /** The user's refresh token, for a mailbox of kind `google` whose org uses user OAuth. */
   readonly googleRefreshToken?: string;

@@ -193,8 +193,8 @@ const mailboxSchema = z.strictObject({
   /** Overrides the org's graph.auth for this mailbox. */
   graphAuth: graphAuthKind.optional(),
   /**
-   * How the mailbox is reached: Microsoft Graph (default), EWS (needs the org's `ews` block), IMAP with CalDAV/CardDAV
-   * (needs `imapCaldav`) or Google Workspace (needs the org's `google` block).
+   * Protocol that reaches the mailbox: Microsoft Graph (default), EWS (needs the org's `ews` block), IMAP with
+   * CalDAV/CardDAV (needs `imapCaldav`) or Google Workspace (needs the org's `google` block).
    */
   kind: z.enum(['graph', 'ews', 'imap-caldav', 'google'], { error: "expected 'graph', 'ews', 'imap-caldav' or 'google'" }).default('graph'),
   /** For kind `google` when the org's google.auth is userOAuth: this user's refresh token. */
@@ -301,7 +301,7 @@ function reportDuplicates(values: (string | undefined)[], path: (string | number
   });
 }
 
-/** A mailbox of kind `ews` is reached through its org's `ews` block, so the block must be there. */
+/** Report each mailbox of kind `ews` in an org without an `ews` block, which such a mailbox is reached through. */
 function reportEwsWithoutBlock(org: unknown, mailboxes: unknown[], index: number, context: z.RefinementCtx): void {
   if (isRecord(org) && org.ews !== undefined) return;
   mailboxes.forEach((mailbox, mailboxIndex) => {
@@ -314,7 +314,10 @@ function reportEwsWithoutBlock(org: unknown, mailboxes: unknown[], index: number
   });
 }
 
-/** A mailbox of kind `google` is reached through its org's `google` block; with user OAuth it needs its own refresh token. */
+/**
+ * Report each mailbox of kind `google` in an org without a `google` block, and, when the org uses user OAuth, each
+ * such mailbox without its own refresh token.
+ */
 function reportGoogleWithoutBlock(org: unknown, mailboxes: unknown[], index: number, context: z.RefinementCtx): void {
   const google = isRecord(org) && isRecord(org.google) ? org.google : null;
   const userOAuth = google !== null && isRecord(google.auth) && google.auth.kind === 'userOAuth';

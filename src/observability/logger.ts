@@ -3,8 +3,8 @@ import { pino, type Logger } from 'pino';
 export type { Logger } from 'pino';
 
 /**
- * Paths pino blanks out wherever they appear, as a last line of defence: code must not pass secrets or mail
- * bodies to the logger in the first place.
+ * Paths pino blanks out as a last line of defence, at the top level of a log entry and one level down (pino's `*`
+ * matches one key). Deeper fields are not blanked, so code must not pass secrets or mail bodies to the logger at all.
  */
 const REDACTED_PATHS = [
   'accessToken',

@@ -12,7 +12,7 @@ import { handleServerError, sendError } from './api-errors.ts';
  * Route schemas are zod schemas (fastify-type-provider-zod validates requests and serializes responses with
  * them), and the OpenAPI 3.1 document at `GET /openapi.json` is generated from them. Routes under `/api/` need
  * a signed-in caller unless their route config sets `public: true`: see authentication.ts, which `apiRoutes`
- * installs. Every error is answered as `{"error":{"code","message","field"?}}` (api-errors.ts).
+ * installs. Every error response has the shape `{"error":{"code","message","field"?}}` (api-errors.ts).
  */
 export type ServerRoutes = (app: FastifyInstance) => void;
 

@@ -3,8 +3,9 @@ import type { AccountStore, MailboxRecord } from '../domain/accounts.ts';
 import { ApiError } from './api-errors.ts';
 
 /**
- * Which mailboxes a caller may see: an admin every mailbox of the org, a user the mailboxes whose address is the
- * user's own email. Everything else gets a 404 response, never 403, so ids of other orgs and other people reveal nothing.
+ * Decide whether the caller may see a mailbox. An admin sees every mailbox of the org, and a user sees the mailboxes
+ * whose address is the user's own email. The routes respond 404 for every other mailbox, never 403, so ids of other
+ * orgs and other people reveal nothing.
  */
 export function canSeeMailbox(caller: Caller, mailbox: MailboxRecord): boolean {
   if (mailbox.orgId !== caller.orgId) {

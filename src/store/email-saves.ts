@@ -213,7 +213,7 @@ async function mailboxesOf(tables: EmailDb, orgId: string, keys: readonly string
 
 function toSavedEmail(row: Selectable<EmailSavesTable>): SavedEmail {
   if (!(EMAIL_RECORD_OBJECTS as readonly string[]).includes(row.sobject)) {
-    throw new Error(`The email registry holds an unknown object '${row.sobject}' for message key ${row.message_key}; expected EmailMessage or Task`);
+    throw new Error(`Invalid object '${row.sobject}' in the email registry for message key ${row.message_key}: expected EmailMessage or Task. Fix or delete that row`);
   }
   return {
     orgId: row.org_id,

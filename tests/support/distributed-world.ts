@@ -13,6 +13,7 @@ import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../e
 import { createSilentLogger } from '../../src/observability/logger.ts';
 import { newSchedule } from '../../src/scheduler/mailbox-states.ts';
 import { openStore, type SynclineStore } from '../../src/store/index.ts';
+import { adminRequest } from './e2e-harness.ts';
 import { TEST_POSTGRES_URL } from './store-targets.ts';
 
 const TENANT = 'dist-tenant';
@@ -172,7 +173,7 @@ export class DistributedWorld {
   async addMailboxEvents(mailboxIds: readonly string[], count: number): Promise<void> {
     for (const mailboxId of mailboxIds) {
       const seeds = Array.from({ length: count }, () => eventSeed(mailboxId, this.seeded++));
-      await admin(this.graph.url, 'POST', `/_admin/users/${encodeURIComponent(this.addressOf(mailboxId))}/seed`, { events: seeds });
+      await adminRequest(this.graph.url, 'POST', `/_admin/users/${encodeURIComponent(this.addressOf(mailboxId))}/seed`, { events: seeds });
     }
   }
 
@@ -180,15 +181,15 @@ export class DistributedWorld {
   async contents(): Promise<{ mailbox: Map<string, string[]>; crm: Map<string, string[]> }> {
     const mailbox = new Map<string, string[]>();
     for (const id of this.mailboxIds) {
-      const events = (await admin(this.graph.url, 'GET', `/_admin/users/${encodeURIComponent(this.addressOf(id))}/events`)) as { value?: GraphRow[] } | GraphRow[];
+      const events = (await adminRequest(this.graph.url, 'GET', `/_admin/users/${encodeURIComponent(this.addressOf(id))}/events`)) as { value?: GraphRow[] } | GraphRow[];
       const rows = Array.isArray(events) ? events : (events.value ?? []);
       mailbox.set(this.addressOf(id), rows.filter((row) => row.type !== 'seriesMaster' && row.isCancelled !== true).map((row) => row.subject).sort());
     }
 
-    const users = recordsOf(await admin(this.salesforce.url, 'GET', '/_admin/records/User')) as { Id: string; Email: string }[];
+    const users = recordsOf(await adminRequest(this.salesforce.url, 'GET', '/_admin/records/User')) as { Id: string; Email: string }[];
     const emailById = new Map(users.map((user) => [user.Id, user.Email]));
     const crm = new Map<string, string[]>();
-    for (const record of recordsOf(await admin(this.salesforce.url, 'GET', '/_admin/records/Event')) as CrmRow[]) {
+    for (const record of recordsOf(await adminRequest(this.salesforce.url, 'GET', '/_admin/records/Event')) as CrmRow[]) {
       if (record.IsDeleted === true) continue;
       const owner = emailById.get(record.OwnerId) ?? record.OwnerId;
       crm.set(owner, [...(crm.get(owner) ?? []), record.Subject ?? ''].sort());
@@ -197,7 +198,7 @@ export class DistributedWorld {
   }
 
   async graphFaults(faults: readonly Record<string, unknown>[] | null): Promise<void> {
-    await admin(this.graph.url, faults === null ? 'DELETE' : 'POST', '/_admin/faults', faults === null ? undefined : { faults });
+    await adminRequest(this.graph.url, faults === null ? 'DELETE' : 'POST', '/_admin/faults', faults === null ? undefined : { faults });
   }
 
   /** Session jobs locked right now, by worker id. */
@@ -297,19 +298,6 @@ function parseLine(line: string): Record<string, unknown> | null {
 
 function recordsOf(response: unknown): unknown[] {
   return Array.isArray(response) ? response : ((response as { records?: unknown[] }).records ?? []);
-}
-
-async function admin(origin: string, method: string, route: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${origin}${route}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    throw new Error(`${method} ${route} failed with HTTP ${response.status}: ${text.slice(0, 300)}`);
-  }
-  return text === '' ? null : JSON.parse(text);
 }
 
 async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

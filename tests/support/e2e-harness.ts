@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { startGraphEmulator } from '../../emulators/graph/server.ts';
 import type { GraphEventSeed } from '../../emulators/graph/seed-types.ts';
@@ -24,6 +26,32 @@ export const SYNC_ID_FIELD = 'Syncline_Sync_Id__c';
 const ZERO = { created: 0, updated: 0, deleted: 0 };
 /** The writes of an event session that found nothing to do, Salesforce's Event object counted too. */
 export const NO_EVENT_WRITES = { mailbox: ZERO, crm: ZERO, byObject: { Event: { ...ZERO, mailbox: ZERO, crm: ZERO } } };
+
+/** Path of the real `syncline` executable, for tests that run it as a child process. */
+export const SYNCLINE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'syncline.js');
+
+export interface SynclineRunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the real `syncline` binary in `cwd` to its exit, with no configuration variables inherited from the caller. */
+export function runSyncline(args: readonly string[], cwd: string, logLevel: 'info' | 'warn'): Promise<SynclineRunResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_LOG_LEVEL: logLevel };
+  delete env.SYNCLINE_CONFIG;
+  delete env.SYNCLINE_DATA_DIR;
+
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SYNCLINE_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 export interface HarnessOptions {
   readonly window: SyncWindow;
@@ -178,7 +206,8 @@ export class E2eHarness {
 export type GraphEvent = Record<string, unknown> & { id: string; subject: string; type?: string; isCancelled?: boolean };
 export type CrmEvent = Record<string, unknown> & { Id: string; Subject: string | null; IsDeleted?: boolean };
 
-async function adminRequest(origin: string, method: string, route: string, body?: unknown): Promise<unknown> {
+/** Send a request to an emulator's `/_admin` API and return the parsed JSON body, or null for an empty body. */
+export async function adminRequest(origin: string, method: string, route: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${origin}${route}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },

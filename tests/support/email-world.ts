@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSalesforceEmulator, type RunningSalesforceEmulator, type SalesforceEmulatorOptions } from '../../emulators/salesforce/server.ts';
@@ -7,7 +8,7 @@ import { DEFAULT_EMAIL_SAVING_SETTINGS, saveMailboxEmails, type EmailRecordWrite
 import type { MessageSource } from '../../src/domain/email-message.ts';
 import type { LinkResolver } from '../../src/domain/linking.ts';
 import { createSilentLogger } from '../../src/observability/logger.ts';
-import type { SynclineStore } from '../../src/store/index.ts';
+import { openStore, type SynclineStore } from '../../src/store/index.ts';
 import { MemoryLinkResolver } from './memory-link-resolver.ts';
 
 /** The shared corpus of real emails, beside the repository. */
@@ -64,6 +65,32 @@ export async function liveRecords(emulator: RunningSalesforceEmulator, sobject: 
 export async function userIds(emulator: RunningSalesforceEmulator): Promise<Map<string, string>> {
   const users = await liveRecords(emulator, 'User');
   return new Map(users.map((user) => [String(user.Email).toLowerCase(), String(user.Id)]));
+}
+
+/** A running emulator, a SQLite store in a temporary folder and the emulator's User ids by address. */
+export interface EmailWorld {
+  readonly emulator: RunningSalesforceEmulator;
+  readonly store: SynclineStore;
+  readonly users: Map<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts the email emulator and opens a SQLite store in a new temporary folder named with `prefix`. */
+export async function openEmailWorld(prefix: string): Promise<EmailWorld> {
+  const emulator = await startEmailEmulator();
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  const store = await openStore({ kind: 'sqlite', path: join(folder, 'store.db') }, createSilentLogger());
+  const users = await userIds(emulator);
+  return {
+    emulator,
+    store,
+    users,
+    async close() {
+      await store.close();
+      await emulator.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }
 
 export function emailWriter(emulator: RunningSalesforceEmulator, settings: EmailSavingSettings = DEFAULT_EMAIL_SAVING_SETTINGS): EmailRecordWriter {

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { startGraphEmulator, type RunningGraphEmulator } from '../../emulators/graph/server.ts';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../../emulators/salesforce/server.ts';
 import type { InstantSyncTrigger, SynclineConfig, WatchedResource } from '../../src/config/resolved-config.ts';
+import { adminRequest } from './e2e-harness.ts';
 import { timedSeed } from './graph-seeds.ts';
+
+export { adminRequest };
 
 const TENANT = 'contoso-tenant';
 const GRAPH_CLIENT = { tenantId: TENANT, clientId: 'instant-app', clientSecret: 'instant-secret' };
@@ -175,17 +178,4 @@ export async function waitFor(condition: () => Promise<boolean> | boolean, timeo
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return Date.now() - started;
-}
-
-export async function adminRequest(origin: string, method: string, route: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${origin}${route}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    throw new Error(`${method} ${route} failed with HTTP ${response.status}: ${text.slice(0, 500)}`);
-  }
-  return text === '' ? null : JSON.parse(text);
 }

@@ -6,6 +6,8 @@ import { createLinkResolver } from '../../src/linking/link-resolver.ts';
 import type { LinkingState, PeopleDirectory } from '../../src/linking/ports.ts';
 import { DEFAULT_LINKING_SETTINGS, type LinkingSettings } from '../../src/linking/settings.ts';
 import { createSilentLogger } from '../../src/observability/logger.ts';
+import type { SynclineStore } from '../../src/store/index.ts';
+import { sqliteFileTarget } from './store-targets.ts';
 import { startSalesforceEmulator, type RunningSalesforceEmulator, type SalesforceEmulatorOptions } from '../../emulators/salesforce/server.ts';
 
 const CLIENT = { clientId: 'linking-test', clientSecret: 'linking-test-secret', refreshTokens: ['linking-test-refresh'] };
@@ -114,5 +116,35 @@ export function request(ownerUserId: string, people: (string | [string, string |
     signatureText: null,
     isBulk: false,
     ...extra,
+  };
+}
+
+/** A linking world with a SQLite store in a temporary folder, and the function that closes both. */
+export interface LinkingWorldWithStore {
+  readonly world: LinkingWorld;
+  readonly store: SynclineStore;
+  close(): Promise<void>;
+}
+
+/** Starts a linking world and opens a SQLite store beside it. A failed open stops the world again. */
+export async function openLinkingWorld(): Promise<LinkingWorldWithStore> {
+  const world = await LinkingWorld.start();
+  const target = sqliteFileTarget();
+  let store: SynclineStore;
+  try {
+    store = await target.open();
+  } catch (error) {
+    await target.dispose();
+    await world.close();
+    throw error;
+  }
+  return {
+    world,
+    store,
+    async close() {
+      await store.close();
+      await target.dispose();
+      await world.close();
+    },
   };
 }

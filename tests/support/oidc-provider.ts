@@ -4,8 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
 /**
- * A tiny OpenID Connect provider on loopback for tests: discovery, an authorization endpoint that signs in
- * `nextUser` without asking, a token endpoint for the authorization code grant with PKCE (S256 only) and client
+ * A small OpenID Connect provider on loopback for tests. It serves discovery, an authorization endpoint that signs
+ * in `nextUser` without a prompt, a token endpoint for the authorization code grant with PKCE (S256 only) and client
  * secrets, and the JWKS that verifies its RS256 ID tokens. It checks what a real provider checks: the client, the
  * redirect URI, single use of a code, and the PKCE verifier.
  */

@@ -1,6 +1,8 @@
 import type { CalendarEvent } from '../../src/domain/calendar-event.ts';
 import type { CrmRecord } from '../../src/domain/connector.ts';
+import type { MailboxContact } from '../../src/domain/contact.ts';
 import type { Link } from '../../src/domain/link.ts';
+import type { MailboxTask } from '../../src/domain/task.ts';
 import { defaultEventMapping } from '../../src/mapping/index.ts';
 import { crmItemView, mailboxItemView } from '../../src/sync/item-views.ts';
 import type { CrmItemState, MailboxItemState, PlannerInput } from '../../src/sync/plan.ts';
@@ -20,6 +22,43 @@ export function event(overrides: Partial<CalendarEvent> = {}): CalendarEvent {
     recurrence: null,
     isCancelled: false,
     iCalUId: null,
+    categories: [],
+    ...overrides,
+  };
+}
+
+/** A mailbox task due 2026-12-10, in progress and of high importance. */
+export function mailboxTask(overrides: Partial<MailboxTask> = {}): MailboxTask {
+  return {
+    subject: 'Send the proposal',
+    body: 'Pricing for 40 seats',
+    status: 'inProgress',
+    importance: 'high',
+    dueDate: '2026-12-10',
+    startDate: null,
+    completedAt: null,
+    reminderAt: null,
+    isPrivate: false,
+    categories: [],
+    ...overrides,
+  };
+}
+
+/** A mailbox contact with one email address and a business phone. */
+export function mailboxContact(overrides: Partial<MailboxContact> = {}): MailboxContact {
+  return {
+    givenName: 'Ana',
+    surname: 'Lima',
+    salutation: null,
+    emails: ['ana.lima@fabrikam.example.com'],
+    phones: { business: '+1 555 0100', mobile: null, home: null, businessFax: null },
+    companyName: 'Fabrikam',
+    jobTitle: null,
+    department: null,
+    businessAddress: null,
+    homeAddress: null,
+    notes: null,
+    birthday: null,
     categories: [],
     ...overrides,
   };

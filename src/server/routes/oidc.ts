@@ -7,6 +7,7 @@ import type { UserStore } from '../../domain/users.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { ApiError, errorBodySchema } from '../api-errors.ts';
 import { clearCookie, readCookie, setCookie, type CookiePolicy } from '../session-cookie.ts';
+import { replaceSession } from './sign-in.ts';
 
 export interface OidcRouteOptions {
   readonly oidc: OidcSignIn;
@@ -28,14 +29,16 @@ const pendingSchema = z.strictObject({
   state: z.string().max(200),
   nonce: z.string().max(200),
   codeVerifier: z.string().max(200),
-  returnTo: z.string().max(2000),
+  // Checked again here, because another site on a plain-HTTP loopback host can plant this cookie: browsers do not
+  // separate cookies by port.
+  returnTo: z.string().max(2000).refine(isLocalPath),
 });
 
 /**
- * `GET /api/v1/auth/oidc/{org}/start` redirects to the org's provider; the provider redirects the browser to the
- * callback, which checks state, nonce and PKCE, finds the org's user with the ID token's email, opens a session
- * and redirects to `returnTo`. Both are plain browser navigations, so they need no CSRF token: the state check
- * rejects a callback this browser did not start.
+ * Register the two OIDC sign-in routes. `GET /api/v1/auth/oidc/{org}/start` redirects to the org's provider, which
+ * redirects the browser back to the callback. The callback checks state, nonce and PKCE, finds the org's user with
+ * the ID token's email, opens a session and redirects to `returnTo`. Both are plain browser navigations, so they
+ * need no CSRF token, because the state check rejects a callback that this browser did not start.
  */
 export function registerOidcRoutes(app: FastifyInstance, options: OidcRouteOptions): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -82,13 +85,7 @@ export function registerOidcRoutes(app: FastifyInstance, options: OidcRouteOptio
       throw new ApiError(403, 'no_account', `the provider signed you in, but org '${identity.orgId}' has no Syncline user with your address; ask an admin to run \`syncline users add\``);
     }
 
-    const oldToken = readCookie(request, options.cookies.sessionCookie);
-    if (oldToken !== null) {
-      await options.sessions.revoke(oldToken);
-    }
-    const opened = await options.sessions.open(user, 'oidc');
-    const maxAgeSeconds = Math.max(0, Math.floor((Date.parse(opened.caller.expiresAt) - Date.now()) / 1000));
-    setCookie(reply, options.cookies, options.cookies.sessionCookie, opened.token, maxAgeSeconds);
+    await replaceSession(request, reply, options, user, 'oidc');
     logger.info({ userId: user.id, org: user.orgId }, 'Signed in through OIDC');
     return reply.redirect(pending.returnTo, 303);
   });

@@ -32,7 +32,7 @@ export function registerOperationalRoutes(app: FastifyInstance, options: Operati
       await withTimeout(options.store.getMailbox('readiness-probe'), READINESS_TIMEOUT_MS);
       return reply.code(200).send({ status: 'ready' as const });
     } catch (error) {
-      logger.warn({ err: { message: (error as Error).message } }, 'Readiness probe: the store did not answer');
+      logger.warn({ err: { message: (error as Error).message } }, 'Readiness probe failed: the store did not respond');
       return reply.code(503).send({ status: 'unavailable' as const, reason: 'the store did not answer' });
     }
   });
@@ -46,7 +46,7 @@ export function registerOperationalRoutes(app: FastifyInstance, options: Operati
 function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`the store timed out: no response within ${timeoutMs} ms`)), timeoutMs);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

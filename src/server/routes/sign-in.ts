@@ -5,7 +5,7 @@ import { signInWithPassword } from '../../auth/password-sign-in.ts';
 import { MAX_PASSWORD_LENGTH } from '../../auth/passwords.ts';
 import { csrfTokenFor, type Caller, type OpenedSession, type SignInSessions } from '../../auth/sign-in-sessions.ts';
 import type { SignInThrottle } from '../../auth/sign-in-throttle.ts';
-import type { UserStore } from '../../domain/users.ts';
+import type { SignInMethod, UserRecord, UserStore } from '../../domain/users.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { ApiError, errorBodySchema } from '../api-errors.ts';
 import { userSchema } from '../api-schemas.ts';
@@ -68,10 +68,9 @@ export function registerSignInRoutes(app: FastifyInstance, options: SignInRouteO
       throw new ApiError(400, 'org_required', `this address and password belong to accounts in several orgs (${result.orgIds.join(', ')}); name one in org`, 'org');
     }
 
-    await revokeCurrent(request, options);
-    const opened = await options.sessions.open(result.user, 'password');
+    const opened = await replaceSession(request, reply, options, result.user, 'password');
     logger.info({ userId: result.user.id, org: result.user.orgId }, 'Signed in with a password');
-    return sendSignedIn(reply, opened, options);
+    return reply.code(200).send(describeSignedIn(opened.caller, opened.csrfToken, options));
   });
 
   routes.post('/api/v1/auth/sign-out', {
@@ -95,18 +94,29 @@ export function registerSignInRoutes(app: FastifyInstance, options: SignInRouteO
 }
 
 /** Revoke the browser's earlier session, so a sign-in replaces it instead of leaving it alive beside the new one. */
-async function revokeCurrent(request: FastifyRequest, options: SignInRouteOptions): Promise<void> {
+async function revokeCurrent(request: FastifyRequest, options: Pick<SignInRouteOptions, 'sessions' | 'cookies'>): Promise<void> {
   const token = readCookie(request, options.cookies.sessionCookie);
   if (token !== null) {
     await options.sessions.revoke(token);
   }
 }
 
-/** Set the session cookie and send the signed-in user as the response body. */
-export function sendSignedIn(reply: FastifyReply, opened: OpenedSession, options: Pick<SignInRouteOptions, 'cookies' | 'orgName'>): FastifyReply {
+/**
+ * Open a session for the user and set its cookie, which lives as long as the session. The browser's earlier session
+ * is revoked first. Password and OIDC sign-in both end here.
+ */
+export async function replaceSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: Pick<SignInRouteOptions, 'sessions' | 'cookies'>,
+  user: UserRecord,
+  method: SignInMethod,
+): Promise<OpenedSession> {
+  await revokeCurrent(request, options);
+  const opened = await options.sessions.open(user, method);
   const maxAgeSeconds = Math.max(0, Math.floor((Date.parse(opened.caller.expiresAt) - Date.now()) / 1000));
   setCookie(reply, options.cookies, options.cookies.sessionCookie, opened.token, maxAgeSeconds);
-  return reply.code(200).send(describeSignedIn(opened.caller, opened.csrfToken, options));
+  return opened;
 }
 
 function describeSignedIn(caller: Caller, csrfToken: string, options: Pick<SignInRouteOptions, 'orgName'>): z.infer<typeof signedInSchema> {

@@ -4,7 +4,7 @@ import { createSalesforceEmailWriter } from '../crm/salesforce/email/index.ts';
 import { SalesforcePeopleDirectory } from '../crm/salesforce/people/salesforce-people-directory.ts';
 import { SalesforceRecordClient } from '../crm/salesforce/record-client.ts';
 import { SalesforceRestClient } from '../crm/salesforce/rest-client.ts';
-import type { MailboxKind, MailboxRecord } from '../domain/accounts.ts';
+import type { MailboxRecord } from '../domain/accounts.ts';
 import type { MessageSource } from '../domain/email-message.ts';
 import { isConnectorError } from '../domain/errors.ts';
 import type { LinkRequest, LinkResolver, LinkResult } from '../domain/linking.ts';
@@ -12,10 +12,9 @@ import type { AutoCreatedCounts, SessionReport } from '../domain/session-report.
 import { saveMailboxEmails, type EmailRecordWriter, type EmailSavingSettings, type MailboxOwner } from '../email/index.ts';
 import { createLinkResolver } from '../linking/link-resolver.ts';
 import { DEFAULT_LINKING_SETTINGS } from '../linking/settings.ts';
-import { createGmailMessageSource, googleConnectorOptions } from '../mailbox/google/index.ts';
-import { createGraphMessageSource } from '../mailbox/graph/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { SynclineStore } from '../store/index.ts';
+import { mailboxMessageSource } from './engine-kinds.ts';
 
 /** The connectors and settings that saving emails needs for one mailbox, built fresh for each session or request. */
 export interface MailboxEmailConnectors {
@@ -33,24 +32,7 @@ export interface MailboxEmailConnectors {
 
 export type EmailConnectorsOutcome =
   | { readonly kind: 'off' }
-  /** Outcome for a mailbox protocol that cannot read messages yet. */
-  | { readonly kind: 'noSource'; readonly mailboxKind: MailboxKind }
   | { readonly kind: 'ready'; readonly connectors: MailboxEmailConnectors };
-
-/** Message source builder per mailbox kind. A kind missing here cannot read messages yet. */
-const MESSAGE_SOURCES: { readonly [K in MailboxKind]?: (org: OrgSetting, setting: MailboxSetting, logger: Logger) => MessageSource } = {
-  graph: (org, setting, logger) =>
-    createGraphMessageSource({
-      graphBaseUrl: org.graph.graphBaseUrl,
-      tokenUrl: org.graph.tokenUrl,
-      clientId: org.graph.clientId,
-      clientSecret: org.graph.clientSecret,
-      userId: setting.address,
-      mailboxTimeZone: setting.timeZone,
-      logger,
-    }),
-  google: (org, setting, logger) => createGmailMessageSource(googleConnectorOptions(org, setting, logger)),
-};
 
 export interface EmailConnectorOptions {
   readonly org: OrgSetting;
@@ -67,12 +49,6 @@ export function openEmailConnectors(options: EmailConnectorOptions): EmailConnec
   if (settings === undefined) {
     return { kind: 'off' };
   }
-  const mailboxKind: MailboxKind = setting.kind ?? 'graph';
-  const buildSource = MESSAGE_SOURCES[mailboxKind];
-  if (buildSource === undefined) {
-    return { kind: 'noSource', mailboxKind };
-  }
-
   const crmLogger = logger.child({ side: 'crm' });
   const budget = options.budget === undefined ? {} : { apiBudget: options.budget };
   const { loginUrl, auth, apiVersion } = org.salesforce;
@@ -93,7 +69,7 @@ export function openEmailConnectors(options: EmailConnectorOptions): EmailConnec
   return {
     kind: 'ready',
     connectors: {
-      source: buildSource(org, setting, logger.child({ side: 'mailbox' })),
+      source: mailboxMessageSource(org, setting, logger.child({ side: 'mailbox' })),
       writer,
       resolver,
       settings,
@@ -117,9 +93,6 @@ export function emailRouteConnectors(config: SynclineConfig, store: SynclineStor
       throw new Error(`Mailbox ${mailbox.address} (${mailbox.id}) is not in the configuration of this server; add it to org '${mailbox.orgId}' and restart`);
     }
     const opened = openEmailConnectors({ org, setting, store, logger: logger.child({ org: org.id, mailboxId: mailbox.id }) });
-    if (opened.kind === 'noSource') {
-      throw new Error(`Mailbox ${mailbox.address} has kind '${opened.mailboxKind}', whose connector cannot read emails yet; save its emails from a Graph mailbox`);
-    }
     return opened.kind === 'off' ? null : opened.connectors;
   };
 }
@@ -171,10 +144,6 @@ export async function saveSessionEmails(report: SessionReport, options: SessionE
   }
   if (opened.kind === 'off') {
     return report;
-  }
-  if (opened.kind === 'noSource') {
-    logger.info('The mailbox connector cannot read emails; skipping email saving');
-    return withNote({ ...report, ...empty }, `The ${opened.mailboxKind} mailbox connector cannot read emails yet, so none were saved`, false);
   }
 
   const leaseHolder = `emails:${report.sessionId}`;

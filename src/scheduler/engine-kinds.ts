@@ -9,22 +9,24 @@ import {
 } from '../crm/salesforce/index.ts';
 import type { MailboxKind } from '../domain/accounts.ts';
 import type { ItemSource } from '../domain/connector.ts';
+import type { MessageSource } from '../domain/email-message.ts';
 import type { LinkResolver } from '../domain/linking.ts';
 import { OBJECT_KINDS, type ObjectKind } from '../domain/link.ts';
 import type { MailboxItem } from '../domain/mailbox-items.ts';
 import { createEwsConnector } from '../mailbox/ews/index.ts';
 import { createGoogleConnector, googleConnectorOptions } from '../mailbox/google/index.ts';
-import { createGraphContactSource, createGraphEventSource, createGraphTaskSource, type GraphConnectorOptions } from '../mailbox/graph/index.ts';
+import { createGraphContactSource, createGraphEventSource, createGraphMessageSource, createGraphTaskSource, type GraphConnectorOptions } from '../mailbox/graph/index.ts';
 import { createImapCalDavConnector, imapCaldavOptions } from '../mailbox/imap-caldav/index.ts';
 import { crmFieldNeeds, crmFieldsOf, defaultMappingOf, flowsFrom, type MappingTable } from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { KindSession } from '../sync/index.ts';
 
 /**
- * The mailbox sources of one session, by object kind. A kind missing here is skipped with a note in every session, so
- * a mailbox protocol that cannot read a kind yet still syncs the others.
+ * The mailbox sources of one session: one per object kind, and the message source that email saving reads. A kind
+ * missing here is skipped with a note in every session, so a mailbox protocol that cannot read a kind yet still syncs
+ * the others.
  */
-type MailboxSources = { readonly [K in ObjectKind]?: ItemSource<MailboxItem> };
+type MailboxSources = { readonly [K in ObjectKind]?: ItemSource<MailboxItem> } & { readonly message: MessageSource };
 
 /** The connector of each mailbox kind, which builds the sources of one mailbox from its org's settings. */
 const MAILBOX_CONNECTORS: { readonly [K in MailboxKind]: (org: OrgSetting, setting: MailboxSetting, logger: Logger) => MailboxSources } = {
@@ -36,7 +38,7 @@ const MAILBOX_CONNECTORS: { readonly [K in MailboxKind]: (org: OrgSetting, setti
 
 function googleSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
   const connector = createGoogleConnector(googleConnectorOptions(org, setting, logger));
-  return { event: connector.events, task: connector.tasks, contact: connector.contacts };
+  return { event: connector.events, task: connector.tasks, contact: connector.contacts, message: connector.messages };
 }
 
 function graphSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
@@ -49,12 +51,17 @@ function graphSources(org: OrgSetting, setting: MailboxSetting, logger: Logger):
     mailboxTimeZone: setting.timeZone,
     logger,
   };
-  return { event: createGraphEventSource(options), task: createGraphTaskSource(options), contact: createGraphContactSource(options) };
+  return {
+    event: createGraphEventSource(options),
+    task: createGraphTaskSource(options),
+    contact: createGraphContactSource(options),
+    message: createGraphMessageSource(options),
+  };
 }
 
 function imapCaldavSources(_org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
   const connector = createImapCalDavConnector(imapCaldavOptions(setting, logger));
-  return { event: connector.events, task: connector.tasks, contact: connector.contacts };
+  return { event: connector.events, task: connector.tasks, contact: connector.contacts, message: connector.messages };
 }
 
 function ewsSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
@@ -71,7 +78,12 @@ function ewsSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): M
     maxConcurrency: ews.maxConcurrency,
     logger,
   });
-  return { event: connector.events, task: connector.tasks, contact: connector.contacts };
+  return { event: connector.events, task: connector.tasks, contact: connector.contacts, message: connector.messages };
+}
+
+/** Return the message source of a mailbox, from its kind's connector, for saving its emails. */
+export function mailboxMessageSource(org: OrgSetting, setting: MailboxSetting, logger: Logger): MessageSource {
+  return MAILBOX_CONNECTORS[setting.kind ?? 'graph'](org, setting, logger).message;
 }
 
 /** Return the table of each kind for a mailbox: its own (the org's with its choices), else the default. */

@@ -19,7 +19,7 @@ import { createSilentLogger } from '../src/observability/logger.ts';
  * The EWS connector and the EWS emulator against the request and response examples of Microsoft's EWS documentation
  * (../shared/corpus/api/ews-*.xml; MANIFEST.md there names each source). The connector must read every documented
  * response, quirks included (leading spaces in ids, a Create without ChangeKey, unprefixed default namespaces), and the
- * emulator must accept the documented requests and answer in the documented shapes. Expected values are taken from
+ * emulator must accept the documented requests and reply in the documented shapes. Expected values are taken from
  * reading each example, not from our parser.
  */
 
@@ -28,7 +28,7 @@ const documented = (name: string): string => readFileSync(path.join(CORPUS_API, 
 
 const EWS_URL = 'https://exchange.contoso.example/EWS/Exchange.asmx';
 
-/** A client whose server answers every request with the documented response of its operation. */
+/** Create a client whose server replies to each request with the documented response of its operation. */
 function clientAnswering(responses: Readonly<Record<string, string>>): { client: EwsClient; requests: string[] } {
   const requests: string[] = [];
   const fakeFetch = (async (_url: string | URL | Request, init?: RequestInit) => {
@@ -59,8 +59,8 @@ function clientAnswering(responses: Readonly<Record<string, string>>): { client:
   return { client, requests };
 }
 
-describe('EWS connector reads the documented responses', () => {
-  it('initial SyncFolderItems: every created item, one entry per id', async () => {
+describe('EWS connector on documented responses', () => {
+  it('initial SyncFolderItems lists creates', async () => {
     const { client } = clientAnswering({ SyncFolderItems: 'ews-syncfolderitems-initial-response.xml' });
     const round = await syncFolderItems(client, '<t:DistinguishedFolderId Id="inbox"/>', null, { pageSize: 10 });
 
@@ -73,7 +73,7 @@ describe('EWS connector reads the documented responses', () => {
     expect(round.pages).toBe(1);
   });
 
-  it('incremental SyncFolderItems: update, creates and delete; read flags dropped; ids trimmed', async () => {
+  it('incremental SyncFolderItems keeps quirks', async () => {
     const { client, requests } = clientAnswering({ SyncFolderItems: 'ews-syncfolderitems-response.xml' });
     const round = await syncFolderItems(client, '<t:DistinguishedFolderId Id="inbox"/>', 'H4sIAAA==', { pageSize: 10 });
 
@@ -89,7 +89,7 @@ describe('EWS connector reads the documented responses', () => {
     expect(round.syncState).toBe('H4sIAAAAAAAEAO29B2AcSZY==');
   });
 
-  it('Exchange 2007 style response with a MeetingRequest', async () => {
+  it('Exchange 2007 meeting request', async () => {
     const { client } = clientAnswering({ SyncFolderItems: 'ews-syncfolderitems-response-meetingrequest.xml' });
     const round = await syncFolderItems(client, '<t:DistinguishedFolderId Id="inbox"/>', null, { pageSize: 10 });
 
@@ -98,7 +98,7 @@ describe('EWS connector reads the documented responses', () => {
     expect(change?.kind === 'upsert' ? [change.id, change.changeKey, change.item.name] : null).toEqual(['AQApAHRwA==', 'CwAAABYA', 'MeetingRequest']);
   });
 
-  it('ErrorInvalidSyncStateData ends the pull as an expired cursor', async () => {
+  it('invalid sync state expires cursor', async () => {
     const { client } = clientAnswering({ SyncFolderItems: 'ews-syncfolderitems-error-invalid-syncstate.xml' });
     const failure = await syncFolderItems(client, '<t:DistinguishedFolderId Id="calendar"/>', 'stale', { pageSize: 10 }).then(
       () => null,
@@ -108,7 +108,7 @@ describe('EWS connector reads the documented responses', () => {
     expect(failure).toMatchObject({ kind: 'cursorExpired', code: 'ErrorInvalidSyncStateData' });
   });
 
-  it('GetItem of a recurring master, with the https SOAP namespace of the example', () => {
+  it('GetItem of recurring master', () => {
     const parsed = parseEwsResponse(documented('ews-getitem-calendaritem-recurringmaster-response.xml'));
     expect(parsed.kind).toBe('messages');
     const message = parsed.kind === 'messages' ? parsed.messages[0] : undefined;
@@ -120,7 +120,7 @@ describe('EWS connector reads the documented responses', () => {
     expect(descend(item, 'Recurrence', 'NumberedRecurrence', 'NumberOfOccurrences')?.text).toBe('10');
   });
 
-  it('FindItem CalendarView: the five occurrences of the expanded view', () => {
+  it('CalendarView lists five occurrences', () => {
     const parsed = parseEwsResponse(documented('ews-finditem-calendarview-occurrences-response.xml'));
     const message = parsed.kind === 'messages' ? parsed.messages[0] : undefined;
     const items = children(descend(message?.node, 'RootFolder', 'Items'), 'CalendarItem');
@@ -130,7 +130,7 @@ describe('EWS connector reads the documented responses', () => {
     expect(child(items[0], 'Subject')?.text).toBe('Swim Team Practice');
   });
 
-  it('UpdateItem and CreateItem answers give the new ChangeKey', () => {
+  it('write responses carry ChangeKey', () => {
     for (const [file, expected] of [
       ['ews-updateitem-calendaritem-response.xml', { id: 'AAMkA', changeKey: 'DwAAA' }],
       ['ews-createitem-calendaritem-recurring-response.xml', null],
@@ -148,7 +148,7 @@ describe('EWS connector reads the documented responses', () => {
     }
   });
 
-  it('documented errors get their failure kinds', () => {
+  it('documented errors get failure kinds', () => {
     const cases = [
       ['ews-getattachment-error.xml', 'ErrorCannotOpenFileAttachment'],
       ['ews-exportitems-error-nonexistent-mailbox.xml', 'ErrorNonExistentMailbox'],
@@ -165,7 +165,7 @@ describe('EWS connector reads the documented responses', () => {
     expect(kinds).toEqual(['itemError', 'suspend']);
   });
 
-  it('streaming notification: item events become changes, the folder event is dropped', () => {
+  it('streaming notification drops folder events', () => {
     // The documented stream is cut off before </s:Envelope>; a live stream closes each envelope. Read its one
     // Notification element as the stream reader would once the envelope is complete.
     const text = documented('ews-getstreamingevents-response.xml');
@@ -184,9 +184,9 @@ describe('EWS connector reads the documented responses', () => {
   });
 });
 
-describe('EWS emulator answers the documented requests', () => {
+describe('EWS emulator on documented requests', () => {
   const SERVICE = { username: 'svc-docs@contoso.example', password: 'docs-secret', canImpersonate: true };
-  // The documented impersonation example acts as osmund@contoso.com; the other examples name no mailbox.
+  // The documented impersonation example acts as osmund@contoso.com. The other examples name no mailbox.
   const USERS = [
     { smtp: 'svc-docs@contoso.example', displayName: 'Service', timeZone: 'Pacific Standard Time' },
     { smtp: 'osmund@contoso.com', displayName: 'Osmund', timeZone: 'Pacific Standard Time' },
@@ -212,7 +212,7 @@ describe('EWS emulator answers the documented requests', () => {
     return { status: response.status, parsed, message: parsed.kind === 'messages' ? parsed.messages[0] : undefined };
   }
 
-  it('SyncFolderItems without a state lists the folder and returns a new state', async () => {
+  it('initial SyncFolderItems returns state', async () => {
     const { status, message } = await send('ews-syncfolderitems-initial-request.xml');
 
     expect(status).toBe(200);
@@ -222,14 +222,14 @@ describe('EWS emulator answers the documented requests', () => {
     expect(child(message?.node, 'Changes')).not.toBeNull();
   });
 
-  it('an unprefixed request with a foreign SyncState gets ErrorInvalidSyncStateData, as documented', async () => {
+  it('foreign sync state is invalid', async () => {
     const { message } = await send('ews-syncfolderitems-request-ignore.xml');
 
     expect(message?.responseClass).toBe('Error');
     expect(message?.responseCode).toBe('ErrorInvalidSyncStateData');
   });
 
-  it('CreateItem of a calendar item, then FindItem over a CalendarView', async () => {
+  it('CreateItem then CalendarView', async () => {
     const created = await send('ews-createitem-calendaritem-meeting-request.xml');
     expect(created.message?.responseClass).toBe('Success');
     const [item] = created.message === undefined ? [] : itemsOf(created.message);
@@ -240,7 +240,7 @@ describe('EWS emulator answers the documented requests', () => {
     expect(child(found.message?.node, 'RootFolder')?.attributes.IncludesLastItemInRange).toBe('true');
   });
 
-  it('CreateItem under ExchangeImpersonation lands in the impersonated mailbox', async () => {
+  it('impersonated CreateItem lands there', async () => {
     const { message } = await send('ews-createitem-exchangeimpersonation-request.xml');
 
     expect(message?.responseClass).toBe('Success');
@@ -249,7 +249,7 @@ describe('EWS emulator answers the documented requests', () => {
     expect(JSON.stringify(await listed.json())).toContain('Tennis lesson');
   });
 
-  it('Subscribe to streaming notifications returns a SubscriptionId and no Watermark', async () => {
+  it('streaming Subscribe returns id only', async () => {
     const { message } = await send('ews-subscribe-streaming-request.xml');
 
     expect(message?.responseClass).toBe('Success');

@@ -197,6 +197,34 @@ describe.each(TARGETS)('exactly once on %s', (_name, makeTarget) => {
     expect(emails.map((email) => String(email[KEY_FIELD]).slice(0, 2)).sort()).toEqual(['f-', 'm-']);
   });
 
+  it('keeps concurrent reused Message-IDs apart', async () => {
+    // Two mailboxes save two different emails under one Message-ID at the same time, so neither sees the other's
+    // registration before it claims the key.
+    const offer = new MemoryMessageSource();
+    offer.put('offer', { ...OFFER, to: [{ address: DANA.address, name: DANA.name }], attachments: [] });
+    const newsletter = new MemoryMessageSource();
+    const other = { ...OFFER, subject: 'Unrelated newsletter', from: { address: 'news@vendor.example', name: null }, to: [{ address: LEE.address, name: LEE.name }], cc: [], bodyText: 'Other text', bodyHtml: null, sentAt: '2026-04-01T08:00:00.000Z', attachments: [] };
+    newsletter.put('newsletter', other);
+
+    await Promise.all([
+      runSession({ orgId: 'acme', person: DANA, source: offer, store, emulator, users }),
+      runSession({ orgId: 'acme', person: LEE, source: newsletter, store, emulator, users }),
+    ]);
+    // Whichever lost the race saves its email in its next session.
+    await runSession({ orgId: 'acme', person: DANA, source: offer, store, emulator, users });
+    await runSession({ orgId: 'acme', person: LEE, source: newsletter, store, emulator, users });
+
+    const emails = await liveRecords(emulator, 'EmailMessage');
+    expect(emails.map((email) => email.Subject).sort()).toEqual(['Offer for the spring order', 'Unrelated newsletter']);
+    const relations = await liveRecords(emulator, 'EmailMessageRelation');
+    const senderOf = (subject: string) => {
+      const email = emails.find((candidate) => candidate.Subject === subject);
+      return relations.filter((relation) => relation.EmailMessageId === email?.Id && relation.RelationType === 'FromAddress').map((relation) => relation.RelationAddress);
+    };
+    expect(senderOf('Offer for the spring order')).toEqual(['buyer@customer.example']);
+    expect(senderOf('Unrelated newsletter')).toEqual(['news@vendor.example']);
+  });
+
   it('never recreates an email deleted in Salesforce', async () => {
     const first = new MemoryMessageSource();
     first.put('offer', OFFER);

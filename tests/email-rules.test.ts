@@ -168,6 +168,18 @@ describe('message identity', () => {
     expect(contentFingerprint(withDisclaimer)).not.toBe(contentFingerprint(MESSAGE));
     expect(headerFingerprint({ ...MESSAGE, subject: 'Newsletter' })).not.toBe(headerFingerprint(MESSAGE));
   });
+
+  it('ignores gateway subject tags', () => {
+    expect(headerFingerprint({ ...MESSAGE, subject: `[EXTERNAL] ${MESSAGE.subject}` })).toBe(headerFingerprint(MESSAGE));
+    expect(contentFingerprint({ ...MESSAGE, subject: `[EXT][SPAM]  ${MESSAGE.subject}` })).toBe(contentFingerprint(MESSAGE));
+    expect(headerFingerprint({ ...MESSAGE, subject: `${MESSAGE.subject} [EXTERNAL]` })).not.toBe(headerFingerprint(MESSAGE));
+  });
+
+  it('leaves the receive time out', () => {
+    const undated = { ...MESSAGE, sentAt: null };
+    expect(headerFingerprint({ ...undated, receivedAt: '2026-03-02T10:00:00.000Z' })).toBe(headerFingerprint({ ...undated, receivedAt: '2026-03-02T11:30:00.000Z' }));
+    expect(contentFingerprint({ ...undated, receivedAt: '2026-03-02T10:00:00.000Z' })).toBe(contentFingerprint({ ...undated, receivedAt: '2026-03-02T11:30:00.000Z' }));
+  });
 });
 
 describe('body cutting', () => {

@@ -63,18 +63,29 @@ export function headerFingerprint(message: MailMessage): string {
   return sha256Hex(headerParts(message).join('\n'));
 }
 
+/**
+ * Leading tags that a mail gateway adds to the subject of one copy only, such as `[EXTERNAL]` or `[SPAM]`: bracketed,
+ * at most 20 characters each.
+ */
+const GATEWAY_TAGS = /^(?:\s*\[[^\]]{1,20}\]\s*)+/u;
+
 function headerParts(message: MailMessage): string[] {
-  const sent = message.sentAt ?? message.receivedAt;
+  // The send time only: the receive time differs from one recipient's copy to the next.
+  const sent = message.sentAt;
+  const subject = collapse(message.subject).replace(GATEWAY_TAGS, '');
   return [
     `from:${(message.from?.address ?? '').trim().toLowerCase()}`,
     `date:${sent === null ? '' : secondPrecision(sent)}`,
-    `subject:${collapse(message.subject).slice(0, FINGERPRINT_SUBJECT_CHARS)}`,
+    `subject:${subject.slice(0, FINGERPRINT_SUBJECT_CHARS)}`,
   ];
 }
 
+/** Prefix of the keys that come from a Message-ID. */
+export const MESSAGE_ID_KEY_PREFIX = 'm-';
+
 /** Return the External ID value for an email known by its Message-ID. */
 export function keyFromMessageId(normalizedId: string): string {
-  return `m-${messageIdHash(normalizedId)}`;
+  return `${MESSAGE_ID_KEY_PREFIX}${messageIdHash(normalizedId)}`;
 }
 
 /** Return the External ID value for an email known by its content only. */

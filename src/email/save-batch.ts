@@ -5,6 +5,7 @@ import type { BatchContext, BatchResult, EmailWork } from './batch-types.ts';
 import { claimKeys } from './claims.ts';
 import { saveFiles } from './file-saves.ts';
 import type { IdentifiedCandidate } from './identify.ts';
+import { MESSAGE_ID_KEY_PREFIX } from './message-identity.ts';
 import { linkRequest } from './link-requests.ts';
 import type { ExistingRelation } from './ports.ts';
 import { emailMessageValues, emailTaskValues, messageDate, wantedRelations, type ShapeContext } from './record-shape.ts';
@@ -41,6 +42,12 @@ export async function saveBatch(candidates: readonly IdentifiedCandidate[], clai
   return result;
 }
 
+const REUSED_ID_FAILURE: Failure = {
+  kind: 'retryLater',
+  code: 'MessageIdReused',
+  message: 'another email with the same Message-ID was saved at the same time, so the next session saves this one under its content fingerprint',
+};
+
 /** Save emails whose keys this batch holds. */
 async function saveClaimed(candidates: readonly IdentifiedCandidate[], context: BatchContext, result: BatchResult): Promise<void> {
   // Read the registry again: another session may have committed these emails while the claims were awaited.
@@ -48,6 +55,13 @@ async function saveClaimed(candidates: readonly IdentifiedCandidate[], context: 
   const work: EmailWork[] = [];
   for (const candidate of candidates) {
     const registered = registry.get(candidate.key) ?? null;
+    if (registered !== null && candidate.key.startsWith(MESSAGE_ID_KEY_PREFIX) && registered.save.fingerprint !== candidate.fingerprint) {
+      // Another session registered this Message-ID for a different email while this one waited for the claim. Adding
+      // relations would put this email's people on that record, so the email waits for the next session, which
+      // identifies it by its content instead.
+      result.failures.push({ mailboxItemId: candidate.mailboxItemId, key: candidate.key, failure: REUSED_ID_FAILURE, recordId: null });
+      continue;
+    }
     if (registered?.mailboxIds.includes(context.mailbox.id) === true) {
       result.skipped.set(candidate.mailboxItemId, 'alreadySaved');
       result.saved.set(candidate.mailboxItemId, {

@@ -9,10 +9,14 @@ import { processMetrics, type SynclineMetrics } from '../observability/metrics.t
 import type { SynclineStore } from '../store/index.ts';
 import { installAuthentication } from './authentication.ts';
 import type { ServerRoutes } from './create-server.ts';
+import { registerConflictRoutes } from './routes/conflicts.ts';
+import { registerDashboardPages } from './routes/dashboard-pages.ts';
+import { registerLinkExplanationRoutes } from './routes/link-explanations.ts';
 import { registerMailboxRoutes } from './routes/mailboxes.ts';
 import { registerOidcRoutes } from './routes/oidc.ts';
 import { registerOperationalRoutes } from './routes/operational.ts';
 import { registerOrgSettingsRoutes } from './routes/org-settings.ts';
+import { registerSalesforceUsageRoutes, type OrgLimitsReader } from './routes/salesforce-usage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { cookiePolicyFor } from './session-cookie.ts';
 
@@ -27,11 +31,14 @@ export interface ApiDependencies {
   readonly metrics?: SynclineMetrics;
   /** Defaults to 10 failed sign-ins per address in 15 minutes. */
   readonly signInThrottle?: SignInThrottle;
+  /** Reads an org's daily Salesforce API usage for the admin console; defaults to Salesforce's `limits` resource. */
+  readonly readSalesforceLimits?: OrgLimitsReader;
   readonly now?: () => Date;
 }
 
 /**
- * Build the HTTP API (`/api/v1`: sign-in, the caller's mailboxes, org settings), health and metrics, as one
+ * Build the HTTP API (`/api/v1`: sign-in, the caller's mailboxes, their conflict ledgers, link explanations, org
+ * settings and Salesforce API use), health and metrics, and the dashboard pages (`/`, `/sign-in`, `/admin`), as one
  * `ServerRoutes` for `createServer`. Every other route under `/api/` registered on the same server gets the same
  * sign-in and CSRF checks; read its caller with `requireCaller(request)` from authentication.ts.
  */
@@ -61,7 +68,11 @@ export function apiRoutes(deps: ApiDependencies): ServerRoutes {
       logger,
     });
     registerMailboxRoutes(app, { store: deps.store, now, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
+    registerConflictRoutes(app, { store: deps.store });
+    registerLinkExplanationRoutes(app, { store: deps.store });
     registerOrgSettingsRoutes(app, deps.config);
+    registerSalesforceUsageRoutes(app, { store: deps.store, config: deps.config, logger, now, ...(deps.readSalesforceLimits === undefined ? {} : { readLimits: deps.readSalesforceLimits }) });
+    registerDashboardPages(app, { sessions, cookies });
   };
 }
 

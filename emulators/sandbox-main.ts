@@ -1,10 +1,13 @@
 /**
  * Entry point of the sandbox process that `syncline` starts as a child:
  *
- *   node --import tsx emulators/sandbox-main.ts --data-dir DIR [--reset] [--seed ICS_FOLDER] [--google]
+ *   node --import tsx emulators/sandbox-main.ts --data-dir DIR [--reset] [--seed ICS_FOLDER]
  *     [--owner-pid PID --owner-command COMMAND]
  *
- * `--google`, or SYNCLINE_SANDBOX_GOOGLE=1 in the environment, adds a Google Workspace mailbox.
+ * Besides the Graph mailbox the sandbox runs an Exchange (EWS) mailbox, a Google Workspace mailbox and, where Dovecot
+ * and Radicale are installed, an IMAP/CalDAV mailbox. SYNCLINE_SANDBOX_EWS=0, SYNCLINE_SANDBOX_GOOGLE=0 and
+ * SYNCLINE_SANDBOX_IMAP=0 in the environment turn each off. A mailbox the sandbox runs without, though asked for, is
+ * named in one line on stderr with the reason.
  *
  * It prints exactly one JSON line on stdout (the ready message, or `{"error": "..."}`, with `inUse` naming the
  * command that uses the data folder when that is the reason), then keeps the emulators running until its
@@ -20,7 +23,6 @@ async function run(): Promise<void> {
       'data-dir': { type: 'string' },
       reset: { type: 'boolean', default: false },
       seed: { type: 'string' },
-      google: { type: 'boolean', default: false },
       'owner-pid': { type: 'string' },
       'owner-command': { type: 'string' },
     },
@@ -34,10 +36,32 @@ async function run(): Promise<void> {
 
   const ownerPid = Number(values['owner-pid']);
   const owner: SandboxOwner | null = Number.isInteger(ownerPid) && ownerPid > 0 ? { pid: ownerPid, command: values['owner-command'] ?? null } : null;
-  const google = values.google || process.env.SYNCLINE_SANDBOX_GOOGLE === '1';
-  const sandbox = await startSandbox({ dataDir, reset: values.reset, seedDir: values.seed ?? null, owner, google });
+  const sandbox = await startSandbox({
+    dataDir,
+    reset: values.reset,
+    seedDir: values.seed ?? null,
+    owner,
+    google: switchedOn('SYNCLINE_SANDBOX_GOOGLE'),
+    ews: switchedOn('SYNCLINE_SANDBOX_EWS'),
+    imapCaldav: switchedOn('SYNCLINE_SANDBOX_IMAP'),
+  });
+  for (const notice of sandbox.ready.notices) {
+    console.error(notice);
+  }
   process.stdout.write(`${JSON.stringify(sandbox.ready)}\n`);
   waitForParent(sandbox);
+}
+
+/** Return whether a mailbox kind is on: it is, unless its variable is 0, false, no or off. */
+function switchedOn(variable: string): boolean {
+  const value = process.env[variable]?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === '1' || value === 'true' || value === 'yes' || value === 'on') {
+    return true;
+  }
+  if (value === '0' || value === 'false' || value === 'no' || value === 'off') {
+    return false;
+  }
+  throw new Error(`${variable}=${process.env[variable]} is invalid: set it to 0 to run the sandbox without that mailbox, or 1 (the default) to run it`);
 }
 
 function waitForParent(sandbox: RunningSandbox): void {

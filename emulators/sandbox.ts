@@ -2,18 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunningEwsEmulator } from './ews/server.ts';
 import type { RunningGoogleEmulator } from './google/server.ts';
 import { startGraphEmulator, type RunningGraphEmulator } from './graph/server.ts';
 import { startSalesforceEmulator, type RunningSalesforceEmulator } from './salesforce/server.ts';
 import { GOOGLE_SAMPLE_MARKER, SANDBOX_GOOGLE_MAILBOX, startSandboxGoogle, type SandboxGoogleReady } from './sandbox-google.ts';
+import { EWS_SAMPLE_MARKER, SANDBOX_EWS_MAILBOX, startSandboxEws, type SandboxEwsReady } from './sandbox-ews.ts';
+import { IMAP_SAMPLE_MARKER, SANDBOX_IMAP_MAILBOX, startSandboxImap, type SandboxImapReady } from './sandbox-imap.ts';
 import { acquireSandboxLock, type SandboxOwner } from './sandbox-lock.ts';
+import { missingServers, type RunningServer } from './mail-servers.ts';
 import { postAdminJson, seedIcsFolder, type IcsFolderSeeding, type SeedResult } from './sandbox-seed.ts';
 import { SAMPLE_ITEMS_MARKER, seedSampleItems, seedVcfFolder, type ContactSeedResult, type SampleItemsResult } from './sandbox-items.ts';
 import { SAMPLE_MAIL_MARKER, seedEmlFolder, seedSampleMailOnce, type MailSeedResult } from './sandbox-mail-seed.ts';
 
 /**
  * The embedded sandbox: a Graph emulator and a Salesforce emulator on loopback, with state kept in
- * `<dataDir>/sandbox/{graph,salesforce}`, one org and one mailbox, seeded with the sample data on first start.
+ * `<dataDir>/sandbox/{graph,salesforce}`, one org and its Graph mailbox, seeded with the sample data on first start.
+ * By default the org also has an Exchange (EWS) mailbox and a Google Workspace mailbox on their emulators. Where
+ * Dovecot and Radicale are installed, it also has an IMAP/CalDAV mailbox on those real servers. Each is seeded like
+ * the Graph one.
  * The product reaches it only through the ready message below (URLs and credentials), exactly as it reaches
  * the real services through its configuration.
  */
@@ -27,8 +34,10 @@ const API_VERSION = '62.0';
 const SYNC_ID_FIELD = 'Syncline_Sync_Id__c';
 /** An 18-character User id in the emulator's id style; no upper-case letters, so its checksum suffix is AAA. */
 const SANDBOX_USER_ID = '0055g0000000001AAA';
-/** The Salesforce user of the Google mailbox, in the same id style. */
+/** The Salesforce users of the Google, EWS and IMAP/CalDAV mailboxes, in the same id style. */
 const SANDBOX_GOOGLE_USER_ID = '0055g0000000002AAA';
+const SANDBOX_EWS_USER_ID = '0055g0000000003AAA';
+const SANDBOX_IMAP_USER_ID = '0055g0000000004AAA';
 const SEEDED_MARKER = 'sample-data-seeded.json';
 const PORTS_FILE = 'ports.json';
 const SAMPLE_DATA_DIR = fileURLToPath(new URL('./sample-data/', import.meta.url));
@@ -54,6 +63,12 @@ export interface SandboxReadyMessage {
   readonly mailSeedResults: readonly MailSeedResult[];
   /** The Google Workspace mailbox, when the sandbox was started with one. */
   readonly google?: SandboxGoogleReady;
+  /** The Exchange (EWS) mailbox, when the sandbox was started with one. */
+  readonly ews?: SandboxEwsReady;
+  /** The IMAP/CalDAV mailbox on Dovecot and Radicale, when the sandbox was started with one. */
+  readonly imapCaldav?: SandboxImapReady;
+  /** One sentence per mailbox the sandbox was asked for and runs without, with the reason and the fix. */
+  readonly notices: readonly string[];
 }
 
 export interface SandboxOptions {
@@ -66,6 +81,10 @@ export interface SandboxOptions {
   readonly owner?: SandboxOwner | null;
   /** Also run a Google emulator with a Google Workspace mailbox seeded like the Graph one. */
   readonly google?: boolean;
+  /** Also run an EWS emulator with an Exchange mailbox seeded like the Graph one. */
+  readonly ews?: boolean;
+  /** Also run Dovecot and Radicale, when installed, with an IMAP/CalDAV mailbox seeded like the Graph one. */
+  readonly imapCaldav?: boolean;
 }
 
 export interface RunningSandbox {
@@ -81,8 +100,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   let graph: RunningGraphEmulator | null = null;
   let salesforce: RunningSalesforceEmulator | null = null;
   let google: RunningGoogleEmulator | null = null;
+  let ews: RunningEwsEmulator | null = null;
+  let mailServers: readonly RunningServer[] = [];
   const close = async () => {
-    await Promise.all([graph?.close(), salesforce?.close(), google?.close()]);
+    await Promise.all([graph?.close(), salesforce?.close(), google?.close(), ews?.close(), ...mailServers.map((server) => server.stop())]);
     await lock.release();
   };
 
@@ -111,13 +132,28 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
           ...(options.google
             ? [{ Id: SANDBOX_GOOGLE_USER_ID, Username: SANDBOX_GOOGLE_MAILBOX.address, Email: SANDBOX_GOOGLE_MAILBOX.address, Name: SANDBOX_GOOGLE_MAILBOX.displayName, TimeZoneSidKey: SANDBOX_GOOGLE_MAILBOX.timeZone }]
             : []),
+          ...(options.ews ? [{ Id: SANDBOX_EWS_USER_ID, Username: SANDBOX_EWS_MAILBOX.address, Email: SANDBOX_EWS_MAILBOX.address, Name: SANDBOX_EWS_MAILBOX.displayName, TimeZoneSidKey: SANDBOX_EWS_MAILBOX.timeZone }] : []),
+          ...(options.imapCaldav ? [{ Id: SANDBOX_IMAP_USER_ID, Username: SANDBOX_IMAP_MAILBOX.address, Email: SANDBOX_IMAP_MAILBOX.address, Name: 'Jordan Lee', TimeZoneSidKey: SANDBOX_IMAP_MAILBOX.timeZone }] : []),
         ],
         syncIdField: SYNC_ID_FIELD,
       }),
     );
     const googleStart = options.google ? await withPort('Google', ports.google, (port) => startSandboxGoogle({ sandboxDir, port, window: { ...SANDBOX_WINDOW } })) : null;
     google = googleStart?.emulator ?? null;
-    await writeFile(path.join(sandboxDir, PORTS_FILE), `${JSON.stringify({ graph: portOf(graph.url), salesforce: portOf(salesforce.url), ...(google ? { google: portOf(google.url) } : {}) })}\n`);
+    const ewsStart = options.ews ? await withPort('EWS', ports.ews, (port) => startSandboxEws({ sandboxDir, port, window: { ...SANDBOX_WINDOW } })) : null;
+    ews = ewsStart?.emulator ?? null;
+    const notices: string[] = [];
+    const imapStart = options.imapCaldav ? await startImapOrExplain(sandboxDir, ports, notices) : null;
+    mailServers = imapStart?.servers ?? [];
+    const imapPorts = imapStart ? { imap: imapStart.ready.imap.port, dav: portOf(imapStart.ready.dav.serverUrl) } : {};
+    await writeFile(
+      path.join(sandboxDir, PORTS_FILE),
+      // Ports of a mailbox turned off this time stay, so its cursors still match when it is turned on again.
+      `${JSON.stringify({ ...ports, graph: portOf(graph.url), salesforce: portOf(salesforce.url), ...(google ? { google: portOf(google.url) } : {}), ...(ews ? { ews: portOf(ews.url) } : {}), ...imapPorts })}\n`,
+    );
+    // The Events that exist only in Salesforce go to each new mailbox's owner too, for the CRM → mailbox direction.
+    if (ewsStart?.ready.sampleData) await seedCrmEvents(salesforce.url, SANDBOX_EWS_USER_ID);
+    if (imapStart?.ready.sampleData) await seedCrmEvents(salesforce.url, SANDBOX_IMAP_USER_ID);
 
     const sampleResults = await seedOnce(sandboxDir, graph.url, salesforce.url);
     const sampleItems = await seedSampleItems({ sandboxDir, graphUrl: graph.url, salesforceUrl: salesforce.url, mailboxAddress: SANDBOX_MAILBOX.address, ownerId: SANDBOX_USER_ID });
@@ -133,6 +169,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       sampleMail,
       mailSeedResults: mail,
       ...(googleStart ? { google: googleStart.ready } : {}),
+      ...(ewsStart ? { ews: ewsStart.ready } : {}),
+      ...(imapStart ? { imapCaldav: imapStart.ready } : {}),
+      notices,
     };
     return { ready, close };
   } catch (error) {
@@ -167,7 +206,7 @@ function readyMessage(
   credentials: SandboxCredentials,
   sampleData: readonly SeedResult[] | null,
   seedResults: readonly SeedResult[],
-): Omit<SandboxReadyMessage, 'sampleItems' | 'contactSeedResults' | 'sampleMail' | 'mailSeedResults'> {
+): Omit<SandboxReadyMessage, 'sampleItems' | 'contactSeedResults' | 'sampleMail' | 'mailSeedResults' | 'notices'> {
   return {
     graph: { url: graphUrl, tenantId: TENANT_ID, clientId: credentials.graphClientId, clientSecret: credentials.graphClientSecret },
     salesforce: {
@@ -187,7 +226,9 @@ function readyMessage(
 }
 
 async function removeState(sandboxDir: string): Promise<void> {
-  for (const entry of ['graph', 'salesforce', 'google', SEEDED_MARKER, SAMPLE_ITEMS_MARKER, SAMPLE_MAIL_MARKER, GOOGLE_SAMPLE_MARKER, PORTS_FILE]) {
+  const states = ['graph', 'salesforce', 'google', 'ews', 'dovecot', 'radicale'];
+  const markers = [SEEDED_MARKER, SAMPLE_ITEMS_MARKER, SAMPLE_MAIL_MARKER, GOOGLE_SAMPLE_MARKER, EWS_SAMPLE_MARKER, IMAP_SAMPLE_MARKER];
+  for (const entry of [...states, ...markers, PORTS_FILE]) {
     await rm(path.join(sandboxDir, entry), { recursive: true, force: true });
   }
 }
@@ -196,6 +237,9 @@ interface SandboxPorts {
   readonly graph?: number;
   readonly salesforce?: number;
   readonly google?: number;
+  readonly ews?: number;
+  readonly imap?: number;
+  readonly dav?: number;
 }
 
 /**
@@ -230,6 +274,32 @@ async function withPort<T>(name: string, port: number | undefined, start: (port:
 
 function portOf(url: string): number {
   return Number(new URL(url).port);
+}
+
+/**
+ * Start Dovecot and Radicale with the IMAP/CalDAV mailbox. When they are not installed or fail to start, add the
+ * reason to `notices` and return null, so the sandbox runs on without that mailbox.
+ */
+async function startImapOrExplain(sandboxDir: string, ports: SandboxPorts, notices: string[]) {
+  const missing = missingServers();
+  if (missing !== null) {
+    notices.push(`The sandbox runs without its IMAP/CalDAV mailbox: ${missing}.`);
+    return null;
+  }
+  try {
+    return await startSandboxImap({ sandboxDir, ports: { imap: ports.imap, dav: ports.dav } });
+  } catch (error) {
+    // imapflow puts the server's own words in responseText; a server that did not start explains itself in the first line.
+    const detail = (error as { responseText?: unknown }).responseText;
+    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const reason = typeof detail === 'string' ? `${firstLine} (${detail})` : firstLine;
+    notices.push(`The sandbox runs without its IMAP/CalDAV mailbox: ${reason}. Dovecot logs to ${path.join(sandboxDir, 'dovecot', 'dovecot.log')}; SYNCLINE_SANDBOX_IMAP=0 turns this mailbox off.`);
+    return null;
+  }
+}
+
+async function seedCrmEvents(salesforceUrl: string, ownerId: string): Promise<void> {
+  await postAdminJson(`${salesforceUrl}/_admin/records`, { sobject: 'Event', records: SANDBOX_CRM_EVENTS.map((event) => ({ ...event, OwnerId: ownerId })) });
 }
 
 /** Seed the sample data unless an earlier start did; returns null when it was already there. */

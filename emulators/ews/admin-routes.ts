@@ -5,15 +5,19 @@ import { emptyStats, type EwsServices } from './context.ts';
 import type { EwsAuth } from './ews-auth.ts';
 import { faultSchema } from './faults.ts';
 import { readShape, renderItem } from './item-view.ts';
+import { itemElementOf, readNewItem } from './item-input.ts';
 import { seedCalendar } from './seed.ts';
-import { newId, type UserRecord } from './store.ts';
-import { branch, leaf, type XmlNode } from './xml.ts';
+import { ItemError } from './soap-reply.ts';
+import { newId, type EwsStore, type FolderRecord, type UserRecord } from './store.ts';
+import { branch, leaf, parseXml, type XmlNode } from './xml.ts';
 
 const userSchema = z.object({ smtp: z.email(), displayName: z.string().min(1), timeZone: z.string().min(1) });
 const touchSchema = z.object({ set: z.record(z.string(), z.string()) });
 const addressSchema = z.object({ name: z.string().optional(), address: z.string() });
+const itemSchema = z.object({ folder: z.enum(['calendar', 'tasks', 'contacts']), xml: z.string().min(1) });
 const messageSchema = z.object({
-  folder: z.enum(['inbox', 'sentitems', 'drafts']).default('inbox'),
+  /** A well-known mail folder, or the display name of a folder below the mailbox root, created when missing. */
+  folder: z.string().min(1).default('inbox'),
   subject: z.string(),
   from: addressSchema,
   to: z.array(addressSchema).default([]),
@@ -59,8 +63,8 @@ export function registerAdminRoutes(app: FastifyInstance, services: EwsServices,
     if (user === undefined) return notFound(reply, request.params.smtp);
     const parsed = messageSchema.safeParse(request.body);
     if (!parsed.success) return badRequest(reply, `invalid message: ${parsed.error.message}`);
-    const folder = store.distinguishedFolder(user.id, parsed.data.folder);
-    if (folder === undefined) return badRequest(reply, `unknown folder ${parsed.data.folder}`);
+    const folder = mailFolder(store, user, parsed.data.folder);
+    if (folder === undefined) return badRequest(reply, `unknown folder ${parsed.data.folder}; use inbox, sentitems, drafts or the display name of a folder below the root`);
     const item = store.addItem({ userId: user.id, folderId: folder.id, element: 'Message', props: messageProps(parsed.data) });
     item.attachments = parsed.data.attachments.map((attachment) => ({
       id: newId('A'),
@@ -71,6 +75,27 @@ export function registerAdminRoutes(app: FastifyInstance, services: EwsServices,
       contentId: attachment.contentId ?? null,
     }));
     return reply.code(201).send({ id: item.id });
+  });
+
+  // An item as a client would create it: one t:CalendarItem, t:Task or t:Contact element, checked like CreateItem.
+  app.post<{ Params: { smtp: string } }>('/_admin/users/:smtp/items', async (request, reply) => {
+    const user = store.userBySmtp(request.params.smtp);
+    if (user === undefined) return notFound(reply, request.params.smtp);
+    const parsed = itemSchema.safeParse(request.body);
+    if (!parsed.success) return badRequest(reply, `invalid item: ${parsed.error.message}; send { folder: "tasks", xml: "<t:Task>…</t:Task>" }`);
+    const node = parseXmlOrNull(parsed.data.xml);
+    if (node === null) return badRequest(reply, 'xml is not one well-formed item element such as <t:Task>…</t:Task>');
+    const folder = store.distinguishedFolder(user.id, parsed.data.folder);
+    if (folder === undefined) return badRequest(reply, `unknown folder ${parsed.data.folder}`);
+    try {
+      const element = itemElementOf(node);
+      const { props, extended } = readNewItem(node);
+      const item = store.addItem({ userId: user.id, folderId: folder.id, element, props, extended });
+      return await reply.code(201).send({ id: item.id });
+    } catch (error) {
+      if (error instanceof ItemError) return badRequest(reply, `${error.code}: ${error.message}`);
+      throw error;
+    }
   });
 
   // Every item of a folder, rendered in the EWS shape with all properties, for tests to assert on.
@@ -131,6 +156,25 @@ function itemOf(services: EwsServices, smtp: string, id: string) {
   const user: UserRecord | undefined = services.store.userBySmtp(smtp);
   const item = services.store.items.get(id);
   return user === undefined || item === undefined || item.deleted || item.userId !== user.id ? null : item;
+}
+
+/** Find a well-known folder by name, else a folder below the root by display name (case-insensitive), created when missing. */
+function mailFolder(store: EwsStore, user: UserRecord, name: string): FolderRecord | undefined {
+  const known = store.distinguishedFolder(user.id, name);
+  if (known !== undefined) return known;
+  const root = store.distinguishedFolder(user.id, 'msgfolderroot');
+  if (root === undefined) return undefined;
+  const wanted = name.toLowerCase();
+  const existing = [...store.folders.values()].find((folder) => folder.parentId === root.id && folder.displayName.toLowerCase() === wanted);
+  return existing ?? store.addFolder(user.id, null, name, 'IPF.Note', 'Folder', root.id);
+}
+
+function parseXmlOrNull(text: string): XmlNode | null {
+  try {
+    return parseXml(text);
+  } catch {
+    return null;
+  }
 }
 
 function badRequest(reply: FastifyReply, message: string): FastifyReply {

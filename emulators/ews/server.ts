@@ -9,6 +9,7 @@ import { createItem, deleteItem, getAttachment, getItem, updateItem } from './op
 import { createFolder, findFolder, findItems, getFolder, syncFolderItems, userConfiguration } from './ops-folders.ts';
 import { getEvents, getStreamingEvents, subscribe, unsubscribe } from './ops-notify.ts';
 import { envelope, fault, ItemError, RequestFault } from './soap-reply.ts';
+import { EwsStateFile } from './state-file.ts';
 import { EwsStore } from './store.ts';
 import { child, parseXml, type XmlNode } from './xml.ts';
 
@@ -22,6 +23,8 @@ export interface EwsEmulatorOptions {
   readonly tokenLifetimeSeconds?: number;
   /** How long one ConnectionTimeout minute of GetStreamingEvents lasts here, so tests need not wait real minutes. */
   readonly streamMinuteMs?: number;
+  /** When set, state is loaded from and saved to this folder (JSON), so a restart keeps it; absent: memory only. */
+  readonly dataDir?: string | null;
 }
 
 export interface RunningEwsEmulator {
@@ -55,12 +58,22 @@ const OPERATIONS: Readonly<Record<string, Handler>> = {
 /** Start an Exchange Web Services emulator on loopback; see emulators/ews/README.md for what it serves. */
 export async function startEwsEmulator(options: EwsEmulatorOptions = {}): Promise<RunningEwsEmulator> {
   const store = new EwsStore();
+  const stateFile = options.dataDir ? new EwsStateFile(options.dataDir, () => store.snapshot()) : null;
+  const snapshot = stateFile?.load() ?? null;
+  if (snapshot !== null) {
+    store.restore(snapshot);
+  }
   for (const user of options.users ?? []) {
     store.addUser(user.smtp, user.displayName, user.timeZone);
   }
   const services: EwsServices = { store, faults: new EwsFaults(), stats: emptyStats(), hub: new NotificationHub(store) };
   const auth = new EwsAuth(options.accounts ?? [], options.clients ?? [], options.tokenLifetimeSeconds ?? 3599);
   const app = buildApp(services, auth, options.streamMinuteMs ?? 60_000);
+  if (stateFile !== null) {
+    // Every operation and admin call may change the store, so each completed request schedules a coalesced save.
+    app.addHook('onResponse', async () => stateFile.scheduleSave());
+    stateFile.scheduleSave();
+  }
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
@@ -71,6 +84,7 @@ export async function startEwsEmulator(options: EwsEmulatorOptions = {}): Promis
     close: async () => {
       services.hub.closeAll();
       await app.close();
+      await stateFile?.flush();
     },
   };
 }

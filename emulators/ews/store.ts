@@ -77,6 +77,18 @@ interface LogEntry {
 
 export type ItemListener = (item: ItemRecord, folderId: string, change: ChangeType) => void;
 
+/** The whole store as JSON-ready data, for the state file; attachment content is base64. */
+export interface EwsStoreSnapshot {
+  readonly format: 'syncline-ews-emulator/1';
+  readonly users: UserRecord[];
+  readonly folders: FolderRecord[];
+  readonly items: (Omit<ItemRecord, 'props' | 'attachments'> & { props: [string, XmlNode][]; attachments: (Omit<AttachmentRecord, 'content'> & { content: string })[] })[];
+  readonly userConfigurations: [string, string][];
+  readonly logs: [string, LogEntry[]][];
+  readonly seq: number;
+  readonly epoch: number;
+}
+
 /** Users, folders, items and each folder's change log, which SyncFolderItems states point into. */
 export class EwsStore {
   readonly users = new Map<string, UserRecord>();
@@ -201,6 +213,50 @@ export class EwsStore {
     this.seq += 1;
     this.logs.get(folderId)?.push({ seq: this.seq, itemId, kind });
     return this.seq;
+  }
+
+  snapshot(): EwsStoreSnapshot {
+    return {
+      format: 'syncline-ews-emulator/1',
+      users: [...this.users.values()],
+      folders: [...this.folders.values()],
+      items: [...this.items.values()].map((item) => ({
+        ...item,
+        props: [...item.props.entries()],
+        attachments: item.attachments.map((attachment) => ({ ...attachment, content: attachment.content.toString('base64') })),
+      })),
+      userConfigurations: [...this.userConfigurations.entries()],
+      logs: [...this.logs.entries()],
+      seq: this.seq,
+      epoch: this.epoch,
+    };
+  }
+
+  /** Replace the whole content by a snapshot, as saved by `snapshot`. */
+  restore(snapshot: EwsStoreSnapshot): void {
+    this.users.clear();
+    this.folders.clear();
+    this.items.clear();
+    this.itemsByUser.clear();
+    this.userConfigurations.clear();
+    this.logs.clear();
+    for (const user of snapshot.users) this.users.set(user.id, user);
+    for (const folder of snapshot.folders) this.folders.set(folder.id, folder);
+    for (const saved of snapshot.items) {
+      const item: ItemRecord = {
+        ...saved,
+        props: new Map(saved.props),
+        attachments: saved.attachments.map((attachment) => ({ ...attachment, content: Buffer.from(attachment.content, 'base64') })),
+      };
+      this.items.set(item.id, item);
+      const owned = this.itemsByUser.get(item.userId);
+      if (owned === undefined) this.itemsByUser.set(item.userId, [item]);
+      else owned.push(item);
+    }
+    for (const [key, value] of snapshot.userConfigurations) this.userConfigurations.set(key, value);
+    for (const [folderId, entries] of snapshot.logs) this.logs.set(folderId, entries);
+    this.seq = snapshot.seq;
+    this.epoch = snapshot.epoch;
   }
 
   private isInbox(folderId: string): boolean {

@@ -83,6 +83,25 @@ const sandboxReadySchema = z.object({
       mailbox: z.object({ address: z.string(), timeZone: z.string(), salesforceUserEmail: z.string() }),
     })
     .optional(),
+  /** The Exchange (EWS) mailbox of a sandbox started with one (emulators/sandbox-ews.ts). */
+  ews: z
+    .object({
+      url: z.string(),
+      serviceAccount: z.object({ username: z.string(), password: z.string() }),
+      mailbox: z.object({ address: z.string(), timeZone: z.string(), salesforceUserEmail: z.string() }),
+    })
+    .optional(),
+  /** The IMAP/CalDAV mailbox on Dovecot and Radicale of a sandbox started with one (emulators/sandbox-imap.ts). */
+  imapCaldav: z
+    .object({
+      imap: z.object({ host: z.string(), port: z.number().int(), username: z.string(), password: z.string() }),
+      dav: z.object({ serverUrl: z.string(), username: z.string(), password: z.string(), eventCalendarUrl: z.string(), taskCalendarUrl: z.string(), addressBookUrl: z.string() }),
+      salesforceKeyword: z.string(),
+      mailbox: z.object({ address: z.string(), timeZone: z.string(), salesforceUserEmail: z.string() }),
+    })
+    .optional(),
+  /** Mailboxes the sandbox runs without, though asked for, one sentence each with the reason. */
+  notices: z.array(z.string()).default([]),
 });
 
 export type SandboxReady = z.output<typeof sandboxReadySchema>;
@@ -140,6 +159,8 @@ export function parseSandboxReady(line: string): SandboxReady {
 }
 
 export const SANDBOX_INTERVAL_MINUTES = 30;
+/** Requests in flight per EWS mailbox: the configuration's default. */
+const SANDBOX_EWS_CONCURRENCY = 3;
 
 /** Build the configuration that points the engine at the sandbox's emulators, with its own SQLite store. */
 export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineConfig {
@@ -186,6 +207,9 @@ export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineCon
                 sendUpdates: 'none' as const,
               },
             }),
+        ...(ready.ews === undefined
+          ? {}
+          : { ews: { url: ready.ews.url, auth: { kind: 'basic' as const, username: ready.ews.serviceAccount.username, password: ready.ews.serviceAccount.password }, maxConcurrency: SANDBOX_EWS_CONCURRENCY } }),
         // The sample emails show email saving: categorized, filed and threaded emails are saved, internal and bulk ones not.
         emailSaving: { ...DEFAULT_EMAIL_SAVING_SETTINGS, ownDomains: [ownDomain] },
         linking: { ...DEFAULT_LINKING_SETTINGS, ownDomains: [ownDomain], userBlocklists: {} },
@@ -209,9 +233,34 @@ export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineCon
                   sessionIntervalMinutes: SANDBOX_INTERVAL_MINUTES,
                 },
               ]),
+          ...(ready.ews === undefined ? [] : [extraMailbox(ready.org.id, 'ews', ready.ews.mailbox)]),
+          ...(ready.imapCaldav === undefined
+            ? []
+            : [
+                {
+                  ...extraMailbox(ready.org.id, 'imap-caldav', ready.imapCaldav.mailbox),
+                  imapCaldav: {
+                    imap: { ...ready.imapCaldav.imap, secure: false },
+                    dav: { ...ready.imapCaldav.dav },
+                    salesforceKeyword: ready.imapCaldav.salesforceKeyword,
+                    changeDetection: 'auto' as const,
+                  },
+                },
+              ]),
         ],
       },
     ],
+  };
+}
+
+function extraMailbox(orgId: string, kind: 'ews' | 'imap-caldav', mailbox: { address: string; timeZone: string; salesforceUserEmail: string }) {
+  return {
+    id: mailboxIdFor(orgId, mailbox.address),
+    kind,
+    address: mailbox.address,
+    timeZone: mailbox.timeZone,
+    salesforceUser: { email: mailbox.salesforceUserEmail },
+    sessionIntervalMinutes: SANDBOX_INTERVAL_MINUTES,
   };
 }
 

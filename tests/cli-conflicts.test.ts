@@ -89,3 +89,71 @@ describe('syncline conflicts', () => {
     expect(io.err.join('\n')).toContain('--limit 0 is not a whole number of 1 or more');
   });
 });
+
+describe('syncline conflicts undo', () => {
+  let work: string;
+  let dataDir: string;
+  const storePath = () => path.join(sandboxFolder(dataDir), 'syncline.db');
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'syncline-undo-'));
+    dataDir = path.join(work, 'data');
+    mkdirSync(sandboxFolder(dataDir), { recursive: true });
+    const store = await openStore({ kind: 'sqlite', path: storePath() }, pino({ level: 'silent' }));
+    try {
+      await store.upsertOrg({ id: ORG_ID, name: 'Contoso' });
+      await store.upsertMailbox(mailbox('m1'));
+      await store.commitSession({ ...emptyCommit('m1'), conflicts: [conflict('m1', 'sync-1', 'subject'), { ...conflict('m1', 'sync-2', 'location'), winner: 'crm' }] });
+      await store.commitSession({ ...emptyCommit('m1'), conflicts: [{ ...conflict('m1', 'sync-2', 'location'), undoes: 2 }] });
+    } finally {
+      await store.close();
+    }
+  });
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('prints the id of each decision', async () => {
+    const io = captured(work);
+    const code = await main(['node', 'syncline', 'conflicts', 'm1@contoso.example', '--data-dir', dataDir], io);
+
+    expect(code, io.err.join('\n')).toBe(0);
+    expect(io.out.map((line) => /\[([^\]]+)\]$/.exec(line)?.[1]).sort()).toEqual(['m1/event/1', 'm1/event/2', 'm1/event/3']);
+  });
+
+  it('undo requested once', async () => {
+    const io = captured(work);
+    const code = await main(['node', 'syncline', 'conflicts', 'undo', 'm1/event/1', '--json', '--data-dir', dataDir], io);
+
+    expect(code, io.err.join('\n')).toBe(0);
+    expect(JSON.parse(io.out.join(''))).toEqual({ undo: { id: 'm1/event/1', mailbox: 'm1@contoso.example', syncId: 'sync-1', field: 'subject', side: 'crm', status: 'requested' } });
+
+    const again = captured(work);
+    expect(await main(['node', 'syncline', 'conflicts', 'undo', 'm1/event/1', '--data-dir', dataDir], again)).toBe(0);
+    expect(again.out.join('\n')).toContain('was requested already');
+
+    const store = await openStore({ kind: 'sqlite', path: storePath() }, pino({ level: 'silent' }));
+    try {
+      const { undos } = await store.loadReviewState('m1', 'event');
+      // The mailbox won decision 1, so the Salesforce value (null) is the one written back.
+      expect(undos).toEqual([expect.objectContaining({ seq: 1, syncId: 'sync-1', field: 'subject', side: 'crm', value: null })]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('undo rejects invalid ids', async () => {
+    const undone = captured(work);
+    expect(await main(['node', 'syncline', 'conflicts', 'undo', 'm1/event/2', '--data-dir', dataDir], undone)).toBe(2);
+    expect(undone.err.join('\n')).toContain('was undone already by m1/event/3');
+
+    const unknown = captured(work);
+    expect(await main(['node', 'syncline', 'conflicts', 'undo', 'm1/event/99', '--data-dir', dataDir], unknown)).toBe(2);
+    expect(unknown.err.join('\n')).toContain("No conflict decision has the id 'm1/event/99'");
+
+    const malformed = captured(work);
+    expect(await main(['node', 'syncline', 'conflicts', 'undo', 'sync-1', '--data-dir', dataDir], malformed)).toBe(2);
+    expect(malformed.err.join('\n')).toContain("'sync-1' is not a conflict id");
+  });
+});

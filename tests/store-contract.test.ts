@@ -5,6 +5,7 @@ import type { SynclineStore } from '../src/store/index.ts';
 import {
   bySyncId,
   conflict,
+  quarantineEntry,
   emptyCommit,
   link,
   mailbox,
@@ -188,11 +189,77 @@ describe.each(TARGETS)('store on $name', ({ makeTarget }) => {
 
     const ledger = await store.listConflicts('m1', 'event', 10);
     expect(ledger.map((entry) => entry.field)).toEqual(['start', 'location', 'subject']);
-    const { createdAt, ...decision } = ledger[2]!;
+    const { createdAt, seq, id, ...decision } = ledger[2]!;
     expect(decision).toEqual(conflict('m1', 'sync-1', 'subject'));
+    expect([seq, id]).toEqual([1, 'm1/event/1']);
     expect(Date.parse(createdAt)).not.toBeNaN();
     expect(await store.listConflicts('m1', 'event', 1)).toHaveLength(1);
     expect(await store.listConflicts('m2', 'event', 10)).toEqual([]);
+  });
+
+  it('quarantine stored, restored and purged', async () => {
+    const older = quarantineEntry('m1', 'q-old', '2026-04-01T08:00:00.000Z');
+    const newer = quarantineEntry('m1', 'q-new', '2026-05-04T08:00:00.000Z', { side: 'mailbox', values: { subject: 'Réunion ✓', attendees: [{ email: 'a@b.example' }] } });
+    await store.commitSession({ ...emptyCommit('m1'), quarantine: [older, newer] });
+    await store.commitSession({ ...emptyCommit('m2'), quarantine: [quarantineEntry('m2', 'q-other', '2026-05-04T08:00:00.000Z')] });
+
+    expect(await store.listQuarantine('m1')).toEqual([newer, older]);
+    expect(await store.getQuarantineEntry('q-new')).toEqual(newer);
+    expect(await store.getQuarantineEntry('q-missing')).toBeNull();
+
+    expect(await store.requestQuarantineRestore('q-new', '2026-05-05T09:00:00.000Z')).toBe(true);
+    expect(await store.requestQuarantineRestore('q-new', '2026-05-05T09:01:00.000Z')).toBe(false);
+    expect(await store.requestQuarantineRestore('q-missing', '2026-05-05T09:00:00.000Z')).toBe(false);
+    const review = await store.loadReviewState('m1', 'event');
+    expect(review.restores.map((entry) => [entry.id, entry.restoreRequestedAt])).toEqual([['q-new', '2026-05-05T09:00:00.000Z']]);
+    expect((await store.loadReviewState('m1', 'task')).restores).toEqual([]);
+
+    await store.commitSession({ ...emptyCommit('m1'), restoredQuarantine: ['q-new'], purgeQuarantineBefore: '2026-05-01T00:00:00.000Z' });
+    const left = await store.listQuarantine('m1');
+    expect(left.map((entry) => entry.id)).toEqual(['q-new']);
+    expect(Date.parse(left[0]?.restoredAt ?? '')).not.toBeNaN();
+    expect((await store.loadReviewState('m1', 'event')).restores).toEqual([]);
+    expect(await store.requestQuarantineRestore('q-new', '2026-05-06T09:00:00.000Z')).toBe(false);
+    expect((await store.listQuarantine('m2')).map((entry) => entry.id)).toEqual(['q-other']);
+  });
+
+  it('held deletions replaced and decided', async () => {
+    const held = (syncId: string, objectKind: 'event' | 'task') => ({ mailboxId: 'm1', objectKind, syncId, side: 'crm' as const, itemId: `00U-${syncId}`, heldAt: '2026-05-04T08:00:00.000Z', decision: null });
+    await store.commitSession({ ...emptyCommit('m1'), heldDeletions: [held('sync-1', 'event'), held('sync-2', 'event')] });
+    await store.commitSession({ ...emptyCommit('m1'), objectKind: 'task', heldDeletions: [held('sync-3', 'task')] });
+    expect(await store.listHeldDeletions('m1')).toEqual([held('sync-1', 'event'), held('sync-2', 'event'), held('sync-3', 'task')]);
+
+    expect(await store.decideHeldDeletions('m1', 'reject')).toBe(3);
+    expect(await store.decideHeldDeletions('m2', 'confirm')).toBe(0);
+    expect((await store.loadReviewState('m1', 'event')).held.map((entry) => entry.decision)).toEqual(['reject', 'reject']);
+
+    // A commit without heldDeletions keeps the set; one with it replaces the set of its kind only.
+    await store.commitSession(emptyCommit('m1'));
+    expect(await store.listHeldDeletions('m1')).toHaveLength(3);
+    // A deletion held again keeps the decision made while the session ran; one not held again goes.
+    await store.commitSession({ ...emptyCommit('m1'), heldDeletions: [held('sync-2', 'event')] });
+    expect((await store.listHeldDeletions('m1')).map((entry) => [entry.syncId, entry.decision])).toEqual([['sync-2', 'reject'], ['sync-3', 'reject']]);
+    await store.commitSession({ ...emptyCommit('m1'), heldDeletions: [] });
+    expect((await store.listHeldDeletions('m1')).map((entry) => entry.syncId)).toEqual(['sync-3']);
+  });
+
+  it('conflict undos requested and settled', async () => {
+    await store.commitSession({ ...emptyCommit('m1'), conflicts: [conflict('m1', 'sync-1', 'subject'), conflict('m1', 'sync-1', 'location')] });
+    const decision = await store.getConflict('m1', 'event', 2);
+    expect(decision?.field).toBe('location');
+    expect(await store.getConflict('m1', 'event', 9)).toBeNull();
+
+    const undo = { mailboxId: 'm1', objectKind: 'event' as const, seq: 2, syncId: 'sync-1', field: 'location', value: { room: 'B ✓' }, side: 'crm' as const, requestedAt: '2026-05-05T09:00:00.000Z' };
+    expect(await store.requestConflictUndo(undo)).toBe(true);
+    expect(await store.requestConflictUndo({ ...undo, requestedAt: '2026-05-05T09:05:00.000Z' })).toBe(false);
+    expect((await store.loadReviewState('m1', 'event')).undos).toEqual([undo]);
+    expect(await store.findUndoOf('m1', 'event', 2)).toBeNull();
+
+    await store.commitSession({ ...emptyCommit('m1'), conflicts: [{ ...conflict('m1', 'sync-1', 'location'), winner: 'crm', undoes: 2 }], settledUndos: [2] });
+    expect((await store.loadReviewState('m1', 'event')).undos).toEqual([]);
+    expect(await store.findUndoOf('m1', 'event', 2)).toBe(3);
+    const [newest] = await store.listConflicts('m1', 'event', 1);
+    expect(newest).toMatchObject({ seq: 3, undoes: 2, winner: 'crm' });
   });
 
   it('sessions listed newest first', async () => {

@@ -89,7 +89,7 @@ describe('planner on linked pairs', () => {
   it('only unlinks when the org keeps Salesforce Events', () => {
     const plan = planSession(
       plannerInput({
-        policy: { ...defaultSyncPolicy, deleteCrmOnMailboxDelete: false },
+        policy: { ...defaultSyncPolicy, deletions: { ...defaultSyncPolicy.deletions, event: { action: 'keep' } } },
         links: [linkFor('s1', 'm1', 'c1')],
         mailbox: new Map([['m1', { kind: 'deleted' }]]),
       }),

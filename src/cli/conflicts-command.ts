@@ -1,6 +1,6 @@
 import type { MailboxRecord } from '../domain/accounts.ts';
-import { OBJECT_KINDS } from '../domain/link.ts';
-import type { RecordedConflict } from '../store/index.ts';
+import { OBJECT_KINDS, type ObjectKind } from '../domain/link.ts';
+import { parseConflictId, type RecordedConflict } from '../store/index.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandEnvironment } from './command-environment.ts';
 import { openStoreContext } from './store-context.ts';
@@ -47,9 +47,65 @@ export async function runConflicts(mailboxArgument: string | undefined, options:
       const winner = entry.winner === 'crm' ? 'Salesforce' : 'mailbox';
       environment.stdout(
         `${entry.createdAt} ${entry.mailbox} ${entry.objectKind} ${entry.syncId} ${entry.field}: ` +
-          `mailbox ${JSON.stringify(entry.mailboxValue)}, Salesforce ${JSON.stringify(entry.crmValue)}, kept the ${winner} value (${entry.reason})`,
+          `mailbox ${JSON.stringify(entry.mailboxValue)}, Salesforce ${JSON.stringify(entry.crmValue)}, kept the ${winner} value (${entry.reason}) [${entry.id}]`,
       );
     }
+    return 0;
+  } finally {
+    await context.store.close();
+  }
+}
+
+export interface ConflictUndoOptions {
+  readonly json?: boolean;
+  readonly config?: string;
+  readonly dataDir?: string;
+}
+
+/**
+ * `syncline conflicts undo ID`: requests the next session of the decision's mailbox to write the value that lost back to
+ * both sides. The session records the undo in the ledger once both writes succeed. A decision is undone once.
+ */
+export async function runConflictUndo(id: string, options: ConflictUndoOptions, environment: CommandEnvironment): Promise<number> {
+  const key = parseConflictId(id);
+  if (key === null || !(OBJECT_KINDS as readonly string[]).includes(key.objectKind)) {
+    throw new UsageError(`'${id}' is not a conflict id; ids look like MAILBOX-ID/event/12, and \`syncline conflicts\` prints them in brackets`);
+  }
+  const objectKind = key.objectKind as ObjectKind;
+  const logger = createCliLogger();
+  const context = await openStoreContext({ config: options.config, dataDir: options.dataDir, env: environment.env, cwd: environment.cwd, logger });
+  try {
+    const decision = await context.store.getConflict(key.mailboxId, objectKind, key.seq);
+    if (decision === null) {
+      throw new UsageError(`No conflict decision has the id '${id}'; \`syncline conflicts\` lists the ids`);
+    }
+    const undoneBy = await context.store.findUndoOf(key.mailboxId, objectKind, key.seq);
+    if (undoneBy !== null) {
+      throw new UsageError(`Conflict ${decision.id} was undone already by ${key.mailboxId}/${objectKind}/${undoneBy}; undo that entry to bring the other value back`);
+    }
+
+    const side = decision.winner === 'mailbox' ? 'crm' : 'mailbox';
+    const requested = await context.store.requestConflictUndo({
+      mailboxId: decision.mailboxId,
+      objectKind,
+      seq: decision.seq,
+      syncId: decision.syncId,
+      field: decision.field,
+      value: side === 'mailbox' ? decision.mailboxValue : decision.crmValue,
+      side,
+      requestedAt: new Date().toISOString(),
+    });
+    const address = (await context.store.getMailbox(decision.mailboxId))?.address ?? decision.mailboxId;
+    if (options.json) {
+      environment.stdout(JSON.stringify({ undo: { id: decision.id, mailbox: address, syncId: decision.syncId, field: decision.field, side, status: requested ? 'requested' : 'alreadyRequested' } }));
+      return 0;
+    }
+    const sideName = side === 'crm' ? 'Salesforce' : 'mailbox';
+    environment.stdout(
+      requested
+        ? `Undo of conflict ${decision.id} requested: the next session of ${address} writes the ${sideName} value of ${decision.field} back to both sides`
+        : `Undo of conflict ${decision.id} was requested already; the next session of ${address} applies it`,
+    );
     return 0;
   } finally {
     await context.store.close();
@@ -67,7 +123,8 @@ function parseLimit(text: string | undefined): number {
   return limit;
 }
 
-function selectMailboxes(mailboxes: readonly MailboxRecord[], requested: string | undefined): readonly MailboxRecord[] {
+/** Return the mailboxes a command names: the one given by address or id, or every one. */
+export function selectMailboxes(mailboxes: readonly MailboxRecord[], requested: string | undefined): readonly MailboxRecord[] {
   if (requested === undefined) {
     return mailboxes;
   }

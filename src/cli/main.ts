@@ -8,7 +8,9 @@ import { runSandboxReset, runSandboxSeed } from './sandbox-commands.ts';
 import { addSecurityCommands } from './security-commands.ts';
 import { runStart } from './start-command.ts';
 import { runSyncOnce } from './sync-command.ts';
-import { runConflicts } from './conflicts-command.ts';
+import { runConflicts, runConflictUndo } from './conflicts-command.ts';
+import { runDeletionsDecision, runDeletionsList } from './deletions-command.ts';
+import { runQuarantineList, runQuarantineRestore } from './quarantine-command.ts';
 import { UsageError } from './usage-error.ts';
 import { runWorker } from './worker-command.ts';
 
@@ -36,7 +38,7 @@ export async function main(argv: readonly string[], environment: CommandEnvironm
 
 function buildProgram(environment: CommandEnvironment, setExitCode: (code: number) => void): Command {
   const program = new Command('syncline')
-    .description('Server-side two-way sync between Office 365 calendars and Salesforce Events.')
+    .description('Server-side two-way sync between mailboxes (Office 365, Exchange, Google, IMAP/CalDAV) and Salesforce: events, tasks, contacts and saved emails.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => environment.stdout(text.trimEnd()), writeErr: (text) => environment.stderr(text.trimEnd()) });
@@ -135,6 +137,7 @@ function addMailboxCommands(program: Command, environment: CommandEnvironment, s
     .action(async (mailbox: string | undefined, options: StoreFlags & { json?: boolean; limit?: string }) => {
       setExitCode(await runConflicts(mailbox, options, environment));
     });
+  addReviewCommands(program, environment, setExitCode);
 
   program
     .command('force')
@@ -166,6 +169,72 @@ function addMailboxCommands(program: Command, environment: CommandEnvironment, s
     .action(async (mailbox: string, options: StoreFlags) => {
       setExitCode(await runResume(mailbox, options, environment));
     });
+}
+
+/**
+ * Register the review commands. A parent command reads options given after its subcommand too, so each subcommand
+ * takes them from both.
+ */
+function addReviewCommands(program: Command, environment: CommandEnvironment, setExitCode: (code: number) => void): void {
+  type Flags = { json?: boolean; config?: string; dataDir?: string };
+  const conflicts = program.commands.find((command) => command.name() === 'conflicts');
+  conflicts
+    ?.command('undo')
+    .description('Write the value that lost a conflict decision back to both sides in the next session of its mailbox; the undo is recorded in the ledger.')
+    .argument('<id>', 'the decision id `syncline conflicts` prints in brackets (MAILBOX-ID/KIND/N)')
+    .option('--json', 'print one JSON document {"undo":{...}} on stdout')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (id: string, _options: Flags, command: Command) => {
+      setExitCode(await runConflictUndo(id, command.optsWithGlobals<Flags>(), environment));
+    });
+
+  const quarantine = program
+    .command('quarantine')
+    .description('List the items sessions deleted, kept restorable for policy.quarantineDays (default 30), newest first.')
+    .argument('[mailbox]', 'only this mailbox (its address or id)')
+    .option('--json', 'print one JSON document {"quarantine":[...]} on stdout, with the values each item held')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (mailbox: string | undefined, options: Flags) => {
+      setExitCode(await runQuarantineList(mailbox, options, environment));
+    });
+  quarantine
+    .command('restore')
+    .description('Make a quarantined item again, in the next session of its mailbox, on the side it was deleted from, and link it again.')
+    .argument('<id>', 'the entry id `syncline quarantine` prints')
+    .option('--json', 'print one JSON document {"restore":{...}} on stdout')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (id: string, _options: Flags, command: Command) => {
+      setExitCode(await runQuarantineRestore(id, command.optsWithGlobals<Flags>(), environment));
+    });
+
+  const deletions = program
+    .command('deletions')
+    .description('List the deletions the mass-delete breaker holds back for review, with the decision on each.')
+    .argument('[mailbox]', 'only this mailbox (its address or id)')
+    .option('--json', 'print one JSON document {"deletions":[...]} on stdout')
+    .option('--config <path>', CONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (mailbox: string | undefined, options: Flags) => {
+      setExitCode(await runDeletionsList(mailbox, options, environment));
+    });
+  for (const [decision, text] of [
+    ['confirm', 'Let the next session of MAILBOX make the deletions the breaker held back.'],
+    ['reject', 'Make the held-back deleted items of MAILBOX again from the other side in its next session, and keep the pairs linked.'],
+  ] as const) {
+    deletions
+      .command(decision)
+      .description(text)
+      .argument('<mailbox>', 'the mailbox address or id')
+      .option('--json', 'print one JSON document {"mailbox","decision","deletions"} on stdout')
+      .option('--config <path>', CONFIG_HELP)
+      .option('--data-dir <dir>', DATA_DIR_HELP)
+      .action(async (mailbox: string, _options: Flags, command: Command) => {
+        setExitCode(await runDeletionsDecision(decision, mailbox, command.optsWithGlobals<Flags>(), environment));
+      });
+  }
 }
 
 function reportError(error: unknown, environment: CommandEnvironment): number {

@@ -70,15 +70,26 @@ export interface GoogleSetting {
   readonly sendUpdates: 'none' | 'externalOnly' | 'all';
   /** Pub/Sub topic for Gmail push; absent: no Gmail push. */
   readonly pubsubTopic?: string;
+  /** Gmail push: the secret in the token query parameter of the Pub/Sub push endpoint. */
+  readonly pushToken?: string;
 }
 
 /** App-only: the app's own permissions across the tenant. Delegated: the mailbox owner's sign-in. */
 export type GraphAuthKind = 'appOnly' | 'delegated';
 
+/** The action a mailbox deletion takes on the Salesforce record: delete it, keep it unlinked, or keep it with a field set. */
+export type DeletionSetting =
+  | { readonly action: 'delete' }
+  | { readonly action: 'keep' }
+  | { readonly action: 'mark'; readonly field: string; readonly value: string | number | boolean };
+
 /** Overrides of the sync policy; fields left out take the engine's defaults. */
 export interface PolicySetting {
   readonly conflict?: 'latestWins' | 'mailboxWins' | 'crmWins';
-  readonly deleteCrmOnMailboxDelete?: boolean;
+  /** Per object kind, what a mailbox deletion does to the Salesforce record; every kind is set when any is. */
+  readonly deletions?: Readonly<Record<'event' | 'task' | 'contact', DeletionSetting>>;
+  /** Days the quarantine keeps items the engine deleted. */
+  readonly quarantineDays?: number;
   readonly privateItems?: 'skip' | 'withoutBody' | 'busyOnly';
   readonly massDelete?: { readonly maxShare: number; readonly maxCount: number };
 }

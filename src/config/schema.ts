@@ -84,17 +84,56 @@ const storeSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const policySchema = z.strictObject({
-  conflict: z.enum(['latestWins', 'mailboxWins', 'crmWins']).optional(),
-  deleteCrmOnMailboxDelete: z.boolean().optional(),
-  privateItems: z.enum(['skip', 'withoutBody', 'busyOnly']).optional(),
-  massDelete: z
-    .strictObject({
-      maxShare: z.number().gt(0, { error: 'expected a share above 0' }).max(1, { error: 'expected a share of at most 1' }),
-      maxCount: z.number().int().min(1, { error: 'expected a whole number of items, 1 or more' }),
-    })
-    .optional(),
+const deletionPolicySchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('delete') }),
+  z.strictObject({ action: z.literal('keep') }),
+  z.strictObject({
+    action: z.literal('mark'),
+    field: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, { error: 'expected a Salesforce field API name such as Syncline_Deleted__c' }),
+    value: z.union([z.string(), z.number(), z.boolean()], { error: 'expected the value to set: a string, number or boolean' }),
+  }),
+]);
+
+const deletionsSchema = z.strictObject({
+  event: deletionPolicySchema.optional(),
+  task: deletionPolicySchema.optional(),
+  contact: deletionPolicySchema.optional(),
 });
+
+const policySchema = z
+  .strictObject({
+    conflict: z.enum(['latestWins', 'mailboxWins', 'crmWins']).optional(),
+    /** Older form of `deletions`: true deletes, false keeps, for every kind. */
+    deleteCrmOnMailboxDelete: z.boolean().optional(),
+    deletions: deletionsSchema.optional(),
+    quarantineDays: z.number().int({ error: 'expected a whole number of days' }).min(1, { error: 'expected 1 day or more' }).max(3650, { error: 'expected at most 3650 days' }).optional(),
+    privateItems: z.enum(['skip', 'withoutBody', 'busyOnly']).optional(),
+    massDelete: z
+      .strictObject({
+        maxShare: z.number().gt(0, { error: 'expected a share above 0' }).max(1, { error: 'expected a share of at most 1' }),
+        maxCount: z.number().int().min(1, { error: 'expected a whole number of items, 1 or more' }),
+      })
+      .optional(),
+  })
+  .superRefine((policy, context) => {
+    if (policy.deleteCrmOnMailboxDelete !== undefined && policy.deletions !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['deleteCrmOnMailboxDelete'],
+        message: 'give policy.deletions or the older policy.deleteCrmOnMailboxDelete, not both: remove deleteCrmOnMailboxDelete and set the action per kind in deletions',
+      });
+    }
+  })
+  // The older boolean becomes one deletion action for every kind, so configurations written for it keep working.
+  .transform(({ deleteCrmOnMailboxDelete, deletions, ...rest }) => {
+    const fallback: DeletionSetting = deleteCrmOnMailboxDelete === false ? { action: 'keep' } : { action: 'delete' };
+    if (deleteCrmOnMailboxDelete === undefined && deletions === undefined) {
+      return rest;
+    }
+    return { ...rest, deletions: { event: deletions?.event ?? fallback, task: deletions?.task ?? fallback, contact: deletions?.contact ?? fallback } };
+  });
+
+type DeletionSetting = z.infer<typeof deletionPolicySchema>;
 
 const salesforceAuthSchema = z.discriminatedUnion('kind', [
   z.strictObject({

@@ -79,4 +79,6 @@ export interface ConflictDecision {
   readonly winner: Side;
   /** Why the winner won, e.g. `latestWins: mailbox modified 2026-05-04T10:00:00Z after crm 09:58:00Z`. */
   readonly reason: string;
+  /** For an undo: the ledger number (per mailbox and kind) of the decision it reverses. */
+  readonly undoes?: number;
 }

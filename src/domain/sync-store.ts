@@ -1,5 +1,5 @@
 import type { Side } from './glossary.ts';
-import type { ConflictDecision, Intent, Link, ObjectKind, PendingItem, PlannedBase } from './link.ts';
+import type { ConflictDecision, Intent, Link, MappedValue, MappedValues, ObjectKind, PendingItem, PlannedBase } from './link.ts';
 
 /** Everything a session needs to know about one mailbox and object kind before it pulls. */
 export interface SyncState {
@@ -24,6 +24,72 @@ export interface SessionCommit {
   /** The complete new set of pending items for this mailbox and kind (replaces the old set). */
   readonly pending: readonly PendingItem[];
   readonly conflicts: readonly ConflictDecision[];
+  /** Items the session deleted, kept in the quarantine so an admin can restore them. */
+  readonly quarantine?: readonly QuarantineEntry[];
+  /** Ids of quarantine entries whose restore the session made. */
+  readonly restoredQuarantine?: readonly string[];
+  /** Quarantine entries of the mailbox deleted before this instant are purged. */
+  readonly purgeQuarantineBefore?: string;
+  /** The complete new set of deletions held back by the mass-delete breaker (replaces the old set); absent keeps it. */
+  readonly heldDeletions?: readonly HeldDeletion[];
+  /** Ledger numbers of the conflict undos the session applied or dropped; their requests go. */
+  readonly settledUndos?: readonly number[];
+}
+
+/** An item a session deleted on one side, with what it held, so it can be made again. */
+export interface QuarantineEntry {
+  readonly id: string;
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  /** The side the engine deleted the item from. */
+  readonly side: Side;
+  readonly itemId: string;
+  /** The item of the pair on the other side (deleted by a person, or kept), for the record. */
+  readonly otherItemId: string | null;
+  readonly syncId: string;
+  /** The last mapped values of the pair (its base). */
+  readonly values: MappedValues;
+  readonly origin: Side;
+  readonly reason: string;
+  readonly deletedAt: string;
+  /** Set by `syncline quarantine restore`; the next session of the mailbox makes the item again. */
+  readonly restoreRequestedAt: string | null;
+  readonly restoredAt: string | null;
+}
+
+/** A deletion the mass-delete breaker held back, with the admin's decision once there is one. */
+export interface HeldDeletion {
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  readonly syncId: string;
+  /** The side whose item the held deletion removes or leaves alone (the other side deleted its item). */
+  readonly side: Side;
+  readonly itemId: string;
+  readonly heldAt: string;
+  /** `confirm`: the next session makes the deletion; `reject`: it makes the deleted item again; null: undecided. */
+  readonly decision: 'confirm' | 'reject' | null;
+}
+
+/** An admin's request to write the losing value of a ledger decision back to both sides. */
+export interface ConflictUndo {
+  readonly mailboxId: string;
+  readonly objectKind: ObjectKind;
+  /** The ledger number of the decision to undo. */
+  readonly seq: number;
+  readonly syncId: string;
+  readonly field: string;
+  /** The value that lost, written back. */
+  readonly value: MappedValue;
+  /** The side whose value lost, and wins now. */
+  readonly side: Side;
+  readonly requestedAt: string;
+}
+
+/** The admins' requests for a mailbox and kind since its last session: decisions on held deletions, restores, undos. */
+export interface ReviewState {
+  readonly held: readonly HeldDeletion[];
+  readonly restores: readonly QuarantineEntry[];
+  readonly undos: readonly ConflictUndo[];
 }
 
 /** The part of the store the sync core uses. Implemented over SQLite and PostgreSQL with one set of migrations. */
@@ -37,6 +103,9 @@ export interface SyncStateStore {
   recordPlannedBases(planned: readonly PlannedBase[]): Promise<void>;
 
   commitSession(commit: SessionCommit): Promise<void>;
+
+  /** Admins' pending decisions for one mailbox and kind, read by a session before it plans. */
+  loadReviewState(mailboxId: string, objectKind: ObjectKind): Promise<ReviewState>;
 
   /**
    * Take the mailbox's session lease for `holder` for `ttlMs`; false while another holder's lease is live. Two

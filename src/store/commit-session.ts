@@ -2,10 +2,11 @@ import type { Kysely, Transaction } from 'kysely';
 import { SIDES } from '../domain/glossary.ts';
 import type { SessionCommit } from '../domain/sync-store.ts';
 import { inBatches } from './batches.ts';
-import { appendConflicts } from './conflict-ledger.ts';
+import { appendConflicts, deleteConflictUndos } from './conflict-ledger.ts';
 import type { SynclineDatabase } from './database.ts';
 import { toLinkRow, toPendingRow } from './link-rows.ts';
 import { clearPlannedBases } from './planned-bases.ts';
+import { insertQuarantine, markRestored, purgeQuarantine, replaceHeldDeletions } from './quarantine.ts';
 
 const LINK_COLUMNS = 11;
 const PENDING_COLUMNS = 7;
@@ -30,7 +31,21 @@ export async function commitSession(db: Kysely<SynclineDatabase>, commit: Sessio
     await clearPlannedBases(trx, commit.mailboxId, commit.objectKind);
     await appendConflicts(trx, commit.conflicts, now);
     await upsertLinks(trx, commit);
+    await commitReviews(trx, commit, now);
   });
+}
+
+/** Store the quarantine, held deletions and undo requests the session settled, in the transaction of its links. */
+async function commitReviews(trx: Trx, commit: SessionCommit, now: string): Promise<void> {
+  if (commit.purgeQuarantineBefore !== undefined) {
+    await purgeQuarantine(trx, commit.mailboxId, commit.purgeQuarantineBefore);
+  }
+  await insertQuarantine(trx, commit.quarantine ?? []);
+  await markRestored(trx, commit.restoredQuarantine ?? [], now);
+  if (commit.heldDeletions !== undefined) {
+    await replaceHeldDeletions(trx, commit.mailboxId, commit.objectKind, commit.heldDeletions);
+  }
+  await deleteConflictUndos(trx, commit.mailboxId, commit.objectKind, commit.settledUndos ?? []);
 }
 
 async function deleteLinks(trx: Trx, commit: SessionCommit): Promise<void> {
@@ -110,7 +125,7 @@ async function upsertLinks(trx: Trx, commit: SessionCommit): Promise<void> {
  */
 function assertCommitIsConsistent(commit: SessionCommit): void {
   const scope = `${commit.mailboxId}/${commit.objectKind}`;
-  const records = [...commit.upsertLinks, ...commit.pending, ...commit.conflicts];
+  const records = [...commit.upsertLinks, ...commit.pending, ...commit.conflicts, ...(commit.quarantine ?? []), ...(commit.heldDeletions ?? [])];
   const stray = records.find((record) => record.mailboxId !== commit.mailboxId || record.objectKind !== commit.objectKind);
   if (stray) {
     throw new Error(

@@ -73,6 +73,49 @@ export interface ConflictsTable {
   winner: string;
   reason: string;
   created_at: string;
+  /** The seq of the decision this row undoes; null for a session's own decision. */
+  undoes: number | null;
+}
+
+export interface QuarantineTable {
+  id: string;
+  mailbox_id: string;
+  object_kind: string;
+  /** The side the engine deleted the item from. */
+  side: string;
+  item_id: string;
+  other_item_id: string | null;
+  sync_id: string;
+  /** JSON text of the pair's last mapped values. */
+  item_values: string;
+  origin: string;
+  reason: string;
+  deleted_at: string;
+  restore_requested_at: string | null;
+  restored_at: string | null;
+}
+
+export interface HeldDeletionsTable {
+  mailbox_id: string;
+  object_kind: string;
+  sync_id: string;
+  side: string;
+  item_id: string;
+  held_at: string;
+  /** `confirm`, `reject`, or null while undecided. */
+  decision: string | null;
+}
+
+export interface ConflictUndosTable {
+  mailbox_id: string;
+  object_kind: string;
+  seq: number;
+  sync_id: string;
+  field: string;
+  /** JSON text of the value written back. */
+  value: string;
+  side: string;
+  requested_at: string;
 }
 
 export interface SessionsTable {
@@ -112,10 +155,16 @@ export interface SynclineDatabase {
   sessions: SessionsTable;
   session_leases: SessionLeasesTable;
   planned_bases: PlannedBasesTable;
+  quarantine: QuarantineTable;
+  held_deletions: HeldDeletionsTable;
+  conflict_undos: ConflictUndosTable;
 }
 
 /** Every table, children before parents, so deleting in this order never trips a foreign key. */
 export const TABLES_CHILDREN_FIRST = [
+  'quarantine',
+  'held_deletions',
+  'conflict_undos',
   'planned_bases',
   'session_leases',
   'conflicts',

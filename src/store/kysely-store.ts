@@ -5,12 +5,13 @@ import type { EmailSaveCommit, EmailSaveState, SavedEmailEntry, SavedThreads } f
 import type { Intent, ObjectKind, PlannedBase } from '../domain/link.ts';
 import type { MailboxSchedule } from '../domain/mailbox-state.ts';
 import type { SessionReport } from '../domain/session-report.ts';
-import type { SessionCommit, SyncState } from '../domain/sync-store.ts';
+import type { ConflictUndo, HeldDeletion, QuarantineEntry, ReviewState, SessionCommit, SyncState } from '../domain/sync-store.ts';
 import type { SignInSession, UserRecord } from '../domain/users.ts';
 import type { Logger } from '../observability/logger.ts';
 import * as accounts from './account-queries.ts';
 import { commitSession } from './commit-session.ts';
-import { listConflicts, type RecordedConflict } from './conflict-ledger.ts';
+import { findUndoOf, getConflict, listConflicts, loadConflictUndos, requestConflictUndo, type RecordedConflict } from './conflict-ledger.ts';
+import * as quarantine from './quarantine.ts';
 import * as linkingRecords from './linking-records.ts';
 import type { LinkExplanationRow, LinkingClaimOutcome, LinkingRecords } from './linking-records.ts';
 import * as credentials from './credential-queries.ts';
@@ -75,6 +76,47 @@ export class KyselyStore implements SynclineStore {
 
   commitSession(commit: SessionCommit): Promise<void> {
     return commitSession(this.db, commit);
+  }
+
+  async loadReviewState(mailboxId: string, objectKind: ObjectKind): Promise<ReviewState> {
+    const [held, restores, undos] = await Promise.all([
+      quarantine.listHeldDeletions(this.db, mailboxId, objectKind),
+      quarantine.loadRequestedRestores(this.db, mailboxId, objectKind),
+      loadConflictUndos(this.db, mailboxId, objectKind),
+    ]);
+    return { held, restores, undos };
+  }
+
+  listQuarantine(mailboxId: string): Promise<QuarantineEntry[]> {
+    return quarantine.listQuarantine(this.db, mailboxId);
+  }
+
+  getQuarantineEntry(id: string): Promise<QuarantineEntry | null> {
+    return quarantine.getQuarantineEntry(this.db, id);
+  }
+
+  requestQuarantineRestore(id: string, at: string): Promise<boolean> {
+    return quarantine.requestQuarantineRestore(this.db, id, at);
+  }
+
+  listHeldDeletions(mailboxId: string): Promise<HeldDeletion[]> {
+    return quarantine.listHeldDeletions(this.db, mailboxId);
+  }
+
+  decideHeldDeletions(mailboxId: string, decision: 'confirm' | 'reject'): Promise<number> {
+    return quarantine.decideHeldDeletions(this.db, mailboxId, decision);
+  }
+
+  getConflict(mailboxId: string, objectKind: ObjectKind, seq: number): Promise<RecordedConflict | null> {
+    return getConflict(this.db, mailboxId, objectKind, seq);
+  }
+
+  findUndoOf(mailboxId: string, objectKind: ObjectKind, seq: number): Promise<number | null> {
+    return findUndoOf(this.db, mailboxId, objectKind, seq);
+  }
+
+  requestConflictUndo(undo: ConflictUndo): Promise<boolean> {
+    return requestConflictUndo(this.db, undo);
   }
 
   acquireSessionLease(mailboxId: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -45,8 +45,10 @@ export async function ensureSchema(db: Kysely<SynclineDatabase>, schema: string,
     if (isUniqueViolation(error)) {
       return;
     }
+    // The server's reason (no user name given, a refused password) names what to fix; it carries no password.
+    const reason = error instanceof Error ? ` (${error.message})` : '';
     throw new Error(
-      `Failed to create schema "${schema}" on PostgreSQL at ${describeServer(connectionString)}: ` +
+      `Failed to create schema "${schema}" on PostgreSQL at ${describeServer(connectionString)}${reason}: ` +
         'check that the server runs, the connection string is right and the user may create schemas',
       { cause: error },
     );

@@ -4,7 +4,7 @@ import type { CredentialRows } from '../domain/credentials.ts';
 import type { EmailSaveStore } from '../domain/email-saves.ts';
 import type { ObjectKind } from '../domain/link.ts';
 import type { ScheduleStore } from '../domain/mailbox-state.ts';
-import type { SyncStateStore } from '../domain/sync-store.ts';
+import type { ConflictUndo, HeldDeletion, QuarantineEntry, SyncStateStore } from '../domain/sync-store.ts';
 import type { UserStore } from '../domain/users.ts';
 import type { RecordedConflict } from './conflict-ledger.ts';
 import type { LinkingRecords } from './linking-records.ts';
@@ -38,4 +38,19 @@ export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog,
   breakSessionLease(mailboxId: string): Promise<void>;
   /** The conflict ledger of one mailbox and kind, newest first. */
   listConflicts(mailboxId: string, objectKind: ObjectKind, limit: number): Promise<RecordedConflict[]>;
+  /** One decision of the ledger by its number, or null. */
+  getConflict(mailboxId: string, objectKind: ObjectKind, seq: number): Promise<RecordedConflict | null>;
+  /** The number of the ledger entry that undid decision `seq`, or null when it was never undone. */
+  findUndoOf(mailboxId: string, objectKind: ObjectKind, seq: number): Promise<number | null>;
+  /** Asks the next session to write a decision's losing value back; false when that undo is waiting already. */
+  requestConflictUndo(undo: ConflictUndo): Promise<boolean>;
+  /** The quarantine of one mailbox, newest deletion first. */
+  listQuarantine(mailboxId: string): Promise<QuarantineEntry[]>;
+  getQuarantineEntry(id: string): Promise<QuarantineEntry | null>;
+  /** Asks the next session to make a quarantined item again; false when it is restored or asked for already. */
+  requestQuarantineRestore(id: string, at: string): Promise<boolean>;
+  /** Deletions the mass-delete breaker holds back for a mailbox, every kind. */
+  listHeldDeletions(mailboxId: string): Promise<HeldDeletion[]>;
+  /** Decide every held deletion of a mailbox at once; returns how many were held. */
+  decideHeldDeletions(mailboxId: string, decision: 'confirm' | 'reject'): Promise<number>;
 }

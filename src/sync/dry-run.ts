@@ -53,6 +53,7 @@ export async function planMailboxSession(options: MailboxSessionOptions): Promis
     try {
       const planned = await planKind(kind, mailboxSource, {
         mailboxId: options.mailbox.id,
+        mailboxAddress: options.mailbox.address,
         mailboxTimeZone: options.mailbox.timeZone,
         store: options.store,
         policy: options.policy,
@@ -62,7 +63,7 @@ export async function planMailboxSession(options: MailboxSessionOptions): Promis
       for (const action of planned.valve.actions) {
         actions.push(...changesOf(action, mapping.crmObject, mapping.kind));
       }
-      notes.push(...planned.valve.notes.map((note) => `${mapping.crmObject}: ${note}`));
+      notes.push(...[...planned.valve.notes, ...planned.reviewed.notes].map((note) => `${mapping.crmObject}: ${note}`));
       notes.push(...fullReadNotes({ mailbox: planned.mailboxReason, crm: planned.crmReason }).map((note) => `${mapping.crmObject}: ${note}`));
     } catch (error) {
       failures.push(`${mapping.crmObject}: ${failureReason(error)}`);
@@ -91,7 +92,7 @@ function changesOf(action: PairAction, object: string, objectKind: ObjectKind): 
       objectKind,
       id: planned.op === 'create' ? null : id,
       syncId: action.syncId,
-      fields: planned.op === 'delete' ? {} : planned.values,
+      fields: planned.op === 'delete' ? {} : planned.op === 'update' && planned.marker !== undefined ? { ...planned.values, [planned.marker.field]: planned.marker.value } : planned.values,
     });
   };
   write('mailbox', action.mailboxWrite, action.mailboxItemId);

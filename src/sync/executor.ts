@@ -121,7 +121,8 @@ function crmWriteFor(options: ExecuteOptions, action: PairAction): Write<CrmReco
   if (write.op === 'delete') {
     return [{ op: 'delete', ref: action.syncId, id }];
   }
-  return [{ op: 'update', ref: action.syncId, id, patch: toCrmFields(options.mapping, write.values), expectedVersion: null }];
+  const marker = write.marker === undefined ? {} : { [write.marker.field]: write.marker.value };
+  return [{ op: 'update', ref: action.syncId, id, patch: { ...toCrmFields(options.mapping, write.values), ...marker }, expectedVersion: null }];
 }
 
 function mailboxWriteFor(options: ExecuteOptions, action: PairAction): Write<MailboxItem>[] {

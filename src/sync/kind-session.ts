@@ -14,10 +14,12 @@ import { crmItemView, mailboxItemView } from './item-views.ts';
 import { activeBase, missingKeys } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
 import { linkedIntentSyncIds, nextPending } from './pending-items.ts';
-import type { CrmItemState, MailboxItemState, Plan } from './plan.ts';
+import type { CrmItemState, MailboxItemState, PairAction, Plan } from './plan.ts';
 import { planSession } from './planner.ts';
 import type { SyncPolicy } from './policy.ts';
 import { fullReadNotes, pullWithRecovery } from './pull-with-recovery.ts';
+import { reviewCommitOf } from './review-commit.ts';
+import { applyReviews, type ReviewedPlan } from './reviews.ts';
 import { applyMassDeleteValve, type ValveResult } from './safety-valves.ts';
 import { wrapCursor, type FullReadReason } from './window-cursor.ts';
 
@@ -38,6 +40,18 @@ export interface KindSession {
    * invitees. It returns item errors instead of throwing, so it never undoes the kind's committed writes.
    */
   readonly afterWrites?: (pairs: readonly WrittenPair[], logger: Logger) => Promise<readonly ItemErrorReport[]>;
+  /**
+   * Work before the kind's Salesforce creates and updates are sent, given their mailbox items, such as finding the
+   * people a meeting is linked to. It returns notes for the report. An error it throws stops the kind before any write.
+   */
+  readonly beforeCrmWrites?: (writes: readonly PendingCrmWrite[], context: { readonly logger: Logger; readonly policy: SyncPolicy }) => Promise<readonly string[]>;
+}
+
+/** A Salesforce create or update about to be sent, with the mailbox item it comes from. */
+export interface PendingCrmWrite {
+  readonly syncId: string;
+  readonly op: 'create' | 'update';
+  readonly item: MailboxItem;
 }
 
 /** A pair the session left linked, with the mailbox item as read this session. */
@@ -55,6 +69,8 @@ export interface KindContext {
   readonly policy: SyncPolicy;
   readonly window: SyncWindow;
   readonly logger: Logger;
+  /** The mailbox's address, for the commands the breaker's notes name; absent: the id. */
+  readonly mailboxAddress?: string;
 }
 
 /** The result of one kind's run, committed in its own transaction. */
@@ -82,7 +98,8 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
   const { mapping } = session;
   const kind = mapping.kind;
   const logger = context.logger;
-  const { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve } = await planKind(session, mailboxSource, context);
+  const { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve, reviewed } = await planKind(session, mailboxSource, context);
+  const beforeNotes = session.beforeCrmWrites === undefined ? [] : await session.beforeCrmWrites(pendingCrmWrites(valve.actions), { logger, policy: context.policy });
 
   const execution = await executePlan({
     mailboxId: context.mailboxId,
@@ -96,6 +113,7 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
   });
 
   const heldSources = new Set<Side>(valve.heldTargets.map((target) => (target === 'crm' ? 'mailbox' : 'crm')));
+  const { undoDecisions, ...reviewCommit } = reviewCommitOf({ mailboxId: context.mailboxId, objectKind: kind, policy: context.policy, reviewed, valve, execution, now: new Date() });
   await context.store.commitSession({
     mailboxId: context.mailboxId,
     objectKind: kind,
@@ -107,7 +125,8 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
     },
     resolvedIntents: [...execution.createdSyncIds, ...plan.abandonedIntents, ...linkedIntentSyncIds(state.intents, execution.upsertLinks)],
     pending: nextPending(context.mailboxId, kind, state, execution),
-    conflicts: valve.actions.flatMap((action) => action.conflicts),
+    conflicts: [...valve.actions.flatMap((action) => action.conflicts), ...undoDecisions],
+    ...reviewCommit,
   });
 
   const actionsById = new Map(valve.actions.map((action) => [action.syncId, action]));
@@ -145,8 +164,15 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
     writes: execution.writes,
     conflicts: valve.actions.reduce((count, action) => count + action.conflicts.length, 0),
     itemErrors,
-    notes: [...valve.notes, ...fullReadNotes({ mailbox: mailboxReason, crm: crmReason })],
+    notes: [...valve.notes, ...reviewed.notes, ...fullReadNotes({ mailbox: mailboxReason, crm: crmReason }), ...beforeNotes],
   };
+}
+
+function pendingCrmWrites(actions: readonly PairAction[]): PendingCrmWrite[] {
+  return actions.flatMap((action) => {
+    const op = action.crmWrite?.op;
+    return (op === 'create' || op === 'update') && action.mailboxItem !== null ? [{ syncId: action.syncId, op, item: action.mailboxItem }] : [];
+  });
 }
 
 /** What a kind's session reads and decides before it writes anything. */
@@ -160,6 +186,8 @@ export interface KindPlan {
   readonly plan: Plan;
   /** The plan's actions after the mass-delete breaker, and what it held back. */
   readonly valve: ValveResult;
+  /** The admins' decisions since the last session, applied to the plan before the breaker. */
+  readonly reviewed: ReviewedPlan;
 }
 
 /**
@@ -215,11 +243,25 @@ export async function planKind(session: KindSession, mailboxSource: ItemSource<M
     window: context.window,
     newSyncId: () => `${session.syncIdPrefix ?? ''}${randomUUID()}`,
   });
-  const valve = applyMassDeleteValve(plan.actions, state.links.length, context.policy);
+  const reviewed = await applyReviews({
+    mailboxId: context.mailboxId,
+    objectKind: kind,
+    mapping,
+    links: state.links,
+    actions: plan.actions,
+    review: await context.store.loadReviewState(context.mailboxId, kind),
+    mailboxStates,
+    crmStates,
+    readMailbox: async (ids) => {
+      const found = await mailboxSource.readItems(ids);
+      return new Map([...found].map(([id, snapshot]) => [id, mailboxItemView(snapshot, mapping, context.policy)]));
+    },
+  });
+  const valve = applyMassDeleteValve(reviewed.actions, state.links.length, context.policy, reviewed.confirmed, context.mailboxAddress ?? context.mailboxId);
   for (const action of valve.actions) {
     logger.debug({ syncId: action.syncId, reason: action.reason }, 'Planned action');
   }
-  return { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve };
+  return { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve, reviewed };
 }
 
 

@@ -88,6 +88,7 @@ async function runKind(kind: KindSession, options: MailboxSessionOptions, sessio
   try {
     const outcome: KindOutcome = await syncKind(kind, mailboxSource, {
       mailboxId: options.mailbox.id,
+      mailboxAddress: options.mailbox.address,
       mailboxTimeZone: options.mailbox.timeZone,
       store: options.store,
       policy: options.policy,

@@ -176,7 +176,7 @@ function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, vi
     }
 
     const onCrm = side === 'crm';
-    const keep = onCrm && !input.policy.deleteCrmOnMailboxDelete;
+    const keep = onCrm && input.policy.deletions[input.objectKind].action !== 'delete';
     orphans.push({
       id: view.id,
       action: {
@@ -197,6 +197,7 @@ function takeOrphanCopies(input: MatchInput, syncIds: SyncIdBook, side: Side, vi
         reason: keep
           ? 'copy of an item deleted before it was linked: keep it under a tombstone'
           : 'copy of an item deleted before it was linked: delete the copy',
+        ...(keep ? {} : { deletedValues: view.values }),
       },
     });
   }

@@ -28,8 +28,14 @@ export type CrmItemState = ItemState<CrmRecord>;
 /** A write the executor will send to one side. */
 export type PlannedWrite =
   | { readonly op: 'create'; readonly values: MappedValues }
-  | { readonly op: 'update'; readonly values: MappedValues }
+  | { readonly op: 'update'; readonly values: MappedValues; readonly marker?: DeletionMarker }
   | { readonly op: 'delete' };
+
+/** A Salesforce field set on a record kept after its mailbox item was deleted (the `mark` deletion policy). */
+export interface DeletionMarker {
+  readonly field: string;
+  readonly value: string | number | boolean;
+}
 
 /** Everything a session does to one pair of items, and the link that results if its writes succeed. */
 export interface PairAction {
@@ -55,6 +61,8 @@ export interface PairAction {
   readonly sources: readonly { readonly side: Side; readonly id: string }[];
   /** One line for the debug log: which rule of the decision table chose this action. */
   readonly reason: string;
+  /** For an action that deletes an item: the values it held, kept in the quarantine. Absent: the link's base. */
+  readonly deletedValues?: MappedValues;
 }
 
 export interface Plan {

@@ -63,7 +63,7 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
   // A linked item made private under the skip policy must leave Salesforce, whatever the org does with deletions.
   if (mailboxState?.kind === 'upsert' && mailboxState.view.excluded && !mailboxGone && fromMailbox) {
     const sources = [{ side: 'mailbox' as const, id: link.mailboxItemId }];
-    return { ...common, mailboxWrite: null, crmWrite: { op: 'delete' }, nextBase: null, seenVersions: noVersions, sources, reason: 'made private under the skip policy: remove from Salesforce' };
+    return { ...common, mailboxWrite: null, crmWrite: { op: 'delete' }, nextBase: null, seenVersions: noVersions, sources, deletedValues: crmState?.kind === 'upsert' ? crmState.view.values : link.base, reason: 'made private under the skip policy: remove from Salesforce' };
   }
   const crmGone = crmState?.kind === 'deleted';
 
@@ -72,13 +72,19 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
     return { ...common, mailboxWrite: null, crmWrite: null, nextBase: null, seenVersions: noVersions, sources: [], reason: 'deleted on both sides' };
   }
 
-  // Deleted or cancelled in the mailbox: delete the Salesforce record when the org wants it and the kind flows from
-  // the mailbox, else unlink. A deletion is never undone by an edit on the other side, so it wins over a concurrent
-  // Salesforce change.
+  // Deleted or cancelled in the mailbox: the org's deletion policy for the kind decides whether the Salesforce record
+  // is deleted, kept with a marker field set, or only unlinked. A kind that does not flow from the mailbox is only
+  // unlinked. A deletion is never undone by an edit on the other side, so it wins over a concurrent Salesforce change.
   if (mailboxGone) {
     const sources = [{ side: 'mailbox' as const, id: link.mailboxItemId }];
-    if (input.policy.deleteCrmOnMailboxDelete && fromMailbox) {
-      return { ...common, mailboxWrite: null, crmWrite: { op: 'delete' }, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in the mailbox: delete in Salesforce' };
+    const deletion = input.policy.deletions[input.objectKind];
+    const crmValues = crmState?.kind === 'upsert' ? crmState.view.values : link.base;
+    if (deletion.action === 'delete' && fromMailbox) {
+      return { ...common, mailboxWrite: null, crmWrite: { op: 'delete' }, nextBase: null, seenVersions: noVersions, sources, deletedValues: crmValues, reason: 'deleted in the mailbox: delete in Salesforce' };
+    }
+    if (deletion.action === 'mark' && fromMailbox) {
+      const marker = { field: deletion.field, value: deletion.value };
+      return { ...common, mailboxWrite: null, crmWrite: { op: 'update', values: {}, marker }, nextBase: link.base, tombstone: 'mailbox', seenVersions: noVersions, sources, reason: `deleted in the mailbox: set ${deletion.field} on the Salesforce record and leave a tombstone` };
     }
     return { ...common, mailboxWrite: null, crmWrite: null, nextBase: link.base, tombstone: 'mailbox', seenVersions: noVersions, sources, reason: 'deleted in the mailbox: keep the Salesforce record and leave a tombstone' };
   }
@@ -87,7 +93,8 @@ function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {
   if (crmGone) {
     const sources = [{ side: 'crm' as const, id: link.crmRecordId }];
     if (link.origin === 'crm' && flowsFrom(input.mapping, 'crm')) {
-      return { ...common, mailboxWrite: { op: 'delete' }, crmWrite: null, nextBase: null, seenVersions: noVersions, sources, reason: 'deleted in Salesforce: delete the copy the engine created' };
+      const mailboxValues = mailboxState?.kind === 'upsert' ? mailboxState.view.values : link.base;
+      return { ...common, mailboxWrite: { op: 'delete' }, crmWrite: null, nextBase: null, seenVersions: noVersions, sources, deletedValues: mailboxValues, reason: 'deleted in Salesforce: delete the copy the engine created' };
     }
     return { ...common, mailboxWrite: null, crmWrite: null, nextBase: link.base, tombstone: 'crm', seenVersions: noVersions, sources, reason: 'deleted in Salesforce: keep the mailbox original and leave a tombstone' };
   }

@@ -1,3 +1,5 @@
+import type { ObjectKind } from '../domain/link.ts';
+
 /** The unlinked calendar items that start syncing: every one, those with the Salesforce category, or meetings with outsiders. */
 export const CALENDAR_SELECTIONS = ['all', 'salesforceCategory', 'externalAttendees'] as const;
 export type CalendarSelection = (typeof CALENDAR_SELECTIONS)[number];
@@ -10,12 +12,26 @@ export interface SelectionPolicy {
   readonly ownDomains: readonly string[];
 }
 
+/**
+ * The action on the Salesforce record of a pair whose mailbox item was deleted. `delete` deletes it into the quarantine
+ * and `keep` only unlinks it. `mark` keeps it and sets one field to a value, so people can find it.
+ */
+export type DeletionPolicy =
+  | { readonly action: 'delete' }
+  | { readonly action: 'keep' }
+  | { readonly action: 'mark'; readonly field: string; readonly value: string | number | boolean };
+
+/** Days the quarantine keeps an item the engine deleted unless the org sets another number. */
+export const DEFAULT_QUARANTINE_DAYS = 30;
+
 /** Per-org choices that change what a session does with changes it found. */
 export interface SyncPolicy {
   /** Who wins a field changed on both sides: the later modification, or always one side. */
   readonly conflict: 'latestWins' | 'mailboxWins' | 'crmWins';
-  /** A meeting cancelled or deleted in the mailbox deletes its Salesforce Event; when false the pair is only unlinked. */
-  readonly deleteCrmOnMailboxDelete: boolean;
+  /** Per object kind, what a deletion or cancellation in the mailbox does to the Salesforce record. */
+  readonly deletions: Readonly<Record<ObjectKind, DeletionPolicy>>;
+  /** Days an item the engine deleted stays restorable in the quarantine. */
+  readonly quarantineDays: number;
   /**
    * Private and confidential mailbox items: `skip` never syncs them, `withoutBody` syncs them marked private
    * without their body, `busyOnly` syncs only the time, as "Busy".
@@ -34,7 +50,8 @@ export const DEFAULT_SALESFORCE_CATEGORY = 'Salesforce';
 
 export const defaultSyncPolicy: SyncPolicy = {
   conflict: 'latestWins',
-  deleteCrmOnMailboxDelete: true,
+  deletions: { event: { action: 'delete' }, task: { action: 'delete' }, contact: { action: 'delete' } },
+  quarantineDays: DEFAULT_QUARANTINE_DAYS,
   privateItems: 'withoutBody',
   massDelete: { maxShare: 0.2, maxCount: 25 },
   selection: { calendarItems: 'all', category: DEFAULT_SALESFORCE_CATEGORY, ownDomains: [] },

@@ -6,7 +6,15 @@ export interface ValveResult {
   readonly actions: readonly PairAction[];
   /** Sides whose deletions were held back; the cursor of the side they came from must not move. */
   readonly heldTargets: readonly Side[];
+  /** The actions held back, for the admin to confirm or reject (`syncline deletions`). */
+  readonly held: readonly HeldAction[];
   readonly notes: readonly string[];
+}
+
+/** An action the breaker held back, and the side whose item it would delete or leave unlinked. */
+export interface HeldAction {
+  readonly action: PairAction;
+  readonly side: Side;
 }
 
 /** Deletions a session may always make, however small the calendar: a person clearing a few meetings. */
@@ -16,38 +24,61 @@ const SMALL_DELETION_COUNT = 5;
  * The mass-delete breaker: when a session would delete more than the policy's count of a side's linked items,
  * or more than its share of them (beyond a handful), every deletion on that side is held back and the session
  * asks for review. A listing that came back empty by mistake then deletes nothing, in small calendars too.
+ * Deletions an admin confirmed (`confirmed`, by sync id) pass and do not count.
  */
-export function applyMassDeleteValve(actions: readonly PairAction[], linkCount: number, policy: SyncPolicy): ValveResult {
+export function applyMassDeleteValve(
+  actions: readonly PairAction[],
+  linkCount: number,
+  policy: SyncPolicy,
+  confirmed: ReadonlySet<string> = new Set(),
+  mailboxAddress = 'MAILBOX',
+): ValveResult {
   const heldTargets: Side[] = [];
   const notes: string[] = [];
+  const counted = actions.filter((action) => !confirmed.has(action.syncId));
 
   for (const side of ['crm', 'mailbox'] as const) {
-    const deletes = actions.filter((action) => writeOf(action, side)?.op === 'delete' || isTombstoneFrom(action, side)).length;
+    const deletes = counted.filter((action) => endsPairOn(action, side)).length;
     const shareLimit = Math.max(SMALL_DELETION_COUNT, Math.floor(policy.massDelete.maxShare * linkCount));
     if (deletes > policy.massDelete.maxCount || deletes > shareLimit) {
       heldTargets.push(side);
       notes.push(
         `Held back ${deletes} deletions in ${side === 'crm' ? 'Salesforce' : 'the mailbox'} out of ${linkCount} linked items ` +
           `(limits: ${policy.massDelete.maxCount} items, or ${Math.round(policy.massDelete.maxShare * 100)}% of them). ` +
-          `Check the other side's data; if the deletions are intended, raise policy.massDelete and sync again.`,
+          `Check the other side's data, then run \`syncline deletions confirm ${mailboxAddress}\` to make them in the next session ` +
+          `or \`syncline deletions reject ${mailboxAddress}\` to make the deleted items again.`,
       );
     }
   }
 
   if (heldTargets.length === 0) {
-    return { actions, heldTargets, notes };
+    return { actions, heldTargets, held: [], notes };
   }
 
-  const kept = actions.filter((action) => !heldTargets.some((side) => writeOf(action, side)?.op === 'delete' || isTombstoneFrom(action, side)));
-  return { actions: kept, heldTargets, notes };
+  const kept: PairAction[] = [];
+  const held: HeldAction[] = [];
+  for (const action of actions) {
+    const side = confirmed.has(action.syncId) ? undefined : heldTargets.find((target) => endsPairOn(action, target));
+    if (side === undefined) {
+      kept.push(action);
+    } else {
+      held.push({ action, side });
+    }
+  }
+  return { actions: kept, heldTargets, held, notes };
 }
 
-function writeOf(action: PairAction, side: Side) {
-  return side === 'crm' ? action.crmWrite : action.mailboxWrite;
+/** True when the action deletes the item on `side`, or leaves it unlinked because the other side deleted its own. */
+function endsPairOn(action: PairAction, side: Side): boolean {
+  const write = side === 'crm' ? action.crmWrite : action.mailboxWrite;
+  return write?.op === 'delete' || isTombstoneFrom(action, side);
 }
 
-/** A tombstone left by a deletion on the side opposite `target` ends a pair like a deletion does, so it counts as one. */
+/**
+ * A tombstone left by a deletion on the side opposite `target` ends a pair like a deletion does, so it counts as one.
+ * A record kept with a marker field set counts too.
+ */
 function isTombstoneFrom(action: PairAction, target: Side): boolean {
   const sourceSide: Side = target === 'crm' ? 'mailbox' : 'crm';
-  return action.link !== null && action.tombstone === sourceSide && !action.crmWrite && !action.mailboxWrite;
+  return action.link !== null && action.link.tombstone === null && action.tombstone === sourceSide && action.mailboxWrite?.op !== 'create' && action.crmWrite?.op !== 'create';
 }

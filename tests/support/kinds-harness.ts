@@ -40,14 +40,15 @@ export class KindsHarness {
     private readonly closers: (() => Promise<void>)[],
   ) {}
 
-  static async start(): Promise<KindsHarness> {
+  /** `openStore` replaces the SQLite store in a temporary folder, for a run on another database; it must be empty. */
+  static async start(options: { openStore?: () => Promise<SynclineStore> } = {}): Promise<KindsHarness> {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'syncline-kinds-'));
     const salesforce = await startSalesforceEmulator({
       clients: [SF_CLIENT],
       users: [{ Username: ADDRESS, Email: ADDRESS, Name: 'Dana Reyes', TimeZoneSidKey: 'Europe/Berlin' }],
       syncIdField: SYNC_ID_FIELD,
     });
-    const store = await openStore({ kind: 'sqlite', path: path.join(dataDir, 'syncline.db') }, createSilentLogger());
+    const store = options.openStore === undefined ? await openStore({ kind: 'sqlite', path: path.join(dataDir, 'syncline.db') }, createSilentLogger()) : await options.openStore();
     await store.upsertOrg({ id: 'org-1', name: 'Contoso' });
     const closers = [() => salesforce.close(), () => store.close(), async () => rmSync(dataDir, { recursive: true, force: true })];
     const harness = new KindsHarness(salesforce.url, store, closers);

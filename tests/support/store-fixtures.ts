@@ -1,7 +1,7 @@
 import type { MailboxRecord } from '../../src/domain/accounts.ts';
 import type { ConflictDecision, Link, PendingItem } from '../../src/domain/link.ts';
 import type { SessionReport } from '../../src/domain/session-report.ts';
-import type { SessionCommit } from '../../src/domain/sync-store.ts';
+import type { QuarantineEntry, SessionCommit } from '../../src/domain/sync-store.ts';
 
 /** Builders of store records for tests; each takes overrides so a test states only what it checks. */
 export const ORG_ID = 'org-1';
@@ -51,6 +51,25 @@ export function conflict(mailboxId: string, syncId: string, field: string): Conf
     crmValue: null,
     winner: 'mailbox',
     reason: 'latestWins: mailbox modified 2026-05-04T10:00:00Z after crm 09:58:00Z',
+  };
+}
+
+export function quarantineEntry(mailboxId: string, id: string, deletedAt: string, overrides: Partial<QuarantineEntry> = {}): QuarantineEntry {
+  return {
+    id,
+    mailboxId,
+    objectKind: 'event',
+    side: 'crm',
+    itemId: `00U-${id}`,
+    otherItemId: `AAMkAD-${id}`,
+    syncId: `sync-${id}`,
+    values: { subject: `Meeting ${id}` },
+    origin: 'mailbox',
+    reason: 'deleted in the mailbox: delete in Salesforce',
+    deletedAt,
+    restoreRequestedAt: null,
+    restoredAt: null,
+    ...overrides,
   };
 }
 

@@ -12,7 +12,9 @@ const orgSettingsSchema = z
     name: z.string(),
     policy: z.object({
       conflict: z.enum(['latestWins', 'mailboxWins', 'crmWins']),
-      deleteCrmOnMailboxDelete: z.boolean(),
+      deleteCrmOnMailboxDelete: z.boolean().describe('Older form of deletions: true when a mailbox deletion deletes the Salesforce Event'),
+      deletions: z.record(z.enum(['event', 'task', 'contact']), z.object({ action: z.enum(['delete', 'keep', 'mark']), field: z.string().optional(), value: z.union([z.string(), z.number(), z.boolean()]).optional() })),
+      quarantineDays: z.number().int(),
       privateItems: z.enum(['skip', 'withoutBody', 'busyOnly']),
       massDelete: z.object({ maxShare: z.number(), maxCount: z.number().int() }),
     }),
@@ -46,7 +48,7 @@ function describeOrg(org: OrgSetting, config: SynclineConfig): z.infer<typeof or
   return {
     id: org.id,
     name: org.name,
-    policy: { conflict: policy.conflict, deleteCrmOnMailboxDelete: policy.deleteCrmOnMailboxDelete, privateItems: policy.privateItems, massDelete: policy.massDelete },
+    policy: { conflict: policy.conflict, deleteCrmOnMailboxDelete: policy.deletions.event.action === 'delete', deletions: policy.deletions, quarantineDays: policy.quarantineDays, privateItems: policy.privateItems, massDelete: policy.massDelete },
     salesforce: {
       loginUrl: org.salesforce.loginUrl,
       apiVersion: org.salesforce.apiVersion,

@@ -11,6 +11,7 @@ import * as linking from './0009-linking.ts';
 import * as emailSaves from './0010-email-saves.ts';
 import * as subscriptionResources from './0011-subscription-resources.ts';
 import * as usersAndCredentials from './0013-users-and-credentials.ts';
+import * as quarantine from './0014-quarantine.ts';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the store works the same from
@@ -29,6 +30,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-email-saves': emailSaves,
   '0011-subscription-resources': subscriptionResources,
   '0013-users-and-credentials': usersAndCredentials,
+  '0014-quarantine': quarantine,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../emulators/sandbox.ts';
-import { sandboxConfig, parseSandboxReady } from '../src/config/sandbox-config.ts';
+import { SANDBOX_POSTGRES_SCHEMA, sandboxConfig, parseSandboxReady } from '../src/config/sandbox-config.ts';
 import type { SessionReport } from '../src/domain/session-report.ts';
 import { createGoogleConnector, googleConnectorOptions } from '../src/mailbox/google/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
@@ -32,6 +32,16 @@ function googleMailbox() {
   if (!mailbox) throw new Error('the sandbox configuration has no Google mailbox');
   return mailbox;
 }
+
+describe('sandbox store', () => {
+  it('moves to PostgreSQL with SYNCLINE_DATABASE_URL', () => {
+    const ready = parseSandboxReady(JSON.stringify(sandbox.ready));
+    const url = 'postgres://127.0.0.1:5432/test';
+
+    expect(sandboxConfig(ready, dataDir, { SYNCLINE_DATABASE_URL: url }).store).toEqual({ kind: 'postgres', connectionString: url, schema: SANDBOX_POSTGRES_SCHEMA });
+    expect(sandboxConfig(ready, dataDir, {}).store.kind).toBe('sqlite');
+  });
+});
 
 describe('Google sandbox mailbox', () => {
   it('is seeded with the sample data', async () => {

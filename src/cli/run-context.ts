@@ -50,7 +50,7 @@ export async function openRunContext(options: RunContextOptions): Promise<RunCon
   });
 
   return {
-    config: sandboxConfig(sandbox.ready, dataDir),
+    config: sandboxConfig(sandbox.ready, dataDir, options.env),
     sandbox,
     close: async () => {
       stopped = true;

@@ -23,7 +23,7 @@ export async function runSandboxReset(options: SandboxCommandOptions, environmen
   const dataDir = sandboxDataDir({ dataDir: options.dataDir, env: environment.env, cwd: environment.cwd });
   const sandbox = await launchSandbox({ dataDir, reset: true, command: 'sandbox reset' });
   try {
-    const config = sandboxConfig(sandbox.ready, dataDir);
+    const config = sandboxConfig(sandbox.ready, dataDir, environment.env);
     const store = await openStore(config.store, createCliLogger());
     try {
       await store.truncateAll();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_EMAIL_SAVING_SETTINGS } from '../email/index.ts';
 import { DEFAULT_LINKING_SETTINGS } from '../linking/settings.ts';
+import { DATABASE_URL_VARIABLE } from './env-secrets.ts';
 import { mailboxIdFor } from './load-config.ts';
 import type { SynclineConfig } from './resolved-config.ts';
 
@@ -162,14 +163,27 @@ export const SANDBOX_INTERVAL_MINUTES = 30;
 /** Requests in flight per EWS mailbox: the configuration's default. */
 const SANDBOX_EWS_CONCURRENCY = 3;
 
-/** Build the configuration that points the engine at the sandbox's emulators, with its own SQLite store. */
-export function sandboxConfig(ready: SandboxReady, dataDir: string): SynclineConfig {
+/**
+ * Schema of the sandbox's store on PostgreSQL: its own, so `syncline sandbox reset` can never empty the store of a
+ * real deployment on the same database.
+ */
+export const SANDBOX_POSTGRES_SCHEMA = 'syncline_sandbox';
+
+/**
+ * Build the configuration that points the engine at the sandbox's emulators, with a store of its own: a SQLite file
+ * under the data folder, or, when SYNCLINE_DATABASE_URL is set, the schema `syncline_sandbox` of that database, so the
+ * sandbox also shows distributed mode (`syncline worker`).
+ */
+export function sandboxConfig(ready: SandboxReady, dataDir: string, env: Readonly<Record<string, string | undefined>> = {}): SynclineConfig {
   const absoluteDataDir = path.resolve(dataDir);
   const ownDomain = ready.mailbox.address.slice(ready.mailbox.address.lastIndexOf('@') + 1).toLowerCase();
+  const databaseUrl = env[DATABASE_URL_VARIABLE];
   return {
     dataDir: absoluteDataDir,
     // Its own file under sandbox/, so `syncline sandbox reset` can never empty the store of a real configuration.
-    store: { kind: 'sqlite', path: path.join(sandboxFolder(absoluteDataDir), 'syncline.db') },
+    store: databaseUrl
+      ? { kind: 'postgres', connectionString: databaseUrl, schema: SANDBOX_POSTGRES_SCHEMA }
+      : { kind: 'sqlite', path: path.join(sandboxFolder(absoluteDataDir), 'syncline.db') },
     window: { kind: 'fixed', start: ready.window.start, end: ready.window.end },
     jitter: 0.1,
     maxConcurrentSessions: 1,

@@ -6,10 +6,13 @@ function countEmails(count: number): string {
   return `${count} ${count === 1 ? 'email' : 'emails'}`;
 }
 
-/** Describe one .eml file in one line, e.g. `po-4711.eml: added to Salesforce`. */
+/**
+ * Describe one .eml file in one line with the message's mailbox id, which `POST /api/v1/emails/save` takes, e.g.
+ * `po-4711.eml: added to Salesforce (message id AAMk…)`.
+ */
 export function describeMailSeedResult(result: MailSeedResult): string {
   const where = result.outcome === 'added' ? `added to ${result.folder}` : `${result.outcome} (in ${result.folder})`;
-  return `${result.file}: ${where}`;
+  return `${result.file}: ${where} (message id ${result.id})`;
 }
 
 /** Describe the totals of a seeding, e.g. `3 emails (added 2, updated 0, unchanged 1)`. */

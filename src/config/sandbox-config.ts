@@ -45,6 +45,7 @@ const sampleItemsSchema = z.object({
 /** One .eml file seeded into the sandbox mailbox; emulators/sandbox-mail-seed.ts documents each field. */
 const mailSeedResultSchema = z.object({
   file: z.string(),
+  id: z.string(),
   folder: z.string(),
   outcome: z.enum(['added', 'updated', 'unchanged']),
   warnings: z.array(z.string()),

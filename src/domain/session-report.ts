@@ -69,9 +69,9 @@ export interface SessionReport {
   readonly notes: readonly string[];
   /** Emails of this mailbox saved to Salesforce this session; absent when the org saves no emails. */
   readonly emailsSaved?: number;
-  /** Contacts, Leads, Accounts and Opportunities the saved emails' links pointed at; absent when the org saves no emails. */
+  /** Contacts, Leads, Accounts and Opportunities the links of saved emails and written meetings pointed at; absent when the session linked nothing and saves no emails. */
   readonly linked?: number;
-  /** Records the linking engine created for unknown people this session; absent when the org saves no emails. */
+  /** Records the linking engine created for unknown people this session; absent when the session linked nothing and saves no emails. */
   readonly autoCreated?: AutoCreatedCounts;
   /** For a `failed` session stopped by a classified connector failure: that failure, so the scheduler can suspend on `suspend`. */
   readonly failure?: Failure;

@@ -12,6 +12,8 @@ import type { AutoCreatedCounts, SessionReport } from '../domain/session-report.
 import { saveMailboxEmails, type EmailRecordWriter, type EmailSavingSettings, type MailboxOwner } from '../email/index.ts';
 import { createLinkResolver } from '../linking/link-resolver.ts';
 import { DEFAULT_LINKING_SETTINGS } from '../linking/settings.ts';
+import { sessionRefreshTokens } from '../mailbox/graph/auth/configured-refresh-tokens.ts';
+import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { SynclineStore } from '../store/index.ts';
 import { mailboxMessageSource } from './engine-kinds.ts';
@@ -40,19 +42,55 @@ export interface EmailConnectorOptions {
   readonly store: SynclineStore;
   readonly logger: Logger;
   readonly budget?: OrgApiBudget;
+  /** Store of the owner's refresh token, for a mailbox with delegated Graph access. */
+  readonly refreshTokens?: RefreshTokenStore;
 }
 
 /** Build the message source, Salesforce writer and a new link resolver of one mailbox whose org saves emails. */
 export function openEmailConnectors(options: EmailConnectorOptions): EmailConnectorsOutcome {
-  const { org, setting, store, logger } = options;
+  const { org, setting, logger } = options;
   const settings = org.emailSaving;
   if (settings === undefined) {
     return { kind: 'off' };
   }
-  const crmLogger = logger.child({ side: 'crm' });
   const budget = options.budget === undefined ? {} : { apiBudget: options.budget };
   const { loginUrl, auth, apiVersion } = org.salesforce;
   const writer = createSalesforceEmailWriter({ loginUrl, auth, apiVersion, logger, messageKeyField: settings.messageKeyField, addInField: settings.addInField, ...budget });
+  const linking = openSessionLinking(options);
+  return {
+    kind: 'ready',
+    connectors: {
+      source: mailboxMessageSource(org, setting, logger.child({ side: 'mailbox' }), options.refreshTokens === undefined ? {} : { refreshTokens: options.refreshTokens }),
+      writer,
+      resolver: linking.resolver,
+      settings,
+      owner: setting.salesforceUser,
+      userBlocklist: linking.userBlocklist,
+      linkingCalls: linking.calls,
+      linkCounts: linking.counts,
+    },
+  };
+}
+
+/** The linking engine of one session (or one request) of one mailbox, with what it did so far. */
+export interface SessionLinking {
+  readonly resolver: LinkResolver;
+  /** The mailbox owner's own blocklist from the org's linking settings. */
+  readonly userBlocklist: readonly string[];
+  /** Salesforce requests of the linking engine so far. */
+  readonly calls: () => number;
+  /** Counts of the records the resolver linked and created so far. */
+  readonly counts: () => { readonly linked: number; readonly autoCreated: AutoCreatedCounts };
+}
+
+/**
+ * Build a new link resolver for one mailbox, over its own Salesforce client, with the org's linking settings (the
+ * defaults when the org has none). Its caches live as long as it does, so build one per session.
+ */
+export function openSessionLinking(options: EmailConnectorOptions): SessionLinking {
+  const { org, setting, store, logger } = options;
+  const crmLogger = logger.child({ side: 'crm' });
+  const { loginUrl, auth, apiVersion } = org.salesforce;
   const rest = new SalesforceRestClient({ loginUrl, auth, apiVersion, logger: crmLogger, fetch: globalThis.fetch, ...(options.budget === undefined ? {} : { budget: options.budget }) });
   const linking = org.linking ?? { ...DEFAULT_LINKING_SETTINGS, userBlocklists: {} };
   const userBlocklist = linking.userBlocklists[setting.address.trim().toLowerCase()] ?? [];
@@ -67,17 +105,10 @@ export function openEmailConnectors(options: EmailConnectorOptions): EmailConnec
     createLinkResolver({ orgId: org.id, directory, state: store, settings: linking, logger: logger.child({ component: 'linking' }), userBlocklist: () => userBlocklist }),
   );
   return {
-    kind: 'ready',
-    connectors: {
-      source: mailboxMessageSource(org, setting, logger.child({ side: 'mailbox' })),
-      writer,
-      resolver,
-      settings,
-      owner: setting.salesforceUser,
-      userBlocklist,
-      linkingCalls: () => rest.calls,
-      linkCounts: () => ({ linked: resolver.linked, autoCreated: { ...resolver.created } }),
-    },
+    resolver,
+    userBlocklist,
+    calls: () => rest.calls,
+    counts: () => ({ linked: resolver.linked, autoCreated: { ...resolver.created } }),
   };
 }
 
@@ -86,13 +117,15 @@ export function openEmailConnectors(options: EmailConnectorOptions): EmailConnec
  * request; null when the mailbox's org saves no emails.
  */
 export function emailRouteConnectors(config: SynclineConfig, store: SynclineStore, logger: Logger): (mailbox: MailboxRecord) => Promise<MailboxEmailConnectors | null> {
+  const refreshTokens = sessionRefreshTokens(config, store, process.env);
   return async (mailbox) => {
     const org = config.orgs.find((candidate) => candidate.id === mailbox.orgId);
     const setting = org?.mailboxes.find((candidate) => candidate.id === mailbox.id);
     if (org === undefined || setting === undefined) {
       throw new Error(`Mailbox ${mailbox.address} (${mailbox.id}) is not in the configuration of this server; add it to org '${mailbox.orgId}' and restart`);
     }
-    const opened = openEmailConnectors({ org, setting, store, logger: logger.child({ org: org.id, mailboxId: mailbox.id }) });
+    const tokens = setting.graphAuth === 'delegated' && refreshTokens !== undefined ? { refreshTokens } : {};
+    const opened = openEmailConnectors({ org, setting, store, logger: logger.child({ org: org.id, mailboxId: mailbox.id }), ...tokens });
     return opened.kind === 'off' ? null : opened.connectors;
   };
 }

@@ -11,10 +11,13 @@ import type { MailboxKind } from '../domain/accounts.ts';
 import type { ItemSource } from '../domain/connector.ts';
 import type { MessageSource } from '../domain/email-message.ts';
 import type { LinkResolver } from '../domain/linking.ts';
+import { ActivityLinker, type ActivityLinkerOptions } from '../linking/activity-links.ts';
 import { OBJECT_KINDS, type ObjectKind } from '../domain/link.ts';
 import type { MailboxItem } from '../domain/mailbox-items.ts';
 import { createEwsConnector } from '../mailbox/ews/index.ts';
 import { createGoogleConnector, googleConnectorOptions } from '../mailbox/google/index.ts';
+import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-store.ts';
+import { graphConnection } from '../mailbox/graph/graph-connection.ts';
 import { createGraphContactSource, createGraphEventSource, createGraphMessageSource, createGraphTaskSource, type GraphConnectorOptions } from '../mailbox/graph/index.ts';
 import { createImapCalDavConnector, imapCaldavOptions } from '../mailbox/imap-caldav/index.ts';
 import { crmFieldNeeds, crmFieldsOf, defaultMappingOf, flowsFrom, type MappingTable } from '../mapping/index.ts';
@@ -28,8 +31,14 @@ import type { KindSession } from '../sync/index.ts';
  */
 type MailboxSources = { readonly [K in ObjectKind]?: ItemSource<MailboxItem> } & { readonly message: MessageSource };
 
+/** Dependencies of a connector beside the settings: the store of delegated Graph refresh tokens. */
+export interface MailboxConnectorDeps {
+  /** Store of the refresh tokens of the owners of mailboxes with delegated Graph access. */
+  readonly refreshTokens?: RefreshTokenStore;
+}
+
 /** The connector of each mailbox kind, which builds the sources of one mailbox from its org's settings. */
-const MAILBOX_CONNECTORS: { readonly [K in MailboxKind]: (org: OrgSetting, setting: MailboxSetting, logger: Logger) => MailboxSources } = {
+const MAILBOX_CONNECTORS: { readonly [K in MailboxKind]: (org: OrgSetting, setting: MailboxSetting, logger: Logger, deps: MailboxConnectorDeps) => MailboxSources } = {
   graph: graphSources,
   ews: ewsSources,
   'imap-caldav': imapCaldavSources,
@@ -41,16 +50,10 @@ function googleSources(org: OrgSetting, setting: MailboxSetting, logger: Logger)
   return { event: connector.events, task: connector.tasks, contact: connector.contacts, message: connector.messages };
 }
 
-function graphSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
-  const options: GraphConnectorOptions = {
-    graphBaseUrl: org.graph.graphBaseUrl,
-    tokenUrl: org.graph.tokenUrl,
-    clientId: org.graph.clientId,
-    clientSecret: org.graph.clientSecret,
-    userId: setting.address,
-    mailboxTimeZone: setting.timeZone,
-    logger,
-  };
+/** Graph sources of one mailbox: app-only through the org's app, or delegated through its owner's refresh token. */
+function graphSources(org: OrgSetting, setting: MailboxSetting, logger: Logger, deps: MailboxConnectorDeps): MailboxSources {
+  const connection = graphConnection(org.graph, setting, { logger, ...(deps.refreshTokens === undefined ? {} : { refreshTokens: deps.refreshTokens }) });
+  const options: GraphConnectorOptions = { ...connection, mailboxTimeZone: setting.timeZone };
   return {
     event: createGraphEventSource(options),
     task: createGraphTaskSource(options),
@@ -82,8 +85,8 @@ function ewsSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): M
 }
 
 /** Return the message source of a mailbox, from its kind's connector, for saving its emails. */
-export function mailboxMessageSource(org: OrgSetting, setting: MailboxSetting, logger: Logger): MessageSource {
-  return MAILBOX_CONNECTORS[setting.kind ?? 'graph'](org, setting, logger).message;
+export function mailboxMessageSource(org: OrgSetting, setting: MailboxSetting, logger: Logger, deps: MailboxConnectorDeps = {}): MessageSource {
+  return MAILBOX_CONNECTORS[setting.kind ?? 'graph'](org, setting, logger, deps).message;
 }
 
 /** Return the table of each kind for a mailbox: its own (the org's with its choices), else the default. */
@@ -97,7 +100,12 @@ export interface KindSourcesOptions {
   readonly tables: readonly MappingTable[];
   readonly logger: Logger;
   readonly budget?: OrgApiBudget;
-  /** The session's linking engine: with it, a meeting's attendees become its Event's EventRelation invitees. */
+  /** Store of the owner's refresh token, for a mailbox with delegated Graph access. */
+  readonly refreshTokens?: RefreshTokenStore;
+  /**
+   * The session's linking engine: with it, meetings written from the mailbox get the WhoId and WhatId of their
+   * organizer and attendees, and an Event's attendees become its EventRelation invitees.
+   */
   readonly linkResolver?: LinkResolver;
 }
 
@@ -109,7 +117,7 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
   const { org, setting, logger } = options;
   const tables = options.tables.filter((table) => table.direction !== 'off');
   const kind: MailboxKind = setting.kind ?? 'graph';
-  const mailboxSources = MAILBOX_CONNECTORS[kind](org, setting, logger.child({ side: 'mailbox' }));
+  const mailboxSources = MAILBOX_CONNECTORS[kind](org, setting, logger.child({ side: 'mailbox' }), options);
   const connection = createSalesforceConnection({
     loginUrl: org.salesforce.loginUrl,
     auth: org.salesforce.auth,
@@ -122,16 +130,19 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
 
   return tables.map((table): KindSession => {
     const kindScope = scopes.get(table.kind) ?? { scope: {} };
-    const crmSource = createSalesforceRecordSource({
+    const resolver = options.linkResolver;
+    const linker = resolver === undefined ? null : meetingLinker(table, { orgId: org.id, mailboxAddress: setting.address, resolver, ownerUserId: () => connection.ownerId() });
+    const recordSource = createSalesforceRecordSource({
       connection,
       sobject: table.crmObject,
       scope: kindScope.scope,
       syncIdField: org.salesforce.syncIdField,
-      fields: crmFieldsOf(table),
+      // A linked kind reads WhoId and WhatId too, so an update fills only the empty ones.
+      fields: linker === null ? crmFieldsOf(table) : [...crmFieldsOf(table), 'WhoId', 'WhatId'],
       requirements: crmFieldNeeds(table),
       createsRecords: flowsFrom(table, 'mailbox'),
     });
-    const resolver = options.linkResolver;
+    const crmSource = linker === null ? recordSource : linker.wrap(recordSource);
     const invitees = resolver !== undefined && table.kind === 'event' && table.crmObject === 'Event' && flowsFrom(table, 'mailbox');
     return {
       mapping: table,
@@ -139,17 +150,30 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
       crmSource,
       crmRecordUrl: (id) => crmSource.recordUrl(id),
       ...(kindScope.syncIdPrefix === undefined ? {} : { syncIdPrefix: kindScope.syncIdPrefix }),
-      ...(invitees ? {
+      ...(linker === null ? {} : { beforeCrmWrites: (writes, context) => linker.prepare(writes, { logger: context.logger, privateItems: context.policy.privateItems }) }),
+      ...(invitees && resolver !== undefined ? {
         afterWrites: eventRelationsAfterWrites({
           client: new SalesforceRecordClient({ rest: connection.client, logger: connection.logger, sleep: connection.sleep, ...(connection.retry === undefined ? {} : { retry: connection.retry }) }),
           resolver,
           orgId: org.id,
           ownerUserId: () => connection.ownerId(),
           recordUrl: (id) => crmSource.recordUrl(id),
+          ...(linker === null ? {} : { linkOf: (syncId: string) => linker.resultFor(syncId) }),
         }),
       } : {}),
     };
   });
+}
+
+/**
+ * Return the linker of a kind whose meetings are written to Salesforce activities (Events, or calendar items kept as
+ * Tasks); null for other kinds. Mailbox tasks and contacts name no people to link.
+ */
+function meetingLinker(table: MappingTable, options: Omit<ActivityLinkerOptions, 'activity'>): ActivityLinker | null {
+  if (table.kind !== 'event' || !flowsFrom(table, 'mailbox') || (table.crmObject !== 'Event' && table.crmObject !== 'Task')) {
+    return null;
+  }
+  return new ActivityLinker({ ...options, activity: table.crmObject });
 }
 
 /** Return the date-time fields of a calendar kept in a custom object, by which a listing reads the sync window. */

@@ -3,13 +3,16 @@ import { resolveSyncWindow } from '../config/sync-window.ts';
 import type { MailboxSetting, OrgSetting, SynclineConfig } from '../config/resolved-config.ts';
 import { OrgApiBudget } from '../crm/salesforce/index.ts';
 import type { MailboxRecord } from '../domain/accounts.ts';
+import type { LinkResolver } from '../domain/linking.ts';
+import { sessionRefreshTokens } from '../mailbox/graph/auth/configured-refresh-tokens.ts';
+import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-store.ts';
 import type { SessionReport } from '../domain/session-report.ts';
 import { validateMappingTable } from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { recordSessionMetrics } from '../observability/metrics.ts';
 import { openStore, type SynclineStore } from '../store/index.ts';
 import { defaultSyncPolicy, planMailboxSession, runMailboxSession, type MailboxSessionOptions, type SessionPlan, type SyncPolicy } from '../sync/index.ts';
-import { saveSessionEmails } from './engine-email.ts';
+import { openSessionLinking, saveSessionEmails, type SessionLinking } from './engine-email.ts';
 import { kindSessions, mailboxTables } from './engine-kinds.ts';
 import { sessionLogFields } from './session-summary.ts';
 
@@ -17,6 +20,8 @@ export interface EngineMailbox {
   readonly org: OrgSetting;
   readonly setting: MailboxSetting;
   readonly record: MailboxRecord;
+  /** Store of the owner's refresh token, for a mailbox with delegated Graph access. */
+  readonly refreshTokens?: RefreshTokenStore;
 }
 
 /** The configured orgs and mailboxes over an open store, able to run a session for any of them. */
@@ -36,6 +41,8 @@ export interface EngineOptions {
   readonly now?: () => Date;
   /** Leave the store's org and mailbox rows as they are, for a dry run that must write nothing. */
   readonly readOnly?: boolean;
+  /** Environment variables with the credential encryption key of delegated mailboxes; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Open the store and register every org and mailbox of the configuration in it. */
@@ -49,19 +56,24 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     }
   }
   const store = await openStore(config.store, logger);
+  const tokens = sessionRefreshTokens(config, store, options.env ?? process.env);
+  // A dry run writes nothing, not even a rotated refresh token: Entra ID keeps the old one valid until it expires.
+  const refreshTokens = tokens === undefined || !options.readOnly ? tokens : { loadRefreshToken: (mailboxId: string) => tokens.loadRefreshToken(mailboxId), saveRefreshToken: async () => undefined };
 
   const mailboxes: EngineMailbox[] = [];
   try {
+    // A restart writes only the rows the configuration changed: one write per mailbox took about a minute at 100,000.
+    const stored = options.readOnly ? new Map<string, MailboxRecord>() : new Map((await store.listMailboxes()).map((record) => [record.id, record]));
     for (const org of config.orgs) {
       if (!options.readOnly) {
         await store.upsertOrg({ id: org.id, name: org.name });
       }
       for (const setting of org.mailboxes) {
         const record: MailboxRecord = { id: setting.id, orgId: org.id, kind: setting.kind ?? 'graph', address: setting.address, timeZone: setting.timeZone };
-        if (!options.readOnly) {
+        if (!options.readOnly && !sameMailbox(stored.get(record.id), record)) {
           await store.upsertMailbox(record);
         }
-        mailboxes.push({ org, setting, record });
+        mailboxes.push({ org, setting, record, ...(setting.graphAuth === 'delegated' && refreshTokens !== undefined ? { refreshTokens } : {}) });
       }
     }
   } catch (error) {
@@ -124,15 +136,48 @@ async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config
 }
 
 async function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, budget?: OrgApiBudget): Promise<SessionReport> {
-  const mirrored = await runMailboxSession(sessionOptions(mailbox, store, config, logger, startedAt, budget));
-  return saveSessionEmails(mirrored, { org: mailbox.org, setting: mailbox.setting, mailbox: mailbox.record, store, logger, ...(budget === undefined ? {} : { budget }) });
+  const budgetOption = budget === undefined ? {} : { budget };
+  const linking = openSessionLinking({ org: mailbox.org, setting: mailbox.setting, store, logger: logger.child({ mailboxId: mailbox.record.id }), ...budgetOption });
+  const mirrored = await runMailboxSession(sessionOptions(mailbox, store, config, logger, startedAt, budget, linking.resolver));
+  const tokens = mailbox.refreshTokens === undefined ? {} : { refreshTokens: mailbox.refreshTokens };
+  const saved = await saveSessionEmails(mirrored, { org: mailbox.org, setting: mailbox.setting, mailbox: mailbox.record, store, logger, ...budgetOption, ...tokens });
+  return withMeetingLinks(saved, linking);
 }
 
-function sessionOptions(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, budget?: OrgApiBudget): MailboxSessionOptions {
+/** Add what linking the session's meetings did to the report, next to what saving its emails linked. */
+function withMeetingLinks(report: SessionReport, linking: SessionLinking): SessionReport {
+  const calls = linking.calls();
+  if (calls === 0 && report.linked === undefined) {
+    return report;
+  }
+  const { linked, autoCreated } = linking.counts();
+  const before = report.autoCreated ?? { Lead: 0, Contact: 0, Account: 0 };
+  return {
+    ...report,
+    linked: (report.linked ?? 0) + linked,
+    autoCreated: { Lead: before.Lead + autoCreated.Lead, Contact: before.Contact + autoCreated.Contact, Account: before.Account + autoCreated.Account },
+    apiCalls: { ...report.apiCalls, crm: report.apiCalls.crm + calls },
+  };
+}
+
+/** Build a session's options; with a link resolver, the meetings it writes are linked (a dry run passes none). */
+function sessionOptions(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, budget?: OrgApiBudget, linkResolver?: LinkResolver): MailboxSessionOptions {
   const { org, setting, record } = mailbox;
-  const kinds = kindSessions({ org, setting, tables: mailboxTables(setting), logger, ...(budget === undefined ? {} : { budget }) });
+  const kinds = kindSessions({
+    org,
+    setting,
+    tables: mailboxTables(setting),
+    logger,
+    ...(budget === undefined ? {} : { budget }),
+    ...(linkResolver === undefined ? {} : { linkResolver }),
+    ...(mailbox.refreshTokens === undefined ? {} : { refreshTokens: mailbox.refreshTokens }),
+  });
   const policy: SyncPolicy = { ...defaultSyncPolicy, ...org.policy, selection: org.selection ?? defaultSyncPolicy.selection };
   return { mailbox: record, kinds, store, policy, window: resolveSyncWindow(config.window, startedAt), logger };
+}
+
+function sameMailbox(stored: MailboxRecord | undefined, configured: MailboxRecord): boolean {
+  return stored !== undefined && stored.orgId === configured.orgId && stored.kind === configured.kind && stored.address === configured.address && stored.timeZone === configured.timeZone;
 }
 
 function abortedReport(mailbox: MailboxRecord, startedAt: Date, error: unknown): SessionReport {

@@ -1,6 +1,6 @@
 import type { Attendee, CalendarEvent, Response } from '../../domain/calendar-event.ts';
 import { isConnectorError } from '../../domain/errors.ts';
-import type { LinkRequest, LinkResolver } from '../../domain/linking.ts';
+import type { LinkRequest, LinkResolver, LinkResult } from '../../domain/linking.ts';
 import type { MailboxItem } from '../../domain/mailbox-items.ts';
 import type { ItemErrorReport } from '../../domain/session-report.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -143,6 +143,8 @@ export async function readEventRelations(client: SalesforceRecordClient, eventId
 export interface MeetingInvitees {
   readonly eventId: string;
   readonly event: CalendarEvent;
+  /** The meeting's people as the session already resolved them for its Event's WhoId; absent to resolve them here. */
+  readonly link?: Pick<LinkResult, 'byAddress'>;
 }
 
 export interface RelationSyncOptions {
@@ -170,7 +172,7 @@ export async function syncEventRelations(options: RelationSyncOptions, meetings:
     return { results: [], unresolved: new Map() };
   }
   const invitees = meetings.map((meeting) => inviteesOf(meeting.event, options.invitees));
-  const links = await options.resolver.resolve(invitees.map((list) => inviteeLinkRequest(options.orgId, options.ownerUserId, list)));
+  const links = await linksOf(options, meetings, invitees);
   const existing = await readEventRelations(options.client, meetings.map((meeting) => meeting.eventId));
 
   const writes: RecordWrite[] = [];
@@ -186,6 +188,14 @@ export async function syncEventRelations(options: RelationSyncOptions, meetings:
   });
   const results = writes.length === 0 ? [] : await options.client.write(writes);
   return { results, unresolved };
+}
+
+/** Return the linking result of each meeting: the one it came with, else one resolver call for all the others. */
+async function linksOf(options: RelationSyncOptions, meetings: readonly MeetingInvitees[], invitees: readonly Attendee[][]): Promise<Pick<LinkResult, 'byAddress'>[]> {
+  const missing = meetings.flatMap((meeting, index) => (meeting.link === undefined ? [index] : []));
+  const resolved = missing.length === 0 ? [] : await options.resolver.resolve(missing.map((index) => inviteeLinkRequest(options.orgId, options.ownerUserId, invitees[index] ?? [])));
+  const byIndex = new Map(missing.map((index, position) => [index, resolved[position]]));
+  return meetings.map((meeting, index) => meeting.link ?? byIndex.get(index) ?? { byAddress: {} });
 }
 
 /** The people an invitee relation can point to, with the fields that carry their address and name. */
@@ -235,6 +245,8 @@ export interface WrittenMeeting {
 export interface RelationsAfterWritesOptions extends Omit<RelationSyncOptions, 'ownerUserId'> {
   readonly ownerUserId: () => Promise<string>;
   readonly recordUrl: (id: string) => string;
+  /** The linking result the session already has for a meeting, by sync id, so its people are not resolved twice. */
+  readonly linkOf?: (syncId: string) => LinkResult | undefined;
 }
 
 /**
@@ -243,7 +255,10 @@ export interface RelationsAfterWritesOptions extends Omit<RelationSyncOptions, '
  */
 export function eventRelationsAfterWrites(options: RelationsAfterWritesOptions): (pairs: readonly WrittenMeeting[], logger: Logger) => Promise<ItemErrorReport[]> {
   return async (pairs, logger) => {
-    const meetings = pairs.map((pair) => ({ eventId: pair.crmRecordId, event: pair.item as CalendarEvent }));
+    const meetings = pairs.map((pair): MeetingInvitees => {
+      const link = options.linkOf?.(pair.syncId);
+      return { eventId: pair.crmRecordId, event: pair.item as CalendarEvent, ...(link === undefined ? {} : { link }) };
+    });
     const report = (pair: WrittenMeeting, code: string, message: string): ItemErrorReport => ({
       objectKind: 'event', side: 'crm', itemId: pair.crmRecordId, syncId: pair.syncId, code, message, recordUrl: options.recordUrl(pair.crmRecordId),
     });

@@ -17,3 +17,17 @@ export function configuredRefreshTokens(config: SynclineConfig, rows: Credential
   }
   return credentialRefreshTokens(createCredentialStore(rows, keyringFromEnvironment(env)));
 }
+
+/**
+ * Build the refresh token store for the engine's sessions, like configuredRefreshTokens. When the encryption key is
+ * missing or unreadable, each load and save fails with the keyring's error. So only the delegated mailboxes'
+ * sessions fail, each with the reason, and the other mailboxes keep syncing. Undefined when no mailbox is delegated.
+ */
+export function sessionRefreshTokens(config: SynclineConfig, rows: CredentialRows, env: Readonly<Record<string, string | undefined>>): RefreshTokenStore | undefined {
+  try {
+    return configuredRefreshTokens(config, rows, env) ?? undefined;
+  } catch (error) {
+    const failing = (): Promise<never> => Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return { loadRefreshToken: failing, saveRefreshToken: failing };
+  }
+}

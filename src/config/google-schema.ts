@@ -41,6 +41,14 @@ export const googleSchema = z.strictObject({
   sendUpdates: z.enum(['none', 'externalOnly', 'all'], { error: "expected 'none', 'externalOnly' or 'all'" }).default('none'),
   /** Gmail push: the Pub/Sub topic Gmail publishes to, `projects/{project}/topics/{topic}`; absent: no Gmail push. */
   pubsubTopic: z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/, { error: 'expected projects/PROJECT/topics/TOPIC' }).optional(),
+  /**
+   * Gmail push: the secret in the `token` query parameter of the Pub/Sub push subscription's endpoint; a push without
+   * it is refused. Needed with pubsubTopic; best set in the environment (SYNCLINE_<ORG>_GOOGLE_PUSH_TOKEN).
+   */
+  pushToken: z.string().min(16, { error: 'expected a random secret of at least 16 characters' }).optional(),
+}).refine((google) => google.pubsubTopic === undefined || google.pushToken !== undefined, {
+  path: ['pushToken'],
+  error: 'pubsubTopic is set, so Gmail push needs pushToken: the secret in the token query parameter of the Pub/Sub push endpoint (docs/connect-google.md)',
 });
 
 export type GoogleConfig = z.output<typeof googleSchema>;

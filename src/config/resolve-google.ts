@@ -6,7 +6,7 @@ import { ConfigProblem } from './salesforce-auth.ts';
 
 /** Read the service account's key file when one is named; the result carries the key itself. */
 export function resolveGoogle(google: GoogleConfig, baseDir: string, where: string): GoogleSetting {
-  const common = { tokenUrl: google.tokenUrl, apiBaseUrl: google.apiBaseUrl, peopleBaseUrl: google.peopleBaseUrl, sendUpdates: google.sendUpdates, ...(google.pubsubTopic === undefined ? {} : { pubsubTopic: google.pubsubTopic }) };
+  const common = { tokenUrl: google.tokenUrl, apiBaseUrl: google.apiBaseUrl, peopleBaseUrl: google.peopleBaseUrl, sendUpdates: google.sendUpdates, ...(google.pubsubTopic === undefined ? {} : { pubsubTopic: google.pubsubTopic }), ...(google.pushToken === undefined ? {} : { pushToken: google.pushToken }) };
   const { auth } = google;
   if (auth.kind === 'userOAuth') {
     return { ...common, auth: { kind: 'userOAuth', clientId: auth.clientId, clientSecret: auth.clientSecret } };

@@ -1,21 +1,28 @@
-import type { InstantSyncTrigger, SynclineConfig, WatchedResource } from '../config/resolved-config.ts';
+import type { InstantSyncTrigger, SynclineConfig } from '../config/resolved-config.ts';
 import type { ChangeStream } from '../domain/change-stream.ts';
 import type { SessionTrigger } from '../domain/mailbox-state.ts';
+import { sessionRefreshTokens } from '../mailbox/graph/auth/configured-refresh-tokens.ts';
 import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-store.ts';
 import { graphConnection } from '../mailbox/graph/graph-connection.ts';
 import type { GraphChangeType } from '../mailbox/graph/subscriptions.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createServer, type RunningServer, type ServerRoutes } from '../server/create-server.ts';
+import { googlePushRoutes } from '../server/webhooks/google-push.ts';
 import { GRAPH_WEBHOOK_PATH, graphNotificationRoutes } from '../server/webhooks/graph-notifications.ts';
 import { configuredSignIn, graphSignInRoutes, signInUrlOf } from '../server/webhooks/graph-sign-in.ts';
 import type { SynclineStore } from '../store/index.ts';
 import { createOrgChangeStream } from './instant-sync-change-stream.ts';
+import { startEwsWatches } from './instant-sync-ews.ts';
+import { createGoogleWatches } from './instant-sync-google.ts';
+import { startImapWatches } from './instant-sync-imap.ts';
 import { createSubscriptionKeeper, type SubscriptionKeeper, type SubscriptionTiming } from './instant-sync-subscriptions.ts';
+import { mailboxesOfKind, watchScope, type MailboxWatches } from './instant-sync-watch.ts';
 
 /**
- * Instant sync (SPEC S6): sessions ahead of schedule. Mailbox → Salesforce: Graph subscriptions post to the
- * webhook, which asks the scheduler for a session of the mailbox. Salesforce → mailbox: a change stream per org
- * asks for sessions of the Events' owners. The scheduler merges bursts; nothing here runs a session itself.
+ * Instant sync (SPEC S6): sessions ahead of schedule. Mailbox → Salesforce: Graph subscriptions and Google push
+ * post to the webhooks, and EWS streaming subscriptions and IMAP IDLE keep connections open. Each requests a
+ * session of the mailbox from the scheduler. Salesforce → mailbox: a change stream per org asks for sessions of the
+ * Events' owners. The scheduler merges bursts; nothing here runs a session itself.
  */
 
 export interface SessionRequester {
@@ -28,13 +35,21 @@ export interface InstantSyncOptions {
   readonly scheduler: SessionRequester;
   readonly logger: Logger;
   readonly fetch?: typeof fetch;
-  /** Store of the delegated mailboxes' refresh tokens, which their subscriptions and sign-in need. */
+  /**
+   * Store of the delegated mailboxes' refresh tokens, which their subscriptions and sign-in need. Absent: built
+   * from the store's encrypted credentials and the encryption key in `env`, when a mailbox is delegated.
+   */
   readonly refreshTokens?: RefreshTokenStore;
+  /** Environment variables with the credential encryption key; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** More routes for the same server, such as the HTTP API. */
   readonly routes?: readonly ServerRoutes[];
   /** Test hooks: subscription renewal times and the change streams' reconnect waits. */
   readonly subscriptionTiming?: Partial<SubscriptionTiming>;
   readonly streamBackoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** Test hooks of the EWS, IMAP and Google watches: waits before a failed watch is opened again, and shorter EWS connections. */
+  readonly watchRetryDelaysMs?: readonly number[];
+  readonly ewsConnectionTimeoutMinutes?: number;
 }
 
 export interface InstantSync {
@@ -42,21 +57,27 @@ export interface InstantSync {
   readonly url: string;
   /** The URL given to Graph for notifications. */
   readonly webhookUrl: string;
-  /** Resolves once every subscription and stream has been tried once (failures are logged, never thrown). */
+  /** Resolves once every subscription, watch and stream has been tried once (failures are logged, never thrown). */
   readonly ready: Promise<void>;
   stop(): Promise<void>;
 }
 
-const ALL_TRIGGERS: readonly InstantSyncTrigger[] = ['create', 'update', 'delete'];
-const ALL_RESOURCES: readonly WatchedResource[] = ['events', 'inbox', 'sentItems'];
 const CHANGE_TYPE_OF: Readonly<Record<InstantSyncTrigger, GraphChangeType>> = { create: 'created', update: 'updated', delete: 'deleted' };
 const DEFAULT_SERVER = { host: '127.0.0.1', port: 8787, publicUrl: null };
 
-/** Start the webhook server, then the Graph subscriptions and the Salesforce change streams in the background. */
+/**
+ * Start the webhook server, then the Graph subscriptions, the EWS, IMAP and Google watches and the Salesforce change
+ * streams in the background.
+ */
 export async function startInstantSync(options: InstantSyncOptions): Promise<InstantSync> {
   const { config, store, logger } = options;
-  const triggers = config.instantSync?.triggers ?? ALL_TRIGGERS;
+  const scope = watchScope(config);
+  const triggers = [...scope.triggers];
   const requestSession = (mailboxId: string, trigger: SessionTrigger) => options.scheduler.requestSession(mailboxId, trigger);
+  const refreshTokens = options.refreshTokens ?? sessionRefreshTokens(config, store, options.env ?? process.env);
+  const fetchOption = options.fetch === undefined ? {} : { fetch: options.fetch };
+  const watchSettings = { ...scope, requestSession, logger, ...fetchOption, ...(options.watchRetryDelaysMs === undefined ? {} : { retryDelaysMs: options.watchRetryDelaysMs }) };
+  const google = createGoogleWatches({ ...watchSettings, orgs: config.orgs });
 
   let keeper: SubscriptionKeeper | null = null;
   // Delegated mailboxes' owners sign in through this server; its base URL is known once it listens.
@@ -66,7 +87,7 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
     keeper?.subscribeMailbox(mailboxId);
   };
   const signInDeps = { logger, baseUrl: () => baseUrl, onSignedIn, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) };
-  const signIn = options.refreshTokens === undefined ? null : configuredSignIn(config, { ...signInDeps, refreshTokens: options.refreshTokens });
+  const signIn = refreshTokens === undefined ? null : configuredSignIn(config, { ...signInDeps, refreshTokens });
   const server = createServer({
     logger,
     routes: [
@@ -77,6 +98,7 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
         onLifecycle: (mailboxId, subscriptionId, event) => keeper?.handleLifecycle(mailboxId, subscriptionId, event),
         logger,
       }),
+      googlePushRoutes({ receiver: google, logger }),
       ...(signIn === null ? [] : [graphSignInRoutes(signIn)]),
       ...(options.routes ?? []),
     ],
@@ -89,16 +111,17 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
 
   if (triggers.length > 0) {
     keeper = createSubscriptionKeeper({
-      orgs: config.orgs,
+      // Only mailboxes reached over Graph have Graph subscriptions; the other kinds have watches of their own.
+      orgs: config.orgs.map((org) => ({ ...org, mailboxes: mailboxesOfKind([org], 'graph').map(({ mailbox }) => mailbox) })),
       records: store,
       webhookUrl,
       changeTypes: triggers.map((trigger) => CHANGE_TYPE_OF[trigger]),
-      resources: config.instantSync?.resources ?? ALL_RESOURCES,
+      resources: [...scope.resources],
       connectionFor: (org, mailbox) =>
         graphConnection(org.graph, mailbox, {
           logger,
           ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-          ...(options.refreshTokens === undefined ? {} : { refreshTokens: options.refreshTokens }),
+          ...(refreshTokens === undefined ? {} : { refreshTokens }),
           signInUrl: (mailboxId) => signInUrlOf(baseUrl, mailboxId),
         }),
       requestSession,
@@ -107,12 +130,22 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
     });
   }
 
+  const watches: MailboxWatches[] =
+    triggers.length === 0
+      ? []
+      : [
+          startEwsWatches({ ...watchSettings, orgs: config.orgs, ...(options.ewsConnectionTimeoutMinutes === undefined ? {} : { connectionTimeoutMinutes: options.ewsConnectionTimeoutMinutes }) }),
+          startImapWatches({ ...watchSettings, orgs: config.orgs }),
+          google.start(baseUrl),
+        ];
+
   const streams: ChangeStream[] = config.orgs.map((org) =>
     createOrgChangeStream({ org, store, requestSession, logger, ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(options.streamBackoff === undefined ? {} : { backoff: options.streamBackoff }) }),
   );
 
   const ready = Promise.all([
     keeper?.start(),
+    ...watches.map((watch) => watch.ready),
     ...streams.map((stream, index) =>
       stream.start().catch((error: unknown) => {
         logger.error({ org: config.orgs[index]?.id, err: error }, 'Salesforce change stream did not start; Salesforce changes reach mailboxes on the scheduled sessions only');
@@ -127,7 +160,7 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
     webhookUrl,
     ready,
     async stop() {
-      await Promise.all(streams.map((stream) => stream.stop()));
+      await Promise.all([...streams.map((stream) => stream.stop()), ...watches.map((watch) => watch.stop())]);
       await keeper?.stop();
       await running.close();
     },

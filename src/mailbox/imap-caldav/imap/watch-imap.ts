@@ -10,6 +10,8 @@ export interface ImapChange {
 }
 
 export interface ImapWatch {
+  /** Resolves once the first connection is idling on the folder, or when the watch stopped before that. */
+  readonly started: Promise<void>;
   /** Log out and stop reconnecting. */
   close(): Promise<void>;
 }
@@ -36,6 +38,10 @@ export function watchImap(options: ImapCalDavOptions, onChange: (change: ImapCha
   let closed = false;
   let failures = 0;
   let timer: NodeJS.Timeout | null = null;
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
 
   const connect = async (): Promise<void> => {
     timer = null;
@@ -63,13 +69,17 @@ export function watchImap(options: ImapCalDavOptions, onChange: (change: ImapCha
       await next.mailboxOpen(folder, { readOnly: true });
       failures = 0;
       logger.info('IMAP IDLE watch started');
-      // imapflow enters IDLE by itself whenever the connection has no command to run.
-      await next.idle();
+      // imapflow enters IDLE by itself whenever the connection has no command to run. idle() resolves only when
+      // IDLE ends, so the watch counts as started once the command is sent.
+      const idling = next.idle();
+      markStarted();
+      await idling;
     } catch (error) {
       const failure = classifyImapError(error);
       if (failure.kind === 'suspend' || failure.kind === 'bug') {
         logger.error({ err: error, code: failure.code }, 'IMAP IDLE watch stopped: %s', failure.message);
         closed = true;
+        markStarted();
       }
       next.close();
     }
@@ -87,8 +97,10 @@ export function watchImap(options: ImapCalDavOptions, onChange: (change: ImapCha
 
   void connect();
   return {
+    started,
     async close() {
       closed = true;
+      markStarted();
       if (timer !== null) {
         clearTimeout(timer);
       }

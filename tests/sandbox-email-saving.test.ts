@@ -9,6 +9,7 @@ interface SessionJson {
   status: string;
   notes: string[];
   emailsSaved?: number;
+  emailSaving?: { recordsCreated: number; relationsAdded: number; attachmentsSaved: number; skipped: Record<string, number> };
   linked?: number;
   autoCreated?: { Lead: number; Contact: number; Account: number };
 }
@@ -41,6 +42,11 @@ describe('sync --once saves the sandbox sample emails', () => {
     // 01 has the category, 02 and 03 are its thread, 04 and 05 are in the Salesforce folder;
     // the newsletter is bulk and the team lunch is internal.
     expect(session?.emailsSaved).toBe(5);
+    expect(session?.emailSaving?.recordsCreated).toBe(5);
+    expect(session?.emailSaving?.attachmentsSaved).toBe(1);
+    expect(session?.emailSaving?.relationsAdded).toBeGreaterThan(5);
+    // The newsletter and the team lunch are read and left out by the automatic rules' selection.
+    expect(session?.emailSaving?.skipped).toEqual({ notSelected: 2 });
     expect(session?.autoCreated).toEqual({ Lead: 0, Contact: 0, Account: 0 });
     expect(typeof session?.linked).toBe('number');
 

@@ -49,6 +49,18 @@ export interface AutoCreatedCounts {
 }
 
 /** The record of one session (start, end, what was read and written, API calls, item errors). */
+/** What saving emails did in one session, beside the `emailsSaved` count. */
+export interface EmailSavingCounts {
+  /** Of the emails saved, the ones whose Salesforce record this session created (the others had one already). */
+  readonly recordsCreated: number;
+  readonly relationsAdded: number;
+  readonly attachmentsSaved: number;
+  /** Messages read and not saved, by reason: `notSelected`, `draft`, `blocklisted`, `bulk`, `alreadySaved`… */
+  readonly skipped: Readonly<Record<string, number>>;
+  /** Attachments left out by the org's rules, with the reason. */
+  readonly skippedAttachments: readonly { readonly mailboxItemId: string; readonly name: string; readonly reason: string }[];
+}
+
 export interface SessionReport {
   readonly sessionId: string;
   readonly mailboxId: string;
@@ -69,6 +81,8 @@ export interface SessionReport {
   readonly notes: readonly string[];
   /** Emails of this mailbox saved to Salesforce this session; absent when the org saves no emails. */
   readonly emailsSaved?: number;
+  /** The details of saving emails this session; absent when the org saves no emails or saving did not run. */
+  readonly emailSaving?: EmailSavingCounts;
   /** Contacts, Leads, Accounts and Opportunities the links of saved emails and written meetings pointed at; absent when the session linked nothing and saves no emails. */
   readonly linked?: number;
   /** Records the linking engine created for unknown people this session; absent when the session linked nothing and saves no emails. */

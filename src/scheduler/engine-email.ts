@@ -202,6 +202,13 @@ export async function saveSessionEmails(report: SessionReport, options: SessionE
       ...report,
       status: report.status === 'success' && saved.itemErrors.length > 0 ? 'partial' : report.status,
       emailsSaved: saved.emailsSaved,
+      emailSaving: {
+        recordsCreated: saved.recordsCreated,
+        relationsAdded: saved.relationsAdded,
+        attachmentsSaved: saved.attachmentsSaved,
+        skipped: saved.skipped,
+        skippedAttachments: saved.skippedAttachments,
+      },
       linked: counts.linked,
       autoCreated: counts.autoCreated,
       reads: { ...report.reads, mailbox: report.reads.mailbox + saved.messagesRead },

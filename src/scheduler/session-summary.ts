@@ -38,6 +38,7 @@ export interface SessionSummary {
   readonly notes: readonly string[];
   /** Present when the mailbox's org saves emails. */
   readonly emailsSaved?: number;
+  readonly emailSaving?: SessionReport['emailSaving'];
   readonly linked?: number;
   readonly autoCreated?: SessionReport['autoCreated'];
 }
@@ -58,6 +59,7 @@ export function toSessionSummary(report: SessionReport): SessionSummary {
     itemErrors: report.itemErrors,
     notes: report.notes,
     ...(report.emailsSaved === undefined ? {} : { emailsSaved: report.emailsSaved }),
+    ...(report.emailSaving === undefined ? {} : { emailSaving: report.emailSaving }),
     ...(report.linked === undefined ? {} : { linked: report.linked }),
     ...(report.autoCreated === undefined ? {} : { autoCreated: report.autoCreated }),
   };

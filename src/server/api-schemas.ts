@@ -57,6 +57,18 @@ export const sessionSchema = z
     conflicts: z.number().int(),
     itemErrors: z.array(itemErrorSchema),
     notes: z.array(z.string()),
+    emailsSaved: z.number().int().optional().describe('Emails of this mailbox saved to Salesforce; absent when the org saves no emails'),
+    emailSaving: z
+      .object({
+        recordsCreated: z.number().int(),
+        relationsAdded: z.number().int(),
+        attachmentsSaved: z.number().int(),
+        skipped: z.record(z.string(), z.number().int()),
+      })
+      .optional()
+      .describe('Details of saving emails: records created, relations and files added, messages left out by reason'),
+    linked: z.number().int().optional().describe('Contacts, Leads, Accounts and Opportunities that saved emails and written meetings were linked to'),
+    autoCreated: z.object({ Lead: z.number().int(), Contact: z.number().int(), Account: z.number().int() }).optional().describe('Records created for unknown people'),
   })
   .meta({ id: 'Session' });
 

@@ -162,5 +162,13 @@ function toSessionEntry(report: SessionReport): SessionEntry {
     conflicts: report.conflicts,
     itemErrors: report.itemErrors.map((error) => ({ ...error })),
     notes: [...report.notes],
+    ...(report.emailsSaved === undefined ? {} : { emailsSaved: report.emailsSaved }),
+    ...(report.emailSaving === undefined ? {} : { emailSaving: emailSavingEntry(report.emailSaving) }),
+    ...(report.linked === undefined ? {} : { linked: report.linked }),
+    ...(report.autoCreated === undefined ? {} : { autoCreated: { ...report.autoCreated } }),
   };
+}
+
+function emailSavingEntry(counts: NonNullable<SessionReport['emailSaving']>): NonNullable<SessionEntry['emailSaving']> {
+  return { recordsCreated: counts.recordsCreated, relationsAdded: counts.relationsAdded, attachmentsSaved: counts.attachmentsSaved, skipped: { ...counts.skipped } };
 }

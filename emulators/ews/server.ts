@@ -90,7 +90,7 @@ export async function startEwsEmulator(options: EwsEmulatorOptions = {}): Promis
 }
 
 function buildApp(services: EwsServices, auth: EwsAuth, streamMinuteMs: number): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, routerOptions: { caseSensitive: false } });
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, routerOptions: { caseSensitive: false }, forceCloseConnections: true });
   void app.register(formbody);
   app.addContentTypeParser(['text/xml', 'application/soap+xml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
 

@@ -92,7 +92,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
 }
 
 function buildApp(): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 } });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 }, forceCloseConnections: true });
   void app.register(formbody);
   // Bodies stay text so the handlers parse them and a malformed one gets Google's error shape.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));

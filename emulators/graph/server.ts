@@ -113,7 +113,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
 
 function buildApp(options: GraphEmulatorOptions, services: GraphServices): FastifyInstance {
   // Event ids are ~150 characters, above fastify's default limit of 100 for a path parameter.
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 1024 } });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 1024 }, forceCloseConnections: true });
   void app.register(formbody);
   // Graph bodies are parsed by the handlers so a malformed one gets Graph's error shape.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));

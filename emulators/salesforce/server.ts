@@ -69,7 +69,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const changed = (): void => saver?.schedule();
   let baseUrl = '';
 
-  const app = Fastify({ bodyLimit: 64 * 1024 * 1024 });
+  const app = Fastify({ bodyLimit: 64 * 1024 * 1024, forceCloseConnections: true });
   await app.register(formbody);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
     if (text === '') return done(null, null);

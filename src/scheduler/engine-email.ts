@@ -160,7 +160,8 @@ export interface SessionEmailOptions extends EmailConnectorOptions {
 
 /**
  * After the mirroring kinds of a session, save the mailbox's emails when its org saves emails, and add the counts to
- * the report. A failure here never fails the mirroring part: the session becomes `partial` with a note.
+ * the report. A failure here never undoes the mirroring part, which is committed: the session becomes `partial` with a
+ * note, or `failed` with the failure when it is one that suspends the mailbox.
  */
 export async function saveSessionEmails(report: SessionReport, options: SessionEmailOptions): Promise<SessionReport> {
   if (options.org.emailSaving === undefined || report.status === 'skipped' || report.status === 'failed') {
@@ -223,7 +224,10 @@ export async function saveSessionEmails(report: SessionReport, options: SessionE
   } catch (error) {
     logger.error({ err: error }, 'Saving emails failed; nothing of it was committed and the next session repeats the work');
     const counts = connectors.linkCounts();
-    return withNote({ ...report, emailsSaved: 0, linked: counts.linked, autoCreated: counts.autoCreated }, `Emails were not saved: ${messageOf(error)}`, true);
+    const failed = withNote({ ...report, emailsSaved: 0, linked: counts.linked, autoCreated: counts.autoCreated }, `Emails were not saved: ${messageOf(error)}`, true);
+    // A failure that makes every session pointless (a refused login, a mailbox over quota) suspends the mailbox as it
+    // does when mirroring meets it, so the login is not tried again every session.
+    return isConnectorError(error) && error.failure.kind === 'suspend' ? { ...failed, status: 'failed', failure: error.failure } : failed;
   } finally {
     await options.store.releaseSessionLease(options.mailbox.id, leaseHolder).catch((error: unknown) => {
       logger.warn({ err: error }, 'Releasing the email saving lease failed; it expires by itself');

@@ -66,8 +66,8 @@ describe('config validation', () => {
     expect(org.salesforce.apiVersion).toBe('62.0');
     expect(org.salesforce.loginUrl).toBe('https://login.salesforce.com');
     expect(org.salesforce.syncIdField).toBe('Syncline_Sync_Id__c');
-    expect(org.graph.graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
-    expect(org.graph.tokenUrl).toBe('https://login.microsoftonline.com/acme.onmicrosoft.com/oauth2/v2.0/token');
+    expect(org.graph?.graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
+    expect(org.graph?.tokenUrl).toBe('https://login.microsoftonline.com/acme.onmicrosoft.com/oauth2/v2.0/token');
     expect(org.policy).toEqual({});
     expect(mailbox.sessionIntervalMinutes).toBe(30);
     expect(mailbox.salesforceUser).toEqual({ email: 'dana@acme.example.com' });
@@ -167,11 +167,30 @@ describe('config validation', () => {
     orgs.push({ ...structuredClone(orgs[0]!), graph: undefined });
 
     expect(problemsOf(raw)).toEqual([
-      'orgs[1].graph: missing; a value is required',
       "orgs[1].id: duplicate value 'acme'; each must be unique",
       "orgs[0].mailboxes[1].address: duplicate value 'dana@acme.example.com'; each must be unique",
       "orgs[1].mailboxes[1].address: duplicate value 'dana@acme.example.com'; each must be unique",
+      "orgs[1].graph: missing, but mailbox 'dana@acme.example.com' is an Office 365 mailbox (kind 'graph', the default). Add \"graph\": { \"tenantId\": …, \"clientId\": … } to the org (docs/connect-office365.md), or set the mailbox's kind",
     ]);
+  });
+
+  it('needs graph only for Office 365 mailboxes', () => {
+    const imapOnly = edit(edit(validConfig(), 'orgs.0.graph', undefined), 'orgs.0.mailboxes', [
+      {
+        address: 'dana@acme.example.com',
+        timeZone: 'Europe/Berlin',
+        kind: 'imap-caldav',
+        imapCaldav: {
+          imap: { host: 'imap.acme.example.com', port: 993, secure: true, username: 'dana', password: 'imap-secret' },
+          dav: { serverUrl: 'https://dav.acme.example.com/', username: 'dana', password: 'dav-secret' },
+        },
+      },
+    ]);
+    expect(parseConfig(imapOnly, baseOptions).orgs[0]?.graph).toBeUndefined();
+
+    const problems = problemsOf(edit(validConfig(), 'orgs.0.graph', undefined));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^orgs\[0\]\.graph: missing, but mailbox 'dana@acme\.example\.com' is an Office 365 mailbox/);
   });
 
   it('rejects an empty org list with a plain reason', () => {
@@ -199,8 +218,8 @@ describe('config validation', () => {
 
     const org = parseConfig(raw, baseOptions).orgs[0]!;
     expect(org.salesforce.loginUrl).toBe('http://127.0.0.1:8443');
-    expect(org.graph.tokenUrl).toBe('http://localhost:9000/acme.onmicrosoft.com/oauth2/v2.0/token');
-    expect(org.graph.graphBaseUrl).toBe('http://[::1]:9000/v1.0');
+    expect(org.graph?.tokenUrl).toBe('http://localhost:9000/acme.onmicrosoft.com/oauth2/v2.0/token');
+    expect(org.graph?.graphBaseUrl).toBe('http://[::1]:9000/v1.0');
   });
 });
 
@@ -212,7 +231,7 @@ describe('config overrides', () => {
 
     const org = parseConfig(raw, { ...baseOptions, env }).orgs[0]!;
     expect(org.salesforce.auth).toMatchObject({ kind: 'refreshToken', refreshToken: 'from-env' });
-    expect(org.graph.clientSecret).toBe('graph-from-env');
+    expect(org.graph?.clientSecret).toBe('graph-from-env');
   });
 
   it('uses SYNCLINE_DATABASE_URL for postgres', () => {

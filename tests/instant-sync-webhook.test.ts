@@ -279,7 +279,7 @@ describe('delegated mailbox instant sync', () => {
 describe('graph subscriptions', () => {
   it('create fails without token echo', async () => {
     const config = world.config();
-    const graph = config.orgs[0]!.graph;
+    const graph = config.orgs[0]!.graph!;
     const client = createGraphSubscriptionClient({ ...graph, userId: ADDRESS, logger: createSilentLogger(), fetch: world.fetch });
     const attempt = client.create({
       resource: 'events',
@@ -299,7 +299,7 @@ describe('graph subscriptions', () => {
 
   it('create rejects too long expiration', async () => {
     const running = await open();
-    const graph = world.config().orgs[0]!.graph;
+    const graph = world.config().orgs[0]!.graph!;
     const token = (await (await fetch(graph.tokenUrl, {
       method: 'POST',
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: graph.clientId, client_secret: graph.clientSecret, scope: 'https://graph.microsoft.com/.default' }),

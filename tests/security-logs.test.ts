@@ -125,7 +125,7 @@ describe('log scan', () => {
     const org = config.orgs[0];
     const auth = org?.salesforce.auth;
     const secrets = [
-      org?.graph.clientSecret ?? '',
+      org?.graph?.clientSecret ?? '',
       auth?.kind === 'refreshToken' ? auth.clientSecret : '',
       auth?.kind === 'refreshToken' ? auth.refreshToken : '',
       PASSWORD,

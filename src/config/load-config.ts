@@ -139,14 +139,18 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
       ...org.salesforce,
       auth: resolveSalesforceAuth(org.salesforce.auth, baseDir, `orgs[${index}].salesforce.auth`, orgSecretVariable(org.id, 'SALESFORCE_PRIVATE_KEY')),
     },
-    graph: {
-      graphBaseUrl: org.graph.graphBaseUrl,
-      tokenUrl: `${org.graph.authorityUrl}/${encodeURIComponent(org.graph.tenantId)}/oauth2/v2.0/token`,
-      authorizeUrl: `${org.graph.authorityUrl}/${encodeURIComponent(org.graph.tenantId)}/oauth2/v2.0/authorize`,
-      clientId: org.graph.clientId,
-      clientSecret: org.graph.clientSecret,
-      ...(org.graph.redirectUri === undefined ? {} : { redirectUri: org.graph.redirectUri }),
-    },
+    ...(org.graph === undefined
+      ? {}
+      : {
+          graph: {
+            graphBaseUrl: org.graph.graphBaseUrl,
+            tokenUrl: `${org.graph.authorityUrl}/${encodeURIComponent(org.graph.tenantId)}/oauth2/v2.0/token`,
+            authorizeUrl: `${org.graph.authorityUrl}/${encodeURIComponent(org.graph.tenantId)}/oauth2/v2.0/authorize`,
+            clientId: org.graph.clientId,
+            clientSecret: org.graph.clientSecret,
+            ...(org.graph.redirectUri === undefined ? {} : { redirectUri: org.graph.redirectUri }),
+          },
+        }),
     ...(org.ews === undefined ? {} : { ews: resolveEws(org.id, org.ews, `orgs[${index}].ews`) }),
     ...(org.google === undefined ? {} : { google: resolveGoogle(org.google, baseDir, `orgs[${index}].google`) }),
     ...(org.oidc === undefined ? {} : { oidc: { issuerUrl: org.oidc.issuerUrl, clientId: org.oidc.clientId, clientSecret: org.oidc.clientSecret ?? null } }),
@@ -160,7 +164,7 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
       kind: mailbox.kind,
       ...(mailbox.imapCaldav === undefined ? {} : { imapCaldav: mailbox.imapCaldav }),
       ...(mailbox.googleRefreshToken === undefined ? {} : { googleRefreshToken: mailbox.googleRefreshToken }),
-      graphAuth: mailbox.graphAuth ?? org.graph.auth,
+      graphAuth: mailbox.graphAuth ?? org.graph?.auth ?? 'appOnly',
       mappings: mappings.mailboxTables[mailboxIndex] ?? mappings.tables,
     })),
   };
@@ -176,13 +180,13 @@ function resolveEws(orgId: string, ews: NonNullable<OrgConfig['ews']>, where: st
     if (auth.password === undefined) {
       throw new ConfigProblem(`${where}.auth.password is missing; set the environment variable ${orgSecretVariable(orgId, 'EWS_PASSWORD')} to the service account's password`);
     }
-    return { url: ews.url, maxConcurrency: ews.maxConcurrency, auth: { kind: 'basic', username: auth.username, password: auth.password } };
+    return { url: ews.url, maxConcurrency: ews.maxConcurrency, sendMeetingInvitations: ews.sendMeetingInvitations, auth: { kind: 'basic', username: auth.username, password: auth.password } };
   }
   if (auth.clientSecret === undefined) {
     throw new ConfigProblem(`${where}.auth.clientSecret is missing; set the environment variable ${orgSecretVariable(orgId, 'EWS_CLIENT_SECRET')} to a client secret of the app`);
   }
   const oauth = { kind: 'oauth' as const, tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: auth.clientSecret };
-  return { url: ews.url, maxConcurrency: ews.maxConcurrency, auth: auth.scope === undefined ? oauth : { ...oauth, scope: auth.scope } };
+  return { url: ews.url, maxConcurrency: ews.maxConcurrency, sendMeetingInvitations: ews.sendMeetingInvitations, auth: auth.scope === undefined ? oauth : { ...oauth, scope: auth.scope } };
 }
 
 function resolveMailbox(orgId: string, mailbox: MailboxConfig, orgInterval: number): MailboxSetting {

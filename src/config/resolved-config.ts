@@ -57,6 +57,8 @@ export interface EwsSetting {
     | { readonly kind: 'basic'; readonly username: string; readonly password: string }
     | { readonly kind: 'oauth'; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string; readonly scope?: string };
   readonly maxConcurrency: number;
+  /** Whether Exchange mails attendees about meetings Syncline writes; absent: `none`. */
+  readonly sendMeetingInvitations?: 'none' | 'sendToAllAndSaveCopy';
 }
 
 /** Google Workspace access for the org's mailboxes of kind `google`. */
@@ -104,7 +106,7 @@ export interface SelectionSetting {
 
 /** IMAP, CalDAV and CardDAV servers of one mailbox, as the imap-caldav connector takes them. */
 export interface ImapCaldavSetting {
-  readonly imap: { readonly host: string; readonly port: number; readonly secure: boolean; readonly username: string; readonly password: string };
+  readonly imap: { readonly host: string; readonly port: number; readonly secure: boolean; readonly allowPlainLogin?: boolean; readonly username: string; readonly password: string };
   readonly dav: {
     readonly serverUrl: string;
     readonly contactsServerUrl?: string;
@@ -141,7 +143,8 @@ export interface OrgSetting {
   readonly name: string;
   readonly policy: PolicySetting;
   readonly salesforce: SalesforceSetting;
-  readonly graph: GraphSetting;
+  /** Absent when the org has no mailbox of kind `graph`. */
+  readonly graph?: GraphSetting;
   /** Absent: the org has no mailbox of kind `ews`. */
   readonly ews?: EwsSetting;
   /** Absent: the org has no mailbox of kind `google`. */

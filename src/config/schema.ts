@@ -206,6 +206,11 @@ const ewsSchema = z.strictObject({
   ]),
   /** Requests in flight per mailbox; Exchange 2016 allows 27 per user by default (EWSMaxConcurrency), shared with the user's own clients. */
   maxConcurrency: z.number().int().min(1, { error: 'expected 1 to 27' }).max(27, { error: 'expected 1 to 27' }).default(3),
+  /**
+   * Whether Exchange mails the attendees of meetings Syncline creates, moves or deletes: `none` (the default) saves
+   * them silently; `sendToAllAndSaveCopy` sends invitations, updates and cancellations, as Outlook would.
+   */
+  sendMeetingInvitations: z.enum(['none', 'sendToAllAndSaveCopy'], { error: "expected 'none' or 'sendToAllAndSaveCopy'" }).default('none'),
 });
 
 const salesforceUserSchema = z
@@ -263,7 +268,8 @@ const orgSchema = z.strictObject({
   sessionIntervalMinutes: positiveMinutes.optional(),
   policy: policySchema.default({}),
   salesforce: salesforceSchema,
-  graph: graphSchema,
+  /** The Microsoft Graph app of the tenant, for mailboxes of kind `graph` (the default kind). */
+  graph: graphSchema.optional(),
   ews: ewsSchema.optional(),
   /** Google Workspace access for mailboxes of kind `google` (docs/connect-google.md). */
   google: googleSchema.optional(),
@@ -322,6 +328,7 @@ export const configFileSchema = z
       orgs.forEach((org, index) => {
         const mailboxes = isRecord(org) && Array.isArray(org.mailboxes) ? (org.mailboxes as unknown[]) : [];
         reportDuplicates(mailboxes.map((mailbox) => stringAt(mailbox, 'address')?.toLowerCase()), ['orgs', index, 'mailboxes'], 'address', context);
+        reportGraphWithoutBlock(org, mailboxes, index, context);
         reportEwsWithoutBlock(org, mailboxes, index, context);
         reportGoogleWithoutBlock(org, mailboxes, index, context);
       });
@@ -337,6 +344,18 @@ function reportDuplicates(values: (string | undefined)[], path: (string | number
       context.addIssue({ code: 'custom', path: [...path, index, key], message: `duplicate value '${value}'; each must be unique` });
     }
     seen.add(value);
+  });
+}
+
+/** Report an org without a `graph` block that has a mailbox of kind `graph`, the default kind; once, for the first. */
+function reportGraphWithoutBlock(org: unknown, mailboxes: unknown[], index: number, context: z.RefinementCtx): void {
+  if (isRecord(org) && org.graph !== undefined) return;
+  const first = mailboxes.findIndex((mailbox) => (stringAt(mailbox, 'kind') ?? 'graph') === 'graph');
+  if (first === -1) return;
+  context.addIssue({
+    code: 'custom',
+    path: ['orgs', index, 'graph'],
+    message: `missing, but mailbox '${stringAt(mailboxes[first], 'address') ?? first}' is an Office 365 mailbox (kind 'graph', the default). Add "graph": { "tenantId": …, "clientId": … } to the org (docs/connect-office365.md), or set the mailbox's kind`,
   });
 }
 

@@ -13,7 +13,11 @@ export interface GraphConnectionDeps {
 }
 
 /** Build the connection to one configured mailbox's Graph: the org's app registration, app-only or delegated. */
-export function graphConnection(graph: GraphSetting, mailbox: MailboxSetting, deps: GraphConnectionDeps): GraphClientOptions {
+export function graphConnection(graph: GraphSetting | undefined, mailbox: MailboxSetting, deps: GraphConnectionDeps): GraphClientOptions {
+  if (graph === undefined) {
+    // The configuration check rejects this; a hand-built configuration could still reach it.
+    throw new Error(`mailbox ${mailbox.address} is an Office 365 mailbox, but its org has no graph setting: add the org's "graph" block (docs/connect-office365.md), or set the mailbox's kind`);
+  }
   const base: GraphClientOptions = {
     graphBaseUrl: graph.graphBaseUrl,
     tokenUrl: graph.tokenUrl,

@@ -52,16 +52,20 @@ export interface ConfiguredSignInDeps {
 export function configuredSignIn(config: SynclineConfig, deps: ConfiguredSignInDeps): DelegatedSignIn | null {
   const mailboxes = new Map<string, SignInMailbox>();
   for (const org of config.orgs) {
-    for (const mailbox of org.mailboxes.filter((candidate) => candidate.graphAuth === 'delegated')) {
+    const graph = org.graph;
+    if (graph === undefined) {
+      continue;
+    }
+    for (const mailbox of org.mailboxes.filter((candidate) => (candidate.kind ?? 'graph') === 'graph' && candidate.graphAuth === 'delegated')) {
       mailboxes.set(mailbox.id, {
         id: mailbox.id,
         address: mailbox.address,
-        authorizeUrl: org.graph.authorizeUrl ?? org.graph.tokenUrl.replace(/\/token$/, '/authorize'),
-        tokenUrl: org.graph.tokenUrl,
-        graphBaseUrl: org.graph.graphBaseUrl,
-        clientId: org.graph.clientId,
-        clientSecret: org.graph.clientSecret,
-        ...(org.graph.redirectUri === undefined ? {} : { redirectUri: org.graph.redirectUri }),
+        authorizeUrl: graph.authorizeUrl ?? graph.tokenUrl.replace(/\/token$/, '/authorize'),
+        tokenUrl: graph.tokenUrl,
+        graphBaseUrl: graph.graphBaseUrl,
+        clientId: graph.clientId,
+        clientSecret: graph.clientSecret,
+        ...(graph.redirectUri === undefined ? {} : { redirectUri: graph.redirectUri }),
       });
     }
   }

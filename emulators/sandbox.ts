@@ -152,6 +152,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       `${JSON.stringify({ ...ports, graph: portOf(graph.url), salesforce: portOf(salesforce.url), ...(google ? { google: portOf(google.url) } : {}), ...(ews ? { ews: portOf(ews.url) } : {}), ...imapPorts })}\n`,
     );
     // The Events that exist only in Salesforce go to each new mailbox's owner too, for the CRM → mailbox direction.
+    if (googleStart?.ready.sampleData) await seedCrmEvents(salesforce.url, SANDBOX_GOOGLE_USER_ID);
     if (ewsStart?.ready.sampleData) await seedCrmEvents(salesforce.url, SANDBOX_EWS_USER_ID);
     if (imapStart?.ready.sampleData) await seedCrmEvents(salesforce.url, SANDBOX_IMAP_USER_ID);
 

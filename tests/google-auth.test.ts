@@ -80,6 +80,17 @@ describe('Google access', () => {
     expect(failure).toMatchObject({ kind: 'suspend', code: 'invalid_client' });
   });
 
+  it('suspends with the key setting when the service account key cannot sign', async () => {
+    const user = await world.newUser();
+    for (const privateKey of ['not a pem', world.privateKey.replace(/\n/g, '\\n')]) {
+      const options = world.optionsFor(user.email, 'Europe/Berlin', { credentials: { kind: 'serviceAccount', clientEmail: SERVICE_ACCOUNT_EMAIL, privateKey } });
+      const failure = await failureOf(createGoogleEventSource(options).pullChanges(null, WINDOW));
+      expect(failure).toMatchObject({ kind: 'suspend', code: 'INVALID_PRIVATE_KEY' });
+      expect(failure.message).toContain('google.auth.privateKey');
+      expect(failure.message).not.toContain('tokenUrl');
+    }
+  });
+
   it('waits for an unreachable token endpoint', async () => {
     const user = await world.newUser();
     const options = world.optionsFor(user.email, 'Europe/Berlin', { tokenUrl: 'http://127.0.0.1:9/token' });

@@ -119,6 +119,38 @@ describe('Google Calendar event source', () => {
     expect(new Set(pull.changes.map((change) => change.id))).toEqual(new Set(first.changes.map((change) => change.id)));
   });
 
+  it('syncs ordinary, out-of-office and focus-time events, and leaves out birthdays and working locations', async () => {
+    const user = await world.newUser();
+    const create = (body: Record<string, unknown>) => world.api<{ id: string }>(user, 'POST', '/calendar/v3/calendars/primary/events', body);
+    const timed = (day: string) => ({ start: { dateTime: `2026-03-${day}T09:00:00Z` }, end: { dateTime: `2026-03-${day}T10:00:00Z` } });
+    const birthday = { summary: 'Ana Lima', eventType: 'birthday', birthdayProperties: { type: 'birthday' }, start: { date: '2026-04-02' }, end: { date: '2026-04-03' }, recurrence: ['RRULE:FREQ=YEARLY'], transparency: 'transparent', visibility: 'private' };
+    const created = {
+      meeting: await create({ summary: 'Customer call', ...timed('02') }),
+      away: await create({ summary: 'Out of office', eventType: 'outOfOffice', ...timed('03') }),
+      focus: await create({ summary: 'Focus time', eventType: 'focusTime', ...timed('04') }),
+      birthday: await create(birthday),
+      office: await create({ summary: 'Office', eventType: 'workingLocation', workingLocationProperties: { type: 'officeLocation' }, start: { date: '2026-03-05' }, end: { date: '2026-03-06' } }),
+    };
+    expect(Object.values(created).map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+    const everything = await world.api<{ items: { eventType: string }[] }>(user, 'GET', '/calendar/v3/calendars/primary/events?singleEvents=true');
+    expect(new Set(everything.body.items.map((event) => event.eventType))).toEqual(new Set(['default', 'outOfOffice', 'focusTime', 'birthday', 'workingLocation']));
+
+    const source = createGoogleEventSource(user.options);
+    const first = await source.pullChanges(null, WINDOW);
+    expect(upserts(first.changes).map((change) => [change.id, change.item.showAs]).sort()).toEqual(
+      [
+        [created.meeting.body.id, 'busy'],
+        [created.away.body.id, 'oof'],
+        [created.focus.body.id, 'busy'],
+      ].sort(),
+    );
+
+    await create({ ...birthday, summary: 'Bo Chen', start: { date: '2026-05-06' }, end: { date: '2026-05-07' } });
+    const later = await create({ summary: 'Follow-up', ...timed('09') });
+    const next = await source.pullChanges(first.nextCursor, WINDOW);
+    expect(next.changes.map((change) => change.id)).toEqual([later.body.id]);
+  });
+
   it('applies the window to incremental changes', async () => {
     const user = await world.newUser();
     const source = createGoogleEventSource(user.options);

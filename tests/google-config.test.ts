@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { createSilentLogger } from '../src/observability/logger.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'syncline-google-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 function config(google: unknown, mailbox: Record<string, unknown> = {}) {
   return {
@@ -32,7 +34,7 @@ function parse(raw: unknown) {
 
 describe('google configuration', () => {
   it('reads a service account key file', () => {
-    writeFileSync(path.join(dir, 'key.json'), JSON.stringify({ type: 'service_account', client_email: 'sa@acme.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nX\n-----END PRIVATE KEY-----\n', private_key_id: 'k1' }));
+    writeFileSync(path.join(dir, 'key.json'), JSON.stringify({ type: 'service_account', client_email: 'sa@acme.iam.gserviceaccount.com', private_key: PEM, private_key_id: 'k1' }));
     const parsed = parse(config({ auth: { kind: 'serviceAccount', keyFile: 'key.json' } }));
     const org = parsed.orgs[0];
     const mailbox = org?.mailboxes[0];
@@ -40,8 +42,28 @@ describe('google configuration', () => {
     expect(org?.google).toMatchObject({ tokenUrl: 'https://oauth2.googleapis.com/token', apiBaseUrl: 'https://www.googleapis.com', sendUpdates: 'none' });
 
     const options = googleConnectorOptions(org!, mailbox!, createSilentLogger());
-    expect(options.credentials).toEqual({ kind: 'serviceAccount', clientEmail: 'sa@acme.iam.gserviceaccount.com', privateKey: '-----BEGIN PRIVATE KEY-----\nX\n-----END PRIVATE KEY-----\n', privateKeyId: 'k1' });
+    expect(options.credentials).toEqual({ kind: 'serviceAccount', clientEmail: 'sa@acme.iam.gserviceaccount.com', privateKey: PEM, privateKeyId: 'k1' });
     expect(options.userEmail).toBe('dana@acme.example.com');
+  });
+
+  it('turns the literal \\n escapes of a pasted private key into line breaks', () => {
+    const escaped = PEM.replace(/\n/g, '\\n');
+    expect(escaped).not.toContain('\n');
+    const parsed = parse(config({ auth: { kind: 'serviceAccount', clientEmail: 'sa@acme.iam.gserviceaccount.com', privateKey: escaped } }));
+    expect(googleConnectorOptions(parsed.orgs[0]!, parsed.orgs[0]!.mailboxes[0]!, createSilentLogger()).credentials).toEqual({ kind: 'serviceAccount', clientEmail: 'sa@acme.iam.gserviceaccount.com', privateKey: PEM });
+  });
+
+  it('rejects a private key that is not a PEM key, naming the setting', () => {
+    const broken = config({ auth: { kind: 'serviceAccount', clientEmail: 'sa@acme.iam.gserviceaccount.com', privateKey: 'not a pem' } });
+    expect(() => parse(broken)).toThrow(ConfigError);
+    expect(() => parse(broken)).toThrow(/orgs\[0\]\.google\.auth\.privateKey is not a readable PEM private key/);
+    expect(() => parse(broken)).not.toThrow(/not a pem/);
+  });
+
+  it('rejects a key file whose key is not RSA', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    writeFileSync(path.join(dir, 'ec-key.json'), JSON.stringify({ type: 'service_account', client_email: 'sa@acme.iam.gserviceaccount.com', private_key: ec }));
+    expect(() => parse(config({ auth: { kind: 'serviceAccount', keyFile: 'ec-key.json' } }))).toThrow(/private_key of orgs\[0\]\.google\.auth\.keyFile .*ec-key\.json is an? .*RS256/);
   });
 
   it('names the missing google block', () => {

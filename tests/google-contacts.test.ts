@@ -96,4 +96,54 @@ describe('Google contact source', () => {
     expect(again.added).toBe(0);
     expect(again.unchanged).toBe(seeded.added);
   });
+
+  it('rejects a whole batch with contactErrors', async () => {
+    const user = await world.newUser();
+    const good = { names: [{ givenName: 'Good' }] };
+    const bad = { names: [{ givenName: 'Bad' }], memberships: [{ contactGroupMembership: { contactGroupResourceName: 'contactGroups/missing' } }] };
+    const refused = await world.api<{ error: { code: number; details: { '@type': string; contactErrors?: Record<string, { code: number }> }[] } }>(user, 'POST', '/v1/people:batchCreateContacts', {
+      contacts: [{ contactPerson: good }, { contactPerson: bad }, { contactPerson: good }],
+      readMask: 'names',
+    });
+    expect(refused.status).toBe(400);
+    const detail = refused.body.error.details.find((entry) => entry['@type'] === 'type.googleapis.com/google.people.v1.BatchCreateContactsErrorDetails');
+    expect(Object.keys(detail?.contactErrors ?? {})).toEqual(['1']);
+    const pull = await createPeopleContactSource(user.options).pullChanges(null, WINDOW);
+    expect(pull.changes).toEqual([]);
+  });
+
+  it('retries the valid contacts of a rejected batch', async () => {
+    const user = await world.newUser();
+    // Each request makes the contact with sync id bad-… name a contact group that does not exist.
+    // The emulator rejects that contact the way People does.
+    const requests: number[] = [];
+    const fetchWithBadContact: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/v1/people:batchCreateContacts') && typeof init?.body === 'string') {
+        const body = JSON.parse(init.body) as { contacts: { contactPerson: { clientData?: { key: string; value: string }[]; memberships?: unknown[] } }[] };
+        requests.push(body.contacts.length);
+        for (const { contactPerson } of body.contacts) {
+          if (contactPerson.clientData?.some((entry) => entry.value.startsWith('bad-'))) {
+            contactPerson.memberships = [{ contactGroupMembership: { contactGroupResourceName: 'contactGroups/missing' } }];
+          }
+        }
+        return fetch(input, { ...init, body: JSON.stringify(body) });
+      }
+      return fetch(input, init);
+    };
+    const source = createPeopleContactSource({ ...user.options, fetch: fetchWithBadContact });
+    const syncIds = ['good-1', 'bad-2', 'good-3', 'good-4'];
+    const results = await source.applyWrites(syncIds.map((syncId, n) => ({ op: 'create' as const, ref: syncId, syncId, item: sample(n) })));
+
+    expect(results.map((result) => [result.ref, result.ok])).toEqual([
+      ['good-1', true],
+      ['bad-2', false],
+      ['good-3', true],
+      ['good-4', true],
+    ]);
+    const failed = results[1];
+    expect(failed?.ok === false ? failed.failure : null).toMatchObject({ kind: 'itemError', code: 'ContactRejected' });
+    expect(requests).toEqual([4, 3]);
+    const pull = await createPeopleContactSource(user.options).pullChanges(null, WINDOW);
+    expect(pull.changes.map((change) => change.id).sort()).toEqual(results.flatMap((result) => (result.ok ? [result.id] : [])).sort());
+  });
 });

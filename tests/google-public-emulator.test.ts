@@ -6,14 +6,18 @@ import { googlePlugin, seedFromConfig } from '@emulators/google';
 import { simpleParser } from 'mailparser';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { MessageScope } from '../src/domain/email-message.ts';
+import { ConnectorError } from '../src/domain/errors.ts';
+import { encodeGmailCursor } from '../src/mailbox/google/gmail/gmail-cursor.ts';
 import { createGmailMessageSource, type GoogleClientOptions } from '../src/mailbox/google/index.ts';
 
 /**
  * The Gmail message source against the public `@emulators/google` package (0.4.1, the newest release that installs:
  * 0.11.2 depends on an `@emulators/core` version the registry does not have). That emulator serves the OAuth refresh
- * grant, labels and single message reads, which this file covers. It has no batch endpoint and no `getProfile`,
- * and Calendar has no sync tokens there, so pulls and the Calendar, People and Tasks sources run against
- * emulators/google only.
+ * grant and its revocation, labels, `history.list` and single message reads, which this file covers. It has no batch
+ * endpoint and no `getProfile`, so a full pull cannot run there, but an incremental pull that reads one new message
+ * can (a batch of one goes to the API directly). Calendar has no sync tokens there, so the Calendar, People and Tasks
+ * sources run against emulators/google only.
  */
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,17 +36,7 @@ beforeAll(async () => {
   seedFromConfig(server.store, BASE_URL, { users: [{ email: USER, name: 'Dana' }], oauth_clients: [CLIENT] });
   emulatorFetch = (async (input: string | URL | Request, init?: RequestInit) => server.app.fetch(new Request(input, init))) as typeof fetch;
 
-  const consent = await emulatorFetch(`${BASE_URL}/o/oauth2/v2/auth/callback`, {
-    method: 'POST',
-    body: new URLSearchParams({ email: USER, redirect_uri: CLIENT.redirect_uris[0] as string, scope: SCOPES, client_id: CLIENT.client_id }),
-    redirect: 'manual',
-  });
-  const code = new URL(consent.headers.get('location') ?? '').searchParams.get('code') ?? '';
-  const tokens = await emulatorFetch(`${BASE_URL}/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: CLIENT.client_id, client_secret: CLIENT.client_secret, redirect_uri: CLIENT.redirect_uris[0] as string }),
-  });
-  const refreshToken = ((await tokens.json()) as { refresh_token: string }).refresh_token;
+  const refreshToken = await consent();
 
   options = {
     userEmail: USER,
@@ -80,7 +74,68 @@ describe('Gmail message source on @emulators/google', () => {
     const expected = await simpleParser(file);
     expect(Buffer.from(bytes).equals(expected.attachments[0]?.content ?? Buffer.alloc(1))).toBe(true);
   });
+
+  it('reads the messages history.list names since the stored history id', async () => {
+    const scope: MessageScope = { folders: ['inbox', 'sent', 'salesforce'], since: '2020-01-01T00:00:00.000Z' };
+    const eml = (subject: string) => Buffer.from(`From: Ana Lima <ana@customer.example>\r\nTo: ${USER}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@customer.example>\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n`);
+    const before = await importEml(eml('Before the cursor'), ['INBOX']);
+    const source = createGmailMessageSource(options);
+    await source.ensureMarkers({ category: 'Salesforce', folderName: 'Salesforce' });
+    const cursor = encodeGmailCursor({ historyId: before.historyId, salesforceLabelName: 'Salesforce' });
+
+    const added = await importEml(eml('Quote for Q1'), ['INBOX']);
+    await importEml(eml('Starred only'), ['STARRED']);
+    const pull = await source.pullMessages(cursor, scope);
+    expect(pull.isFullListing).toBe(false);
+    expect(pull.changes.map((change) => (change.kind === 'upsert' ? [change.id, change.item.subject, change.item.folder] : [change.id]))).toEqual([[added.id, 'Quote for Q1', 'inbox']]);
+
+    const again = await source.pullMessages(pull.nextCursor, scope);
+    expect(again.changes).toEqual([]);
+  });
+
+  it('suspends the mailbox once its refresh token is revoked', async () => {
+    const refreshToken = await consent();
+    const revocable: GoogleClientOptions = { ...options, credentials: { kind: 'userOAuth', clientId: CLIENT.client_id, clientSecret: CLIENT.client_secret, refreshToken } };
+    await createGmailMessageSource(revocable).ensureMarkers({ category: 'Salesforce', folderName: 'Salesforce' });
+
+    const revoked = await emulatorFetch(`${BASE_URL}/oauth2/revoke`, { method: 'POST', body: new URLSearchParams({ token: refreshToken }) });
+    expect(revoked.status).toBe(200);
+    const error = await createGmailMessageSource(revocable)
+      .ensureMarkers({ category: 'Salesforce', folderName: 'Salesforce' })
+      .then(() => null, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).failure).toMatchObject({ kind: 'suspend', code: 'invalid_grant' });
+    expect((error as ConnectorError).failure.message).toContain('connect Google again');
+  });
 });
+
+/** Run the user's consent in the emulator and return the refresh token the authorization code buys. */
+async function consent(): Promise<string> {
+  const callback = await emulatorFetch(`${BASE_URL}/o/oauth2/v2/auth/callback`, {
+    method: 'POST',
+    body: new URLSearchParams({ email: USER, redirect_uri: CLIENT.redirect_uris[0] as string, scope: SCOPES, client_id: CLIENT.client_id }),
+    redirect: 'manual',
+  });
+  const code = new URL(callback.headers.get('location') ?? '').searchParams.get('code') ?? '';
+  const tokens = await emulatorFetch(`${BASE_URL}/oauth2/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: CLIENT.client_id, client_secret: CLIENT.client_secret, redirect_uri: CLIENT.redirect_uris[0] as string }),
+  });
+  return ((await tokens.json()) as { refresh_token: string }).refresh_token;
+}
+
+/** Import an email through the Gmail API and return its id and history id. */
+async function importEml(eml: Buffer, labelIds: readonly string[]): Promise<{ id: string; historyId: string }> {
+  const token = await tokenFor();
+  const imported = await emulatorFetch(`${BASE_URL}/gmail/v1/users/me/messages/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ raw: eml.toString('base64url'), labelIds }),
+  });
+  const { id } = (await imported.json()) as { id: string };
+  const read = await emulatorFetch(`${BASE_URL}/gmail/v1/users/me/messages/${id}?format=minimal`, { headers: { authorization: `Bearer ${token}` } });
+  return { id, historyId: ((await read.json()) as { historyId: string }).historyId };
+}
 
 async function tokenFor(): Promise<string> {
   const credentials = options.credentials as { clientId: string; clientSecret: string; refreshToken: string };

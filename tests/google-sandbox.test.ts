@@ -64,6 +64,9 @@ describe('Google sandbox mailbox', () => {
     expect(first.itemErrors).toEqual([]);
     expect(['success', 'partial']).toContain(first.status);
     expect(first.writes.crm.created).toBeGreaterThan(0);
+    // The Events that exist only in Salesforce, seeded for the Google owner too, reach the Google calendar.
+    expect(first.writes.mailbox.created).toBeGreaterThan(0);
+    expect(first.writes.byObject.Event?.mailbox.created).toBe(3);
 
     const second = await engine.runSession(record.id);
     expect(second.writes.crm).toEqual({ created: 0, updated: 0, deleted: 0 });

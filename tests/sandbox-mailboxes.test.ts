@@ -64,8 +64,8 @@ describe('sandbox mailboxes of every kind', () => {
       }
       expect(session.emailsSaved, where).toBeGreaterThan(0);
     }
-    // The Salesforce-only Events of the EWS and IMAP/CalDAV owners reach their calendars.
-    for (const session of first.filter((candidate) => candidate.kind === 'ews' || candidate.kind === 'imap-caldav')) {
+    // The Salesforce-only Events of the Google, EWS and IMAP/CalDAV owners reach their calendars.
+    for (const session of first.filter((candidate) => candidate.kind === 'google' || candidate.kind === 'ews' || candidate.kind === 'imap-caldav')) {
       expect(session.writes.byObject.Event?.mailbox.created, session.kind).toBe(3);
     }
     expect(existsSync(path.join(dataDir, 'sandbox', 'ews', 'ews-emulator-state.json'))).toBe(true);

@@ -26,6 +26,8 @@ export interface GoogleErrorOptions {
   readonly retryAfterSeconds?: number;
   /** False for errors that come in the newer shape only (People), without the legacy `errors` list. */
   readonly legacyErrors?: boolean;
+  /** More `details` entries, e.g. People's `BatchCreateContactsErrorDetails`. */
+  readonly details?: readonly Record<string, unknown>[];
 }
 
 /** An error a route throws; the server turns it into Google's error body. */
@@ -46,8 +48,12 @@ export class GoogleApiError extends Error {
       error.errors = [{ message: this.message, domain: this.options.domain ?? 'global', reason: this.reason }];
     }
     error.status = this.options.status ?? STATUS_OF_CODE[this.code] ?? 'UNKNOWN';
-    if (this.options.errorInfoReason !== undefined) {
-      error.details = [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: this.options.errorInfoReason, domain: 'googleapis.com' }];
+    const details = [
+      ...(this.options.errorInfoReason === undefined ? [] : [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: this.options.errorInfoReason, domain: 'googleapis.com' }]),
+      ...(this.options.details ?? []),
+    ];
+    if (details.length > 0) {
+      error.details = details;
     }
     return { error };
   }

@@ -7,7 +7,8 @@ import { instantOfTime, type EventDateTime } from './event-times.ts';
  * `events.list` and `events.instances`: a full listing filtered by the query, or, from a sync token, every event
  * changed since the token was issued, deleted ones (status `cancelled`) included. As documented, a sync token
  * cannot be combined with the filters timeMin, timeMax, updatedMin, iCalUID, orderBy, q and the extended
- * property filters.
+ * property filters. `eventTypes` (repeatable) limits both kinds of listing to those event types; without it every
+ * type is listed, birthdays and working locations included.
  */
 
 export interface ListQuery {
@@ -24,6 +25,8 @@ export interface ListQuery {
   readonly iCalUID: string | null;
   readonly q: string | null;
   readonly orderBy: string | null;
+  /** The `eventTypes` values; empty for every type. */
+  readonly eventTypes: readonly string[];
   /** For `events.instances`: only this series' instances. */
   readonly masterId?: string;
 }
@@ -38,6 +41,9 @@ interface PageTokenValue {
   readonly o: number;
   readonly s: number;
 }
+
+/** The event types Calendar documents for `eventTypes` and the `eventType` field. */
+export const EVENT_TYPES = ['birthday', 'default', 'focusTime', 'fromGmail', 'outOfOffice', 'workingLocation'] as const;
 
 const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 2500;
@@ -55,6 +61,11 @@ export function parseListQuery(params: URLSearchParams): ListQuery {
     return ms;
   };
   const requested = Number(params.get('maxResults') ?? DEFAULT_PAGE_SIZE);
+  const eventTypes = params.getAll('eventTypes');
+  const unknownType = eventTypes.find((type) => !(EVENT_TYPES as readonly string[]).includes(type));
+  if (unknownType !== undefined) {
+    throw invalid(`Invalid value for eventTypes: ${unknownType}`);
+  }
   return {
     singleEvents: params.get('singleEvents') === 'true',
     showDeleted: params.get('showDeleted') === 'true',
@@ -69,6 +80,7 @@ export function parseListQuery(params: URLSearchParams): ListQuery {
     iCalUID: params.get('iCalUID'),
     q: params.get('q'),
     orderBy: params.get('orderBy'),
+    eventTypes,
   };
 }
 
@@ -84,7 +96,8 @@ export function listEvents(user: UserState, query: ListQuery): Record<string, un
   const matching = Object.values(user.calendar.events)
     .filter((record) => record.seq <= snapshot || since === null)
     .filter((record) => (since === null ? inFullListing(user, record, query) : record.seq > since && inMode(record, query.singleEvents, true)))
-    .filter((record) => query.masterId === undefined || record.resource.recurringEventId === query.masterId);
+    .filter((record) => query.masterId === undefined || record.resource.recurringEventId === query.masterId)
+    .filter((record) => query.eventTypes.length === 0 || query.eventTypes.includes(String(record.resource.eventType ?? 'default')));
   const ordered = order(user, matching, query.orderBy);
 
   const offset = page?.o ?? 0;

@@ -1,6 +1,7 @@
 import { GoogleApiError, invalid, required } from '../google-error.ts';
 import { newNumericEtag, nowIso } from '../ids.ts';
 import type { UserState } from '../state.ts';
+import { EVENT_TYPES } from './calendar-list.ts';
 import { resolveTime } from './event-times.ts';
 
 /**
@@ -61,6 +62,7 @@ export function buildEventResource(user: UserState, input: Record<string, unknow
   checkEnum(resource, 'transparency', TRANSPARENCY);
   checkEnum(resource, 'visibility', VISIBILITY);
   checkEnum(resource, 'status', STATUS);
+  checkEnum(input, 'eventType', EVENT_TYPES);
 
   const existing = origin.existing;
   const organizer = origin.imported && isRecord(input.organizer) ? input.organizer : (existing?.organizer ?? { email: user.email, self: true });

@@ -4,7 +4,7 @@ import { GoogleApiError, invalid, notFound, required } from '../google-error.ts'
 import { newOpaqueEtag } from '../ids.ts';
 import { jsonBody, queryOf } from '../json-body.ts';
 import type { UserState } from '../state.ts';
-import { createPerson, deletePerson, getPerson, listConnections, parseFieldMask, PERSON_FIELDS, personView, updatePerson } from './people-store.ts';
+import { checkNewPerson, createPerson, deletePerson, getPerson, listConnections, parseFieldMask, PERSON_FIELDS, personView, updatePerson } from './people-store.ts';
 
 /**
  * People API v1 for the user's own contacts. Its custom methods put a colon in the path (`people:batchGet`,
@@ -83,23 +83,39 @@ function batchGet(user: UserState, params: URLSearchParams): Record<string, unkn
   };
 }
 
+/**
+ * `people.batchCreateContacts` is all or nothing: when any contact is invalid, none is created and the 400 error
+ * carries `BatchCreateContactsErrorDetails`, whose `contactErrors` maps the index of each bad contact to its status.
+ */
 function batchCreate(user: UserState, body: Record<string, unknown>): Record<string, unknown> {
   const fields = parseFieldMask(typeof body.readMask === 'string' ? body.readMask : null, 'readMask');
   const contacts = Array.isArray(body.contacts) ? (body.contacts as { contactPerson?: unknown }[]) : [];
   if (contacts.length === 0 || contacts.length > MAX_BATCH) {
     throw invalid(`contacts must hold 1 to ${MAX_BATCH} contacts; got ${contacts.length}.`);
   }
-  return {
-    createdPeople: contacts.map((contact) => {
-      try {
-        const person = createPerson(user, (contact.contactPerson ?? {}) as Record<string, unknown>);
-        return { httpStatusCode: 200, person: personView(person, fields), requestedResourceName: person.resource.resourceName, status: {} };
-      } catch (error) {
-        if (error instanceof GoogleApiError) {
-          return { httpStatusCode: error.code, status: { code: 3, message: error.message } };
-        }
+  const inputs = contacts.map((contact) => (contact.contactPerson ?? {}) as Record<string, unknown>);
+  const contactErrors: Record<string, unknown> = {};
+  inputs.forEach((input, index) => {
+    try {
+      checkNewPerson(user, input);
+    } catch (error) {
+      if (!(error instanceof GoogleApiError)) {
         throw error;
       }
+      contactErrors[String(index)] = { code: 3, message: error.message, details: [] };
+    }
+  });
+  const failed = Object.keys(contactErrors).length;
+  if (failed > 0) {
+    throw new GoogleApiError(400, 'invalid', `Request contains an invalid argument: ${failed} of ${inputs.length} contacts are invalid, so none was created.`, {
+      legacyErrors: false,
+      details: [{ '@type': 'type.googleapis.com/google.people.v1.BatchCreateContactsErrorDetails', contactErrors }],
+    });
+  }
+  return {
+    createdPeople: inputs.map((input) => {
+      const person = createPerson(user, input);
+      return { httpStatusCode: 200, person: personView(person, fields), requestedResourceName: person.resource.resourceName, status: {} };
     }),
   };
 }

@@ -83,6 +83,11 @@ export function personView(record: PersonRecord, fields: readonly PersonField[])
   return view;
 }
 
+/** Throw the error `createPerson` would throw for this input, without storing anything. */
+export function checkNewPerson(user: UserState, input: Record<string, unknown>): void {
+  fieldsOf(user, input, PERSON_FIELDS);
+}
+
 export function createPerson(user: UserState, input: Record<string, unknown>, seedUid: string | null = null): PersonRecord {
   const resourceName = newPersonResourceName();
   const record: PersonRecord = {

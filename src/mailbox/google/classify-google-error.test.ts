@@ -53,6 +53,7 @@ describe('classifyTokenError', () => {
     [{ status: 400, error: 'invalid_scope', networkCode: null }, 'serviceAccount', 'bug'],
     [{ status: 503, error: null, networkCode: null }, 'serviceAccount', 'retryLater'],
     [{ status: null, error: null, networkCode: 'ECONNREFUSED' }, 'userOAuth', 'retryLater'],
+    [{ status: null, error: null, networkCode: null, signingCode: 'ERR_OSSL_UNSUPPORTED' }, 'serviceAccount', 'suspend'],
   ] as const)('maps %j for %s to %s', (input, credentials, kind) => {
     expect(classifyTokenError(input, credentials, 'https://oauth2.googleapis.com/token').kind).toBe(kind);
   });
@@ -60,5 +61,20 @@ describe('classifyTokenError', () => {
   it('names who must act', () => {
     expect(classifyTokenError({ status: 401, error: 'unauthorized_client', networkCode: null }, 'serviceAccount', 'x').message).toContain('Domain-wide delegation');
     expect(classifyTokenError({ status: 400, error: 'invalid_grant', networkCode: null }, 'userOAuth', 'x').message).toContain('connect Google again');
+  });
+
+  // The settings named must exist in src/config/google-schema.ts.
+  it('names the configuration keys that hold the client or the key', () => {
+    const oauthClient = classifyTokenError({ status: 401, error: 'invalid_client', networkCode: null }, 'userOAuth', 'x').message;
+    expect(oauthClient).toContain('google.auth.clientId and google.auth.clientSecret');
+    const serviceAccount = classifyTokenError({ status: 401, error: 'invalid_client', networkCode: null }, 'serviceAccount', 'x').message;
+    expect(serviceAccount).toContain('google.auth.keyFile');
+    expect(serviceAccount).toContain('google.auth.privateKey');
+    const badKey = classifyTokenError({ status: null, error: null, networkCode: null, signingCode: 'ERR_OSSL_UNSUPPORTED' }, 'serviceAccount', 'x');
+    expect(badKey).toMatchObject({ kind: 'suspend', code: 'INVALID_PRIVATE_KEY' });
+    expect(badKey.message).not.toContain('token endpoint');
+    for (const message of [oauthClient, serviceAccount, badKey.message]) {
+      expect(message).not.toMatch(/google\.(oauthClient|serviceAccount)/);
+    }
   });
 });

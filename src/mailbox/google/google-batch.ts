@@ -38,6 +38,12 @@ export interface BatchTarget {
 
 export async function executeBatch(target: BatchTarget, items: readonly BatchItem[]): Promise<Map<string, BatchOutcome>> {
   const outcomes = new Map<string, BatchOutcome>();
+  // A batch of one saves no call, so the request goes to the API itself, with the same retries.
+  const [only] = items;
+  if (items.length === 1 && only !== undefined) {
+    outcomes.set(only.id, await sendAlone(target, only));
+    return outcomes;
+  }
   for (let index = 0; index < items.length; index += MAX_BATCH_PARTS) {
     await runChunk(target, items.slice(index, index + MAX_BATCH_PARTS), outcomes);
   }
@@ -68,6 +74,20 @@ export async function getEachById(target: BatchTarget, basePath: string, ids: re
   return bodies;
 }
 
+async function sendAlone(target: BatchTarget, item: BatchItem): Promise<BatchOutcome> {
+  const response = await target.http.send({
+    method: item.method,
+    // The batch endpoint is `{apiBaseUrl}/batch/{api}/{version}`, and a part's path follows the same API root.
+    url: `${target.batchUrl.replace(/\/batch\/[^/]+\/[^/]+$/, '')}${item.path}`,
+    ...(item.body === undefined ? {} : { body: item.body }),
+    ...(item.headers === undefined ? {} : { headers: item.headers }),
+    idempotent: item.idempotent,
+    label: `${target.label} ${item.method}`,
+    ...(item.gmailMethod === undefined ? {} : { gmailMethod: item.gmailMethod }),
+  });
+  return response.ok ? { ok: true, status: response.status, body: response.body } : { ok: false, status: response.status, failure: response.failure };
+}
+
 async function runChunk(target: BatchTarget, chunk: readonly BatchItem[], outcomes: Map<string, BatchOutcome>): Promise<void> {
   const attempts = new Map<string, number>();
   const refreshed = new Set<string>();
@@ -85,7 +105,12 @@ async function runChunk(target: BatchTarget, chunk: readonly BatchItem[], outcom
       responseType: 'text',
     });
     if (!response.ok) {
-      pending.forEach((item) => outcomes.set(item.id, response));
+      // A 404 for the batch itself means the endpoint is missing, not that every item is gone.
+      const outcome: BatchOutcome =
+        response.failure.kind === 'notFound'
+          ? { ok: false, status: response.status, failure: { kind: 'bug', code: 'BatchEndpointNotFound', message: `the Google batch endpoint ${target.batchUrl} was not found (404); check google.apiBaseUrl` } }
+          : response;
+      pending.forEach((item) => outcomes.set(item.id, outcome));
       return;
     }
 

@@ -29,7 +29,7 @@ export interface GoogleRequest {
 
 export type GoogleResponse =
   | { readonly ok: true; readonly status: number; readonly headers: Headers; readonly body: unknown }
-  | { readonly ok: false; readonly status: number; readonly failure: Failure };
+  | { readonly ok: false; readonly status: number; readonly failure: Failure; readonly errorBody?: unknown };
 
 export interface GoogleHttpOptions {
   readonly tokens: AccessTokenSource;
@@ -157,7 +157,8 @@ export class GoogleHttp {
     if (response.ok) {
       return { ok: true, status: response.status, headers: response.headers, body: request.responseType === 'text' ? text : parseJson(text) };
     }
-    return { ok: false, status: response.status, failure: classifyGoogleError(response.status, parseJson(text), response.headers) };
+    const errorBody = parseJson(text);
+    return { ok: false, status: response.status, failure: classifyGoogleError(response.status, errorBody, response.headers), errorBody };
   }
 
   /** Page tokens and batch parts come from the server; a token only ever goes to a configured Google host. */

@@ -8,6 +8,8 @@ export interface TokenErrorInput {
   readonly error: string | null;
   /** Node's socket error code when there was no response, e.g. `ECONNREFUSED`. */
   readonly networkCode: string | null;
+  /** Node's crypto error code when the service account key could not sign the grant, e.g. `ERR_OSSL_UNSUPPORTED`. */
+  readonly signingCode?: string | null;
 }
 
 /**
@@ -15,6 +17,9 @@ export interface TokenErrorInput {
  * act, because no retry can fix it; the endpoint being busy or unreachable is temporary.
  */
 export function classifyTokenError(input: TokenErrorInput, credentials: GoogleCredentials['kind'], tokenUrl: string): Failure {
+  if (input.signingCode !== undefined && input.signingCode !== null) {
+    return { kind: 'suspend', code: 'INVALID_PRIVATE_KEY', message: `the service account's private key cannot sign the token request (${input.signingCode}); ${INVALID_KEY_FIX}` };
+  }
   if (input.status === null) {
     return {
       kind: 'retryLater',
@@ -30,20 +35,24 @@ export function classifyTokenError(input: TokenErrorInput, credentials: GoogleCr
   return { kind: code === 'invalid_scope' ? 'bug' : 'suspend', code, message: `Google refused a token (${code}): ${advice(code, credentials)}` };
 }
 
+/** How to fix a service account key that Node cannot read; shared with the check before the first token request. */
+export const INVALID_KEY_FIX =
+  'google.auth.privateKey (or the private_key of the file in google.auth.keyFile) must be the unencrypted RSA key in PEM form, with line breaks, as in the JSON key file Google Cloud gives; download a new key if it was changed';
+
 function advice(code: string, credentials: GoogleCredentials['kind']): string {
   if (code === 'invalid_scope') {
     return 'Syncline asked for a scope Google does not know. Report this with the code';
   }
   if (credentials === 'userOAuth') {
     return code === 'invalid_client'
-      ? 'the OAuth client id or secret is wrong or the client was deleted; check google.oauthClient in the configuration'
+      ? 'the OAuth client id or secret is wrong or the client was deleted; check google.auth.clientId and google.auth.clientSecret in the configuration'
       : 'the user revoked access or the refresh token expired; the mailbox owner must connect Google again';
   }
   switch (code) {
     case 'unauthorized_client':
       return "the service account's client id is not authorized for these scopes; a Workspace administrator must add them under Security > API controls > Domain-wide delegation (docs/connect-google.md lists them)";
     case 'invalid_client':
-      return 'the service account or its key was deleted or disabled; create a new key and update google.serviceAccount';
+      return 'the service account or its key was deleted or disabled; create a new key and set it in google.auth.keyFile (or google.auth.clientEmail and google.auth.privateKey)';
     case 'invalid_grant':
       return 'Google does not accept the mailbox address as a user of the domain, or the key is not valid at this time; check the address, that the user is active, and the server clock';
     default:

@@ -93,6 +93,11 @@ export class GoogleTokenSource implements AccessTokenSource {
 /** The parts of a gaxios error the classification needs; never its message, which may quote the request. */
 function tokenErrorOf(error: unknown): TokenErrorInput {
   const response = (error as { response?: { status?: unknown; data?: unknown } } | null)?.response;
+  const ownCode = (error as { code?: unknown } | null)?.code;
+  // Signing the JWT grant happens before any request; Node's crypto errors carry codes such as ERR_OSSL_UNSUPPORTED.
+  if (response === undefined && typeof ownCode === 'string' && /^ERR_(OSSL|CRYPTO)_/.test(ownCode)) {
+    return { status: null, error: null, networkCode: null, signingCode: ownCode };
+  }
   if (response === undefined || typeof response.status !== 'number') {
     const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
     return { status: null, error: null, networkCode: typeof code === 'string' ? code : null };

@@ -12,12 +12,27 @@ import type { GoogleEvent, GoogleEventList } from './google-event-types.ts';
  * - a read from that token gets every change of the whole calendar, and the window is applied here. An event that
  *   now lies outside it is reported as a removal the core confirms, because it may still exist; Graph's calendar
  *   view reports an event that left the view the same way.
- * A deleted event or instance comes back with status `cancelled`. A 410 (`fullSyncRequired`) is thrown as
+ * Only the event types in SYNCED_EVENT_TYPES are listed. A deleted event or instance comes back with status `cancelled`. A 410 (`fullSyncRequired`) is thrown as
  * `cursorExpired`, and the core reads again in full.
  */
+/**
+ * The event types synced; `events.list` returns every type unless `eventTypes` names some.
+ * - `default`: ordinary events and meetings.
+ * - `outOfOffice` and `focusTime`: time the user blocked. Outlook keeps such blocks as ordinary events (show-as `oof`
+ *   or `busy`), so Graph, EWS and IMAP mailboxes sync them, and syncing them here keeps the connectors alike.
+ *   The mapping turns `outOfOffice` into show-as `oof`.
+ * - Left out: `birthday` (copied from Google Contacts, so the contact sync already carries the date), `workingLocation`
+ *   (where the user works that day, not an appointment) and `fromGmail` (reservations Gmail found in mail, which the
+ *   API lets no one else edit).
+ */
+export const SYNCED_EVENT_TYPES: readonly string[] = ['default', 'focusTime', 'outOfOffice'];
+
 export async function pullEvents(ctx: CalendarContext, cursor: string | null, window: SyncWindow): Promise<PullResult<CalendarEvent>> {
   const changes = new Map<string, Change<CalendarEvent>>();
   const query = new URLSearchParams({ singleEvents: 'true', maxResults: String(EVENT_PAGE_SIZE) });
+  for (const type of SYNCED_EVENT_TYPES) {
+    query.append('eventTypes', type);
+  }
   if (cursor === null) {
     query.set('timeMin', window.start);
     query.set('timeMax', window.end);
@@ -52,8 +67,9 @@ function addChange(ctx: CalendarContext, changes: Map<string, Change<CalendarEve
     changes.set(event.id, { kind: 'delete', id: event.id, mayStillExist: false });
     return;
   }
-  // A series master cannot come with singleEvents=true; one that does carries no slot of its own.
-  if (event.recurrence && event.recurrence.length > 0) {
+  // A series master cannot come with singleEvents=true; one that does carries no slot of its own. An event of a type
+  // not synced is skipped even when the server ignored eventTypes.
+  if ((event.recurrence && event.recurrence.length > 0) || !SYNCED_EVENT_TYPES.includes(event.eventType ?? 'default')) {
     return;
   }
 

@@ -13,10 +13,11 @@ type UpdateWrite = Extract<Write<MailboxContact>, { op: 'update' }>;
 type DeleteWrite = Extract<Write<MailboxContact>, { op: 'delete' }>;
 
 /**
- * Apply contact writes. Creates go 200 at a time through `batchCreateContacts`, which reports each contact on its
- * own. Updates read the current persons first (one `batchGet`), refuse when the etag moved since the core read it,
- * and send `updateContact` with the merged fields. People documents that one user's writes should be sent one after another,
- * so updates and deletes are not run in parallel.
+ * Apply contact writes. Creates go 200 at a time through `batchCreateContacts`, which creates all of a chunk or none:
+ * a rejected chunk names its invalid contacts in `contactErrors`, and the others are sent again without them.
+ * Updates read the current persons first (one `batchGet`), refuse when the etag moved since the core read it, and
+ * send `updateContact` with the merged fields. People documents that one user's writes should be sent one after
+ * another, so updates and deletes are not run in parallel.
  */
 export async function applyContactWrites(ctx: PeopleContext, writes: readonly Write<MailboxContact>[]): Promise<WriteResult[]> {
   const results = new Map<string, WriteResult>();
@@ -49,7 +50,22 @@ async function createChunk(ctx: PeopleContext, creates: readonly CreateWrite[], 
     label: 'people.batchCreateContacts',
   });
   if (!response.ok) {
-    creates.forEach((write) => results.set(write.ref, { ref: write.ref, ok: false, failure: response.failure }));
+    const contactErrors = contactErrorsOf(response.errorBody, creates.length);
+    if (contactErrors === null) {
+      creates.forEach((write) => results.set(write.ref, { ref: write.ref, ok: false, failure: response.failure }));
+      return;
+    }
+    // Google created none of the chunk, and only the contacts it names are invalid.
+    creates.forEach((write, index) => {
+      const status = contactErrors.get(index);
+      if (status !== undefined) {
+        results.set(write.ref, { ref: write.ref, ok: false, failure: contactFailure(status) });
+      }
+    });
+    const good = creates.filter((_write, index) => !contactErrors.has(index));
+    if (good.length > 0) {
+      await createChunk(ctx, good, results);
+    }
     return;
   }
 
@@ -63,6 +79,47 @@ async function createChunk(ctx: PeopleContext, creates: readonly CreateWrite[], 
     }
     results.set(write.ref, { ref: write.ref, ok: false, failure: partFailure(status, entry?.status) });
   });
+}
+
+interface RpcStatus {
+  readonly code?: number;
+  readonly message?: string;
+}
+
+/**
+ * Return the invalid contacts of a rejected `batchCreateContacts` by their index in the request, read from the
+ * `contactErrors` of the error's `BatchCreateContactsErrorDetails`. Return null when the error names no contact of
+ * this request, so the whole chunk fails.
+ */
+function contactErrorsOf(errorBody: unknown, count: number): Map<number, RpcStatus> | null {
+  const details = (errorBody as { error?: { details?: unknown } } | null)?.error?.details;
+  if (!Array.isArray(details)) {
+    return null;
+  }
+  const detail = details.find((entry: unknown) => String((entry as { '@type'?: unknown } | null)?.['@type']).endsWith('google.people.v1.BatchCreateContactsErrorDetails')) as
+    | { contactErrors?: unknown }
+    | undefined;
+  if (typeof detail?.contactErrors !== 'object' || detail.contactErrors === null) {
+    return null;
+  }
+  const errors = new Map<number, RpcStatus>();
+  for (const [key, status] of Object.entries(detail.contactErrors)) {
+    const index = Number(key);
+    if (Number.isInteger(index) && index >= 0 && index < count) {
+      errors.set(index, (status ?? {}) as RpcStatus);
+    }
+  }
+  return errors.size > 0 ? errors : null;
+}
+
+/** Describe a contact that People rejected; Google rejects it again on every try, so it is not retried. */
+function contactFailure(status: RpcStatus): Failure {
+  const detail = typeof status.message === 'string' && status.message !== '' ? `: ${status.message}` : '';
+  return {
+    kind: 'itemError',
+    code: 'ContactRejected',
+    message: `Google Contacts rejected this contact as invalid (gRPC status ${status.code ?? 'unknown'})${detail}; change the contact's fields in Salesforce so it can be created`,
+  };
 }
 
 function partFailure(status: number, rpcStatus: unknown): Failure {

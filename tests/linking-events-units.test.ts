@@ -29,6 +29,21 @@ describe('linkFieldValues: only empty links are filled', () => {
   });
 });
 
+describe('linkFieldValues: links Syncline set follow the attendees', () => {
+  const NEW_CONTACT = '0035g0000000003AAA';
+  it.each([
+    ['a WhoId and WhatId Syncline set move to the new person', result(NEW_CONTACT, OTHER_ACCOUNT), { whoId: CONTACT, whatId: ACCOUNT }, { whoId: CONTACT, whatId: ACCOUNT }, { WhoId: NEW_CONTACT, WhatId: OTHER_ACCOUNT }],
+    ['the same person keeps the same links', result(CONTACT, ACCOUNT), { whoId: CONTACT, whatId: ACCOUNT }, { whoId: CONTACT, whatId: ACCOUNT }, {}],
+    ['nobody matches any more: both are cleared', result(null, null), { whoId: CONTACT, whatId: ACCOUNT }, { whoId: CONTACT, whatId: ACCOUNT }, { WhoId: null, WhatId: null }],
+    ['a Lead replaces the Contact: the WhatId Syncline set is cleared', result(LEAD, null), { whoId: CONTACT, whatId: ACCOUNT }, { whoId: CONTACT, whatId: ACCOUNT }, { WhoId: LEAD, WhatId: null }],
+    ['a WhoId a person set after Syncline stays', result(NEW_CONTACT, OTHER_ACCOUNT), { whoId: OTHER_CONTACT, whatId: ACCOUNT }, { whoId: CONTACT, whatId: ACCOUNT }, {}],
+    ['a WhatId a person set stays while the WhoId moves', result(NEW_CONTACT, ACCOUNT), { whoId: CONTACT, whatId: OTHER_ACCOUNT }, { whoId: CONTACT, whatId: ACCOUNT }, { WhoId: NEW_CONTACT }],
+    ['a Lead never replaces a WhoId next to a WhatId a person set', result(LEAD, null), { whoId: CONTACT, whatId: OTHER_ACCOUNT }, { whoId: CONTACT, whatId: null }, {}],
+  ])('%s', (_name, link, current, ours, expected) => {
+    expect(linkFieldValues(link, current, ours)).toEqual(expected);
+  });
+});
+
 const OPTIONS: MeetingRequestOptions = { orgId: 'acme', ownerUserId: '0055g0000000001AAA', mailboxAddress: 'Ada@Acme.test', activity: 'Event', privateItems: 'withoutBody' };
 
 function attendee(email: string | null, type: Attendee['type'] = 'required', response: Attendee['response'] = 'accepted'): Attendee {
@@ -74,7 +89,8 @@ describe('meetingLinkRequest: the people of a meeting', () => {
 
   it('respects private meetings', () => {
     const attendees = [attendee('ann@partner.test')];
-    expect(meetingLinkRequest(event({ sensitivity: 'private', attendees }), OPTIONS)?.signatureText).toBeNull();
+    expect(meetingLinkRequest(event({ sensitivity: 'private', attendees }), OPTIONS)).toMatchObject({ signatureText: null, isPrivate: true });
+    expect(meetingLinkRequest(event({ attendees }), OPTIONS)?.isPrivate).toBe(false);
     expect(meetingLinkRequest(event({ sensitivity: 'private', attendees }), { ...OPTIONS, privateItems: 'busyOnly' })).toBeNull();
     expect(meetingLinkRequest(event({ sensitivity: 'confidential', attendees }), OPTIONS)).toBeNull();
   });

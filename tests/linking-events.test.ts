@@ -199,6 +199,31 @@ describe('linking the meetings a session writes', () => {
     expect({ WhoId: updated.WhoId, WhatId: updated.WhatId ?? null }).toEqual({ WhoId: boId, WhatId: null });
   }, 60_000);
 
+  it('moves the links Syncline set when an attendee is replaced', async () => {
+    const [partnerId, otherId] = await insert('Account', [{ Name: 'Partner Inc' }, { Name: 'Other Ltd' }]);
+    const [annId, boId] = await insert('Contact', [
+      { LastName: 'Ahlberg', Email: 'ann@partner.example', AccountId: partnerId },
+      { LastName: 'Berg', Email: 'bo@other.example', AccountId: otherId },
+    ]);
+    const [meetingId] = await seed(ALEX, [meeting('Kickoff', ALEX, [['ann@partner.example', 'Ann Ahlberg']])]);
+    await engine.runSession(mailboxId(ALEX));
+    const event = await eventBySubject('Kickoff');
+    expect({ WhoId: event.WhoId, WhatId: event.WhatId }).toEqual({ WhoId: annId, WhatId: partnerId });
+
+    await call(graph.url, 'POST', `/_admin/users/${encodeURIComponent(ALEX)}/events/${encodeURIComponent(meetingId!)}/touch`, {
+      changes: { subject: 'Kickoff, new guest', attendees: [attendee(ALEX, 'Organizer', 'organizer'), attendee('bo@other.example', 'Bo Berg')] },
+    });
+    const report = await engine.runSession(mailboxId(ALEX));
+
+    expect(report.status, report.notes.join('; ')).toBe('success');
+    const updated = await eventBySubject('Kickoff, new guest');
+    expect({ WhoId: updated.WhoId, WhatId: updated.WhatId }).toEqual({ WhoId: boId, WhatId: otherId });
+    const remembered = await engine.store.listLinkExplanations('contoso', event.Id);
+    expect(remembered.map((row) => `${row.use}:${row.rule}:${row.detail}`).sort()).toEqual([
+      `linkSet:WhatId:Syncline set the WhatId to ${otherId}`, `linkSet:WhoId:Syncline set the WhoId to ${boId}`,
+    ]);
+  }, 60_000);
+
   it('dry run writes nothing', async () => {
     await seed(ALEX, [meeting('Planning', ALEX, [['pat.prospect@prospect.example', 'Pat Prospect']])]);
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookupFor, mailboxKey, parseAddress, websiteDomain } from '../src/linking/addresses.ts';
+import { matchesAnyPattern, parseAddressPatterns } from '../src/email/address-rules.ts';
 import { Blocklist } from '../src/linking/blocklist.ts';
 import { FREE_MAIL_DOMAINS, domainOnList, isRoleLocalPart } from '../src/linking/lists.ts';
 import { nameFromLocalPart, parseDisplayName } from '../src/linking/names.ts';
@@ -20,11 +21,17 @@ describe('addresses', () => {
     expect(mailboxKey(address(input))).toBe(key);
   });
 
-  it('Gmail lookup covers every dot placement', () => {
+  it('Gmail lookup covers every dot placement and a stored +tag', () => {
     expect(lookupFor(address('j.doe@gmail.com'))).toEqual({
       exact: ['j.doe@gmail.com', 'jdoe@gmail.com', 'jdoe@googlemail.com'],
-      patterns: ['j%d%o%e@gmail.com', 'j%d%o%e@googlemail.com'],
+      patterns: ['j%d%o%e%@gmail.com', 'j%d%o%e%@googlemail.com'],
     });
+  });
+
+  it('subaddressing lookup covers a stored +tag, escaped for LIKE', () => {
+    expect(lookupFor(address('ann_lee@outlook.com'))).toEqual({ exact: ['ann_lee@outlook.com'], patterns: ['ann\\_lee+%@outlook.com'] });
+    expect(lookupFor(address('ann@acme.test'), ['acme.test']).patterns).toEqual(['ann+%@acme.test']);
+    expect(lookupFor(address('ann@acme.test')).patterns).toEqual([]);
   });
 
   it('rejects what is no address', () => {
@@ -52,11 +59,36 @@ describe('lists', () => {
     expect(blocklist.match(address('x@eu.mail.initech.test'))).toBe('*.initech.test');
   });
 
+  it('blocklist entries match the normalized mailbox, and name the entry, never the address', () => {
+    const blocklist = new Blocklist(['ceo.private@gmail.com', 'ann@outlook.com', 'dana@acme.test'], ['acme.test']);
+    expect(blocklist.match(address('CeoPrivate+x@googlemail.com'))).toBe('ceo.private@gmail.com');
+    expect(blocklist.match(address('c.e.o.private@gmail.com'))).toBe('ceo.private@gmail.com');
+    expect(blocklist.match(address('Ann+crm@Outlook.com'))).toBe('ann@outlook.com');
+    expect(blocklist.match(address('dana+news@acme.test'))).toBe('dana@acme.test');
+    expect(blocklist.match(address('ceo.public@gmail.com'))).toBeNull();
+    // `+tags` count on domains that keep them.
+    expect(new Blocklist(['dana@acme.test']).match(address('dana+news@acme.test'))).toBeNull();
+  });
+
+  it('one pattern matcher for linking and email saving', () => {
+    const entries = ['*.x.test', 'own.test', 'ceo.private@gmail.com'];
+    const blocklist = new Blocklist(entries);
+    const patterns = parseAddressPatterns(entries);
+    for (const value of ['a@x.test', 'a@mail.x.test', 'a@own.test', 'a@sub.own.test', 'CeoPrivate+x@googlemail.com', 'ceo@gmail.com']) {
+      expect(matchesAnyPattern(value, patterns), value).toBe(blocklist.match(address(value)) !== null);
+    }
+    expect(matchesAnyPattern('a@x.test', patterns)).toBe(true);
+    expect(matchesAnyPattern('CeoPrivate+x@googlemail.com', patterns)).toBe(true);
+  });
+
   it('role addresses', () => {
-    for (const local of ['noreply', 'no-reply', 'info', 'billing', 'support-eu', 'postmaster', 'mailer-daemon', 'noreply+bounce']) {
+    for (const local of [
+      'noreply', 'no-reply', 'info', 'billing', 'support-eu', 'postmaster', 'mailer-daemon', 'noreply+bounce',
+      'no.reply', 'support.eu', 'mailer_daemon', 'comments-noreply', 'do.not.reply', 'calendar_notifications', 'sales.de', 'press.office',
+    ]) {
       expect(isRoleLocalPart(local), local).toBe(true);
     }
-    for (const local of ['mary.oneil', 'information.officer.jones', 'hr.smith', 'salesman']) {
+    for (const local of ['mary.oneil', 'information.officer.jones', 'hr.smith', 'salesman', 'team.lead', 'anna-lena.meyer', 'jean_luc', 'news.room']) {
       expect(isRoleLocalPart(local), local).toBe(false);
     }
   });
@@ -96,6 +128,21 @@ describe('names', () => {
   it('name from the local part', () => {
     expect(nameFromLocalPart('mary.oneil')).toEqual({ salutation: null, firstName: 'Mary', lastName: 'Oneil' });
     expect(nameFromLocalPart('x7f3k')).toBeNull();
+  });
+});
+
+describe('signature phone numbers without a country code', () => {
+  const text = 'Thanks!\n\nBest regards,\nPat Lane\nAccount Manager\nPhone: (415) 555-0132\nMobile: 415.555.0188';
+
+  it('.com sender reads as US', () => {
+    expect(parseSignature(text, { address: 'pat.lane@globex.com', displayName: 'Pat Lane' })).toMatchObject({ phone: '+14155550132', mobilePhone: '+14155550188' });
+  });
+
+  it('configured region after the ccTLD', () => {
+    const uk = 'Regards,\nPat Lane\nTel: 020 7946 0132';
+    expect(parseSignature(uk, { address: 'pat.lane@globex.com', displayName: 'Pat Lane', defaultRegion: 'GB' }).phone).toBe('+442079460132');
+    const de = 'Viele Grüße\nPat Lane\nTel: 030 1234567';
+    expect(parseSignature(de, { address: 'pat.lane@globex.de', displayName: 'Pat Lane', defaultRegion: 'GB' }).phone).toBe('+49301234567');
   });
 });
 

@@ -19,6 +19,7 @@ const USES: Readonly<Record<string, string>> = {
   what: 'linked as the related record (WhatId) of',
   relation: 'related as a participant of',
   created: 'created by Syncline for',
+  linkSet: 'given a link by Syncline, as',
 };
 
 /** `syncline explain RECORD_ID [--json] [--org ID]`: why a Salesforce record is linked to activities or was created. */

@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { CREATED_OBJECTS, DEFAULT_LINKING_SETTINGS, OPPORTUNITY_MODES, TIE_BREAKS } from '../linking/settings.ts';
 
@@ -8,6 +9,12 @@ const domain = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, { error: 'expected a domain such as example.com, without @ or scheme' });
+
+const ownDomain = z
+  .string({ error: 'expected a domain such as example.com, or *.example.com' })
+  .trim()
+  .toLowerCase()
+  .regex(/^(?:@|\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/, { error: 'expected a domain (example.com, that domain only) or a domain with its subdomains (*.example.com), without scheme' });
 
 const blocklistEntry = z
   .string({ error: 'expected an address, a domain or *.domain' })
@@ -45,11 +52,17 @@ export const linkingSchema = z
       .array(z.enum(TIE_BREAKS, { error: "expected 'contactBeforeLead', 'ownerFirst' or 'recentActivity'" }))
       .refine((list) => new Set(list).size === list.length, { error: 'expected each tie-break at most once' })
       .default([...defaults.tieBreaks]),
-    ownDomains: z.array(domain).default([]),
+    ownDomains: z.array(ownDomain).default([]),
     subaddressDomains: z.array(domain).default([]),
     accountByDomain: z.boolean().default(defaults.accountByDomain),
     opportunity: z.enum(OPPORTUNITY_MODES, { error: "expected 'none', 'singleOpen' or 'mostRecentOpen'" }).default(defaults.opportunity),
     blocklist: z.array(blocklistEntry).default([]),
+    defaultPhoneRegion: z
+      .string({ error: 'expected a two-letter country code such as US or DE' })
+      .trim()
+      .toUpperCase()
+      .refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), { error: 'expected a two-letter country code libphonenumber knows, such as US, GB or DE' })
+      .default(defaults.defaultPhoneRegion),
     /** Each mailbox owner's own blocklist, by mailbox address. */
     userBlocklists: z.record(z.string().trim().toLowerCase(), z.array(blocklistEntry)).default({}),
     autoResolve: autoResolveSchema.prefault({}),

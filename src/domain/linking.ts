@@ -23,6 +23,8 @@ export interface LinkRequest {
   readonly signatureText: string | null;
   /** True for bulk or automated mail (List-Unsubscribe, Auto-Submitted, Precedence): nobody is created for it. */
   readonly isBulk: boolean;
+  /** True for a private item: its people are linked to existing records only, and no record is created for it. */
+  readonly isPrivate?: boolean;
 }
 
 export const LINKED_OBJECTS = ['Contact', 'Lead', 'Account', 'Opportunity', 'User'] as const;

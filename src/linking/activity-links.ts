@@ -3,7 +3,7 @@ import type { CrmRecord, ItemSnapshot, ItemSource, PullResult, SyncWindow, Write
 import { isConnectorError } from '../domain/errors.ts';
 import type { LinkRequest, LinkResolver, LinkResult, PersonRef, PersonRole } from '../domain/linking.ts';
 import type { MailboxItem } from '../domain/mailbox-items.ts';
-import type { LinkingLogger } from './ports.ts';
+import type { LinkingLogger, StoredExplanation } from './ports.ts';
 
 /**
  * Linking for the activities that mirroring writes: the WhoId and WhatId of each Event (or calendar item kept as a
@@ -31,6 +31,8 @@ export interface CurrentLinks {
 }
 
 const NO_LINKS: CurrentLinks = { whoId: null, whatId: null };
+/** The id at the end of a remembered link's detail (`Syncline set the WhoId to 003…`). */
+const SET_ID = /to ([A-Za-z0-9]{15,18})$/;
 /** Key prefix of Lead ids: Salesforce rejects a WhatId next to a Lead as WhoId. */
 const LEAD_PREFIX = '00Q';
 
@@ -83,23 +85,37 @@ export function meetingLinkRequest(event: CalendarEvent, options: MeetingRequest
     people,
     signatureText: isPrivate ? null : event.body,
     isBulk: false,
+    isPrivate,
   };
 }
 
+/** The WhoId and WhatId values of a write; null clears a link Syncline set before. */
+export interface LinkFieldValues {
+  WhoId?: string | null;
+  WhatId?: string | null;
+}
+
 /**
- * Return the WhoId and WhatId to write, given what the record has now (nothing, for a create). Only empty fields are
- * filled, so a link a person set in Salesforce is never replaced. A WhatId is added only next to the WhoId it was
- * found for, and never next to a Lead.
+ * Return the WhoId and WhatId to write, given the record's current links (none for a create) and the links Syncline
+ * itself wrote before (`ours`). An empty field, or one still equal to Syncline's value, follows the meeting's people.
+ * So when an attendee is replaced, the link moves to the new person, or is cleared when no person matches. Any other
+ * value was set by a person in Salesforce and is kept. A WhatId is written only next to its own WhoId, never next to a Lead.
  */
-export function linkFieldValues(result: LinkResult, current: CurrentLinks = NO_LINKS): { WhoId?: string; WhatId?: string } {
-  const values: { WhoId?: string; WhatId?: string } = {};
+export function linkFieldValues(result: LinkResult, current: CurrentLinks = NO_LINKS, ours: CurrentLinks = NO_LINKS): LinkFieldValues {
+  const values: LinkFieldValues = {};
+  const whoIsOurs = current.whoId === null || current.whoId === ours.whoId;
+  const whatIsOurs = current.whatId === null || current.whatId === ours.whatId;
   let whoIdAfter = current.whoId;
-  if (whoIdAfter === null && result.whoId !== null && !(current.whatId !== null && isLeadId(result.whoId))) {
+  if (whoIsOurs && result.whoId !== current.whoId && !(result.whoId !== null && !whatIsOurs && isLeadId(result.whoId))) {
     values.WhoId = result.whoId;
     whoIdAfter = result.whoId;
   }
-  if (current.whatId === null && result.whatId !== null && whoIdAfter === result.whoId && !(whoIdAfter !== null && isLeadId(whoIdAfter))) {
-    values.WhatId = result.whatId;
+  if (whatIsOurs && whoIdAfter === result.whoId && result.whatId !== current.whatId) {
+    // result.whatId is null next to a Lead, so a WhatId Syncline set is cleared before a Lead takes the WhoId.
+    values.WhatId = whoIdAfter !== null && isLeadId(whoIdAfter) ? null : result.whatId;
+  }
+  if (values.WhatId === current.whatId) {
+    delete values.WhatId;
   }
   return values;
 }
@@ -111,8 +127,22 @@ function isLeadId(id: string): boolean {
 /** The Salesforce record source of an activity kind, as the engine builds it. */
 export type ActivitySource = ItemSource<CrmRecord> & { recordUrl(id: string): string };
 
+/**
+ * Store of the WhoId and WhatId the linker wrote on each activity record. The rows are explanations under the
+ * activity record's id (use `linkSet`), so `syncline explain ACTIVITY_ID` prints them too.
+ */
+export interface ActivityLinkMemory {
+  recordLinkExplanations(explanations: readonly StoredExplanation[]): Promise<void>;
+  listLinkExplanations(orgId: string | null, recordId: string): Promise<readonly { readonly use: string; readonly rule: string; readonly detail: string }[]>;
+}
+
+/** The `use` of the explanation rows that remember a link Syncline set on an activity record. */
+export const LINK_SET_USE = 'linkSet';
+
 export interface ActivityLinkerOptions {
   readonly orgId: string;
+  /** Without it, only empty links are filled, because no link can be recognised as Syncline's own. */
+  readonly memory?: ActivityLinkMemory;
   readonly activity: LinkedActivity;
   readonly mailboxAddress: string;
   readonly resolver: LinkResolver;
@@ -129,6 +159,8 @@ export class ActivityLinker {
   private prepared = new Map<string, LinkResult>();
   /** WhoId and WhatId of each record read this session, by record id. */
   private readonly current = new Map<string, CurrentLinks>();
+  /** WhoId and WhatId Syncline set on each record before, by record id, as read from the memory for this write. */
+  private readonly ours = new Map<string, CurrentLinks>();
   private logger: LinkingLogger | null = null;
 
   constructor(private readonly options: ActivityLinkerOptions) {}
@@ -215,9 +247,71 @@ export class ActivityLinker {
             this.logger?.warn({ code: error.failure.code, records: unread.length }, 'Could not read the links of meetings before updating them; their links stay as they are');
           });
         }
-        return source.applyWrites(writes.map((write) => this.withLinks(write)));
+        await this.recallOwnLinks(writes);
+        const linked = writes.map((write) => this.withLinks(write));
+        const results = await source.applyWrites(linked);
+        await this.rememberOwnLinks(linked, results);
+        return results;
       },
     };
+  }
+
+  /** Read what Syncline set before on the records these writes update, so a link it set can follow the attendees. */
+  private async recallOwnLinks(writes: readonly Write<CrmRecord>[]): Promise<void> {
+    const memory = this.options.memory;
+    if (memory === undefined) {
+      return;
+    }
+    const ids = writes.flatMap((write) => (write.op === 'update' && this.prepared.has(write.ref) ? [write.id] : []));
+    for (const id of ids) {
+      try {
+        const rows = await memory.listLinkExplanations(this.options.orgId, id);
+        const setId = (field: string) => {
+          const row = rows.find((candidate) => candidate.use === LINK_SET_USE && candidate.rule === field);
+          return row === undefined ? null : SET_ID.exec(row.detail)?.[1] ?? null;
+        };
+        this.ours.set(id, { whoId: setId('WhoId'), whatId: setId('WhatId') });
+      } catch (error) {
+        // Without the memory, the record's links are treated as set by a person and stay.
+        this.logger?.warn({ recordId: id, err: error }, 'Could not read which links Syncline set on a meeting; its links stay as they are');
+      }
+    }
+  }
+
+  /** Remember which WhoId and WhatId Syncline wrote, per record, for the next update of the meeting. */
+  private async rememberOwnLinks(writes: readonly Write<CrmRecord>[], results: readonly WriteResult[]): Promise<void> {
+    const memory = this.options.memory;
+    if (memory === undefined) {
+      return;
+    }
+    const at = new Date().toISOString();
+    const rows: StoredExplanation[] = [];
+    for (const write of writes) {
+      const written = results.find((result) => result.ref === write.ref);
+      if (written === undefined || !written.ok || write.op === 'delete' || !this.prepared.has(write.ref)) {
+        continue;
+      }
+      for (const [field, id] of Object.entries(linksAfter(write))) {
+        rows.push({
+          orgId: this.options.orgId,
+          recordId: written.id,
+          object: this.options.activity,
+          use: LINK_SET_USE,
+          rule: field,
+          detail: id === null ? `Syncline left the ${field} empty` : `Syncline set the ${field} to ${id}`,
+          activity: this.options.activity,
+          at,
+        });
+      }
+    }
+    if (rows.length === 0) {
+      return;
+    }
+    try {
+      await memory.recordLinkExplanations(rows);
+    } catch (error) {
+      this.logger?.warn({ records: rows.length, err: error }, 'Could not store which links Syncline set on meetings; a later attendee change leaves those links as they are');
+    }
   }
 
   private withLinks(write: Write<CrmRecord>): Write<CrmRecord> {
@@ -232,12 +326,33 @@ export class ActivityLinker {
     if (current === undefined) {
       return write;
     }
-    const values = linkFieldValues(result, current);
-    if (result.whoId !== null && current.whoId !== null && current.whoId !== result.whoId) {
+    const ours = this.ours.get(write.id) ?? NO_LINKS;
+    const values = linkFieldValues(result, current, ours);
+    if (result.whoId !== null && current.whoId !== null && current.whoId !== result.whoId && current.whoId !== ours.whoId) {
       this.logger?.info({ syncId: write.ref, recordId: write.id, whoId: current.whoId }, 'Kept the WhoId set in Salesforce instead of the matched person');
     }
     return { ...write, patch: { ...write.patch, ...values } };
   }
+}
+
+/** Return the WhoId and WhatId a write sets on its record: both for a create, the written ones for an update. */
+function linksAfter(write: Write<CrmRecord>): Partial<Record<'WhoId' | 'WhatId', string | null>> {
+  let values: Partial<CrmRecord> = {};
+  if (write.op === 'create') {
+    values = write.item;
+  } else if (write.op === 'update') {
+    values = write.patch;
+  }
+  const after: Partial<Record<'WhoId' | 'WhatId', string | null>> = {};
+  for (const field of ['WhoId', 'WhatId'] as const) {
+    if (field in values) {
+      after[field] = idOrNull(values[field]);
+    } else if (write.op === 'create') {
+      after[field] = null;
+    }
+  }
+  // An update that leaves a field alone keeps the memory of that field as it was.
+  return after;
 }
 
 function idOrNull(value: unknown): string | null {

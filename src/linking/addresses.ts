@@ -40,8 +40,10 @@ export function mailboxKey(parsed: ParsedAddress, extraSubaddress: readonly stri
 
 /**
  * What to ask Salesforce for so that every stored spelling of the mailbox is found: exact values for `IN` lists,
- * and for Gmail a LIKE pattern that matches the local part with any dots (`a%n%n@gmail.com`). The results are
- * filtered by `mailboxKey` afterwards, because a pattern can also match other addresses.
+ * and LIKE patterns for spellings an `IN` list cannot name. On a subaddressing domain the pattern finds a stored
+ * `+tag` (`ann+%@outlook.com` finds `ann+crm@outlook.com` for `ann@outlook.com`). On Gmail it allows any dots and
+ * any tag (`a%n%n%@gmail.com`), with one pattern per domain to keep the queries few. The results are filtered by `mailboxKey` afterwards, because a
+ * pattern can also match other addresses.
  */
 export interface AddressLookup {
   readonly exact: readonly string[];
@@ -51,17 +53,20 @@ export interface AddressLookup {
 export function lookupFor(parsed: ParsedAddress, extraSubaddress: readonly string[] = []): AddressLookup {
   const key = mailboxKey(parsed, extraSubaddress);
   const exact = new Set([parsed.address, key]);
-  if (!DOTLESS_DOMAINS.includes(parsed.domain)) {
-    return { exact: [...exact], patterns: [] };
-  }
   const bare = key.slice(0, key.indexOf('@'));
-  exact.add(`${bare}@googlemail.com`);
-  const spaced = [...bare].map(escapeLike).join('%');
-  return { exact: [...exact], patterns: [`${spaced}@gmail.com`, `${spaced}@googlemail.com`] };
+  if (DOTLESS_DOMAINS.includes(parsed.domain)) {
+    exact.add(`${bare}@googlemail.com`);
+    const spaced = [...bare].map(escapeLike).join('%');
+    return { exact: [...exact], patterns: DOTLESS_DOMAINS.map((domain) => `${spaced}%@${domain}`) };
+  }
+  if (SUBADDRESS_DOMAINS.includes(parsed.domain) || extraSubaddress.includes(parsed.domain)) {
+    return { exact: [...exact], patterns: [`${escapeLike(bare)}+%@${parsed.domain}`] };
+  }
+  return { exact: [...exact], patterns: [] };
 }
 
-function escapeLike(char: string): string {
-  return char === '%' || char === '_' || char === '\\' ? `\\${char}` : char;
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
 /** The registrable-looking domain of a URL or host (`https://www.Acme.com/about` gives `acme.com`); null when none. */

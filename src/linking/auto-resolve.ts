@@ -1,3 +1,4 @@
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import type { LinkRequest } from '../domain/linking.ts';
 import type { AccountCache } from './account-cache.ts';
 import { createOnce, type ClaimOptions } from './claimed-create.ts';
@@ -16,6 +17,8 @@ export interface PersonMatch {
   readonly record: PersonRecord;
   readonly rule: string;
   readonly detail: string;
+  /** True when a Contact with the same address lost the tie-breaks to this record (a Lead). */
+  readonly passedOverContact?: boolean;
 }
 
 /** Records an auto-resolve created, with their reasons. */
@@ -32,13 +35,15 @@ export interface AutoResolveContext {
   readonly people: PeopleCache;
   readonly accounts: AccountCache;
   readonly claims: ClaimOptions;
+  /** True for a person who is a Salesforce User of the org: a colleague, never created. */
+  readonly isUser: (input: PersonInput) => boolean;
   readonly now: () => Date;
 }
 
 /**
- * Create Leads, Contacts or Person Accounts for the people of one activity that matched nobody, as the org's
- * settings allow: never for bulk mail, role addresses or (in `external` scope) the org's own domains; for all of
- * them or only the first. Blocklisted addresses never reach this point.
+ * Create Leads, Contacts or Person Accounts for the people of one activity that matched no record, for all of them
+ * or only the first. Bulk mail, private items, role addresses, the org's Salesforce Users and (in `external` scope)
+ * the org's own domains get none. Blocklisted addresses and the mailbox owner never reach this point.
  */
 export async function autoResolve(
   context: AutoResolveContext,
@@ -47,10 +52,12 @@ export async function autoResolve(
   matches: Map<string, PersonMatch>,
 ): Promise<CreatedRecord[]> {
   const settings = context.settings.autoResolve;
-  if (!settings.enabled || request.isBulk) {
+  // A private item creates no record, because a new record would tell Salesforce who the private meeting was with.
+  if (!settings.enabled || request.isBulk || request.isPrivate === true) {
     return [];
   }
-  let eligible = inputs.filter((input) => !matches.has(input.key) && !isRoleLocalPart(input.parsed.localPart) && (settings.scope === 'all' || input.external));
+  let eligible = inputs.filter((input) =>
+    !matches.has(input.key) && !isRoleLocalPart(input.parsed.localPart) && !context.isUser(input) && (settings.scope === 'all' || input.external));
   if (settings.people === 'first') {
     eligible = eligible.slice(0, 1);
   }
@@ -59,7 +66,7 @@ export async function autoResolve(
   const created: CreatedRecord[] = [];
   for (const input of eligible) {
     const signature = input === signer && request.signatureText !== null
-      ? parseSignature(request.signatureText, { address: input.parsed.address, displayName: input.ref.name })
+      ? parseSignature(request.signatureText, { address: input.parsed.address, displayName: input.ref.name, defaultRegion: phoneRegion(context.settings.defaultPhoneRegion) })
       : null;
     const match = await resolveOne(context, request, input, signature, created);
     if (match !== null) {
@@ -67,6 +74,10 @@ export async function autoResolve(
     }
   }
   return created;
+}
+
+function phoneRegion(code: string): CountryCode | undefined {
+  return isSupportedCountry(code) ? code : undefined;
 }
 
 async function resolveOne(

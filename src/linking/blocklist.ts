@@ -1,39 +1,26 @@
 import type { ParsedAddress } from './addresses.ts';
+import { findMatchingPattern, parseAddressPattern, patternText, type AddressPattern } from './address-patterns.ts';
 
 /**
- * A blocklist of addresses and domains, from the org's and the user's settings. Entries are an address
- * (`ann@example.com`), a domain (`example.com`, also `@example.com`), or a domain with its subdomains
- * (`*.example.com`, which covers `example.com` and `mail.example.com`). Matching ignores case.
+ * A blocklist of addresses and domains from the org's and the user's settings, matched like email saving's patterns
+ * (src/linking/address-patterns.ts). An address entry blocks its mailbox however it is written: case, and `+tags`
+ * and Gmail's dots where the domain ignores them. `example.com` blocks that domain, `*.example.com` also its subdomains.
  */
 export class Blocklist {
-  private readonly addresses = new Set<string>();
-  private readonly domains = new Set<string>();
-  private readonly parents: string[] = [];
+  private readonly patterns: AddressPattern[];
 
-  constructor(entries: readonly string[]) {
-    for (const raw of entries) {
-      const entry = raw.trim().toLowerCase();
-      if (entry.startsWith('*.')) {
-        this.parents.push(entry.slice(2));
-      } else if (entry.startsWith('@')) {
-        this.domains.add(entry.slice(1));
-      } else if (entry.includes('@')) {
-        this.addresses.add(entry);
-      } else if (entry !== '') {
-        this.domains.add(entry);
-      }
-    }
+  /** `extraSubaddress`: more domains whose server ignores `+tags` (the org's `linking.subaddressDomains`). */
+  constructor(entries: readonly string[], private readonly extraSubaddress: readonly string[] = []) {
+    // Configuration validation rejects invalid entries; one that still fails to parse blocks nothing.
+    this.patterns = entries.flatMap((entry) => {
+      const pattern = parseAddressPattern(entry);
+      return typeof pattern === 'string' ? [] : [pattern];
+    });
   }
 
-  /** Return the entry that blocks this address, or null when none does. */
+  /** Return the entry that blocks this address, as configured, or null when none does. Never the address itself. */
   match(parsed: ParsedAddress): string | null {
-    if (this.addresses.has(parsed.address)) {
-      return parsed.address;
-    }
-    if (this.domains.has(parsed.domain)) {
-      return parsed.domain;
-    }
-    const parent = this.parents.find((domain) => parsed.domain === domain || parsed.domain.endsWith(`.${domain}`));
-    return parent === undefined ? null : `*.${parent}`;
+    const pattern = findMatchingPattern(parsed.address, this.patterns, this.extraSubaddress);
+    return pattern === null ? null : patternText(pattern);
   }
 }

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { LinkExplanation, LinkRequest, LinkResolver, LinkResult } from '../domain/linking.ts';
 import { AccountCache, type WhatChoice } from './account-cache.ts';
 import { autoResolve, type CreatedRecord, type PersonMatch } from './auto-resolve.ts';
+import { matchesAnyPattern, parseAddressPatterns, type AddressPattern } from './address-patterns.ts';
 import { Blocklist } from './blocklist.ts';
 import { FREE_MAIL_DOMAINS, domainOnList } from './lists.ts';
 import { PeopleCache } from './people-cache.ts';
-import { domainWithin, personInputs, type PersonInput } from './person-inputs.ts';
+import { personInputs, type PersonInput } from './person-inputs.ts';
 import { rankPeople } from './person-ranking.ts';
 import type { LinkingLogger, LinkingState, PeopleDirectory, StoredExplanation } from './ports.ts';
 import type { LinkingSettings } from './settings.ts';
@@ -50,13 +51,17 @@ class SessionLinkResolver implements LinkResolver {
   private readonly people: PeopleCache;
   private readonly accounts: AccountCache;
   private readonly orgBlocklist: readonly string[];
+  private readonly ownDomains: readonly AddressPattern[];
   private readonly holder = randomUUID();
+  /** Addresses asked about this session: true for an active Salesforce User of the org. */
+  private readonly users = new Map<string, boolean>();
   private readonly now: () => Date;
 
   constructor(private readonly options: LinkResolverOptions) {
     this.people = new PeopleCache(options.directory, options.settings.subaddressDomains.map((domain) => domain.toLowerCase()));
     this.accounts = new AccountCache(options.directory, options.settings.tieBreaks);
     this.orgBlocklist = options.settings.blocklist;
+    this.ownDomains = parseAddressPatterns(options.settings.ownDomains);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -70,6 +75,9 @@ class SessionLinkResolver implements LinkResolver {
     await this.people.load(prepared.flatMap((entry) => entry.inputs.map((input) => input.parsed)));
     for (const entry of prepared) {
       this.matchPeople(entry);
+    }
+    if (this.options.settings.autoResolve.enabled) {
+      await this.loadUsers(prepared.flatMap((entry) => (entry.request.isBulk ? [] : entry.inputs.filter((input) => !entry.matches.has(input.key)))));
     }
     for (const entry of prepared) {
       entry.created = await autoResolve(this.autoResolveContext(), entry.request, entry.inputs, entry.matches);
@@ -95,14 +103,15 @@ class SessionLinkResolver implements LinkResolver {
 
   private prepare(request: LinkRequest): Prepared {
     const userEntries = this.options.userBlocklist?.(request.ownerUserId) ?? [];
-    const blocklist = new Blocklist([...this.orgBlocklist, ...userEntries]);
-    const inputs = personInputs(request.people, this.options.settings, blocklist, (parsed) => this.people.keyOf(parsed));
+    const blocklist = new Blocklist([...this.orgBlocklist, ...userEntries], this.options.settings.subaddressDomains.map((domain) => domain.toLowerCase()));
+    const inputs = personInputs(request.people, this.ownDomains, blocklist, (parsed) => this.people.keyOf(parsed));
     return { request, inputs, matches: new Map(), created: [], who: null, account: null, what: null };
   }
 
   private matchPeople(entry: Prepared): void {
     for (const input of entry.inputs) {
-      const ranked = rankPeople(this.people.candidates(input.key), this.options.settings.tieBreaks, entry.request.ownerUserId);
+      const candidates = this.people.candidates(input.key);
+      const ranked = rankPeople(candidates, this.options.settings.tieBreaks, entry.request.ownerUserId);
       if (ranked === null) {
         continue;
       }
@@ -112,7 +121,23 @@ class SessionLinkResolver implements LinkResolver {
         record: ranked.chosen,
         rule: ranked.decidedBy ?? 'emailMatch',
         detail: `${input.parsed.address} matched this ${ranked.chosen.object}${tie}`,
+        passedOverContact: ranked.chosen.object === 'Lead' && candidates.some((record) => record.object === 'Contact'),
       });
+    }
+  }
+
+  /**
+   * Find which of these unmatched people are Salesforce Users of the org (by Email), in one batched query for the
+   * addresses not asked about yet this session: a colleague is never created as a Lead, Contact or Person Account.
+   */
+  private async loadUsers(inputs: readonly PersonInput[]): Promise<void> {
+    const missing = [...new Set(inputs.map((input) => input.parsed.address))].filter((address) => !this.users.has(address));
+    if (missing.length === 0) {
+      return;
+    }
+    const found = new Set(await this.options.directory.findUserEmails(missing));
+    for (const address of missing) {
+      this.users.set(address, found.has(address));
     }
   }
 
@@ -123,8 +148,7 @@ class SessionLinkResolver implements LinkResolver {
       return null;
     }
     const candidates = entry.who === null ? entry.inputs : [entry.who.input];
-    const own = settings.ownDomains.map((domain) => domain.toLowerCase());
-    const person = candidates.find((input) => !domainOnList(input.parsed.domain, FREE_MAIL_DOMAINS) && !domainWithin(input.parsed.domain, own));
+    const person = candidates.find((input) => !domainOnList(input.parsed.domain, FREE_MAIL_DOMAINS) && !matchesAnyPattern(input.parsed.address, this.ownDomains));
     return person?.parsed.domain ?? null;
   }
 
@@ -147,6 +171,7 @@ class SessionLinkResolver implements LinkResolver {
       directory: options.directory,
       people: this.people,
       accounts: this.accounts,
+      isUser: (input: PersonInput) => this.users.get(input.parsed.address) === true,
       now: this.now,
       claims: {
         orgId: options.orgId,
@@ -216,7 +241,11 @@ function toResult(entry: Prepared): LinkResult {
 
   const who = entry.who;
   if (who !== null) {
-    const reason = who.record.object === 'Contact' ? 'the first matched Contact of the activity' : 'no Contact matched, so the first matched Lead';
+    const reason = who.record.object === 'Contact'
+      ? 'the first matched Contact of the activity'
+      : who.passedOverContact === true
+        ? 'a Lead, because the tie-breaks chose it over a Contact with the same address'
+        : 'no Contact matched, so the first matched Lead';
     explanations.push({ recordId: who.record.id, object: who.record.object, use: 'who', rule: who.rule, detail: `${reason}: ${who.detail}` });
   }
   // Salesforce rejects a WhatId next to a Lead WhoId, so a Lead never gets one (chooseAccount returns none).

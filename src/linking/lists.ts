@@ -60,8 +60,48 @@ export function domainOnList(domain: string, list: readonly string[]): boolean {
   });
 }
 
-/** Return true for role addresses such as `noreply@`, `support-eu@` or `postmaster@`. */
+/**
+ * Role words that mark an address as automated when they end its local part after a separator
+ * (`comments-noreply`, `billing.support`, `calendar_notifications`).
+ */
+export const ROLE_SUFFIXES: readonly string[] = [
+  'noreply', 'donotreply', 'notification', 'notifications', 'alerts', 'mailerdaemon', 'daemon', 'bounce', 'bounces',
+  'autoconfirm', 'unsubscribe', 'newsletter', 'postmaster', 'support', 'helpdesk', 'billing', 'invoices',
+];
+
+const SEPARATORS = /[-._]+/;
+const squash = (value: string) => value.split(SEPARATORS).join('');
+const ROLE_WORDS = new Set(ROLE_LOCAL_PARTS.map(squash));
+const SUFFIX_WORDS = new Set(ROLE_SUFFIXES.map(squash));
+/** After a dot, a region or number (`support.eu`, `info.01`); a longer word there is a surname (`hr.smith`). */
+const SHORT_QUALIFIER = /^[a-z0-9]{1,3}$/;
+
+/**
+ * Return true for role addresses such as `noreply@`, `no.reply@`, `support-eu@`, `support.eu@`, `mailer_daemon@`,
+ * `comments-noreply@` or `postmaster@`. Separators (`.`, `_`, `-`) are ignored when comparing with the role list, and
+ * a `+tag` is dropped. A role word followed by `-` or `_` and any text is a role address. So is a role word followed
+ * by `.` and a short qualifier or another role word, and a local part ending in one of `ROLE_SUFFIXES` after a
+ * separator. Names stay names: `hr.smith`, `mary.oneil`, `salesman`, `information.officer`.
+ */
 export function isRoleLocalPart(localPart: string): boolean {
-  const lower = localPart.toLowerCase();
-  return ROLE_LOCAL_PARTS.some((role) => lower === role || (lower.startsWith(role) && /^[-_+]/.test(lower.slice(role.length))));
+  const base = localPart.toLowerCase().split('+')[0] ?? '';
+  // Words with the separators between them, e.g. ['support', '.', 'eu'].
+  const parts = base.split(/([-._]+)/).filter((part) => part !== '');
+  const tokens = parts.filter((_, index) => index % 2 === 0);
+  if (tokens.length === 0) {
+    return false;
+  }
+  if (ROLE_WORDS.has(tokens.join(''))) {
+    return true;
+  }
+  for (let count = 1; count < tokens.length; count += 1) {
+    const head = tokens.slice(0, count).join('');
+    const rest = tokens.slice(count);
+    const separator = parts[count * 2 - 1] ?? '';
+    const roleHead = ROLE_WORDS.has(head) && (/[-_]/.test(separator) || (rest.length === 1 && SHORT_QUALIFIER.test(rest[0]!)) || ROLE_WORDS.has(rest.join('')));
+    if (roleHead || SUFFIX_WORDS.has(rest.join(''))) {
+      return true;
+    }
+  }
+  return false;
 }

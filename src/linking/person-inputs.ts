@@ -1,7 +1,7 @@
 import type { PersonRef } from '../domain/linking.ts';
+import { matchesAnyPattern, type AddressPattern } from './address-patterns.ts';
 import { parseAddress, type ParsedAddress } from './addresses.ts';
 import type { Blocklist } from './blocklist.ts';
-import type { LinkingSettings } from './settings.ts';
 
 /** One person of an activity, parsed and checked. */
 export interface PersonInput {
@@ -12,18 +12,14 @@ export interface PersonInput {
   readonly external: boolean;
 }
 
-/** True when `domain` is one of `domains` or a subdomain of one. */
-export function domainWithin(domain: string, domains: readonly string[]): boolean {
-  return domains.some((own) => domain === own || domain.endsWith(`.${own}`));
-}
-
 /**
  * Select the people of an activity the engine may look at: valid addresses, each once, with blocklisted ones (org and
- * user lists) left out before anything about them is queried, stored or logged.
+ * user lists) left out before anything about them is queried, stored or logged. `ownDomains` are the org's own
+ * domains as patterns (email saving reads the same list with the same matcher).
  */
 export function personInputs(
   people: readonly PersonRef[],
-  settings: LinkingSettings,
+  ownDomains: readonly AddressPattern[],
   blocklist: Blocklist,
   keyOf: (parsed: ParsedAddress) => string,
 ): PersonInput[] {
@@ -39,7 +35,7 @@ export function personInputs(
       continue;
     }
     seen.add(key);
-    inputs.push({ ref, parsed, key, external: !domainWithin(parsed.domain, settings.ownDomains.map((domain) => domain.toLowerCase())) });
+    inputs.push({ ref, parsed, key, external: !matchesAnyPattern(parsed.address, ownDomains) });
   }
   return inputs;
 }

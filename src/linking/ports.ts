@@ -56,6 +56,8 @@ export type InsertOutcome =
 export interface PeopleDirectory {
   /** Contacts and Leads (not converted) whose searched email fields hold one of `exact` or match one LIKE pattern. */
   findPeople(query: { readonly exact: readonly string[]; readonly patterns: readonly string[] }): Promise<PersonRecord[]>;
+  /** The lower-cased Email of each active Salesforce User whose Email is one of `addresses`: colleagues, never created as people. */
+  findUserEmails(addresses: readonly string[]): Promise<string[]>;
   findAccountsByIds(ids: readonly string[]): Promise<AccountRecord[]>;
   /** Accounts whose Website names one of `domains`, and counts of Contacts with addresses at them. */
   findAccountsByDomains(domains: readonly string[]): Promise<{ readonly byWebsite: AccountRecord[]; readonly byContacts: DomainContactCount[] }>;

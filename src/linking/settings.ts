@@ -45,6 +45,11 @@ export interface LinkingSettings {
   readonly opportunity: OpportunityMode;
   /** Org blocklist: addresses, domains and `*.domain` entries never linked, created or stored. */
   readonly blocklist: readonly string[];
+  /**
+   * ISO country code (`US`, `DE`) for signature phone numbers written without a country code, when the sender's
+   * top-level domain names no country (`.com`, `.org`).
+   */
+  readonly defaultPhoneRegion: string;
   readonly autoResolve: AutoResolveSettings;
 }
 
@@ -56,6 +61,7 @@ export const DEFAULT_LINKING_SETTINGS: LinkingSettings = {
   accountByDomain: true,
   opportunity: 'singleOpen',
   blocklist: [],
+  defaultPhoneRegion: 'US',
   autoResolve: {
     enabled: false,
     create: 'Lead',

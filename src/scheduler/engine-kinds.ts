@@ -11,7 +11,7 @@ import type { MailboxKind } from '../domain/accounts.ts';
 import type { ItemSource } from '../domain/connector.ts';
 import type { MessageSource } from '../domain/email-message.ts';
 import type { LinkResolver } from '../domain/linking.ts';
-import { ActivityLinker, type ActivityLinkerOptions } from '../linking/activity-links.ts';
+import { ActivityLinker, type ActivityLinkerOptions, type ActivityLinkMemory } from '../linking/activity-links.ts';
 import { OBJECT_KINDS, type ObjectKind } from '../domain/link.ts';
 import type { MailboxItem } from '../domain/mailbox-items.ts';
 import { createEwsConnector } from '../mailbox/ews/index.ts';
@@ -107,6 +107,8 @@ export interface KindSourcesOptions {
    * organizer and attendees, and an Event's attendees become its EventRelation invitees.
    */
   readonly linkResolver?: LinkResolver;
+  /** Store of the links the linker wrote, so they can follow a meeting's attendees. */
+  readonly linkMemory?: ActivityLinkMemory;
 }
 
 /**
@@ -131,7 +133,9 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
   return tables.map((table): KindSession => {
     const kindScope = scopes.get(table.kind) ?? { scope: {} };
     const resolver = options.linkResolver;
-    const linker = resolver === undefined ? null : meetingLinker(table, { orgId: org.id, mailboxAddress: setting.address, resolver, ownerUserId: () => connection.ownerId() });
+    const linker = resolver === undefined ? null : meetingLinker(table, {
+      orgId: org.id, mailboxAddress: setting.address, resolver, ownerUserId: () => connection.ownerId(), ...(options.linkMemory === undefined ? {} : { memory: options.linkMemory }),
+    });
     const recordSource = createSalesforceRecordSource({
       connection,
       sobject: table.crmObject,

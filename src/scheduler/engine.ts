@@ -169,7 +169,7 @@ function sessionOptions(mailbox: EngineMailbox, store: SynclineStore, config: Sy
     tables: mailboxTables(setting),
     logger,
     ...(budget === undefined ? {} : { budget }),
-    ...(linkResolver === undefined ? {} : { linkResolver }),
+    ...(linkResolver === undefined ? {} : { linkResolver, linkMemory: store }),
     ...(mailbox.refreshTokens === undefined ? {} : { refreshTokens: mailbox.refreshTokens }),
   });
   const policy: SyncPolicy = { ...defaultSyncPolicy, ...org.policy, selection: org.selection ?? defaultSyncPolicy.selection };

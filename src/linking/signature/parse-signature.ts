@@ -25,11 +25,19 @@ export interface SignatureFields {
 export interface SignatureHints {
   readonly address: string | null;
   readonly displayName: string | null;
+  /**
+   * Country for numbers written without a country code when the address's top-level domain names none (`.com`,
+   * `.org`): `linking.defaultPhoneRegion`, default US.
+   */
+  readonly defaultRegion?: CountryCode;
 }
 
 export const EMPTY_SIGNATURE: SignatureFields = {
   firstName: null, lastName: null, title: null, company: null, phone: null, mobilePhone: null, fax: null, website: null,
 };
+
+/** Country of numbers without a country code when neither the address nor the settings name one. */
+export const DEFAULT_PHONE_REGION: CountryCode = 'US';
 
 /** Maximum lines a signature block spans after its opening line; later lines are footers or noise. */
 const MAX_BLOCK_LINES = 30;
@@ -97,7 +105,7 @@ interface BlockReader {
 
 function readBlock(block: readonly string[], hints: SignatureHints, nameRequired: boolean): SignatureFields {
   const reader: BlockReader = { fields: { ...EMPTY_SIGNATURE }, nameLine: null, titleLine: null, companyLine: null, textLinesSeen: 0 };
-  const country = countryOfAddress(hints.address);
+  const country = countryOfAddress(hints.address) ?? hints.defaultRegion ?? DEFAULT_PHONE_REGION;
 
   for (const [index, raw] of block.entries()) {
     const line = raw.trim();

@@ -4,6 +4,7 @@ import type {
 } from '../../../linking/ports.ts';
 import type { Logger } from '../../../observability/logger.ts';
 import { runQueries, type SalesforceRecord } from '../query-runner.ts';
+import { chunkForInList, soqlInList } from '../soql.ts';
 import type { SalesforceRecordClient } from '../record-client.ts';
 import type { SalesforceRestClient } from '../rest-client.ts';
 import type { SObjectInfo } from '../sobject-describe.ts';
@@ -53,6 +54,15 @@ export class SalesforcePeopleDirectory implements PeopleDirectory {
       }
     });
     return people;
+  }
+
+  async findUserEmails(addresses: readonly string[]): Promise<string[]> {
+    const chunks = chunkForInList([...new Set(addresses.map((address) => address.toLowerCase()))], 3_000, 100);
+    if (chunks.length === 0) {
+      return [];
+    }
+    const outcome = await runQueries(this.options.rest, chunks.map((chunk) => ({ soql: `SELECT Email FROM User WHERE IsActive = true AND Email IN ${soqlInList(chunk)}` })));
+    return outcome.records.flat().flatMap((record) => (typeof record.Email === 'string' ? [record.Email.toLowerCase()] : []));
   }
 
   async findAccountsByIds(ids: readonly string[]): Promise<AccountRecord[]> {

@@ -57,7 +57,7 @@ export interface EwsSetting {
     | { readonly kind: 'basic'; readonly username: string; readonly password: string }
     | { readonly kind: 'oauth'; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string; readonly scope?: string };
   readonly maxConcurrency: number;
-  /** Whether Exchange mails attendees about meetings Syncline writes; absent: `none`. */
+  /** Invitation setting: whether Exchange mails attendees about meetings Syncline writes; absent: `none`. */
   readonly sendMeetingInvitations?: 'none' | 'sendToAllAndSaveCopy';
 }
 

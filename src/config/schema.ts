@@ -207,8 +207,8 @@ const ewsSchema = z.strictObject({
   /** Requests in flight per mailbox; Exchange 2016 allows 27 per user by default (EWSMaxConcurrency), shared with the user's own clients. */
   maxConcurrency: z.number().int().min(1, { error: 'expected 1 to 27' }).max(27, { error: 'expected 1 to 27' }).default(3),
   /**
-   * Whether Exchange mails the attendees of meetings Syncline creates, moves or deletes: `none` (the default) saves
-   * them silently; `sendToAllAndSaveCopy` sends invitations, updates and cancellations, as Outlook would.
+   * Invitation setting for meetings Syncline creates, changes or deletes. `none` (the default) saves them without
+   * mail. `sendToAllAndSaveCopy` sends invitations, updates and cancellations to the attendees.
    */
   sendMeetingInvitations: z.enum(['none', 'sendToAllAndSaveCopy'], { error: "expected 'none' or 'sendToAllAndSaveCopy'" }).default('none'),
 });

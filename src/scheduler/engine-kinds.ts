@@ -79,6 +79,7 @@ function ewsSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): M
     mailboxAddress: setting.address,
     mailboxTimeZone: setting.timeZone,
     maxConcurrency: ews.maxConcurrency,
+    sendMeetingInvitations: ews.sendMeetingInvitations ?? 'none',
     logger,
   });
   return { event: connector.events, task: connector.tasks, contact: connector.contacts, message: connector.messages };

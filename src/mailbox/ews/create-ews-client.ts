@@ -9,6 +9,7 @@ import type { EwsSourceContext } from './source-context.ts';
 const DEFAULT_MAX_CONCURRENCY = 3;
 const DEFAULT_BATCH_SIZE = 50;
 const DEFAULT_TIMEOUT_MS = 100_000;
+const DEFAULT_SYNC_PAGES_PER_PULL = 20;
 
 /** State that the sources of one mailbox share: its concurrency limit and server back-off, and one token cache. */
 export interface MailboxShared {
@@ -28,6 +29,7 @@ export function createSourceContext(options: EwsConnectorOptions, component: str
   }
 
   const syncPageSize = wholeNumber(options.syncPageSize ?? MAX_SYNC_PAGE_SIZE, 'syncPageSize', 1, MAX_SYNC_PAGE_SIZE);
+  const syncPagesPerPull = wholeNumber(options.syncPagesPerPull ?? DEFAULT_SYNC_PAGES_PER_PULL, 'syncPagesPerPull', 1, 1000);
   const batchSize = wholeNumber(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize', 1, 1000);
   const logger = options.logger.child({ component: `ews-${component}` });
   const fetchFn = options.fetch ?? fetch;
@@ -44,7 +46,11 @@ export function createSourceContext(options: EwsConnectorOptions, component: str
     gate: shared.gate,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
-  return { client, mailboxTimeZone, logger, syncPageSize, batchSize };
+  const sendMeetingInvitations = options.sendMeetingInvitations ?? 'none';
+  if (sendMeetingInvitations !== 'none' && sendMeetingInvitations !== 'sendToAllAndSaveCopy') {
+    throw new Error(`sendMeetingInvitations "${String(sendMeetingInvitations)}" is invalid: use 'none' or 'sendToAllAndSaveCopy', or leave it out`);
+  }
+  return { client, mailboxTimeZone, logger, syncPageSize, syncPagesPerPull, batchSize, sendMeetingInvitations };
 }
 
 /** Basic credentials travel in every request, so only HTTPS or a loopback address (the emulator) may carry them. */

@@ -40,15 +40,39 @@ export interface EwsClientOptions {
 }
 
 /**
+ * Maximum time the sources of one mailbox spend in server back-offs per connector, which is one session. Twenty
+ * minutes leave ten of the session's 30-minute lease (src/sync/mailbox-session.ts) for its work. A back-off that does
+ * not fit ends the session, and the next session continues.
+ */
+export const SERVER_WAIT_LIMIT_MS = 20 * 60_000;
+
+/** Minimum wait after ErrorServerBusy without a positive BackOffMilliseconds: 1 s, doubled per attempt up to 60 s. */
+const BUSY_MIN_WAIT_MS = 1000;
+const BUSY_MAX_MIN_WAIT_MS = 60_000;
+
+/** Return the wait after the `attempt`-th ErrorServerBusy: the server's back-off when positive, else the exponential minimum. */
+export function busyWaitMs(backOffMs: number | null | undefined, attempt: number): number {
+  if (backOffMs !== null && backOffMs !== undefined && backOffMs > 0) {
+    return backOffMs;
+  }
+  return Math.min(BUSY_MAX_MIN_WAIT_MS, BUSY_MIN_WAIT_MS * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
  * Limits of one mailbox that every source of it shares: requests in flight, and the pause after ErrorServerBusy.
  * The pause delays every request of the mailbox, because the budget Exchange reports is the mailbox's, not the
- * request's.
+ * request's. The time paused is counted once however many requests wait in it, against `serverWaitLimitMs`.
  */
 export class MailboxGate {
   private pausedUntil = 0;
+  private pausedMs = 0;
   private readonly semaphore: Semaphore;
 
-  constructor(maxConcurrency: number) {
+  constructor(
+    maxConcurrency: number,
+    readonly serverWaitLimitMs: number = SERVER_WAIT_LIMIT_MS,
+    private readonly now: () => number = Date.now,
+  ) {
     this.semaphore = new Semaphore(maxConcurrency);
   }
 
@@ -56,13 +80,29 @@ export class MailboxGate {
     return this.semaphore.run(task);
   }
 
-  /** Hold back every request of this mailbox for `ms`, unless a longer pause is already set. */
-  pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  /** Milliseconds of the server-wait allowance not yet used. */
+  get remainingServerWaitMs(): number {
+    return Math.max(0, this.serverWaitLimitMs - this.pausedMs);
+  }
+
+  /**
+   * Hold back every request of this mailbox for `ms`, unless a longer pause is already set. Returns false, and
+   * pauses nothing, when the time this adds to the pauses so far would exceed the allowance.
+   */
+  pause(ms: number): boolean {
+    const now = this.now();
+    const until = Math.max(this.pausedUntil, now + ms);
+    const added = until - Math.max(this.pausedUntil, now);
+    if (this.pausedMs + added > this.serverWaitLimitMs) {
+      return false;
+    }
+    this.pausedMs += added;
+    this.pausedUntil = until;
+    return true;
   }
 
   async waitForPause(sleep: (ms: number) => Promise<void>): Promise<void> {
-    const remaining = this.pausedUntil - Date.now();
+    const remaining = this.pausedUntil - this.now();
     if (remaining > 0) {
       await sleep(remaining);
     }
@@ -71,7 +111,8 @@ export class MailboxGate {
 
 /**
  * Sends EWS requests for one mailbox: SOAP envelope, credentials, the mailbox's concurrency limit and the retry
- * policy, counting its own requests. ErrorServerBusy pauses the whole mailbox for the server's BackOffMilliseconds.
+ * policy, counting its own requests. ErrorServerBusy pauses the whole mailbox for the server's BackOffMilliseconds (or an
+ * exponential minimum when it gives none), within the mailbox's server-wait allowance.
  */
 export class EwsClient {
   private sent = 0;
@@ -106,31 +147,37 @@ export class EwsClient {
         return outcome.reply;
       }
 
-      // A token can be revoked before its expiry: one fresh token settles it, a second 401 is final.
-      if (outcome.failure.kind === 'reauthenticate' && !refreshed && this.options.credentials.kind === 'oauth') {
-        refreshed = true;
-        this.options.credentials.invalidate(authorization);
-        attempt -= 1;
-        continue;
+      if (outcome.failure.kind === 'reauthenticate') {
+        // A token can be revoked before its expiry: one fresh token settles it, a second 401 is final.
+        if (!refreshed && this.options.credentials.kind === 'oauth') {
+          refreshed = true;
+          this.options.credentials.invalidate(authorization);
+          attempt -= 1;
+          continue;
+        }
+        if (this.options.credentials.kind === 'basic') {
+          throw new ConnectorError(basicRejected(outcome.failure));
+        }
       }
 
-      const serverDelayMs = outcome.failure.retryAfterMs;
-      const policy = this.options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-      if (serverDelayMs !== undefined) {
-        this.pause(Math.min(serverDelayMs, policy.maxServerDelayMs));
-      }
-
-      const decision = decideRetry({ failure: outcome.failure, attempt, idempotent: request.idempotent, notProcessed: outcome.notProcessed, serverWaitedMs }, policy);
+      const failure = withBusyMinimum(outcome.failure, attempt);
+      const policy = this.options.retryPolicy ?? EWS_RETRY_POLICY;
+      const decision = decideRetry({ failure, attempt, idempotent: request.idempotent, notProcessed: outcome.notProcessed, serverWaitedMs }, policy);
       if (!decision.retry) {
-        throw new ConnectorError(outcome.failure);
+        throw new ConnectorError(failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxServerDelayMs ? tooLongBackOff(failure, Math.min(policy.maxServerDelayMs, this.options.gate.remainingServerWaitMs)) : failure);
       }
 
       this.retried += 1;
-      this.options.logger.warn({ operation: request.label, code: outcome.failure.code, waitMs: decision.waitMs, reason: decision.reason, attempt }, 'EWS request will be retried');
-      await this.options.sleep(decision.waitMs);
-      if (serverDelayMs !== undefined) {
-        serverWaitedMs += decision.waitMs;
+      this.options.logger.warn({ operation: request.label, code: failure.code, waitMs: decision.waitMs, reason: decision.reason, attempt }, 'EWS request will be retried');
+      if (failure.retryAfterMs === undefined) {
+        await this.options.sleep(decision.waitMs);
+        continue;
       }
+      // The server's back-off holds the whole mailbox; the wait happens at the top of the loop, with the other requests.
+      if (!this.pause(decision.waitMs)) {
+        throw new ConnectorError(tooLongBackOff(failure, this.options.gate.remainingServerWaitMs));
+      }
+      serverWaitedMs += decision.waitMs;
     }
   }
 
@@ -156,9 +203,17 @@ export class EwsClient {
     }
   }
 
-  /** Hold back every request of this mailbox for `ms`. */
-  pause(ms: number): void {
-    this.options.gate.pause(ms);
+  /**
+   * Hold back every request of this mailbox for `ms` of server back-off. Returns false, pausing nothing, when the
+   * mailbox's server-wait allowance (SERVER_WAIT_LIMIT_MS) has less than that left.
+   */
+  pause(ms: number): boolean {
+    return this.options.gate.pause(ms);
+  }
+
+  /** Milliseconds of server back-off this mailbox may still wait out in this session. */
+  get remainingServerWaitMs(): number {
+    return this.options.gate.remainingServerWaitMs;
   }
 
   private async sendOnce(request: EwsRequest, authorization: string): Promise<{ ok: true; reply: EwsReply } | { ok: false; failure: Failure; notProcessed: boolean }> {
@@ -201,6 +256,38 @@ export class EwsClient {
     }
     return { ok: true, reply: { messages: parsed.messages, body: parsed.body } };
   }
+}
+
+/**
+ * The retry policy of EWS requests: the graph policy, except that one request may wait out server back-offs up to the
+ * mailbox's whole allowance, so the allowance (MailboxGate) is the limit that counts.
+ */
+export const EWS_RETRY_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxServerDelayMs: SERVER_WAIT_LIMIT_MS, maxServerWaitMs: SERVER_WAIT_LIMIT_MS };
+
+/** ErrorServerBusy always has a wait: a BackOffMilliseconds of 0, or none, gets the exponential minimum instead. */
+function withBusyMinimum(failure: Failure, attempt: number): Failure {
+  if (failure.kind !== 'retryLater' || (failure.code !== 'ErrorServerBusy' && failure.retryAfterMs === undefined)) {
+    return failure;
+  }
+  return { ...failure, retryAfterMs: busyWaitMs(failure.retryAfterMs, attempt) };
+}
+
+/** The failure of a back-off longer than the session may still wait: the session ends, and the next one continues. */
+export function tooLongBackOff(failure: Failure, remainingMs: number): Failure {
+  const requestedSeconds = Math.ceil((failure.retryAfterMs ?? 0) / 1000);
+  return {
+    ...failure,
+    message: `Exchange returned ${failure.code} and requested a wait of ${requestedSeconds} s, more than the ${Math.floor(remainingMs / 1000)} s left of this session's ${SERVER_WAIT_LIMIT_MS / 60_000}-minute allowance for server back-offs (it must end inside its 30-minute lease). The session stops here and the next one continues. If this repeats, lower the load on the Exchange server or raise the EWS throttling policy of the service account`,
+  };
+}
+
+/** Basic credentials have no token to renew: a rejected password fails every request until the configuration changes. */
+function basicRejected(failure: Failure): Failure {
+  return {
+    kind: 'suspend',
+    code: failure.code,
+    message: `Exchange rejected the service account's user name or password (${failure.code}), so the mailbox is suspended. Fix ews.auth.username and the password (ews.auth.password, or the SYNCLINE_<ORG>_EWS_PASSWORD environment variable), check that the account is not locked, then run "syncline resume" for the mailbox`,
+  };
 }
 
 /** Classifies the failure a response message reports, like a whole-request failure. */

@@ -32,6 +32,11 @@ export interface EwsConnectorOptions {
    * role. False: the credentials are the mailbox owner's own, with no impersonation header.
    */
   readonly impersonate?: boolean;
+  /**
+   * Invitation setting for meetings the engine creates, updates or deletes. `none` (the default) saves them without
+   * mail (SendToNone). `sendToAllAndSaveCopy` sends invitations, updates and cancellations to the attendees.
+   */
+  readonly sendMeetingInvitations?: 'none' | 'sendToAllAndSaveCopy';
   /** IANA zone for all-day events, task dates and events the engine creates. */
   readonly mailboxTimeZone: string;
   readonly logger: Logger;
@@ -45,6 +50,12 @@ export interface EwsConnectorOptions {
   readonly maxConcurrency?: number;
   /** Changes per SyncFolderItems call, 1 to 512 (the EWS maximum); default 512. */
   readonly syncPageSize?: number;
+  /**
+   * Maximum SyncFolderItems calls per folder in one incremental pull, 1 to 1000; default 20 (10,240 changes at 512 a
+   * page). The pull returns the pages read with their SyncState as the cursor, so the next pull continues from it.
+   * A pull without a cursor is a full listing and always reads every page.
+   */
+  readonly syncPagesPerPull?: number;
   /** Items per GetItem, CreateItem, UpdateItem or DeleteItem call; default 50. */
   readonly batchSize?: number;
   /** Milliseconds before a request without an answer is given up as a network failure; default 100 s. */

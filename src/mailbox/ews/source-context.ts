@@ -7,5 +7,9 @@ export interface EwsSourceContext {
   readonly mailboxTimeZone: string;
   readonly logger: Logger;
   readonly syncPageSize: number;
+  /** Maximum SyncFolderItems pages per folder in an incremental pull, after which the next pull continues. */
+  readonly syncPagesPerPull: number;
   readonly batchSize: number;
+  /** Invitation setting: whether Exchange mails attendees about the meetings the engine writes. */
+  readonly sendMeetingInvitations: 'none' | 'sendToAllAndSaveCopy';
 }

@@ -4,6 +4,7 @@ import { applyKindWrites } from '../items/apply-kind-writes.ts';
 import { distinguishedFolderXml } from '../items/ews-item-xml.ts';
 import { findIdsBySyncIds } from '../items/find-by-sync-ids.ts';
 import type { EwsItemKind } from '../items/item-kind.ts';
+import type { WriteAttributes } from '../items/write-items.ts';
 import type { EwsSourceContext } from '../source-context.ts';
 import { EVENT_FIELD_URIS, eventFromEws } from './event-from-ews.ts';
 import { calendarItemXml, eventUpdateParts } from './event-to-ews.ts';
@@ -25,22 +26,28 @@ export function createEwsEventSource(ctx: EwsSourceContext): MailboxEventSource 
 }
 
 /**
- * Calendar items in the form the shared write code uses. Nothing is ever sent to attendees: Syncline mirrors a meeting
- * into a calendar, it does not organise it.
+ * Calendar items in the form the shared write code uses. By default nothing is sent to attendees, because Syncline
+ * mirrors a meeting into a calendar and does not organise it. With `ews.sendMeetingInvitations` set to
+ * `sendToAllAndSaveCopy`, Exchange sends invitations, updates and cancellations and keeps a copy in Sent Items.
  */
 function calendarKind(ctx: EwsSourceContext): EwsItemKind<CalendarEvent> {
   return {
     label: 'calendar item',
     folder: 'calendar',
     fieldUris: EVENT_FIELD_URIS,
-    writeAttributes: {
-      create: { SendMeetingInvitations: 'SendToNone' },
-      update: { MessageDisposition: 'SaveOnly', SendMeetingInvitationsOrCancellations: 'SendToNone' },
-      delete: { SendMeetingCancellations: 'SendToNone' },
-    },
+    writeAttributes: meetingWriteAttributes(ctx.sendMeetingInvitations),
     toItem: (node) => eventFromEws(node, ctx.mailboxTimeZone, null),
     createXml: (event, syncId) => calendarItemXml(event, syncId, ctx.mailboxTimeZone),
     updateParts: (patch) => eventUpdateParts(patch, ctx.mailboxTimeZone),
+  };
+}
+
+function meetingWriteAttributes(send: EwsSourceContext['sendMeetingInvitations']): WriteAttributes {
+  const value = send === 'sendToAllAndSaveCopy' ? 'SendToAllAndSaveCopy' : 'SendToNone';
+  return {
+    create: { SendMeetingInvitations: value },
+    update: { MessageDisposition: 'SaveOnly', SendMeetingInvitationsOrCancellations: value },
+    delete: { SendMeetingCancellations: value },
   };
 }
 

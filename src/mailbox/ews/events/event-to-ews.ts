@@ -84,7 +84,7 @@ interface SpanElements {
  */
 function spanElements(span: EventSpan, mailboxTimeZone: string): SpanElements {
   const allDay = span.kind === 'allDay';
-  const zone = windowsZoneOf(allDay ? mailboxTimeZone : span.timeZone);
+  const zone = allDay ? windowsZoneOf(mailboxTimeZone, 'mailboxTimeZone') : windowsZoneOf(span.timeZone);
   const start = allDay ? midnightIn(span.startDate, mailboxTimeZone, 'span.startDate') : ewsDateTime(span.start, 'span.start');
   const end = allDay ? midnightIn(span.endDate, mailboxTimeZone, 'span.endDate') : ewsDateTime(span.end, 'span.end');
   return {

@@ -23,12 +23,12 @@ type Series = Map<string, readonly string[]>;
 export async function pullEvents(ctx: EwsSourceContext, cursor: string | null, window: SyncWindow): Promise<PullResult<CalendarEvent>> {
   const stored = cursor === null ? null : decodeEwsCursor(cursor);
   const state = stored?.folders.calendar ?? null;
-  const round = await syncFolderItems(ctx.client, distinguishedFolderXml('calendar'), state, { pageSize: ctx.syncPageSize, fieldUris: CHANGE_FIELD_URIS });
+  const round = await syncFolderItems(ctx.client, distinguishedFolderXml('calendar'), state, { pageSize: ctx.syncPageSize, maxPages: ctx.syncPagesPerPull, fieldUris: CHANGE_FIELD_URIS });
 
   const series: Series = new Map(Object.entries(stored?.series ?? {}));
   const changes = state === null ? await fullListing(ctx, round.changes, window, series) : await incremental(ctx, round.changes, window, series);
 
-  ctx.logger.debug({ pages: round.pages, changes: changes.length, series: series.size, fullListing: state === null }, 'EWS calendar synced');
+  ctx.logger.debug({ pages: round.pages, complete: round.complete, changes: changes.length, series: series.size, fullListing: state === null }, 'EWS calendar synced');
   return {
     changes,
     nextCursor: encodeEwsCursor({ folders: { calendar: round.syncState }, series: Object.fromEntries(series) }),

@@ -27,7 +27,7 @@ export function createFolderSource<T>(ctx: EwsSourceContext, kind: EwsItemKind<T
  */
 async function pullFolder<T>(ctx: EwsSourceContext, kind: EwsItemKind<T>, cursor: string | null): Promise<PullResult<T>> {
   const state = cursor === null ? null : (decodeEwsCursor(cursor).folders[kind.folder] ?? null);
-  const round = await syncFolderItems(ctx.client, distinguishedFolderXml(kind.folder), state, { pageSize: ctx.syncPageSize });
+  const round = await syncFolderItems(ctx.client, distinguishedFolderXml(kind.folder), state, { pageSize: ctx.syncPageSize, maxPages: ctx.syncPagesPerPull });
 
   const upsertIds = round.changes.filter((change) => change.kind === 'upsert').map((change) => change.id);
   const read = await readKindItems(ctx, kind, upsertIds);
@@ -40,6 +40,6 @@ async function pullFolder<T>(ctx: EwsSourceContext, kind: EwsItemKind<T>, cursor
     return snapshot === undefined ? { kind: 'delete', id: change.id, mayStillExist: true } : { kind: 'upsert', ...snapshot };
   });
 
-  ctx.logger.debug({ kind: kind.label, pages: round.pages, changes: changes.length, fullListing: state === null }, 'EWS folder synced');
+  ctx.logger.debug({ kind: kind.label, pages: round.pages, complete: round.complete, changes: changes.length, fullListing: state === null }, 'EWS folder synced');
   return { changes, nextCursor: encodeEwsCursor({ folders: { [kind.folder]: round.syncState } }), isFullListing: state === null };
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { findWindows } from 'windows-iana';
+import { findWindows, WINDOWS_TO_IANA_MAP } from 'windows-iana';
 import type { MailAddress } from '../../../domain/email-message.ts';
 import { ConnectorError } from '../../../domain/errors.ts';
 import { toIanaZone } from '../../../domain/time-zones.ts';
@@ -58,12 +58,80 @@ export function ianaZoneOf(timeZone: XmlNode | null): string | null {
   return id === undefined ? null : toIanaZone(id);
 }
 
-/** The Windows zone id Exchange stores for an IANA zone; `UTC` for UTC and for zones without a Windows counterpart. */
-export function windowsZoneOf(ianaZone: string): string {
-  if (ianaZone === 'UTC') {
+const windowsZones = new Map<string, string | null>();
+
+/**
+ * Return the Windows zone id Exchange stores for an IANA zone. A name missing from the CLDR table is tried under the
+ * name the runtime's zone data gives it (Europe/Kyiv is Europe/Kiev there, Pacific/Kanton is Pacific/Enderbury).
+ * Failing that, the table zone with the same UTC offset on every day from last year to three years ahead is used,
+ * same region first (America/Ciudad_Juarez becomes Mountain Standard Time). A zone nothing matches throws
+ * itemError, so an event is never stored in UTC in place of its zone.
+ */
+export function windowsZoneOf(ianaZone: string, field = 'span.timeZone'): string {
+  if (ianaZone === 'UTC' || ianaZone === 'Etc/UTC') {
     return 'UTC';
   }
-  return findWindows(ianaZone)?.[0] ?? 'UTC';
+  if (!windowsZones.has(ianaZone)) {
+    windowsZones.set(ianaZone, resolveWindowsZone(ianaZone));
+  }
+  const found = windowsZones.get(ianaZone) ?? null;
+  if (found === null) {
+    throw invalidValue(field, ianaZone, 'an IANA zone with a Windows zone in Exchange, such as Europe/Berlin');
+  }
+  return found;
+}
+
+function resolveWindowsZone(ianaZone: string): string | null {
+  const direct = findWindows(ianaZone)?.[0];
+  if (direct !== undefined) {
+    return direct;
+  }
+  const canonical = runtimeZoneName(ianaZone);
+  if (canonical === null) {
+    return null;
+  }
+  const aliased = findWindows(canonical)?.[0];
+  return aliased ?? windowsZoneWithSameOffsets(canonical);
+}
+
+/** Return the name the runtime's zone data (ICU) gives a zone, or null when the zone is unknown there. */
+function runtimeZoneName(zone: string): string | null {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+function windowsZoneWithSameOffsets(zone: string): string | null {
+  const year = new Date().getUTCFullYear();
+  const from = Date.UTC(year - 1, 0, 1);
+  const days = Math.round((Date.UTC(year + 3, 0, 1) - from) / DAY_MS);
+  const samples = Array.from({ length: days }, (_, day) => from + day * DAY_MS + 12 * 3_600_000);
+  const offsets = samples.map((ms) => offsetMinutes(zone, ms));
+
+  const region = zone.split('/')[0];
+  const entries = [...WINDOWS_TO_IANA_MAP].sort((a, b) => Number(regionOf(b) === region) - Number(regionOf(a) === region));
+  for (const entry of entries) {
+    const candidate = entry.iana[0];
+    if (candidate === undefined || runtimeZoneName(candidate) === null) {
+      continue;
+    }
+    if (samples.every((ms, index) => offsetMinutes(candidate, ms) === offsets[index])) {
+      return entry.windowsName;
+    }
+  }
+  return null;
+}
+
+function regionOf(entry: { readonly iana: readonly string[] }): string | undefined {
+  return entry.iana[0]?.split('/')[0];
+}
+
+function offsetMinutes(zone: string, ms: number): number {
+  return DateTime.fromMillis(ms, { zone }).offset;
 }
 
 /** An instant as EWS `xs:dateTime` in UTC. */

@@ -1,5 +1,6 @@
-import { ConnectorError } from '../../../domain/errors.ts';
+import { ConnectorError, isConnectorError } from '../../../domain/errors.ts';
 import { successMessage, type EwsClient } from '../ews-client.ts';
+import type { ResponseMessage } from '../soap/response.ts';
 import { child, childText, type XmlNode } from '../soap/xml-tree.ts';
 import { element, textElement } from '../soap/xml-write.ts';
 import { itemIdOf, itemShapeXml } from './ews-item-xml.ts';
@@ -11,29 +12,44 @@ export type FolderChange =
 
 export interface FolderRound {
   readonly changes: readonly FolderChange[];
+  /** SyncState after the last page read. It covers every change returned, and the next round continues from it. */
   readonly syncState: string;
   readonly pages: number;
+  /** Flag that is false when an incremental round stopped early, at the page limit or on a temporary failure. */
+  readonly complete: boolean;
+}
+
+export interface SyncOptions {
+  readonly pageSize: number;
+  readonly fieldUris?: readonly string[];
+  /** Maximum pages of an incremental round, so the rest waits for the next round. A round from the beginning reads every page. */
+  readonly maxPages?: number;
 }
 
 /** EWS accepts 1 to 512 changes per SyncFolderItems call. */
 export const MAX_SYNC_PAGE_SIZE = 512;
 
 /**
- * Follow SyncFolderItems from `syncState` (null: from the beginning, which lists every item as a create) until
- * IncludesLastItemInRange, carrying each page's SyncState into the next call. The returned state covers every change
- * returned. An invalid state throws cursorExpired (ErrorInvalidSyncStateData).
+ * Follow SyncFolderItems from `syncState` until IncludesLastItemInRange, carrying each page's SyncState into the next
+ * call. The returned state covers every change returned, so storing it after those changes are applied is safe.
+ *
+ * From the beginning (`syncState` null) every item is listed as a create, and the caller treats the round as a full
+ * listing, so every page is read and any failure is thrown: a partial listing must never pass for a full one. An
+ * incremental round reads at most `maxPages` pages, and a temporary failure after its first page ends it with the
+ * pages read; either way `complete` is false and the next round continues from the returned state. An invalid state
+ * throws cursorExpired (ErrorInvalidSyncStateData).
  */
-export async function syncFolderItems(
-  client: EwsClient,
-  folderXml: string,
-  syncState: string | null,
-  options: { readonly pageSize: number; readonly fieldUris?: readonly string[] },
-): Promise<FolderRound> {
+export async function syncFolderItems(client: EwsClient, folderXml: string, syncState: string | null, options: SyncOptions): Promise<FolderRound> {
   const changes = new Map<string, FolderChange>();
+  const incremental = syncState !== null;
   let state = syncState;
   let pages = 0;
 
   for (;;) {
+    if (incremental && state !== null && options.maxPages !== undefined && pages >= options.maxPages) {
+      client.logger.info({ pages, changes: changes.size }, 'SyncFolderItems page limit reached; the next pull continues from this state');
+      return { changes: [...changes.values()], syncState: state, pages, complete: false };
+    }
     const body = element(
       'm:SyncFolderItems',
       {},
@@ -43,8 +59,17 @@ export async function syncFolderItems(
       textElement('m:MaxChangesReturned', String(options.pageSize)),
       textElement('m:SyncScope', 'NormalItems'),
     );
-    const reply = await client.call({ body, idempotent: true, label: 'SyncFolderItems' });
-    const message = successMessage(reply.messages[0], 'SyncFolderItems');
+    let message: ResponseMessage;
+    try {
+      const reply = await client.call({ body, idempotent: true, label: 'SyncFolderItems' });
+      message = successMessage(reply.messages[0], 'SyncFolderItems');
+    } catch (error) {
+      if (incremental && pages > 0 && state !== null && isConnectorError(error, 'retryLater')) {
+        client.logger.warn({ pages, changes: changes.size, code: error.failure.code }, 'SyncFolderItems failed after some pages; the pages read are returned and the next pull continues');
+        return { changes: [...changes.values()], syncState: state, pages, complete: false };
+      }
+      throw error;
+    }
 
     pages += 1;
     for (const entry of child(message.node, 'Changes')?.children ?? []) {
@@ -57,7 +82,7 @@ export async function syncFolderItems(
     }
     state = next.trim();
     if (childText(message.node, 'IncludesLastItemInRange')?.trim() !== 'false') {
-      return { changes: [...changes.values()], syncState: state, pages };
+      return { changes: [...changes.values()], syncState: state, pages, complete: true };
     }
   }
 }

@@ -1,5 +1,5 @@
 import { isConnectorError, type Failure } from '../../../domain/errors.ts';
-import { messageFailure, type EwsClient } from '../ews-client.ts';
+import { busyWaitMs, EWS_RETRY_POLICY, messageFailure, tooLongBackOff, type EwsClient } from '../ews-client.ts';
 import { itemsOf, type ResponseMessage } from '../soap/response.ts';
 import { element } from '../soap/xml-write.ts';
 import { itemIdOf } from './ews-item-xml.ts';
@@ -17,13 +17,12 @@ export interface BatchedCall {
   readonly wrap: (parts: readonly string[]) => string;
 }
 
-/** Maximum rounds of re-sending items that Exchange rejected with ErrorServerBusy. BackOffMilliseconds paces the waits. */
-const MAX_BUSY_ROUNDS = 10;
-
 /**
  * Send one part per item, `batchSize` per call, and return one outcome per part in input order. Items rejected with
- * ErrorServerBusy were not processed, so only they are sent again once the server's back-off has passed. A call that
- * fails as a whole with a temporary failure fails its items alone. Any other whole-call failure is thrown.
+ * ErrorServerBusy were not processed, so only they are sent again once the server's back-off has passed. The rounds
+ * and waits have the limits of a whole request (EWS_RETRY_POLICY and the mailbox's server-wait allowance), and past
+ * them the items fail with retryLater. A call that fails as a whole with a temporary failure fails its items alone.
+ * Any other whole-call failure is thrown.
  */
 export async function sendItemParts(call: BatchedCall, parts: readonly string[]): Promise<ItemOutcome[]> {
   const outcomes = new Map<number, ItemOutcome>();
@@ -40,19 +39,44 @@ export async function sendItemParts(call: BatchedCall, parts: readonly string[])
       }
       const { messages } = sent;
 
+      const chunkBusy: typeof pending = [];
+      let backOffMs = 0;
       chunk.forEach((entry, position) => {
         const message = messages[position];
-        if (message?.responseCode === 'ErrorServerBusy' && round < MAX_BUSY_ROUNDS) {
-          call.client.pause(message.backOffMs ?? 1000);
-          busy.push(entry);
+        if (message?.responseCode === 'ErrorServerBusy') {
+          backOffMs = Math.max(backOffMs, busyWaitMs(message.backOffMs, round));
+          chunkBusy.push(entry);
           return;
         }
         outcomes.set(entry.index, toOutcome(message, call.label));
       });
+      if (chunkBusy.length === 0) {
+        continue;
+      }
+
+      // The pause also delays the chunks still to send, because Exchange's budget is the mailbox's, not the item's.
+      const limitFailure = pauseForBusyItems(call, round, backOffMs);
+      if (limitFailure === null) {
+        busy.push(...chunkBusy);
+      } else {
+        chunkBusy.forEach((entry) => outcomes.set(entry.index, { ok: false, failure: limitFailure }));
+      }
     }
     pending = busy;
   }
   return parts.map((_, index) => outcomes.get(index) as ItemOutcome);
+}
+
+/** Pause the mailbox for a busy round. Returns the items' failure when the rounds or the waits would pass their limits, else null. */
+function pauseForBusyItems(call: BatchedCall, round: number, backOffMs: number): Failure | null {
+  const busy: Failure = { kind: 'retryLater', code: 'ErrorServerBusy', message: '', retryAfterMs: backOffMs };
+  if (round >= EWS_RETRY_POLICY.maxThrottledAttempts) {
+    return { ...busy, message: `Exchange returned ErrorServerBusy for these items of ${call.label} ${round} times, so they are left for the next session` };
+  }
+  if (!call.client.pause(backOffMs)) {
+    return tooLongBackOff(busy, call.client.remainingServerWaitMs);
+  }
+  return null;
 }
 
 async function sendChunk(call: BatchedCall, parts: readonly string[]): Promise<{ ok: true; messages: readonly ResponseMessage[] } | { ok: false; failure: Failure }> {

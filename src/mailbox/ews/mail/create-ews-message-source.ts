@@ -73,7 +73,7 @@ async function pullMessages(ctx: EwsSourceContext, state: MailState, cursor: str
       continue;
     }
     const previous = stored.folders[role] ?? null;
-    const round = await syncFolderItems(ctx.client, folderXml, previous, { pageSize: ctx.syncPageSize, fieldUris: ['item:DateTimeReceived'] });
+    const round = await syncFolderItems(ctx.client, folderXml, previous, { pageSize: ctx.syncPageSize, maxPages: ctx.syncPagesPerPull, fieldUris: ['item:DateTimeReceived'] });
     folders[role] = round.syncState;
     full &&= previous === null;
     for (const change of round.changes) {

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { startSchedulerProcess } from '../src/cli/scheduler-process.ts';
 import { loadConfigFile } from '../src/config/index.ts';
 import { createLogger } from '../src/observability/logger.ts';
+import { timeStore } from './store-timing.ts';
 
 const config = loadConfigFile(process.env.BENCH_CONFIG ?? '', process.env);
 if (config.store.kind !== 'postgres') {
@@ -23,7 +24,14 @@ const running = await startSchedulerProcess({
   timing: { planTickMs: 200, heartbeatMs: 1_000, pollIntervalMs: 200 },
 });
 // Timing starts once the process runs; the benchmark measures only after every worker reported ready.
-const timing = timeStore(running.engine.store as unknown as Record<string, unknown>);
+const timing = timeStore(running.engine.store);
+process.once('exit', () => {
+  if (timing.detail.size === 0) {
+    return;
+  }
+  const milliseconds = Object.fromEntries([...timing.detail].map(([method, ms]) => [method, Math.round(ms)]));
+  process.stderr.write(`${JSON.stringify(milliseconds)}\n`);
+});
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 
 process.once('SIGTERM', () => {
@@ -33,30 +41,3 @@ process.once('SIGTERM', () => {
     process.exit(0);
   });
 });
-
-/** Wrap every method of the store so the time spent in it adds up; `recordSession` also counts sessions. */
-function timeStore(store: Record<string, unknown>): { ms: number; sessions: number } {
-  const totals = { ms: 0, sessions: 0 };
-  const detail = new Map<string, number>();
-  process.once('exit', () => {
-    if (detail.size > 0) process.stderr.write(`${JSON.stringify(Object.fromEntries([...detail].map(([key, ms]) => [key, Math.round(ms)])))}\n`);
-  });
-  const prototype = Object.getPrototypeOf(store) as Record<string, unknown>;
-  for (const name of Object.getOwnPropertyNames(prototype)) {
-    const method = prototype[name];
-    if (name === 'constructor' || typeof method !== 'function') continue;
-    store[name] = async (...args: unknown[]) => {
-      const started = performance.now();
-      try {
-        return await (method as (...inner: unknown[]) => Promise<unknown>).apply(store, args);
-      } finally {
-        totals.ms += performance.now() - started;
-        if (process.env.BENCH_STORE_DETAIL === '1') {
-          detail.set(name, (detail.get(name) ?? 0) + performance.now() - started);
-        }
-        if (name === 'recordSession') totals.sessions += 1;
-      }
-    };
-  }
-  return totals;
-}

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionTrigger } from '../src/domain/mailbox-state.ts';
 import type { SessionReport } from '../src/domain/session-report.ts';
+import { parseConfig } from '../src/config/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
+import { openEngine } from '../src/scheduler/engine.ts';
 import { createScheduler, createSessionRunner, jitteredDelayMs, type Scheduler } from '../src/scheduler/index.ts';
 import { MailboxStateError, queueForcedSession, resumeMailbox, suspendMailbox } from '../src/scheduler/mailbox-control.ts';
 import { newSchedule } from '../src/scheduler/mailbox-states.ts';
@@ -291,6 +293,39 @@ describe('scheduler', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it('poll ignores rows read before a session ended', async () => {
+    probe.autoFinish = false;
+    // The poll's rows are read at once but returned only when the test calls handOver, as from a slow store.
+    let handOver: () => void = () => undefined;
+    let polled: () => void = () => undefined;
+    const pollStarted = new Promise<void>((resolve) => (polled = resolve));
+    const slowStore = {
+      loadSchedule: (mailboxId: string) => store.loadSchedule(mailboxId),
+      listSchedules: () => store.listSchedules(),
+      saveSchedule: (schedule: Parameters<SynclineStore['saveSchedule']>[0]) => store.saveSchedule(schedule),
+      listDueSchedules: async (now: string, limit: number) => {
+        const rows = await store.listDueSchedules(now, limit);
+        polled();
+        await new Promise<void>((resolve) => (handOver = resolve));
+        return rows;
+      },
+    };
+    const runner = createSessionRunner({ store, runSession: probe.run, intervalMs: () => 30 * MINUTE, jitter: 0, logger, now: () => clock.now(), random: () => 0.5 });
+    scheduler = createScheduler({ mailboxIds: ['a'], runner, store: slowStore, maxConcurrentSessions: 1, coalesceMs: MINUTE, pollMs: 2_000, clock, logger });
+    await scheduler.start();
+    await clock.advance(0);
+
+    // The poll reads the running session's row, which is due; the session ends before the poll looks at it.
+    void clock.advance(2_000);
+    await pollStarted;
+    probe.finishAll();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    handOver();
+    await clock.advance(10 * MINUTE);
+
+    expect(probe.startsOf('a')).toEqual([START]);
+  });
+
   it('keeps the schedule after the runner throws', async () => {
     let calls = 0;
     scheduler = createScheduler({
@@ -355,6 +390,51 @@ describe('mailbox control', () => {
       expect(await resumeMailbox(store, 'a', now, { reconnect: true })).toMatchObject({ state: 'active', reason: null, nextSessionAt: now.toISOString() });
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('engine start', () => {
+  it('restart writes only changed mailboxes', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'syncline-engine-start-'));
+    const file = path.join(folder, 'syncline.db');
+    const configWith = (danaZone: string) =>
+      parseConfig(
+        {
+          dataDir: folder,
+          store: { kind: 'sqlite', path: file },
+          orgs: [
+            {
+              id: 'acme',
+              name: 'Acme',
+              salesforce: { loginUrl: 'http://127.0.0.1:9', auth: { kind: 'refreshToken', clientId: 'sf-app', clientSecret: 'sf-secret', refreshToken: 'sf-refresh' } },
+              graph: { tenantId: 'tenant', clientId: 'graph-app', clientSecret: 'graph-secret', authorityUrl: 'http://127.0.0.1:9', graphBaseUrl: 'http://127.0.0.1:9/v1.0' },
+              mailboxes: [
+                { id: 'dana', address: 'dana@acme.example.com', timeZone: danaZone },
+                { id: 'lee', address: 'lee@acme.example.com', timeZone: 'UTC' },
+              ],
+            },
+          ],
+        },
+        { source: 'test', env: {}, baseDir: folder },
+      );
+    const logger = createSilentLogger();
+    try {
+      await (await openEngine({ config: configWith('Europe/Berlin'), logger })).close();
+
+      // A restart with one mailbox changed updates that row and leaves the other one as it was.
+      const engine = await openEngine({ config: configWith('Europe/Paris'), logger });
+      try {
+        const rows = await engine.store.listMailboxes();
+        expect(rows.map((row) => [row.id, row.timeZone]).sort()).toEqual([
+          ['dana', 'Europe/Paris'],
+          ['lee', 'UTC'],
+        ]);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

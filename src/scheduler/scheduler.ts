@@ -71,6 +71,8 @@ interface MailboxSlot {
   lastStartedAt: number;
   /** After a runner error the stored time is stale; the schedule waits until this instant instead of spinning. */
   notBefore: number;
+  /** The time the slot last went idle after a session, armed from the schedule that the session saved. */
+  settledAt: number;
 }
 
 /**
@@ -82,7 +84,7 @@ export function createScheduler(options: EmbeddedSchedulerOptions): Scheduler {
   const clock = options.clock ?? systemClock;
   const limit = new ConcurrencyLimit(options.maxConcurrentSessions);
   const slots = new Map<string, MailboxSlot>(
-    options.mailboxIds.map((mailboxId) => [mailboxId, { mailboxId, timer: null, dueAt: null, dueTrigger: 'schedule', phase: 'idle', session: null, queued: null, lastStartedAt: Number.NEGATIVE_INFINITY, notBefore: Number.NEGATIVE_INFINITY }]),
+    options.mailboxIds.map((mailboxId) => [mailboxId, { mailboxId, timer: null, dueAt: null, dueTrigger: 'schedule', phase: 'idle', session: null, queued: null, lastStartedAt: Number.NEGATIVE_INFINITY, notBefore: Number.NEGATIVE_INFINITY, settledAt: Number.NEGATIVE_INFINITY }]),
   );
   let stopping = false;
   let pollTimer: unknown = null;
@@ -154,6 +156,7 @@ export function createScheduler(options: EmbeddedSchedulerOptions): Scheduler {
     } finally {
       slot.phase = 'idle';
       slot.session = null;
+      slot.settledAt = now();
     }
   };
 
@@ -202,10 +205,12 @@ export function createScheduler(options: EmbeddedSchedulerOptions): Scheduler {
       return;
     }
     polling = true;
+    const pollStartedAt = now();
     try {
       for (const schedule of await options.store.listDueSchedules(clock.now().toISOString(), POLL_LIMIT)) {
         const slot = slots.get(schedule.mailboxId);
-        if (slot && slot.phase === 'idle' && !stopping) {
+        // A session that ended during the read saved a newer schedule and armed its slot from it, so this row is stale.
+        if (slot && slot.phase === 'idle' && slot.settledAt < pollStartedAt && !stopping) {
           armFromSchedule(slot, schedule);
         }
       }

@@ -79,8 +79,13 @@ export async function saveSchedule(db: Kysely<SynclineDatabase>, schedule: Mailb
 
 export async function addMissingSchedules(db: Kysely<SynclineDatabase>, added: readonly MailboxSchedule[]): Promise<string[]> {
   const ids: string[] = [];
+  // A restart adds few rows or none: one read of the stored ids spares a statement per configured mailbox.
+  const stored = new Set((await schedules(db).selectFrom('mailbox_schedules').select('mailbox_id').execute()).map((row) => row.mailbox_id));
   // One statement per row: a conflict skips only that row, on both databases, even when two processes add at once.
   for (const schedule of added) {
+    if (stored.has(schedule.mailboxId)) {
+      continue;
+    }
     const inserted = await schedules(db)
       .insertInto('mailbox_schedules')
       .values({ mailbox_id: schedule.mailboxId, ...toRow(schedule) })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keywordProblem } from '../mailbox/imap-caldav/imap-keyword.ts';
 
 /**
  * Servers of a mailbox of kind `imap-caldav`: mail over IMAP, events and tasks over CalDAV, contacts over
@@ -23,6 +24,8 @@ export const imapCaldavSchema = z.strictObject({
     port: z.number().int().min(1, { error: 'expected a port from 1 to 65535' }).max(65_535, { error: 'expected a port from 1 to 65535' }).default(993),
     /** True: TLS from the first byte (port 993); false: STARTTLS on port 143. */
     secure: z.boolean().default(true),
+    /** True: with secure false, log in without TLS when a non-loopback server offers no STARTTLS (clear-text password). */
+    allowPlainLogin: z.boolean().default(false),
     username: text('the IMAP login name'),
     password: text('the IMAP password or app password'),
   }),
@@ -40,7 +43,12 @@ export const imapCaldavSchema = z.strictObject({
   /** IMAP keyword that marks an email for saving; default $Salesforce. */
   salesforceKeyword: z
     .string()
-    .regex(/^[^\s(){%*"\\\]]+$/, { error: 'expected an IMAP keyword without spaces or brackets, like $Salesforce' })
+    .superRefine((value, context) => {
+      const problem = keywordProblem(value);
+      if (problem !== null) {
+        context.addIssue({ code: 'custom', message: problem });
+      }
+    })
     .default('$Salesforce'),
   /** `basic` compares ETags and UIDs only, for servers without sync-collection or CONDSTORE. */
   changeDetection: z.enum(['auto', 'basic'], { error: "expected 'auto' or 'basic'" }).default('auto'),

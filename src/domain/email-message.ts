@@ -53,6 +53,12 @@ export interface MessageScope {
   readonly folders: readonly FolderRole[];
   /** ISO instant; a first read (null cursor) lists messages received or sent after it. */
   readonly since: string;
+  /**
+   * Which messages the pull reads in full. `all` (the default): every message. `marked`: only messages that carry the
+   * Salesforce keyword or category or sit in the Salesforce folder. A connector may return the other messages with
+   * headers and flags only (no body, no attachments), because orgs whose automatic rules are all off never save them.
+   */
+  readonly readBodies?: 'all' | 'marked';
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { PullResult } from '../domain/connector.ts';
-import type { FolderRole, MailMessage, MessageSource } from '../domain/email-message.ts';
+import type { FolderRole, MailMessage, MessageScope, MessageSource } from '../domain/email-message.ts';
 import type { EmailRetry } from '../domain/email-saves.ts';
 import { isConnectorError } from '../domain/errors.ts';
 import { messageIdHash, normalizeMessageId } from './message-identity.ts';
@@ -49,7 +49,9 @@ export async function readSessionMessages(
 
 async function pullMessages(source: MessageSource, cursor: string | null, settings: EmailSavingSettings, now: Date): Promise<PullResult<MailMessage>> {
   const folders: FolderRole[] = ['inbox', 'sent', 'salesforce', ...(settings.composeSave ? (['drafts'] as const) : [])];
-  const scope = { folders, since: new Date(now.getTime() - settings.firstReadDays * MS_PER_DAY).toISOString() };
+  // With every automatic rule off, only a marked message (category, keyword or Salesforce folder) can be saved.
+  const automatic = settings.autoSave.inbound || settings.autoSave.outbound || settings.autoSave.threads || settings.composeSave;
+  const scope: MessageScope = { folders, since: new Date(now.getTime() - settings.firstReadDays * MS_PER_DAY).toISOString(), readBodies: automatic ? 'all' : 'marked' };
   try {
     return await source.pullMessages(cursor, scope);
   } catch (error) {

@@ -10,6 +10,8 @@ export class TcpProxy {
   private trigger: RegExp | null = null;
   /** Connections cut by the armed trigger so far. */
   drops = 0;
+  /** Bytes relayed from the server to the clients so far. */
+  bytesFromServer = 0;
 
   constructor(private readonly targetPort: number) {}
 
@@ -43,6 +45,7 @@ export class TcpProxy {
 
     client.on('data', (chunk) => upstream.write(chunk));
     upstream.on('data', (chunk: Buffer) => {
+      this.bytesFromServer += chunk.length;
       if (this.trigger !== null && this.trigger.test(chunk.toString('latin1'))) {
         this.trigger = null;
         this.drops += 1;

@@ -1,3 +1,4 @@
+import { keywordProblem } from './imap-keyword.ts';
 import type { Logger } from '../../observability/logger.ts';
 
 /** Server and login of the IMAP side of a mailbox. */
@@ -5,8 +6,16 @@ export interface ImapServerOptions {
   readonly host: string;
   /** 993 for implicit TLS, 143 for plain IMAP with STARTTLS. */
   readonly port: number;
-  /** True: TLS from the first byte (port 993). False: plain IMAP upgraded with STARTTLS when the server offers it. */
+  /**
+   * True: TLS from the first byte (port 993). False: plain IMAP upgraded with STARTTLS; to any host but a loopback
+   * address the upgrade is required, unless `allowPlainLogin` is true.
+   */
   readonly secure: boolean;
+  /**
+   * True: with `secure: false`, log in without TLS when the server offers no STARTTLS, sending the password in clear
+   * text. Default false, which rejects that for every host except loopback addresses.
+   */
+  readonly allowPlainLogin?: boolean;
   readonly username: string;
   /** The account password or, at Fastmail, iCloud and Gmail, an app password. */
   readonly password: string;
@@ -53,9 +62,6 @@ export interface ImapCalDavOptions {
 export const DEFAULT_SALESFORCE_KEYWORD = '$Salesforce';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** Printable ASCII without the atom-specials that RFC 3501 does not allow in a keyword. */
-const KEYWORD_PATTERN = /^[!#$&'+,\-./0-9:;<=>?@A-Z[^_`a-z|}~]+$/;
-
 /** Check the options once, so a bad value fails at start with its name and the fix, not in the first session. */
 export function validateOptions(options: ImapCalDavOptions): void {
   requireText(options.imap?.host, 'imap.host', 'the IMAP server name, e.g. imap.fastmail.com');
@@ -74,9 +80,9 @@ export function validateOptions(options: ImapCalDavOptions): void {
     }
   }
 
-  const keyword = options.salesforceKeyword ?? DEFAULT_SALESFORCE_KEYWORD;
-  if (keyword.startsWith('\\') || !KEYWORD_PATTERN.test(keyword)) {
-    throw new Error(`salesforceKeyword "${keyword}" is not a valid IMAP keyword: use letters, digits and $ without spaces or brackets, e.g. $Salesforce`);
+  const keywordError = keywordProblem(options.salesforceKeyword ?? DEFAULT_SALESFORCE_KEYWORD);
+  if (keywordError !== null) {
+    throw new Error(keywordError);
   }
   if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) {
     throw new Error(`timeoutMs ${options.timeoutMs} is invalid: use a whole number of milliseconds, or leave it out`);

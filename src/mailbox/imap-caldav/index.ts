@@ -32,7 +32,7 @@ export function createImapCalDavConnector(options: ImapCalDavOptions): ImapCalDa
 
   const http = createDavHttp(options);
   return {
-    events: createDavSource(options, http, 'events', eventKind(mailboxTimeZone)),
+    events: createDavSource(options, http, 'events', eventKind(mailboxTimeZone, options.logger.child({ component: 'caldav' }))),
     tasks: createDavSource(options, http, 'tasks', taskKind(mailboxTimeZone)),
     contacts: createDavSource(options, http, 'contacts', contactKind()),
     messages: createImapMessageSource(options),

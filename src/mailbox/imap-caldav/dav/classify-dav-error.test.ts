@@ -15,10 +15,17 @@ describe('classifyDavError', () => {
     [415, null, 'itemError'],
     [429, null, 'retryLater'],
     [503, null, 'retryLater'],
-    [507, null, 'retryLater'],
+    [507, null, 'suspend'],
     [405, null, 'bug'],
   ] as const)('%i %s is %s', (status, precondition, kind) => {
     expect(classifyDavError(status, precondition, null).kind).toBe(kind);
+  });
+
+  it('suspends on 507 with a reason that names the quota', () => {
+    const failure = classifyDavError(507, null, '30');
+    expect(failure).toMatchObject({ kind: 'suspend', code: 'HTTP507' });
+    expect(failure.message).toMatch(/over its quota/);
+    expect(failure.retryAfterMs).toBeUndefined();
   });
 
   it('keeps the server delay', () => {

@@ -1,5 +1,8 @@
 import type { Failure, FailureKind } from '../../../domain/errors.ts';
 
+/** WebDAV 507: the server cannot store the request because the account is out of space (quota). */
+const INSUFFICIENT_STORAGE = 507;
+
 const ADVICE: Record<FailureKind, string> = {
   retryLater: 'the server is busy or unavailable, so the request is repeated later',
   reauthenticate: 'the server rejected the credentials, so they are sent again',
@@ -19,6 +22,10 @@ const ADVICE: Record<FailureKind, string> = {
 export function classifyDavError(status: number, precondition: string | null, retryAfter: string | null): Failure {
   const kind = failureKind(status, precondition);
   const code = precondition === null ? `HTTP${status}` : `HTTP${status}:${precondition}`;
+  if (status === INSUFFICIENT_STORAGE) {
+    // RFC 4918 section 11.5: the account is out of space. Like IMAP OVERQUOTA, only a person can fix that.
+    return { kind, code, message: `the DAV server returned ${status} (Insufficient Storage): the calendar or address book account is over its quota; free space in it, then resume the mailbox` };
+  }
   const failure: Failure = { kind, code, message: `the DAV server returned ${status}${precondition === null ? '' : ` (${precondition})`}: ${ADVICE[kind]}` };
   if (kind !== 'retryLater') {
     return failure;
@@ -32,6 +39,9 @@ function failureKind(status: number, precondition: string | null): FailureKind {
   // RFC 6578 section 3.2: an unknown or expired token fails the valid-sync-token precondition, with 403 or 409.
   if (precondition === 'valid-sync-token') {
     return 'cursorExpired';
+  }
+  if (status === INSUFFICIENT_STORAGE) {
+    return 'suspend';
   }
   if (status === 429 || status >= 500) {
     return 'retryLater';

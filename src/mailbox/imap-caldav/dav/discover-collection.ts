@@ -6,6 +6,8 @@ import type { DavHttp } from './dav-http.ts';
 export type CollectionPurpose = 'events' | 'tasks' | 'contacts';
 
 const COMPONENT: Record<Exclude<CollectionPurpose, 'contacts'>, string> = { events: 'VEVENT', tasks: 'VTODO' };
+/** Setting that names the collection of each purpose directly. */
+const COLLECTION_SETTING: Record<CollectionPurpose, string> = { events: 'dav.eventCalendarUrl', tasks: 'dav.taskCalendarUrl', contacts: 'dav.addressBookUrl' };
 
 /**
  * Find the collection a source works on: the configured URL, or discovery through tsdav (well-known URL,
@@ -43,8 +45,13 @@ export async function discoverCollection(http: DavHttp, dav: DavServerOptions, p
 
   const first = collections[0];
   if (first === undefined) {
-    const what = purpose === 'contacts' ? 'an address book' : `a calendar that holds ${COMPONENT[purpose]}`;
-    throw new ConnectorError({ kind: 'suspend', code: 'CollectionNotFound', message: `the ${accountType} account of ${dav.username} has no ${what}: create one, or set its URL in the dav settings` });
+    const collectionName = purpose === 'contacts' ? 'address book' : `calendar that holds ${COMPONENT[purpose]}`;
+    const setting = COLLECTION_SETTING[purpose];
+    throw new ConnectorError({
+      kind: 'suspend',
+      code: 'CollectionNotFound',
+      message: `the ${accountType} account of ${dav.username} has no ${collectionName}: create one with a calendar or contacts client (docs/connect-imap-caldav.md), or set ${setting} to its URL`,
+    });
   }
   http.logger.debug({ purpose, url: first.url }, 'DAV collection discovered');
   return withSlash(new URL(first.url, serverUrl).toString());

@@ -17,7 +17,12 @@ export interface EventInstance {
 export interface ExpansionRange {
   readonly start: number;
   readonly end: number;
+  /** Instant from which rule iteration may begin instead of DTSTART; absent: `start`. */
+  readonly iterateFrom?: number;
 }
+
+/** Called when a rule of a series reached the iteration cap, so later occurrences are missing. */
+export type CapWarning = (detail: { readonly uid: string; readonly rule: string; readonly cap: number }) => void;
 
 interface Timing {
   readonly allDay: boolean;
@@ -37,8 +42,10 @@ interface Slot {
 }
 
 const DAY_MS = 86_400_000;
-/** Enough for a daily series over 250 years; a longer one is cut there. */
-const MAX_ITERATIONS = 100_000;
+/** Iterations per rule: a daily series over 250 years, or an hourly one over 11 years from the window start. A longer one is cut, with a warning. */
+export const MAX_ITERATIONS = 100_000;
+/** Length of one step of the frequencies whose slots lie a fixed wall-time distance apart, in milliseconds. */
+const FIXED_STEP_MS: Readonly<Record<string, number>> = { SECONDLY: 1000, MINUTELY: 60_000, HOURLY: 3_600_000, DAILY: DAY_MS };
 
 /**
  * Expand a master and its RECURRENCE-ID overrides into the instances that overlap `range`. Rules iterate on wall
@@ -46,14 +53,14 @@ const MAX_ITERATIONS = 100_000;
  * as instants, or by date for an all-day series or a DATE value. A cancelled override removes its slot, and a
  * THISANDFUTURE override moves and restyles every later slot.
  */
-export function expandEvent(master: VComponent, overrides: readonly VComponent[], resolver: ZoneResolver, range: ExpansionRange): EventInstance[] {
+export function expandEvent(master: VComponent, overrides: readonly VComponent[], resolver: ZoneResolver, range: ExpansionRange, onCap?: CapWarning): EventInstance[] {
   const timing = timingOf(master, master.start as TimeValue, resolver);
   if (master.rrules.length === 0 && master.rdates.length === 0) {
     const single: EventInstance = { key: null, role: null, span: spanOf(timing, timing.start, timing.startWall), source: master };
     return overlaps(single.span, range, resolver.mailboxZone) ? [single] : [];
   }
 
-  const slots = slotsOf(master, timing, resolver, range.end);
+  const slots = slotsOf(master, timing, resolver, range, onCap);
   const placed = placeOverrides(master, overrides, slots, timing, resolver);
   const instances: EventInstance[] = [];
   for (const slot of [...slots, ...placed.extra].sort((a, b) => a.id - b.id)) {
@@ -75,13 +82,14 @@ export function expandEvent(master: VComponent, overrides: readonly VComponent[]
 }
 
 /** The instance of a series with this original start, wherever it lies; null when the series has no such slot. */
-export function findInstance(master: VComponent, overrides: readonly VComponent[], resolver: ZoneResolver, key: string): EventInstance | null {
+export function findInstance(master: VComponent, overrides: readonly VComponent[], resolver: ZoneResolver, key: string, onCap?: CapWarning): EventInstance | null {
   const at = /^\d{4}-\d{2}-\d{2}$/.test(key) ? Date.parse(`${key}T00:00:00Z`) : Date.parse(key);
   if (Number.isNaN(at)) {
     return null;
   }
   // Overrides may move a slot anywhere; a range of all time around the slot finds it however far it moved.
-  const instances = expandEvent(master, overrides, resolver, { start: Number.MIN_SAFE_INTEGER, end: at + 2 * DAY_MS });
+  // The rule is iterated from just before the slot, so an hourly series begun years ago still reaches it.
+  const instances = expandEvent(master, overrides, resolver, { start: Number.MIN_SAFE_INTEGER, end: at + 2 * DAY_MS, iterateFrom: at }, onCap);
   return instances.find((instance) => instance.key === key) ?? null;
 }
 
@@ -131,11 +139,13 @@ function overrideSpan(override: VComponent, slot: Slot, anchorId: number, direct
   return spanOf(timing, start, instantToWall(start, timing.zoneName));
 }
 
-function slotsOf(master: VComponent, timing: Timing, resolver: ZoneResolver, limit: number): Slot[] {
+function slotsOf(master: VComponent, timing: Timing, resolver: ZoneResolver, range: ExpansionRange, onCap: CapWarning | undefined): Slot[] {
+  const limit = range.end;
   const byId = new Map<number, Slot>();
   const start = master.start as TimeValue;
   for (const rule of master.rrules) {
-    for (const slot of iterateRule(rule, start, timing, resolver, limit)) {
+    const cap = () => onCap?.({ uid: master.uid, rule: rule.toString(), cap: MAX_ITERATIONS });
+    for (const slot of iterateRule(rule, start, timing, resolver, { limit, from: range.iterateFrom ?? range.start, onCap: cap })) {
       byId.set(slot.id, slot);
     }
   }
@@ -160,28 +170,67 @@ function slotsOf(master: VComponent, timing: Timing, resolver: ZoneResolver, lim
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
-function iterateRule(rule: ICAL.Recur, start: TimeValue, timing: Timing, resolver: ZoneResolver, limit: number): Slot[] {
+interface IterationBounds {
+  /** No slot after this instant is generated. */
+  readonly limit: number;
+  /** Slots whose event ends before this instant are not needed. */
+  readonly from: number;
+  readonly onCap: () => void;
+}
+
+function iterateRule(rule: ICAL.Recur, start: TimeValue, timing: Timing, resolver: ZoneResolver, bounds: IterationBounds): Slot[] {
   const recur = rule.clone();
   const until = recur.until;
   recur.until = null;
   const pastUntil = until === null ? null : untilCheck(until, timing, resolver, start);
 
   const zone = resolver.zoneOf(start);
-  const iterator = recur.iterator(ICAL.Time.fromData({ ...start.wall, isDate: timing.allDay }));
+  const jumped = jumpedStart(recur, start.wall, timing, bounds.from);
+  const iterator = recur.iterator(ICAL.Time.fromData({ ...(jumped ?? start.wall), isDate: timing.allDay }));
+  // ical.js always yields the start it was given first; a jumped start is only an anchor before the range, so it is dropped.
+  if (jumped !== null) {
+    iterator.next();
+  }
   const slots: Slot[] = [];
-  for (let count = 0; count < MAX_ITERATIONS; count += 1) {
+  for (let count = 0; ; count += 1) {
+    if (count === MAX_ITERATIONS) {
+      bounds.onCap();
+      break;
+    }
     const next = iterator.next();
     if (!next) {
       break;
     }
     const wall: WallTime = { year: next.year, month: next.month, day: next.day, hour: next.hour, minute: next.minute, second: next.second };
     const slot: Slot = { id: timing.allDay ? dateId(wall) : wallToInstant(wall, zone), wall, periodEndMs: null };
-    if ((pastUntil !== null && pastUntil(slot)) || slot.id > limit) {
+    if ((pastUntil !== null && pastUntil(slot)) || slot.id > bounds.limit) {
       break;
     }
     slots.push(slot);
   }
   return slots;
+}
+
+/**
+ * Compute a later start for iterating a rule without COUNT whose periods lie a fixed wall-time distance apart
+ * (SECONDLY to DAILY). It is the start of the last period before `from`, less the event length and a two-day margin
+ * for zone offsets. Iterating from there yields the same later slots as iterating from DTSTART, because BY parts
+ * repeat per period. Null when no jump is possible or needed.
+ */
+function jumpedStart(recur: ICAL.Recur, startWall: WallTime, timing: Timing, from: number): WallTime | null {
+  const unit = FIXED_STEP_MS[recur.freq];
+  if (unit === undefined || (recur.count !== null && recur.count !== undefined) || !Number.isFinite(from)) {
+    return null;
+  }
+  const step = unit * Math.max(1, recur.interval || 1);
+  const startNaive = Date.UTC(startWall.year, startWall.month - 1, startWall.day, startWall.hour, startWall.minute, startWall.second);
+  const anchorNaive = from - timing.durationMs - timing.durationDays * DAY_MS - 2 * DAY_MS - step;
+  const periods = Math.floor((anchorNaive - startNaive) / step);
+  if (periods < 1) {
+    return null;
+  }
+  const at = new Date(startNaive + periods * step);
+  return { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds() };
 }
 
 /** UNTIL as "this slot is past the end": a UTC value compares as an instant, a DATE (or any all-day end) by date. */

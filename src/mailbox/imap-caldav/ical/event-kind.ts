@@ -3,7 +3,8 @@ import type { CalendarEvent } from '../../../domain/calendar-event.ts';
 import { SYNC_ID_PROPERTY, type DavItem, type DavItemKind, type ResourceEdit } from '../dav/dav-kind.ts';
 import type { DavResource } from '../dav/dav-reports.ts';
 import { eventFields, syncIdOf } from './event-fields.ts';
-import { expandEvent, findInstance, type EventInstance } from './event-expansion.ts';
+import type { Logger } from '../../../observability/logger.ts';
+import { expandEvent, findInstance, type CapWarning, type EventInstance } from './event-expansion.ts';
 import { applyEventPatch, newEventComponent } from './event-writer.ts';
 import { ZoneResolver, type TimeValue } from './ical-time.ts';
 import { newCalendar, serialize, setDate, setInstant } from './ical-write.ts';
@@ -22,22 +23,25 @@ interface ParsedEvent {
   /** The newest copy without RECURRENCE-ID; null when the resource holds only overrides. */
   readonly master: VComponent | null;
   readonly overrides: readonly VComponent[];
+  readonly onCap: CapWarning;
 }
 
 /** Calendar events in a CalDAV calendar: a resource is one event or one series, mirrored as its instances. */
-export function eventKind(mailboxTimeZone: string): DavItemKind<CalendarEvent> {
+export function eventKind(mailboxTimeZone: string, logger?: Logger): DavItemKind<CalendarEvent> {
+  const onCap: CapWarning = (detail) =>
+    logger?.warn(detail, `a recurring event has more than ${detail.cap} occurrences before the end of the sync window; the later ones are left out`);
   return {
     label: 'event',
     collectionType: 'calendar',
     contentType: 'text/calendar; charset=utf-8',
     extension: '.ics',
     itemsOf: (resource, window) => {
-      const parsed = parseEvent(resource, mailboxTimeZone);
+      const parsed = parseEvent(resource, mailboxTimeZone, onCap);
       const range = window === null ? { start: Number.MIN_SAFE_INTEGER, end: Date.now() + LOOKUP_HORIZON_MS } : { start: Date.parse(window.start), end: Date.parse(window.end) };
       return instancesOf(parsed, range).map((instance) => itemOf(parsed, resource, instance));
     },
     findItem: (resource, id) => {
-      const parsed = parseEvent(resource, mailboxTimeZone);
+      const parsed = parseEvent(resource, mailboxTimeZone, onCap);
       const key = keyOf(id);
       const instance = key === null ? instancesOf(parsed, { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER }).find((candidate) => candidate.key === null) : findKeyed(parsed, key);
       return instance === undefined || instance === null ? null : itemOf(parsed, resource, instance);
@@ -47,12 +51,12 @@ export function eventKind(mailboxTimeZone: string): DavItemKind<CalendarEvent> {
       newEventComponent(calendar, item, syncId);
       return serialize(calendar);
     },
-    patchResource: (resource, id, patch) => patchEvent(parseEvent(resource, mailboxTimeZone), id, patch),
-    deleteFromResource: (resource, id) => deleteEvent(parseEvent(resource, mailboxTimeZone), id),
+    patchResource: (resource, id, patch) => patchEvent(parseEvent(resource, mailboxTimeZone, onCap), id, patch),
+    deleteFromResource: (resource, id) => deleteEvent(parseEvent(resource, mailboxTimeZone, onCap), id),
   };
 }
 
-function parseEvent(resource: DavResource, mailboxTimeZone: string): ParsedEvent {
+function parseEvent(resource: DavResource, mailboxTimeZone: string, onCap: CapWarning): ParsedEvent {
   const calendar = new ICAL.Component(ICAL.parse(resource.data) as unknown[]);
   const method = String(calendar.getFirstPropertyValue('method') ?? '').trim().toUpperCase() || null;
   const resolver = new ZoneResolver(calendar, mailboxTimeZone);
@@ -66,7 +70,7 @@ function parseEvent(resource: DavResource, mailboxTimeZone: string): ParsedEvent
   for (const override of same.filter((component) => component.recurrenceId !== null && component.start !== null).sort(newestFirst).reverse()) {
     byRecurrenceId.set(JSON.stringify(override.recurrenceId), override);
   }
-  return { calendar, resolver, method, master, overrides: [...byRecurrenceId.values()] };
+  return { calendar, resolver, method, master, overrides: [...byRecurrenceId.values()], onCap };
 }
 
 function calendarEvents(calendar: ICAL.Component): VComponent[] {
@@ -79,16 +83,16 @@ function instancesOf(parsed: ParsedEvent, range: { start: number; end: number })
   }
   if (parsed.master === null) {
     // Overrides without their series are shown as the single events they describe.
-    return parsed.overrides.flatMap((override) => expandEvent({ ...override, rrules: [], rdates: [] }, [], parsed.resolver, range).map((instance) => ({ ...instance, key: keyOfOverride(override) })));
+    return parsed.overrides.flatMap((override) => expandEvent({ ...override, rrules: [], rdates: [] }, [], parsed.resolver, range, parsed.onCap).map((instance) => ({ ...instance, key: keyOfOverride(override) })));
   }
-  return expandEvent(parsed.master, parsed.overrides, parsed.resolver, range);
+  return expandEvent(parsed.master, parsed.overrides, parsed.resolver, range, parsed.onCap);
 }
 
 function findKeyed(parsed: ParsedEvent, key: string): EventInstance | null {
   if (parsed.master === null) {
     return instancesOf(parsed, { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER }).find((instance) => instance.key === key) ?? null;
   }
-  return findInstance(parsed.master, parsed.overrides, parsed.resolver, key);
+  return findInstance(parsed.master, parsed.overrides, parsed.resolver, key, parsed.onCap);
 }
 
 function itemOf(parsed: ParsedEvent, resource: DavResource, instance: EventInstance): DavItem<CalendarEvent> {
@@ -137,7 +141,7 @@ function targetComponent(parsed: ParsedEvent, id: string): ICAL.Component {
     return single.component;
   }
 
-  const instance = findInstance(parsed.master, parsed.overrides, parsed.resolver, key);
+  const instance = findInstance(parsed.master, parsed.overrides, parsed.resolver, key, parsed.onCap);
   if (instance === null) {
     throw new Error(`no instance of the series starts at ${key}`);
   }
@@ -186,7 +190,7 @@ function deleteEvent(parsed: ParsedEvent, id: string): ResourceEdit {
   }
 
   // An override that replaced the slot goes too, or the instance would stay as an exception.
-  const instance = findInstance(parsed.master, parsed.overrides, parsed.resolver, key);
+  const instance = findInstance(parsed.master, parsed.overrides, parsed.resolver, key, parsed.onCap);
   if (instance !== null && instance.source !== parsed.master) {
     parsed.calendar.removeSubcomponent(instance.source.component);
   }

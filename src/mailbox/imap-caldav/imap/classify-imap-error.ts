@@ -33,6 +33,7 @@ interface ImapErrorShape {
   readonly authenticationFailed?: unknown;
   readonly serverResponseCode?: unknown;
   readonly responseStatus?: unknown;
+  readonly tlsFailed?: unknown;
 }
 
 /**
@@ -49,6 +50,14 @@ export function classifyImapError(error: unknown): Failure {
       kind: 'suspend',
       code: responseCode ?? 'AUTHENTICATIONFAILED',
       message: 'the IMAP server rejected the login: check imap.username and the (app) password, then resume the mailbox',
+    };
+  }
+  if (shape.tlsFailed === true && code !== 'STARTTLS_INJECTION') {
+    return {
+      kind: 'suspend',
+      code: 'STARTTLS_REQUIRED',
+      message:
+        'the IMAP server offers no STARTTLS, so logging in would send the password in clear text: use TLS (imap.secure true, port 993), or set imap.allowPlainLogin to true to accept a clear-text login, then resume the mailbox',
     };
   }
   if (responseCode !== null && BUSY_RESPONSE_CODES.has(responseCode)) {

@@ -27,6 +27,7 @@ export async function withImap<T>(ctx: ImapContext, work: (client: ImapFlow) => 
     host: ctx.server.host,
     port: ctx.server.port,
     secure: ctx.server.secure,
+    doSTARTTLS: startTlsPolicy(ctx.server),
     auth: { user: ctx.server.username, pass: ctx.server.password },
     logger: false,
     qresync: ctx.useCondstore,
@@ -48,6 +49,24 @@ export async function withImap<T>(ctx: ImapContext, work: (client: ImapFlow) => 
     client.close();
     throw toConnectorError(error);
   }
+}
+
+/**
+ * STARTTLS policy for imapflow: required (true) on a plain connection to a host that is not a loopback address,
+ * unless `allowPlainLogin` states that the password may cross the network in clear text; otherwise upgrade when offered
+ * (undefined). A TLS connection needs no policy.
+ */
+export function startTlsPolicy(server: ImapServerOptions): true | undefined {
+  if (server.secure || server.allowPlainLogin === true || isLoopbackHost(server.host)) {
+    return undefined;
+  }
+  return true;
+}
+
+/** `localhost`, an address in 127.0.0.0/8, or ::1, with or without brackets. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return name === 'localhost' || name === '::1' || name === '0:0:0:0:0:0:0:1' || /^127(\.\d{1,3}){3}$/.test(name);
 }
 
 /** True when the server offers CONDSTORE and this connection enabled it. */

@@ -35,7 +35,7 @@ export async function pullMessages(ctx: ImapContext, cursor: string | null, scop
     const folders = await resolveFolders(ctx, client, roles);
     const result: FolderRound[] = [];
     for (const role of READ_ORDER.filter((candidate) => folders.has(candidate))) {
-      const round = await readFolder(ctx, client, role, folders.get(role) as string, stored.folders[role] ?? null, since);
+      const round = await readFolder(ctx, client, role, folders.get(role) as string, stored.folders[role] ?? null, since, scope.readBodies ?? 'all');
       if (round !== null) {
         result.push(round);
       }
@@ -72,7 +72,15 @@ function sinceDate(since: string): Date {
 }
 
 /** Read one folder; null when it vanished between LIST and SELECT (a Salesforce folder someone deleted). */
-async function readFolder(ctx: ImapContext, client: ImapFlow, role: FolderRole, path: string, stored: FolderPosition | null, since: Date): Promise<FolderRound | null> {
+async function readFolder(
+  ctx: ImapContext,
+  client: ImapFlow,
+  role: FolderRole,
+  path: string,
+  stored: FolderPosition | null,
+  since: Date,
+  bodies: 'all' | 'marked',
+): Promise<FolderRound | null> {
   ctx.calls += 1;
   let lock;
   try {
@@ -95,7 +103,7 @@ async function readFolder(ctx: ImapContext, client: ImapFlow, role: FolderRole, 
     const condstore = ctx.useCondstore && hasCondstore(client) && mailbox.highestModseq !== undefined && mailbox.noModseq !== true;
     const marked = condstore ? null : await markedUids(ctx, client, since);
     const uids = previous === null ? await uidsSince(ctx, client, since) : await changedUids(ctx, client, previous, condstore, marked);
-    const snapshots = await fetchSnapshots(ctx, client, uids, role);
+    const snapshots = await fetchSnapshots(ctx, client, uids, role, bodies);
 
     const position: FolderPosition = {
       path,

@@ -6,7 +6,6 @@ import { serialize } from '../ical/ical-write.ts';
 import { readContact } from './contact-from-vcard.ts';
 import { applyContactPatch } from './contact-to-vcard.ts';
 
-
 /** Contacts as vCards (3.0 or 4.0) in a CardDAV address book, one contact per resource. */
 export function contactKind(): DavItemKind<MailboxContact> {
   const itemOf = (resource: DavResource): DavItem<MailboxContact> => {
@@ -31,6 +30,7 @@ export function contactKind(): DavItemKind<MailboxContact> {
     },
     patchResource: (resource, _id, patch): ResourceEdit => {
       const card = parseCard(resource);
+      unescapeUriValues(card);
       applyContactPatch(card, patch);
       return { kind: 'put', text: serialize(card) };
     },
@@ -49,3 +49,21 @@ function parseCard(resource: DavResource): ICAL.Component {
   return card;
 }
 
+
+/**
+ * Undo text escaping inside the URI values of a vCard 4.0 (PHOTO, URL, LOGO and the like). ical.js reads them as
+ * text but unescapes only `\\`, `\,` and `\n`, so a `\;` that a client wrote stays in the value and gains one more
+ * backslash on every write. A URI contains no escapes (RFC 6350 section 3.4), so `\;`, `\,` and `\\` become the
+ * characters they stand for, and every later write gives the same text.
+ */
+export function unescapeUriValues(card: ICAL.Component): void {
+  if (String(card.getFirstPropertyValue('version') ?? '') !== '4.0') {
+    return;
+  }
+  for (const property of card.getAllProperties()) {
+    const value: unknown = property.getFirstValue();
+    if (property.type === 'uri' && typeof value === 'string' && /\\[\\;,]/.test(value)) {
+      property.setValue(value.replace(/\\([\\;,])/g, '$1'));
+    }
+  }
+}

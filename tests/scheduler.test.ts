@@ -366,6 +366,15 @@ describe('session outcome', () => {
     expect(after).toMatchObject({ state: 'suspendedByError', reason: revoked.message, resumeAt: new Date(NOW.getTime() + 5 * MINUTE).toISOString() });
   });
 
+  it('delays a skip of a stale syncing state', () => {
+    // A process killed during a session left the mailbox `syncing` with its lease: a restart must not spin on it.
+    const stale = { ...syncing, nextSessionAt: new Date(NOW.getTime() - MINUTE).toISOString() };
+    const after = scheduleAfterSession(stale, outcomeReport('a', 'skipped', NOW), { ...context, startedFrom: 'syncing' });
+
+    expect(after.state).toBe('syncing');
+    expect(after.nextSessionAt).toBe(new Date(NOW.getTime() + MINUTE).toISOString());
+  });
+
   it('delays a skipped automatic resume', () => {
     const resumeAt = new Date(NOW.getTime() - MINUTE).toISOString();
     const resuming = { ...syncing, reason: 'Graph throttled the mailbox', resumeAt, nextSessionAt: null };

@@ -9,7 +9,7 @@ import { createItem, deleteItem, getAttachment, getItem, updateItem } from './op
 import { createFolder, findFolder, findItems, getFolder, syncFolderItems, userConfiguration } from './ops-folders.ts';
 import { getEvents, getStreamingEvents, subscribe, unsubscribe } from './ops-notify.ts';
 import { envelope, fault, ItemError, RequestFault } from './soap-reply.ts';
-import { EwsStateFile } from './state-file.ts';
+import { StateFile } from '../state-file.ts';
 import { EwsStore } from './store.ts';
 import { child, parseXml, type XmlNode } from './xml.ts';
 
@@ -58,7 +58,7 @@ const OPERATIONS: Readonly<Record<string, Handler>> = {
 /** Start an Exchange Web Services emulator on loopback; see emulators/ews/README.md for what it serves. */
 export async function startEwsEmulator(options: EwsEmulatorOptions = {}): Promise<RunningEwsEmulator> {
   const store = new EwsStore();
-  const stateFile = options.dataDir ? new EwsStateFile(options.dataDir, () => store.snapshot()) : null;
+  const stateFile = options.dataDir ? new StateFile(options.dataDir, { fileName: 'ews-emulator-state.json', format: 'syncline-ews-emulator/1', emulator: 'EWS' }, () => store.snapshot()) : null;
   const snapshot = stateFile?.load() ?? null;
   if (snapshot !== null) {
     store.restore(snapshot);

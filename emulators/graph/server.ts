@@ -20,7 +20,7 @@ import { mailRoutes } from './mail-routes.ts';
 import { MailStore } from './mail-store.ts';
 import { MailboxStore } from './mailbox-store.ts';
 import { RequestStats } from './request-stats.ts';
-import { StateFile } from './state-file.ts';
+import { StateFile } from '../state-file.ts';
 import { registerSubscriptionRoutes } from './subscription-routes.ts';
 import { SubscriptionService } from './subscriptions.ts';
 import type { ClientRegistration } from './app-registrations.ts';
@@ -65,7 +65,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const todo = new TodoStore(store);
   const contacts = new ContactStore(store);
   const mail = new MailStore(store);
-  const stateFile = options.dataDir ? new StateFile(options.dataDir, () => store.snapshot()) : null;
+  const stateFile = options.dataDir ? new StateFile(options.dataDir, { fileName: 'graph-emulator-state.json', format: 'syncline-graph-emulator/1', emulator: 'Graph' }, () => store.snapshot()) : null;
   const snapshot = stateFile?.load() ?? null;
   if (snapshot) {
     store.restore(snapshot);

@@ -2,18 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { EwsStoreSnapshot } from './store.ts';
 
-const FILE_NAME = 'ews-emulator-state.json';
-const FORMAT = 'syncline-ews-emulator/1';
+/** The emulator a state file belongs to: its file name, the format tag the file must carry, and a name for messages. */
+export interface StateFileKind {
+  readonly fileName: string;
+  readonly format: string;
+  readonly emulator: string;
+}
+
 /** Changes arriving within this many milliseconds share one write. */
 const SAVE_DELAY_MS = 50;
 
 /**
- * The emulator's state on disk: one JSON file written through a temporary file and a rename, so a crash during a
- * write leaves the previous state whole. Writes are coalesced, and `flush` writes what is pending.
+ * An emulator's state on disk: one JSON file written through a temporary file and a rename, so a crash during a write
+ * leaves the previous state whole. Writes are coalesced, and `flush` writes what is pending.
  */
-export class EwsStateFile {
+export class StateFile<T extends { readonly format: string }> {
   private readonly file: string;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
@@ -21,13 +25,14 @@ export class EwsStateFile {
 
   constructor(
     directory: string,
-    private readonly read: () => EwsStoreSnapshot,
+    private readonly kind: StateFileKind,
+    private readonly read: () => T,
   ) {
     mkdirSync(directory, { recursive: true });
-    this.file = path.join(directory, FILE_NAME);
+    this.file = path.join(directory, kind.fileName);
   }
 
-  load(): EwsStoreSnapshot | null {
+  load(): T | null {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
@@ -38,9 +43,9 @@ export class EwsStateFile {
       throw error;
     }
 
-    const snapshot = JSON.parse(text) as EwsStoreSnapshot;
-    if (snapshot.format !== FORMAT) {
-      throw new Error(`${this.file} has format '${String(snapshot.format)}', expected '${FORMAT}'; move the file away to start empty.`);
+    const snapshot = JSON.parse(text) as T;
+    if (snapshot.format !== this.kind.format) {
+      throw new Error(`${this.file} has format '${String(snapshot.format)}', expected '${this.kind.format}'; move the file away to start empty.`);
     }
     return snapshot;
   }
@@ -53,7 +58,7 @@ export class EwsStateFile {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.save().catch((error: unknown) => {
-        console.error(`EWS emulator could not save its state to ${this.file}:`, error);
+        console.error(`${this.kind.emulator} emulator could not save its state to ${this.file}:`, error);
       });
     }, SAVE_DELAY_MS);
   }

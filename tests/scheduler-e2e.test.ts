@@ -58,15 +58,16 @@ describe('scheduler with the emulators', () => {
     harness = await E2eHarness.start({ window: WINDOW });
     const h = harness;
     const reports: SessionReport[] = [];
-    const running = await startScheduler(h, reports, { coalesceMs: 4_000 });
+    // The burst must end inside one coalescing interval; 12 s leaves room for a loaded machine.
+    const running = await startScheduler(h, reports, { coalesceMs: 12_000 });
 
     const began = Date.now();
     for (let index = 0; index < 100; index += 1) {
       await h.seedMailbox([timedSeed(`Burst ${index}`, '2026-05-06', '09:00', '09:30')]);
       running.requestSession(h.mailbox.id, 'notification');
     }
-    expect(Date.now() - began).toBeLessThan(4_000);
-    await waitFor(async () => (await h.crmEvents()).length >= 100 && reports.length > 0, 15_000);
+    expect(Date.now() - began).toBeLessThan(12_000);
+    await waitFor(async () => (await h.crmEvents()).length >= 100 && reports.length > 0, 30_000);
     await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'active', 5_000);
 
     const subjects = (await h.crmEvents()).map((event) => event.Subject).sort();
@@ -74,7 +75,7 @@ describe('scheduler with the emulators', () => {
     expect(reports.length).toBeGreaterThanOrEqual(1);
     expect(reports.length).toBeLessThanOrEqual(2);
     expect(reports.every((report) => report.status === 'success')).toBe(true);
-  }, 30_000);
+  }, 60_000);
 
   it('revoked refresh token suspends the mailbox with the reason', async () => {
     harness = await E2eHarness.start({ window: WINDOW });

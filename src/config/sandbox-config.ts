@@ -171,9 +171,9 @@ const SANDBOX_EWS_CONCURRENCY = 3;
 export const SANDBOX_POSTGRES_SCHEMA = 'syncline_sandbox';
 
 /**
- * Build the configuration that points the engine at the sandbox's emulators, with a store of its own: a SQLite file
- * under the data folder, or, when SYNCLINE_DATABASE_URL is set, the schema `syncline_sandbox` of that database, so the
- * sandbox also shows distributed mode (`syncline worker`).
+ * Build the configuration that points the engine at the sandbox's emulators, with a store of its own. That store is a
+ * SQLite file under the data folder. When SYNCLINE_DATABASE_URL is set, it is the schema `syncline_sandbox` of that
+ * database instead, so the sandbox also runs in distributed mode.
  */
 export function sandboxConfig(ready: SandboxReady, dataDir: string, env: Readonly<Record<string, string | undefined>> = {}): SynclineConfig {
   const absoluteDataDir = path.resolve(dataDir);

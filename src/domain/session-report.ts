@@ -49,7 +49,7 @@ export interface AutoCreatedCounts {
 }
 
 /** The record of one session (start, end, what was read and written, API calls, item errors). */
-/** What saving emails did in one session, beside the `emailsSaved` count. */
+/** The counts of saving emails in one session, beside the `emailsSaved` count. */
 export interface EmailSavingCounts {
   /** Of the emails saved, the ones whose Salesforce record this session created (the others had one already). */
   readonly recordsCreated: number;

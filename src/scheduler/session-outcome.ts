@@ -38,8 +38,8 @@ export function scheduleAfterSession(current: MailboxSchedule, report: SessionRe
 
   // The lease was someone else's: nothing ran, so the state goes back to what it was. An active mailbox or an error
   // suspension tries again after SKIPPED_RETRY_MS, because its due time is past and every poll would run it again.
-  // So does a mailbox that was `syncing` before this session: another process runs it, or a process that died left
-  // it so, with its lease, which lapses by itself.
+  // A mailbox that was `syncing` before this session waits the same: another process runs it, or a process that died
+  // left it so, and that process's lease lapses by itself.
   if (report.status === 'skipped') {
     const restored = current.state === 'syncing' && context.startedFrom !== 'syncing' ? { ...current, state: context.startedFrom } : current;
     if (restored.state === 'active' || restored.state === 'syncing') {

@@ -71,11 +71,24 @@ describe('google configuration', () => {
     expect(() => parse(config(undefined))).toThrow(/orgs\[0\]\.google is missing/);
   });
 
-  it('asks for the refresh token of a user OAuth mailbox', () => {
-    const oauth = { auth: { kind: 'userOAuth', clientId: 'client', clientSecret: 'secret' } };
-    expect(() => parse(config(oauth))).toThrow(/needs googleRefreshToken/);
+  it('takes a user OAuth mailbox with or without a configured refresh token', async () => {
+    const oauth = { auth: { kind: 'userOAuth', clientId: 'client', clientSecret: 'secret', authorizeUrl: 'http://127.0.0.1:9/o/oauth2/v2/auth' } };
     const parsed = parse(config(oauth, { googleRefreshToken: '1//refresh' }));
+    expect(parsed.orgs[0]?.google?.auth).toMatchObject({ authorizeUrl: 'http://127.0.0.1:9/o/oauth2/v2/auth' });
     expect(googleConnectorOptions(parsed.orgs[0]!, parsed.orgs[0]!.mailboxes[0]!, createSilentLogger()).credentials).toEqual({ kind: 'userOAuth', clientId: 'client', clientSecret: 'secret', refreshToken: '1//refresh' });
+
+    // Without one, the token comes from the store the owner's sign-in fills.
+    const signedIn = parse(config(oauth));
+    const org = signedIn.orgs[0]!;
+    const mailbox = org.mailboxes[0]!;
+    const store = { loadRefreshToken: async (mailboxId: string) => (mailboxId === mailbox.id ? '1//stored' : null), saveRefreshToken: async () => undefined };
+    const credentials = googleConnectorOptions(org, mailbox, createSilentLogger(), { refreshTokens: store, signInUrl: 'http://127.0.0.1:8787/auth/google/sign-in/x' }).credentials;
+    expect(credentials).toMatchObject({ kind: 'userOAuth', signInUrl: 'http://127.0.0.1:8787/auth/google/sign-in/x' });
+    expect(credentials.kind === 'userOAuth' && typeof credentials.refreshToken === 'function' ? await credentials.refreshToken() : null).toBe('1//stored');
+  });
+
+  it('refuses plain http for the authorization endpoint of another host', () => {
+    expect(() => parse(config({ auth: { kind: 'userOAuth', clientId: 'c', clientSecret: 's', authorizeUrl: 'http://accounts.example.com/auth' } }))).toThrow(/https/);
   });
 
   it('refuses plain http to another host', () => {

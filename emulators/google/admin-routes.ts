@@ -24,6 +24,8 @@ import { addUser } from './users.ts';
 interface Registries {
   readonly serviceAccounts: Map<string, ServiceAccountRegistration>;
   readonly oauthClients: Map<string, OAuthClientRegistration>;
+  /** The user who signs in at the authorization endpoint when its `login_hint` names no known user. */
+  readonly signIn: { user: string | null };
 }
 
 type UserRequest = FastifyRequest<{ Params: { user: string } }>;
@@ -31,6 +33,7 @@ type UserRequest = FastifyRequest<{ Params: { user: string } }>;
 const userSchema = z.object({ email: z.email(), displayName: z.string().optional(), timeZone: z.string().optional() });
 const serviceAccountSchema = z.object({ clientEmail: z.string().min(1), publicKeyPem: z.string().min(1), clientId: z.string().min(1), delegatedScopes: z.array(z.string()) });
 const oauthClientSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
+const authorizeAsSchema = z.object({ email: z.email().nullable() });
 const refreshTokenSchema = z.object({ clientId: z.string().min(1), email: z.email(), scopes: z.array(z.string()).min(1) });
 const icsSchema = z.object({ ics: z.string(), fileName: z.string().default('seed.ics'), horizon: z.object({ start: z.string(), end: z.string() }) });
 const emlSchema = z.object({ emlBase64: z.string(), labelIds: z.array(z.string()).default(['INBOX']), receivedAt: z.string().optional() });
@@ -73,6 +76,11 @@ export function registerAdminRoutes(app: FastifyInstance, services: EmulatorServ
     const client = parse(oauthClientSchema, request);
     registries.oauthClients.set(client.clientId, client);
     return { clientId: client.clientId };
+  });
+  app.post('/_admin/authorize-as', async (request) => {
+    const { email } = parse(authorizeAsSchema, request);
+    registries.signIn.user = email === null ? null : email.toLowerCase();
+    return { email: registries.signIn.user };
   });
   app.post('/_admin/refresh-tokens', async (request) => {
     const grant = parse(refreshTokenSchema, request);

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AccessTokens, DEFAULT_TOKEN_LIFETIME_SECONDS } from './access-tokens.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { newStats, QuotaWindow, type EmulatorServices } from './api-context.ts';
+import { registerAuthorizeEndpoint, type AuthorizationCode } from './authorize-endpoint.ts';
 import { registerBatchRoutes } from './batch.ts';
 import { registerCalendarRoutes } from './calendar/calendar-routes.ts';
 import { FaultState } from './faults.ts';
@@ -24,8 +25,10 @@ export interface GoogleEmulatorOptions {
   users?: NewUser[];
   /** Service accounts whose JWT bearer grants the token endpoint accepts, with their domain-wide delegation. */
   serviceAccounts?: ServiceAccountRegistration[];
-  /** OAuth clients whose refresh tokens the token endpoint accepts. */
+  /** OAuth clients whose refresh tokens the token endpoint accepts and that the authorization endpoint serves. */
   oauthClients?: OAuthClientRegistration[];
+  /** The user who signs in at the authorization endpoint when its `login_hint` names no known user. */
+  signedInUser?: string;
   tokenLifetimeSeconds?: number;
   /** Gmail's per-user limit; 15,000 quota units per minute as documented. */
   gmailUnitsPerMinute?: number;
@@ -36,6 +39,8 @@ export interface RunningGoogleEmulator {
   readonly url: string;
   /** The OAuth 2.0 token endpoint. */
   readonly tokenUrl: string;
+  /** The OAuth 2.0 authorization endpoint, Google's `/o/oauth2/v2/auth`. */
+  readonly authorizeUrl: string;
   close(): Promise<void>;
 }
 
@@ -65,9 +70,12 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
 
   const serviceAccounts = new Map((options.serviceAccounts ?? []).map((account) => [account.clientEmail, account]));
   const oauthClients = new Map((options.oauthClients ?? []).map((client) => [client.clientId, client]));
+  const codes = new Map<string, AuthorizationCode>();
+  const signIn = { user: options.signedInUser?.toLowerCase() ?? null };
   const app = buildApp();
-  registerTokenEndpoint(app, { state, tokens: services.tokens, serviceAccounts, oauthClients, tokenUrl: () => `${baseUrl}/token`, onChange: services.onChange });
-  registerAdminRoutes(app, services, { serviceAccounts, oauthClients });
+  registerTokenEndpoint(app, { state, tokens: services.tokens, serviceAccounts, oauthClients, codes, tokenUrl: () => `${baseUrl}/token`, onChange: services.onChange });
+  registerAuthorizeEndpoint(app, { state, oauthClients, codes, signedInUser: () => signIn.user });
+  registerAdminRoutes(app, services, { serviceAccounts, oauthClients, signIn });
   registerCalendarRoutes(app, services);
   registerGmailRoutes(app, services);
   registerPeopleRoutes(app, services);
@@ -83,6 +91,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   return {
     url: baseUrl,
     tokenUrl: `${baseUrl}/token`,
+    authorizeUrl: `${baseUrl}/o/oauth2/v2/auth`,
     close: async () => {
       await services.push.settle();
       await app.close();

@@ -1,14 +1,17 @@
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AccessTokens } from './access-tokens.ts';
+import type { AuthorizationCode, OAuthClientRegistration } from './authorize-endpoint.ts';
 import { newOpaqueToken } from './ids.ts';
 import type { EmulatorState } from './state.ts';
 
 /**
- * Google's OAuth 2.0 token endpoint (`POST /token`, form-encoded), for the two grants a server uses:
+ * Google's OAuth 2.0 token endpoint (`POST /token`, form-encoded), for the three grants a server uses:
  * - the JWT bearer grant of a service account (RFC 7523), with `sub` naming the user when the account has
  *   domain-wide delegation. The assertion must be signed RS256 by the account's key and live at most one hour.
  * - the refresh token grant of an OAuth client, for a user who consented once.
+ * - the authorization code grant, which redeems a code of the authorization endpoint once; with `access_type=offline`
+ *   it also returns a refresh token.
  * Errors use Google's OAuth shape `{ error, error_description }`.
  */
 
@@ -22,16 +25,15 @@ export interface ServiceAccountRegistration {
   readonly delegatedScopes: readonly string[];
 }
 
-export interface OAuthClientRegistration {
-  readonly clientId: string;
-  readonly clientSecret: string;
-}
+export type { OAuthClientRegistration } from './authorize-endpoint.ts';
 
 export interface TokenEndpointDeps {
   readonly state: EmulatorState;
   readonly tokens: AccessTokens;
   readonly serviceAccounts: Map<string, ServiceAccountRegistration>;
   readonly oauthClients: Map<string, OAuthClientRegistration>;
+  /** Codes the authorization endpoint granted and not yet redeemed. */
+  readonly codes: Map<string, AuthorizationCode>;
   /** The absolute URL of this endpoint; an assertion's `aud` must be it or Google's own token URL. */
   readonly tokenUrl: () => string;
   readonly onChange: () => void;
@@ -61,6 +63,10 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       if (form.grant_type === 'refresh_token') {
         return sendToken(reply, refreshGrant(deps, form), deps);
       }
+      if (form.grant_type === 'authorization_code') {
+        const issued = codeGrant(deps, form);
+        return sendToken(reply, issued, deps, issued.offline ? issueRefreshToken(deps, issued.clientId, issued.email, issued.scopes) : undefined);
+      }
       throw new OAuthError(400, 'unsupported_grant_type', `Invalid grant_type: ${form.grant_type ?? ''}`);
     } catch (error) {
       if (error instanceof OAuthError) {
@@ -78,9 +84,12 @@ interface Issued {
   readonly echoScope: boolean;
 }
 
-function sendToken(reply: FastifyReply, issued: Issued, deps: TokenEndpointDeps) {
+function sendToken(reply: FastifyReply, issued: Issued, deps: TokenEndpointDeps, refreshToken?: string) {
   const accessToken = deps.tokens.issue(issued.email, issued.scopes, issued.clientId);
   const body: Record<string, unknown> = { access_token: accessToken, expires_in: deps.tokens.lifetime, token_type: 'Bearer' };
+  if (refreshToken !== undefined) {
+    body.refresh_token = refreshToken;
+  }
   if (issued.echoScope) {
     body.scope = issued.scopes.join(' ');
   }
@@ -134,6 +143,27 @@ function refreshGrant(deps: TokenEndpointDeps, form: Record<string, string | und
     throw new OAuthError(400, 'invalid_grant', 'Token has been expired or revoked.');
   }
   return { email: grant.email, scopes: [...grant.scopes], clientId: client.clientId, echoScope: true };
+}
+
+function codeGrant(deps: TokenEndpointDeps, form: Record<string, string | undefined>): Issued & { readonly offline: boolean } {
+  const client = deps.oauthClients.get(form.client_id ?? '');
+  if (!client || client.clientSecret !== form.client_secret) {
+    throw new OAuthError(401, 'invalid_client', 'The OAuth client was not found.');
+  }
+
+  const entry = deps.codes.get(form.code ?? '');
+  // A code works once: Google refuses a second redemption the same way as an unknown code.
+  deps.codes.delete(form.code ?? '');
+  if (!entry || entry.expiresAt <= Date.now() || entry.clientId !== client.clientId || !deps.state.users[entry.email]) {
+    throw new OAuthError(400, 'invalid_grant', 'Malformed auth code.');
+  }
+  if (form.redirect_uri !== entry.redirectUri) {
+    throw new OAuthError(400, 'redirect_uri_mismatch', 'Bad Request');
+  }
+  if (entry.codeChallenge !== null && createHash('sha256').update(form.code_verifier ?? '').digest('base64url') !== entry.codeChallenge) {
+    throw new OAuthError(400, 'invalid_grant', 'Invalid code verifier.');
+  }
+  return { email: entry.email, scopes: entry.scopes, clientId: client.clientId, echoScope: true, offline: entry.offline };
 }
 
 /** Record a user's consent to an OAuth client and return the refresh token that stands for it. */

@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * The org's Google Workspace access for its mailboxes of kind `google` (docs/connect-google.md): a service account
- * with domain-wide delegation, or an OAuth client whose users each consented once (their refresh token is set per
- * mailbox as `googleRefreshToken`).
+ * with domain-wide delegation, or an OAuth client whose users each consent once through Syncline's Google sign-in page.
+ * Their refresh token is kept encrypted in the store, unless the mailbox sets `googleRefreshToken`, which is used instead.
  */
 
 const text = (what: string) => z.string({ error: `expected ${what}` }).trim().min(1, { error: `expected ${what}, got an empty string` });
@@ -32,7 +32,13 @@ export const googleSchema = z.strictObject({
       .refine((auth) => auth.keyFile !== undefined || (auth.clientEmail !== undefined && auth.privateKey !== undefined), {
         error: 'expected keyFile (the JSON key file), or clientEmail and privateKey',
       }),
-    z.strictObject({ kind: z.literal('userOAuth'), clientId: text('the OAuth client id'), clientSecret: text('the OAuth client secret') }),
+    z.strictObject({
+      kind: z.literal('userOAuth'),
+      clientId: text('the OAuth client id'),
+      clientSecret: text('the OAuth client secret'),
+      /** Authorization endpoint the sign-in page sends the owner to; absent: https://accounts.google.com/o/oauth2/v2/auth. */
+      authorizeUrl: googleUrl.optional(),
+    }),
   ]),
   tokenUrl: googleUrl.default('https://oauth2.googleapis.com/token'),
   apiBaseUrl: googleUrl.default('https://www.googleapis.com'),

@@ -14,7 +14,7 @@ export function resolveGoogle(google: GoogleConfig, baseDir: string, where: stri
   const common = { tokenUrl: google.tokenUrl, apiBaseUrl: google.apiBaseUrl, peopleBaseUrl: google.peopleBaseUrl, sendUpdates: google.sendUpdates, ...(google.pubsubTopic === undefined ? {} : { pubsubTopic: google.pubsubTopic }), ...(google.pushToken === undefined ? {} : { pushToken: google.pushToken }) };
   const { auth } = google;
   if (auth.kind === 'userOAuth') {
-    return { ...common, auth: { kind: 'userOAuth', clientId: auth.clientId, clientSecret: auth.clientSecret } };
+    return { ...common, auth: { kind: 'userOAuth', clientId: auth.clientId, clientSecret: auth.clientSecret, ...(auth.authorizeUrl === undefined ? {} : { authorizeUrl: auth.authorizeUrl }) } };
   }
   if (auth.keyFile === undefined) {
     const privateKey = checkedPrivateKey(

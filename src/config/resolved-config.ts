@@ -65,7 +65,7 @@ export interface EwsSetting {
 export interface GoogleSetting {
   readonly auth:
     | { readonly kind: 'serviceAccount'; readonly clientEmail: string; readonly privateKey: string; readonly privateKeyId?: string }
-    | { readonly kind: 'userOAuth'; readonly clientId: string; readonly clientSecret: string };
+    | { readonly kind: 'userOAuth'; readonly clientId: string; readonly clientSecret: string; readonly authorizeUrl?: string };
   readonly tokenUrl: string;
   readonly apiBaseUrl: string;
   readonly peopleBaseUrl: string;

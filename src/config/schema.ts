@@ -241,7 +241,10 @@ const mailboxSchema = z.strictObject({
    * CalDAV/CardDAV (needs `imapCaldav`) or Google Workspace (needs the org's `google` block).
    */
   kind: z.enum(['graph', 'ews', 'imap-caldav', 'google'], { error: "expected 'graph', 'ews', 'imap-caldav' or 'google'" }).default('graph'),
-  /** For kind `google` when the org's google.auth is userOAuth: this user's refresh token. */
+  /**
+   * For kind `google` when the org's google.auth is userOAuth: this user's refresh token. Optional: without it, the
+   * owner signs in at Syncline's Google sign-in page and the token is kept encrypted in the store.
+   */
   googleRefreshToken: nonEmpty('the refresh token the user granted the OAuth client').optional(),
   /** Servers and credentials of a mailbox of kind `imap-caldav`. */
   imapCaldav: imapCaldavSchema.optional(),
@@ -372,13 +375,9 @@ function reportEwsWithoutBlock(org: unknown, mailboxes: unknown[], index: number
   });
 }
 
-/**
- * Report each mailbox of kind `google` in an org without a `google` block, and, when the org uses user OAuth, each
- * such mailbox without its own refresh token.
- */
+/** Report each mailbox of kind `google` in an org without a `google` block. */
 function reportGoogleWithoutBlock(org: unknown, mailboxes: unknown[], index: number, context: z.RefinementCtx): void {
   const google = isRecord(org) && isRecord(org.google) ? org.google : null;
-  const userOAuth = google !== null && isRecord(google.auth) && google.auth.kind === 'userOAuth';
   mailboxes.forEach((mailbox, mailboxIndex) => {
     if (stringAt(mailbox, 'kind') !== 'google') return;
     const address = stringAt(mailbox, 'address') ?? mailboxIndex;
@@ -387,12 +386,6 @@ function reportGoogleWithoutBlock(org: unknown, mailboxes: unknown[], index: num
         code: 'custom',
         path: ['orgs', index, 'mailboxes', mailboxIndex, 'kind'],
         message: `orgs[${index}].google is missing, but mailbox '${address}' has kind 'google'. Add "google": { "auth": … } to the org (docs/connect-google.md), or set the mailbox's kind to 'graph'`,
-      });
-    } else if (userOAuth && stringAt(mailbox, 'googleRefreshToken') === undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['orgs', index, 'mailboxes', mailboxIndex, 'googleRefreshToken'],
-        message: `mailbox '${address}' needs googleRefreshToken, because orgs[${index}].google.auth is userOAuth; the user's consent gives it (docs/connect-google.md)`,
       });
     }
   });

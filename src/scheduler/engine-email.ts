@@ -12,6 +12,7 @@ import type { AutoCreatedCounts, SessionReport } from '../domain/session-report.
 import { saveMailboxEmails, type EmailRecordWriter, type EmailSavingSettings, type MailboxOwner } from '../email/index.ts';
 import { createLinkResolver } from '../linking/link-resolver.ts';
 import { DEFAULT_LINKING_SETTINGS } from '../linking/settings.ts';
+import { sessionGoogleRefreshTokens } from '../mailbox/google/auth/google-refresh-tokens.ts';
 import { sessionRefreshTokens } from '../mailbox/graph/auth/configured-refresh-tokens.ts';
 import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-store.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -118,13 +119,22 @@ export function openSessionLinking(options: EmailConnectorOptions): SessionLinki
  */
 export function emailRouteConnectors(config: SynclineConfig, store: SynclineStore, logger: Logger): (mailbox: MailboxRecord) => Promise<MailboxEmailConnectors | null> {
   const refreshTokens = sessionRefreshTokens(config, store, process.env);
+  const googleTokens = sessionGoogleRefreshTokens(config, store, process.env);
   return async (mailbox) => {
     const org = config.orgs.find((candidate) => candidate.id === mailbox.orgId);
     const setting = org?.mailboxes.find((candidate) => candidate.id === mailbox.id);
     if (org === undefined || setting === undefined) {
       throw new Error(`Mailbox ${mailbox.address} (${mailbox.id}) is not in the configuration of this server; add it to org '${mailbox.orgId}' and restart`);
     }
-    const tokens = setting.graphAuth === 'delegated' && refreshTokens !== undefined ? { refreshTokens } : {};
+    // A Google mailbox under user OAuth whose owner signed in keeps its refresh token in the store, as sessions read it.
+    const googleSignedIn = setting.kind === 'google' && org.google?.auth.kind === 'userOAuth' && setting.googleRefreshToken === undefined;
+    let tokenStore: RefreshTokenStore | undefined;
+    if (googleSignedIn) {
+      tokenStore = googleTokens;
+    } else if (setting.graphAuth === 'delegated') {
+      tokenStore = refreshTokens;
+    }
+    const tokens = tokenStore === undefined ? {} : { refreshTokens: tokenStore };
     const opened = openEmailConnectors({ org, setting, store, logger: logger.child({ org: org.id, mailboxId: mailbox.id }), ...tokens });
     return opened.kind === 'off' ? null : opened.connectors;
   };

@@ -31,10 +31,12 @@ import type { KindSession } from '../sync/index.ts';
  */
 type MailboxSources = { readonly [K in ObjectKind]?: ItemSource<MailboxItem> } & { readonly message: MessageSource };
 
-/** Dependencies of a connector beside the settings: the store of delegated Graph refresh tokens. */
+/** Dependencies of a connector beside the settings: the store of the owners' refresh tokens. */
 export interface MailboxConnectorDeps {
-  /** Store of the refresh tokens of the owners of mailboxes with delegated Graph access. */
+  /** Store of the refresh tokens of the owners of mailboxes with delegated Graph access or Google user OAuth. */
   readonly refreshTokens?: RefreshTokenStore;
+  /** The page where the owner of a Google mailbox under user OAuth signs in, named when a session needs it. */
+  readonly signInUrl?: string;
 }
 
 /** The connector of each mailbox kind, which builds the sources of one mailbox from its org's settings. */
@@ -45,8 +47,9 @@ const MAILBOX_CONNECTORS: { readonly [K in MailboxKind]: (org: OrgSetting, setti
   google: googleSources,
 };
 
-function googleSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): MailboxSources {
-  const connector = createGoogleConnector(googleConnectorOptions(org, setting, logger));
+function googleSources(org: OrgSetting, setting: MailboxSetting, logger: Logger, deps: MailboxConnectorDeps): MailboxSources {
+  const connection = { ...(deps.refreshTokens === undefined ? {} : { refreshTokens: deps.refreshTokens }), ...(deps.signInUrl === undefined ? {} : { signInUrl: deps.signInUrl }) };
+  const connector = createGoogleConnector(googleConnectorOptions(org, setting, logger, connection));
   return { event: connector.events, task: connector.tasks, contact: connector.contacts, message: connector.messages };
 }
 
@@ -101,8 +104,10 @@ export interface KindSourcesOptions {
   readonly tables: readonly MappingTable[];
   readonly logger: Logger;
   readonly budget?: OrgApiBudget;
-  /** Store of the owner's refresh token, for a mailbox with delegated Graph access. */
+  /** Store of the owner's refresh token, for a mailbox with delegated Graph access or Google user OAuth. */
   readonly refreshTokens?: RefreshTokenStore;
+  /** The page where the owner of a Google mailbox under user OAuth signs in. */
+  readonly signInUrl?: string;
   /**
    * The session's linking engine: with it, meetings written from the mailbox get the WhoId and WhatId of their
    * organizer and attendees, and an Event's attendees become its EventRelation invitees.

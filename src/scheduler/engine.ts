@@ -4,12 +4,14 @@ import type { MailboxSetting, OrgSetting, SynclineConfig } from '../config/resol
 import { OrgApiBudget } from '../crm/salesforce/index.ts';
 import type { MailboxRecord } from '../domain/accounts.ts';
 import type { LinkResolver } from '../domain/linking.ts';
+import { sessionGoogleRefreshTokens } from '../mailbox/google/auth/google-refresh-tokens.ts';
 import { sessionRefreshTokens } from '../mailbox/graph/auth/configured-refresh-tokens.ts';
 import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-store.ts';
 import type { SessionReport } from '../domain/session-report.ts';
 import { validateMappingTable } from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { recordSessionMetrics } from '../observability/metrics.ts';
+import { googleSignInUrlOf } from '../server/webhooks/google-sign-in.ts';
 import { openStore, type SynclineStore } from '../store/index.ts';
 import { defaultSyncPolicy, planMailboxSession, runMailboxSession, type MailboxSessionOptions, type SessionPlan, type SyncPolicy } from '../sync/index.ts';
 import { openSessionLinking, saveSessionEmails, type SessionLinking } from './engine-email.ts';
@@ -20,8 +22,10 @@ export interface EngineMailbox {
   readonly org: OrgSetting;
   readonly setting: MailboxSetting;
   readonly record: MailboxRecord;
-  /** Store of the owner's refresh token, for a mailbox with delegated Graph access. */
+  /** Store of the owner's refresh token, for a mailbox with delegated Graph access or Google user OAuth. */
   readonly refreshTokens?: RefreshTokenStore;
+  /** The page where the owner of a Google mailbox under user OAuth signs in. */
+  readonly signInUrl?: string;
 }
 
 /** The configured orgs and mailboxes over an open store, able to run a session for any of them. */
@@ -56,9 +60,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     }
   }
   const store = await openStore(config.store, logger);
-  const tokens = sessionRefreshTokens(config, store, options.env ?? process.env);
+  const env = options.env ?? process.env;
   // A dry run writes nothing, not even a rotated refresh token: Entra ID keeps the old one valid until it expires.
-  const refreshTokens = tokens === undefined || !options.readOnly ? tokens : { loadRefreshToken: (mailboxId: string) => tokens.loadRefreshToken(mailboxId), saveRefreshToken: async () => undefined };
+  const refreshTokens = readOnlyWhen(options.readOnly, sessionRefreshTokens(config, store, env));
+  const googleTokens = readOnlyWhen(options.readOnly, sessionGoogleRefreshTokens(config, store, env));
 
   const mailboxes: EngineMailbox[] = [];
   try {
@@ -73,7 +78,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         if (!options.readOnly && !sameMailbox(stored.get(record.id), record)) {
           await store.upsertMailbox(record);
         }
-        mailboxes.push({ org, setting, record, ...(setting.graphAuth === 'delegated' && refreshTokens !== undefined ? { refreshTokens } : {}) });
+        mailboxes.push({ org, setting, record, ...(setting.graphAuth === 'delegated' && refreshTokens !== undefined ? { refreshTokens } : {}), ...googleSignIn(config, org, setting, googleTokens) });
       }
     }
   } catch (error) {
@@ -171,9 +176,24 @@ function sessionOptions(mailbox: EngineMailbox, store: SynclineStore, config: Sy
     ...(budget === undefined ? {} : { budget }),
     ...(linkResolver === undefined ? {} : { linkResolver, linkMemory: store }),
     ...(mailbox.refreshTokens === undefined ? {} : { refreshTokens: mailbox.refreshTokens }),
+    ...(mailbox.signInUrl === undefined ? {} : { signInUrl: mailbox.signInUrl }),
   });
   const policy: SyncPolicy = { ...defaultSyncPolicy, ...org.policy, selection: org.selection ?? defaultSyncPolicy.selection };
   return { mailbox: record, kinds, store, policy, window: resolveSyncWindow(config.window, startedAt), logger };
+}
+
+function readOnlyWhen(readOnly: boolean | undefined, tokens: RefreshTokenStore | undefined): RefreshTokenStore | undefined {
+  return tokens === undefined || !readOnly ? tokens : { loadRefreshToken: (mailboxId: string) => tokens.loadRefreshToken(mailboxId), saveRefreshToken: async () => undefined };
+}
+
+/** Return the token store and sign-in page of a Google mailbox under user OAuth whose refresh token is not in the configuration. */
+function googleSignIn(config: SynclineConfig, org: OrgSetting, setting: MailboxSetting, tokens: RefreshTokenStore | undefined): Pick<EngineMailbox, 'refreshTokens' | 'signInUrl'> {
+  if (setting.kind !== 'google' || org.google?.auth.kind !== 'userOAuth' || setting.googleRefreshToken !== undefined || tokens === undefined) {
+    return {};
+  }
+  const server = config.server ?? { host: '127.0.0.1', port: 8787, publicUrl: null };
+  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+  return { refreshTokens: tokens, signInUrl: googleSignInUrlOf(server.publicUrl ?? `http://${host}:${server.port}`, setting.id) };
 }
 
 function sameMailbox(stored: MailboxRecord | undefined, configured: MailboxRecord): boolean {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { OrgSetting } from '../config/resolved-config.ts';
+import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-store.ts';
 import { googleConnectorOptions, parseGmailPush, watchGoogle, type GoogleWatch, type GoogleWatchOptions } from '../mailbox/google/index.ts';
 import { parseCalendarNotification, sameSecret, type HeaderBag } from '../mailbox/google/watch/push-messages.ts';
 import { GOOGLE_CALENDAR_WEBHOOK_PATH, GOOGLE_GMAIL_WEBHOOK_PATH, type GooglePushReceiver } from '../server/webhooks/google-push.ts';
@@ -14,6 +15,8 @@ import { keepWatches, mailboxesOfKind, type MailboxWatches, type WatchSettings }
 
 export interface GoogleWatchesOptions extends WatchSettings {
   readonly orgs: readonly OrgSetting[];
+  /** Store of the refresh tokens that Google owners' sign-ins saved, for mailboxes under user OAuth. */
+  readonly refreshTokens?: RefreshTokenStore;
   /** Tests only: channel lifetime, and how long before expiry a channel or watch is renewed. */
   readonly channelTtlSeconds?: number;
   readonly renewMarginMs?: number;
@@ -80,7 +83,7 @@ export function createGoogleWatches(options: GoogleWatchesOptions): GoogleWatche
             opening.set(mailbox.id, calendar.token);
           }
           const watchOptions: GoogleWatchOptions = {
-            ...googleConnectorOptions(org, mailbox, logger.child({ org: org.id, mailboxId: mailbox.id })),
+            ...googleConnectorOptions(org, mailbox, logger.child({ org: org.id, mailboxId: mailbox.id }), options.refreshTokens === undefined ? {} : { refreshTokens: options.refreshTokens }),
             ...(calendar === null ? {} : { calendar }),
             ...(gmail === null ? {} : { gmail }),
             ...(options.fetch === undefined ? {} : { fetch: options.fetch }),

@@ -1,6 +1,7 @@
 import type { InstantSyncTrigger, SynclineConfig } from '../config/resolved-config.ts';
 import type { ChangeStream } from '../domain/change-stream.ts';
 import type { SessionTrigger } from '../domain/mailbox-state.ts';
+import { sessionGoogleRefreshTokens } from '../mailbox/google/auth/google-refresh-tokens.ts';
 import { sessionRefreshTokens } from '../mailbox/graph/auth/configured-refresh-tokens.ts';
 import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-store.ts';
 import { graphConnection } from '../mailbox/graph/graph-connection.ts';
@@ -8,6 +9,7 @@ import type { GraphChangeType } from '../mailbox/graph/subscriptions.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createServer, type RunningServer, type ServerRoutes } from '../server/create-server.ts';
 import { googlePushRoutes } from '../server/webhooks/google-push.ts';
+import { configuredGoogleSignIn, googleSignInRoutes } from '../server/webhooks/google-sign-in.ts';
 import { GRAPH_WEBHOOK_PATH, graphNotificationRoutes } from '../server/webhooks/graph-notifications.ts';
 import { configuredSignIn, graphSignInRoutes, signInUrlOf } from '../server/webhooks/graph-sign-in.ts';
 import type { SynclineStore } from '../store/index.ts';
@@ -40,6 +42,8 @@ export interface InstantSyncOptions {
    * from the store's encrypted credentials and the encryption key in `env`, when a mailbox is delegated.
    */
   readonly refreshTokens?: RefreshTokenStore;
+  /** Store of the refresh tokens of Google mailboxes under user OAuth; absent: built like refreshTokens. */
+  readonly googleRefreshTokens?: RefreshTokenStore;
   /** Environment variables with the credential encryption key; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** More routes for the same server, such as the HTTP API. */
@@ -77,7 +81,8 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
   const refreshTokens = options.refreshTokens ?? sessionRefreshTokens(config, store, options.env ?? process.env);
   const fetchOption = options.fetch === undefined ? {} : { fetch: options.fetch };
   const watchSettings = { ...scope, requestSession, logger, ...fetchOption, ...(options.watchRetryDelaysMs === undefined ? {} : { retryDelaysMs: options.watchRetryDelaysMs }) };
-  const google = createGoogleWatches({ ...watchSettings, orgs: config.orgs });
+  const googleTokens = options.googleRefreshTokens ?? sessionGoogleRefreshTokens(config, store, options.env ?? process.env);
+  const google = createGoogleWatches({ ...watchSettings, orgs: config.orgs, ...(googleTokens === undefined ? {} : { refreshTokens: googleTokens }) });
 
   let keeper: SubscriptionKeeper | null = null;
   // Delegated mailboxes' owners sign in through this server; its base URL is known once it listens.
@@ -88,6 +93,8 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
   };
   const signInDeps = { logger, baseUrl: () => baseUrl, onSignedIn, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) };
   const signIn = refreshTokens === undefined ? null : configuredSignIn(config, { ...signInDeps, refreshTokens });
+  // A Google owner's sign-in resumes the mailbox.
+  const googleSignIn = googleTokens === undefined ? null : configuredGoogleSignIn(config, { ...signInDeps, refreshTokens: googleTokens, onSignedIn: (mailboxId) => requestSession(mailboxId, 'resume') });
   const server = createServer({
     logger,
     routes: [
@@ -100,6 +107,7 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
       }),
       googlePushRoutes({ receiver: google, logger }),
       ...(signIn === null ? [] : [graphSignInRoutes(signIn)]),
+      ...(googleSignIn === null ? [] : [googleSignInRoutes(googleSignIn)]),
       ...(options.routes ?? []),
     ],
   });

@@ -1,9 +1,22 @@
 import type { MailboxSetting, OrgSetting } from '../../config/resolved-config.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { RefreshTokenStore } from '../graph/auth/refresh-token-store.ts';
 import type { GoogleConnectorOptions } from './google-options.ts';
 
-/** Build the connector options of one configured mailbox of kind `google`: the org's service account, or the user's own consent. */
-export function googleConnectorOptions(org: OrgSetting, setting: MailboxSetting, logger: Logger): GoogleConnectorOptions {
+/** Sources of a user OAuth mailbox's refresh token when the configuration sets none. */
+export interface GoogleConnectionDeps {
+  /** The encrypted store the owner's sign-in saved the refresh token to. */
+  readonly refreshTokens?: RefreshTokenStore;
+  /** The page where the owner signs in, named when the token is missing or refused. */
+  readonly signInUrl?: string;
+}
+
+/**
+ * Build the connector options of one configured mailbox of kind `google`: the org's service account, or the user's
+ * own consent. Under user OAuth, a `googleRefreshToken` in the configuration is used as it is. Without one, the token
+ * is read from the store at the first request. A mailbox whose owner has not signed in is suspended with the sign-in URL.
+ */
+export function googleConnectorOptions(org: OrgSetting, setting: MailboxSetting, logger: Logger, deps: GoogleConnectionDeps = {}): GoogleConnectorOptions {
   const google = org.google;
   if (google === undefined) {
     // The configuration check refuses this; a hand-built configuration could still reach it.
@@ -15,8 +28,8 @@ export function googleConnectorOptions(org: OrgSetting, setting: MailboxSetting,
     const { clientEmail, privateKey, privateKeyId } = google.auth;
     return { ...common, credentials: { kind: 'serviceAccount', clientEmail, privateKey, ...(privateKeyId === undefined ? {} : { privateKeyId }) } };
   }
-  if (setting.googleRefreshToken === undefined) {
-    throw new Error(`Mailbox ${setting.address} has no googleRefreshToken, but org '${org.id}' uses user OAuth for Google; the mailbox owner must connect Google first`);
-  }
-  return { ...common, credentials: { kind: 'userOAuth', clientId: google.auth.clientId, clientSecret: google.auth.clientSecret, refreshToken: setting.googleRefreshToken } };
+  const store = deps.refreshTokens;
+  const refreshToken = setting.googleRefreshToken ?? (store === undefined ? async () => null : () => store.loadRefreshToken(setting.id));
+  const signInUrl = deps.signInUrl === undefined ? {} : { signInUrl: deps.signInUrl };
+  return { ...common, credentials: { kind: 'userOAuth', clientId: google.auth.clientId, clientSecret: google.auth.clientSecret, refreshToken, ...signInUrl } };
 }

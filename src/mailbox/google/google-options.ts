@@ -14,12 +14,17 @@ export interface ServiceAccountCredentials {
   readonly privateKeyId?: string;
 }
 
-/** One user's own consent, kept as the refresh token of an OAuth client (for Gmail accounts outside Workspace). */
+/**
+ * One user's own consent, kept as the refresh token of an OAuth client (for Gmail accounts outside Workspace): the
+ * token itself, or a function that loads the one the owner's sign-in stored (null when the owner has not signed in).
+ */
 export interface UserOAuthCredentials {
   readonly kind: 'userOAuth';
   readonly clientId: string;
   readonly clientSecret: string;
-  readonly refreshToken: string;
+  readonly refreshToken: string | (() => Promise<string | null>);
+  /** The page where the owner signs in (again), named in the reason of a suspension. */
+  readonly signInUrl?: string;
 }
 
 export type GoogleCredentials = ServiceAccountCredentials | UserOAuthCredentials;
@@ -62,6 +67,8 @@ export interface GoogleConnectorOptions extends GoogleClientOptions {
 }
 
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+/** Google's OAuth 2.0 authorization endpoint, where a mailbox owner consents. */
+export const GOOGLE_AUTHORIZE_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
 export const GOOGLE_API_BASE_URL = 'https://www.googleapis.com';
 export const GOOGLE_PEOPLE_BASE_URL = 'https://people.googleapis.com';
 

@@ -16,7 +16,7 @@ export interface TokenErrorInput {
  * Map a failed token request to a failure kind. A refused grant stops the mailbox with a reason that says who must
  * act, because no retry can fix it; the endpoint being busy or unreachable is temporary.
  */
-export function classifyTokenError(input: TokenErrorInput, credentials: GoogleCredentials['kind'], tokenUrl: string): Failure {
+export function classifyTokenError(input: TokenErrorInput, credentials: GoogleCredentials['kind'], tokenUrl: string, signInUrl?: string): Failure {
   if (input.signingCode !== undefined && input.signingCode !== null) {
     return { kind: 'suspend', code: 'INVALID_PRIVATE_KEY', message: `the service account's private key cannot sign the token request (${input.signingCode}); ${INVALID_KEY_FIX}` };
   }
@@ -32,21 +32,21 @@ export function classifyTokenError(input: TokenErrorInput, credentials: GoogleCr
   }
 
   const code = input.error ?? `HTTP${input.status}`;
-  return { kind: code === 'invalid_scope' ? 'bug' : 'suspend', code, message: `Google refused a token (${code}): ${advice(code, credentials)}` };
+  return { kind: code === 'invalid_scope' ? 'bug' : 'suspend', code, message: `Google refused a token (${code}): ${advice(code, credentials, signInUrl)}` };
 }
 
 /** How to fix a service account key that Node cannot read; shared with the check before the first token request. */
 export const INVALID_KEY_FIX =
   'google.auth.privateKey (or the private_key of the file in google.auth.keyFile) must be the unencrypted RSA key in PEM form, with line breaks, as in the JSON key file Google Cloud gives; download a new key if it was changed';
 
-function advice(code: string, credentials: GoogleCredentials['kind']): string {
+function advice(code: string, credentials: GoogleCredentials['kind'], signInUrl: string | undefined): string {
   if (code === 'invalid_scope') {
     return 'Syncline asked for a scope Google does not know. Report this with the code';
   }
   if (credentials === 'userOAuth') {
     return code === 'invalid_client'
       ? 'the OAuth client id or secret is wrong or the client was deleted; check google.auth.clientId and google.auth.clientSecret in the configuration'
-      : 'the user revoked access or the refresh token expired; the mailbox owner must connect Google again';
+      : `the user revoked access or the refresh token expired; the mailbox owner must connect Google again by signing in ${signInUrl === undefined ? "through Syncline's Google sign-in page" : `at ${signInUrl}`}`;
   }
   switch (code) {
     case 'unauthorized_client':

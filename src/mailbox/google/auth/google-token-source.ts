@@ -37,18 +37,42 @@ export class GoogleTokenSource implements AccessTokenSource {
   }
 
   async getToken(): Promise<string> {
+    await this.loadRefreshToken();
     let token: string | null | undefined;
     try {
       token = (await this.client.getAccessToken()).token;
     } catch (error) {
-      const failure = classifyTokenError(tokenErrorOf(error), this.options.credentials.kind, this.tokenUrl);
+      const { credentials } = this.options;
+      const failure = classifyTokenError(tokenErrorOf(error), credentials.kind, this.tokenUrl, credentials.kind === 'userOAuth' ? credentials.signInUrl : undefined);
       this.options.logger.warn({ code: failure.code, kind: failure.kind }, 'Google token request failed');
+      if (failure.kind === 'suspend' && credentials.kind === 'userOAuth' && typeof credentials.refreshToken !== 'string') {
+        // The owner may sign in again while this source lives, so the next request reads the store again.
+        this.client = this.newClient();
+      }
       throw new ConnectorError(failure, { cause: error });
     }
     if (!token) {
       throw new ConnectorError({ kind: 'retryLater', code: 'EmptyToken', message: 'the Google token endpoint returned no access token; a token is requested again later' });
     }
     return token;
+  }
+
+  /** Give a user OAuth client the refresh token the owner's sign-in stored, read again for each new client. */
+  private async loadRefreshToken(): Promise<void> {
+    const { credentials } = this.options;
+    if (credentials.kind !== 'userOAuth' || typeof credentials.refreshToken === 'string' || this.client.credentials.refresh_token) {
+      return;
+    }
+    const refreshToken = await credentials.refreshToken();
+    if (refreshToken === null) {
+      const where = credentials.signInUrl === undefined ? "through Syncline's Google sign-in page (docs/connect-google.md)" : `at ${credentials.signInUrl}`;
+      throw new ConnectorError({
+        kind: 'suspend',
+        code: 'NoRefreshToken',
+        message: `Google sign-in missing: this mailbox uses user OAuth and its owner has not signed in yet. The mailbox owner must sign in ${where}`,
+      });
+    }
+    this.client.setCredentials({ refresh_token: refreshToken });
   }
 
   // The library keeps its token until expiry, so a token the API revoked early is dropped with its client.
@@ -85,13 +109,15 @@ export class GoogleTokenSource implements AccessTokenSource {
     }
 
     const client = new OAuth2Client({ clientId: credentials.clientId, clientSecret: credentials.clientSecret, endpoints: { oauth2TokenUrl: tokenUrl }, transporter });
-    client.setCredentials({ refresh_token: credentials.refreshToken });
+    if (typeof credentials.refreshToken === 'string') {
+      client.setCredentials({ refresh_token: credentials.refreshToken });
+    }
     return client;
   }
 }
 
 /** The parts of a gaxios error the classification needs; never its message, which may quote the request. */
-function tokenErrorOf(error: unknown): TokenErrorInput {
+export function tokenErrorOf(error: unknown): TokenErrorInput {
   const response = (error as { response?: { status?: unknown; data?: unknown } } | null)?.response;
   const ownCode = (error as { code?: unknown } | null)?.code;
   // Signing the JWT grant happens before any request; Node's crypto errors carry codes such as ERR_OSSL_UNSUPPORTED.

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPendingSignIns, UNKNOWN_STATE_MESSAGE, type SignInOutcome } from '../../../auth/sign-in-state.ts';
 import { isConnectorError } from '../../../domain/errors.ts';
 import type { Logger } from '../../../observability/logger.ts';
 import { buildAuthorizeUrl, newPkcePair, redeemAuthorizationCode } from './authorization-code.ts';
@@ -37,9 +37,7 @@ export interface DelegatedSignInOptions {
   readonly onSignedIn?: (mailboxId: string) => void;
 }
 
-export type SignInOutcome =
-  | { readonly ok: true; readonly mailboxId: string }
-  | { readonly ok: false; readonly status: number; readonly message: string };
+export type { SignInOutcome };
 
 export interface DelegatedSignIn {
   /** The URL to send the browser to; null when the mailbox is unknown or not delegated. */
@@ -48,31 +46,16 @@ export interface DelegatedSignIn {
   complete(query: Readonly<Record<string, string | undefined>>): Promise<SignInOutcome>;
 }
 
-/** How long a started sign-in waits for its callback; Entra ID's codes live about as long. */
-const PENDING_LIFETIME_MS = 10 * 60_000;
-/** Started sign-ins kept at most, so a flood of started sign-ins cannot grow memory without bound. */
-const MAX_PENDING = 1_000;
-
 interface PendingSignIn {
   readonly mailboxId: string;
   readonly verifier: string;
   readonly redirectUri: string;
-  readonly expiresAt: number;
 }
 
 export function createDelegatedSignIn(options: DelegatedSignInOptions): DelegatedSignIn {
-  const now = options.now ?? Date.now;
   const doFetch = options.fetch ?? globalThis.fetch;
   const logger = options.logger.child({ component: 'graph-sign-in' });
-  const pending = new Map<string, PendingSignIn>();
-
-  const forgetExpired = () => {
-    for (const [state, entry] of pending) {
-      if (entry.expiresAt <= now() || pending.size > MAX_PENDING) {
-        pending.delete(state);
-      }
-    }
-  };
+  const pending = createPendingSignIns<PendingSignIn>(options.now);
 
   return {
     start(mailboxId) {
@@ -81,11 +64,9 @@ export function createDelegatedSignIn(options: DelegatedSignInOptions): Delegate
         return null;
       }
 
-      forgetExpired();
-      const state = randomBytes(32).toString('base64url');
       const pkce = newPkcePair();
       const redirectUri = options.redirectUri(mailbox);
-      pending.set(state, { mailboxId, verifier: pkce.verifier, redirectUri, expiresAt: now() + PENDING_LIFETIME_MS });
+      const state = pending.begin({ mailboxId, verifier: pkce.verifier, redirectUri });
       return buildAuthorizeUrl({
         authorizeUrl: mailbox.authorizeUrl,
         clientId: mailbox.clientId,
@@ -98,12 +79,9 @@ export function createDelegatedSignIn(options: DelegatedSignInOptions): Delegate
     },
 
     async complete(query) {
-      const entry = query.state === undefined ? undefined : pending.get(query.state);
-      if (query.state !== undefined) {
-        pending.delete(query.state);
-      }
-      if (entry === undefined || entry.expiresAt <= now()) {
-        return { ok: false, status: 400, message: 'This sign-in link is unknown or expired (sign-ins wait 10 minutes). Start the sign-in again.' };
+      const entry = pending.take(query.state);
+      if (entry === null) {
+        return { ok: false, status: 400, message: UNKNOWN_STATE_MESSAGE };
       }
 
       const mailbox = options.findMailbox(entry.mailboxId);

@@ -259,7 +259,7 @@ describe('cli mailbox control on postgres', () => {
   it('start and worker share the queue for force, suspend and resume', async () => {
     const start = spawnSyncline('start');
     const worker = spawnSyncline('worker');
-    await waitFor(() => start.log().includes('"mode":"distributed"') && worker.log().includes('Syncline worker started'), 60_000, () => start.log() + worker.log());
+    await waitFor(() => start.log().includes('"mode":"distributed"') && worker.log().includes('Syncline worker started'), 120_000, () => start.log() + worker.log());
     // The first session of a new mailbox runs at once; the force below comes after it.
     await waitForAsync(async () => (await status()).lastStatus === 'success', 30_000);
 

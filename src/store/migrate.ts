@@ -28,7 +28,9 @@ export async function migrateToLatest(
 
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName ?? 'before any migration ran';
-    throw new Error(`Store migration failed (${failed}). The store stays at the last migration that succeeded; fix the cause and reopen it`, {
+    // The cause names what to fix (a refused connection, too many clients, a missing privilege); it carries no password.
+    const reason = error instanceof Error ? `: ${error.message}` : '';
+    throw new Error(`Store migration failed (${failed})${reason}. The store stays at the last migration that succeeded; fix the cause and reopen it`, {
       cause: error,
     });
   }

@@ -10,7 +10,8 @@ import { isConnectorError } from '../src/domain/errors.ts';
 import { GOOGLE_REFRESH_TOKEN_KIND, sessionGoogleRefreshTokens } from '../src/mailbox/google/auth/google-refresh-tokens.ts';
 import { createGoogleConnector, googleConnectorOptions } from '../src/mailbox/google/index.ts';
 import type { RefreshTokenStore } from '../src/mailbox/graph/auth/refresh-token-store.ts';
-import { createSilentLogger } from '../src/observability/logger.ts';
+import { createPendingSignIns, MAX_PENDING, MAX_PENDING_PER_MAILBOX } from '../src/auth/sign-in-state.ts';
+import { createLogger, createSilentLogger } from '../src/observability/logger.ts';
 import { openEngine } from '../src/scheduler/engine.ts';
 import { startInstantSync } from '../src/scheduler/instant-sync.ts';
 import { createServer, type RunningServer } from '../src/server/create-server.ts';
@@ -43,7 +44,7 @@ beforeEach(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'syncline-google-sign-in-'));
   emulator = await startGoogleEmulator({
     users: [{ email: OWNER, timeZone: 'Europe/Berlin' }, { email: STRANGER, timeZone: 'Europe/Berlin' }],
-    oauthClients: [CLIENT],
+    oauthClients: [{ ...CLIENT, redirectUris: [`http://127.0.0.1${GOOGLE_CALLBACK_PATH}`, 'http://127.0.0.1:9/callback'] }],
   });
   store = await openStore({ kind: 'sqlite', path: path.join(dataDir, 'syncline.db') }, createSilentLogger());
   encryptionKey = randomBytes(32).toString('base64');
@@ -251,6 +252,121 @@ describe('Google sign-in', () => {
     }
   });
 
+  it('floods never evict another mailbox', async () => {
+    const google = await fetch(await authorizeUrl(), { redirect: 'manual' });
+    const pending = createPendingSignIns<{ mailboxId: string }>();
+    const victim = pending.begin({ mailboxId: 'victim' });
+    const floodStates: string[] = [];
+    // 300 mailboxes with up to MAX_PENDING_PER_MAILBOX each exceed MAX_PENDING, so the global cap evicts too.
+    for (let index = 0; index < MAX_PENDING + 600; index++) {
+      floodStates.push(pending.begin({ mailboxId: `flood-${index % 300}` }));
+    }
+
+    expect(300 * MAX_PENDING_PER_MAILBOX).toBeGreaterThan(MAX_PENDING);
+    expect(pending.take(victim)).toEqual({ mailboxId: 'victim' });
+    expect(pending.take(floodStates[0])).toBeNull();
+    expect(pending.take(floodStates.at(-1))).toEqual({ mailboxId: `flood-${(MAX_PENDING + 599) % 300}` });
+    // The owner's own earlier sign-in still completes after others opened the page.
+    const callback = await fetch(google.headers.get('location') ?? '', { redirect: 'manual' });
+    expect(callback.status).toBe(200);
+  });
+
+  it('a mailbox keeps only its newest pending sign-ins', async () => {
+    const first = await fetch(await authorizeUrl(), { redirect: 'manual' });
+    for (let index = 0; index < MAX_PENDING_PER_MAILBOX; index++) {
+      await authorizeUrl();
+    }
+
+    const callback = await fetch(first.headers.get('location') ?? '', { redirect: 'manual' });
+    expect(callback.status).toBe(400);
+    expect(await callback.text()).toContain('unknown or expired');
+  });
+
+  it('rejects consent missing scopes', async () => {
+    const authorize = await authorizeUrl();
+    authorize.searchParams.set('scope', 'https://www.googleapis.com/auth/calendar.events');
+    const google = await fetch(authorize, { redirect: 'manual' });
+    const callback = await fetch(google.headers.get('location') ?? '', { redirect: 'manual' });
+    const text = await callback.text();
+
+    expect(callback.status).toBe(403);
+    expect(text).toContain('https://www.googleapis.com/auth/gmail.readonly');
+    expect(text).toContain('https://www.googleapis.com/auth/tasks');
+    expect(text).not.toContain('https://www.googleapis.com/auth/calendar.events');
+    expect(text).not.toContain('another account');
+    expect(await refreshTokens.loadRefreshToken(MAILBOX_ID)).toBeNull();
+    expect(resumed).toEqual([]);
+  });
+
+  it('missing key shown before Google', async () => {
+    const failing = sessionGoogleRefreshTokens(config(), store, {});
+    if (failing === undefined) {
+      throw new Error('the configuration has no Google mailbox under user OAuth');
+    }
+    let baseUrl = '';
+    const signIn = configuredGoogleSignIn(config(), { refreshTokens: failing, logger: createSilentLogger(), baseUrl: () => baseUrl });
+    if (signIn === null) {
+      throw new Error('the configuration has no Google mailbox under user OAuth');
+    }
+    const keyless = await createServer({ logger: createSilentLogger(), routes: [googleSignInRoutes(signIn)] }).listen(0, '127.0.0.1');
+    baseUrl = keyless.url;
+    try {
+      const start = await fetch(googleSignInUrlOf(keyless.url, MAILBOX_ID), { redirect: 'manual' });
+      const text = await start.text();
+
+      expect(start.status).toBe(503);
+      expect(start.headers.get('location')).toBeNull();
+      expect(start.headers.get('content-type')).toContain('text/plain');
+      expect(text).toContain('SYNCLINE_ENCRYPTION_KEY');
+      expect(text).toContain('docs/security.md');
+    } finally {
+      await keyless.close();
+    }
+  });
+
+  it('shows only known OAuth error codes', async () => {
+    const lines: string[] = [];
+    let baseUrl = '';
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => lines.push(line) } });
+    const signIn = configuredGoogleSignIn(config(), { refreshTokens, logger, baseUrl: () => baseUrl });
+    if (signIn === null) {
+      throw new Error('the configuration has no Google mailbox under user OAuth');
+    }
+    const logged = await createServer({ logger: createSilentLogger(), routes: [googleSignInRoutes(signIn)] }).listen(0, '127.0.0.1');
+    baseUrl = logged.url;
+    const callbackWith = async (error: string) => {
+      const start = await fetch(googleSignInUrlOf(logged.url, MAILBOX_ID), { redirect: 'manual' });
+      const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
+      const response = await fetch(`${logged.url}${GOOGLE_CALLBACK_PATH}?state=${encodeURIComponent(state)}&error=${encodeURIComponent(error)}`);
+      return { status: response.status, text: await response.text() };
+    };
+    try {
+      const forged = await callbackWith('x) Your account is compromised. Call +1 555 0100 now (');
+      const denied = await callbackWith('access_denied');
+
+      expect(forged.status).toBe(400);
+      expect(forged.text).toContain('(unknown)');
+      expect(forged.text).not.toContain('compromised');
+      expect(denied.text).toContain('(access_denied): The access Syncline asks for was declined.');
+      expect(lines.join('\n')).not.toContain('compromised');
+      expect(lines.join('\n')).toContain('"error":"unknown"');
+    } finally {
+      await logged.close();
+    }
+  });
+
+  it('rejects a repeated code', async () => {
+    const google = await fetch(await authorizeUrl(), { redirect: 'manual' });
+    const callback = new URL(google.headers.get('location') ?? '');
+    callback.searchParams.append('code', 'another-code');
+
+    const response = await fetch(callback, { redirect: 'manual' });
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('code more than once');
+    expect(await refreshTokens.loadRefreshToken(MAILBOX_ID)).toBeNull();
+  });
+
   it('answers 404 for a mailbox without Google user OAuth', async () => {
     const response = await fetch(googleSignInUrlOf(server.url, 'mbx-unknown'), { redirect: 'manual' });
 
@@ -332,6 +448,23 @@ describe('Google emulator authorization code grant', () => {
 
     expect((await redeem(code)).status).toBe(200);
     expect(await redeem(code)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('redirects only to a registered redirect URI', async () => {
+    const authorize = new URL(emulator.authorizeUrl);
+    const query = { client_id: CLIENT.clientId, redirect_uri: 'https://attacker.example/cb', response_type: 'code', scope: GOOGLE_SIGN_IN_SCOPES.join(' '), login_hint: OWNER };
+    for (const [name, value] of Object.entries(query)) authorize.searchParams.set(name, value);
+    const foreign = await fetch(authorize, { redirect: 'manual' });
+    authorize.searchParams.set('redirect_uri', 'http://127.0.0.1:4321/callback');
+    const loopbackOtherPort = await fetch(authorize, { redirect: 'manual' });
+    authorize.searchParams.set('redirect_uri', 'http://127.0.0.1:4321/elsewhere');
+    const loopbackOtherPath = await fetch(authorize, { redirect: 'manual' });
+
+    expect(foreign.status).toBe(400);
+    expect(foreign.headers.get('location')).toBeNull();
+    expect(await foreign.text()).toContain('redirect_uri_mismatch');
+    expect(loopbackOtherPort.status).toBe(302);
+    expect(loopbackOtherPath.status).toBe(400);
   });
 
   it('checks the redirect URI and the PKCE verifier', async () => {

@@ -32,7 +32,7 @@ type UserRequest = FastifyRequest<{ Params: { user: string } }>;
 
 const userSchema = z.object({ email: z.email(), displayName: z.string().optional(), timeZone: z.string().optional() });
 const serviceAccountSchema = z.object({ clientEmail: z.string().min(1), publicKeyPem: z.string().min(1), clientId: z.string().min(1), delegatedScopes: z.array(z.string()) });
-const oauthClientSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
+const oauthClientSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), redirectUris: z.array(z.url()).default([]) });
 const authorizeAsSchema = z.object({ email: z.email().nullable() });
 const refreshTokenSchema = z.object({ clientId: z.string().min(1), email: z.email(), scopes: z.array(z.string()).min(1) });
 const icsSchema = z.object({ ics: z.string(), fileName: z.string().default('seed.ics'), horizon: z.object({ start: z.string(), end: z.string() }) });

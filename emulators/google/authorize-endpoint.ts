@@ -6,13 +6,43 @@ import type { EmulatorState } from './state.ts';
 export interface OAuthClientRegistration {
   readonly clientId: string;
   readonly clientSecret: string;
+  /**
+   * The authorized redirect URIs; the authorization endpoint redirects only to one of them (exact match), as Google
+   * does. A loopback URI (`127.0.0.1`, `[::1]`, `localhost`) matches on any port (RFC 8252 section 7.3), so a test
+   * server on port 0 can register its callback before it listens. None registered: every redirect is refused.
+   */
+  readonly redirectUris?: readonly string[];
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** Return whether `uri` is one of the client's registered redirect URIs. */
+export function isRegisteredRedirectUri(client: OAuthClientRegistration, uri: string): boolean {
+  let requested: URL;
+  try {
+    requested = new URL(uri);
+  } catch {
+    return false;
+  }
+  return (client.redirectUris ?? []).some((registered) => {
+    if (registered === uri) {
+      return true;
+    }
+    const allowed = URL.canParse(registered) ? new URL(registered) : null;
+    return allowed !== null
+      && LOOPBACK_HOSTS.has(allowed.hostname)
+      && allowed.hostname === requested.hostname
+      && allowed.protocol === requested.protocol
+      && allowed.pathname === requested.pathname
+      && allowed.search === requested.search;
+  });
 }
 
 /**
  * Google's OAuth 2.0 authorization endpoint for web server apps (`GET /o/oauth2/v2/auth`), without a login page:
  * the account that "signs in" is the `login_hint` when it names a known user, else the user set with
  * `POST /_admin/authorize-as`. The endpoint then redirects to `redirect_uri` with `code`, `state` and `scope`, as
- * Google does after consent. Errors that Google shows on its own page (unknown client, missing redirect URI) are a
+ * Google does after consent. Errors that Google shows on its own page (unknown client, missing or unregistered redirect URI) are a
  * 400 text page. The others go back to the redirect URI as `error=…`. Codes are single use and live 10 minutes.
  */
 
@@ -49,6 +79,9 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: AuthorizeD
     }
     if (query.redirect_uri === undefined || !/^https?:\/\//.test(query.redirect_uri)) {
       return page('invalid_request. Missing required parameter: redirect_uri');
+    }
+    if (!isRegisteredRedirectUri(client, query.redirect_uri)) {
+      return page(`redirect_uri_mismatch. The redirect URI in the request, ${query.redirect_uri}, does not match the ones authorized for the OAuth client.`);
     }
 
     const back = new URL(query.redirect_uri);

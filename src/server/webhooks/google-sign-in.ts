@@ -19,14 +19,17 @@ export const GOOGLE_CALLBACK_PATH = '/auth/google/callback';
 export function googleSignInRoutes(signIn: GoogleSignIn): ServerRoutes {
   return (app) => {
     app.get<{ Params: { mailboxId: string } }>(`${GOOGLE_SIGN_IN_PATH}/:mailboxId`, async (request, reply) => {
-      const url = await signIn.start(request.params.mailboxId);
-      if (url === null) {
+      const started = await signIn.start(request.params.mailboxId);
+      if (started === null) {
         return reply.code(404).type('text/plain; charset=utf-8').send('No mailbox with this id uses Google user OAuth; check the link.');
       }
-      return reply.header('cache-control', 'no-store').redirect(url, 302);
+      if (!started.ok) {
+        return reply.code(started.status).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(started.message);
+      }
+      return reply.header('cache-control', 'no-store').redirect(started.url, 302);
     });
 
-    app.get<{ Querystring: Record<string, string | undefined> }>(GOOGLE_CALLBACK_PATH, async (request, reply) => {
+    app.get<{ Querystring: CallbackQuery }>(GOOGLE_CALLBACK_PATH, async (request, reply) => {
       const outcome = await signIn.complete(request.query);
       const text = outcome.ok ? 'Signed in. Syncline now syncs this mailbox; you can close this page.' : outcome.message;
       return reply
@@ -117,12 +120,51 @@ export interface GoogleSignInOptions {
   readonly onSignedIn?: (mailboxId: string) => void;
 }
 
+/** The callback's query; a parameter given twice arrives as an array. */
+export type CallbackQuery = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** Outcome of opening the sign-in page: the URL to send the browser to, or the status and text of an error page. */
+export type SignInStart =
+  | { readonly ok: true; readonly url: string }
+  | { readonly ok: false; readonly status: number; readonly message: string };
+
 export interface GoogleSignIn {
-  /** The URL to send the browser to; null when the mailbox is unknown or not under user OAuth. */
-  start(mailboxId: string): Promise<string | null>;
+  /** The redirect to Google or an error page; null when the mailbox is unknown or not under user OAuth. */
+  start(mailboxId: string): Promise<SignInStart | null>;
   /** Finish the sign-in from the callback's query (`code` and `state`, or `error`). */
-  complete(query: Readonly<Record<string, string | undefined>>): Promise<SignInOutcome>;
+  complete(query: CallbackQuery): Promise<SignInOutcome>;
 }
+
+/** OAuth error codes of the callback (RFC 6749 section 4.1.2.1 and Google's), each with the page's fixed wording. */
+const OAUTH_ERRORS: Readonly<Record<string, string>> = {
+  access_denied: 'The access Syncline asks for was declined.',
+  admin_policy_enforced: 'A Google Workspace administrator policy does not allow this access.',
+  org_internal: 'The OAuth client is limited to users of another Google Workspace organization.',
+  invalid_request: 'Google rejected the request as malformed.',
+  invalid_scope: 'Google rejected a requested scope.',
+  invalid_client: 'Google does not know the OAuth client.',
+  unauthorized_client: 'The OAuth client may not use this sign-in.',
+  unsupported_response_type: 'Google does not support the requested response type.',
+  redirect_uri_mismatch: 'The redirect URI is not registered for the OAuth client.',
+  server_error: 'Google had an internal error.',
+  temporarily_unavailable: 'Google is temporarily unavailable.',
+};
+
+/** Return the single value of a query parameter; undefined when it is absent, and null when it is given twice. */
+function single(value: string | readonly string[] | undefined): string | undefined | null {
+  return typeof value === 'string' || value === undefined ? value : null;
+}
+
+/** Return the scopes of GOOGLE_SIGN_IN_SCOPES missing from a token response's space-separated `scope`. */
+export function missingGoogleScopes(granted: string | null | undefined): string[] {
+  const have = new Set((granted ?? '').split(/\s+/).filter((scope) => scope !== ''));
+  return GOOGLE_SIGN_IN_SCOPES.filter((scope) => !have.has(scope));
+}
+
+const STORE_FAILURE_MESSAGE =
+  'Syncline cannot store the Google access of this mailbox: the credential store failed (the server log has the reason), '
+  + 'most often because the encryption key is missing or unreadable. Set SYNCLINE_ENCRYPTION_KEY or SYNCLINE_ENCRYPTION_KEY_FILE '
+  + '(see docs/security.md), restart Syncline, then open this sign-in link again.';
 
 /** Every scope the connector requests, so one consent covers Calendar, Gmail, Contacts and Tasks. */
 export const GOOGLE_SIGN_IN_SCOPES: readonly string[] = Object.values(GOOGLE_SCOPES).flat();
@@ -152,11 +194,17 @@ export function createGoogleSignIn(options: GoogleSignInOptions): GoogleSignIn {
       if (mailbox === null) {
         return null;
       }
+      try {
+        await options.refreshTokens.loadRefreshToken(mailboxId);
+      } catch (error) {
+        logger.error({ mailboxId, reason: error instanceof Error ? error.message : String(error) }, 'Google sign-in not started: the credential store cannot read or save tokens');
+        return { ok: false, status: 503, message: STORE_FAILURE_MESSAGE };
+      }
       const redirectUri = options.redirectUri();
       const client = clientOf(mailbox, redirectUri);
       const pkce = await client.generateCodeVerifierAsync();
       const state = pending.begin({ mailboxId, verifier: pkce.codeVerifier, redirectUri });
-      return client.generateAuthUrl({
+      const url = client.generateAuthUrl({
         access_type: 'offline',
         prompt: 'consent',
         scope: [...GOOGLE_SIGN_IN_SCOPES],
@@ -165,10 +213,12 @@ export function createGoogleSignIn(options: GoogleSignInOptions): GoogleSignIn {
         code_challenge_method: CodeChallengeMethod.S256,
         ...(pkce.codeChallenge === undefined ? {} : { code_challenge: pkce.codeChallenge }),
       });
+      return { ok: true, url };
     },
 
     async complete(query) {
-      const entry = pending.take(query.state);
+      const state = single(query.state);
+      const entry = pending.take(state ?? undefined);
       if (entry === null) {
         return { ok: false, status: 400, message: UNKNOWN_STATE_MESSAGE };
       }
@@ -177,13 +227,20 @@ export function createGoogleSignIn(options: GoogleSignInOptions): GoogleSignIn {
         return { ok: false, status: 404, message: 'The mailbox of this sign-in no longer uses Google user OAuth in the configuration.' };
       }
       if (query.error !== undefined) {
-        logger.warn({ mailboxId: entry.mailboxId, error: query.error }, 'Google sign-in returned an error');
-        return { ok: false, status: 400, message: `Google sign-in did not complete (${query.error}). Start the sign-in again and allow the access Syncline asks for.` };
+        const reported = single(query.error);
+        const code = typeof reported === 'string' && Object.hasOwn(OAUTH_ERRORS, reported) ? reported : 'unknown';
+        const wording = OAUTH_ERRORS[code] ?? 'Google reported an error Syncline does not know.';
+        logger.warn({ mailboxId: entry.mailboxId, error: code }, 'Google sign-in returned an error');
+        return { ok: false, status: 400, message: `Google sign-in did not complete (${code}): ${wording} Start the sign-in again and allow all the access Syncline asks for.` };
       }
-      if (query.code === undefined || query.code === '') {
+      const code = single(query.code);
+      if (code === null) {
+        return { ok: false, status: 400, message: 'The callback has the parameter code more than once, so Syncline ignores it. Start the sign-in again.' };
+      }
+      if (code === undefined || code === '') {
         return { ok: false, status: 400, message: 'The callback has no authorization code. Start the sign-in again.' };
       }
-      return finish(mailbox, entry, query.code);
+      return finish(mailbox, entry, code);
     },
   };
 
@@ -200,13 +257,32 @@ export function createGoogleSignIn(options: GoogleSignInOptions): GoogleSignIn {
       return { ok: false, status: 502, message: 'Google returned no refresh token. Start the sign-in again; Syncline asks for offline access with consent, so Google should return one.' };
     }
 
+    const missing = missingGoogleScopes(tokens.scope);
+    if (missing.length > 0) {
+      logger.warn({ mailboxId: mailbox.id, missingScopes: missing }, 'Rejected a Google sign-in that did not grant every scope');
+      return {
+        ok: false,
+        status: 403,
+        message: `The sign-in did not grant every access Syncline needs; missing: ${missing.join(', ')}. Start the sign-in again and tick every box on Google's consent page. Syncline stored nothing.`,
+      };
+    }
+
     const signedInAs = await signedInAddress(mailbox, tokens.access_token, doFetch);
+    if (signedInAs === null) {
+      logger.warn({ mailboxId: mailbox.id }, 'Google sign-in stopped: Gmail did not return the profile of the account that signed in');
+      return { ok: false, status: 502, message: `Gmail did not return the profile of the account that signed in, so Syncline cannot check that it is ${mailbox.address}. Start the sign-in again; Syncline stored nothing.` };
+    }
     if (signedInAs !== mailbox.address.toLowerCase()) {
       logger.warn({ mailboxId: mailbox.id }, 'Rejected a Google sign-in by an account that does not own the mailbox');
       return { ok: false, status: 403, message: `You signed in with another account. Sign in as ${mailbox.address}, the owner of this mailbox.` };
     }
 
-    await options.refreshTokens.saveRefreshToken(mailbox.id, tokens.refresh_token);
+    try {
+      await options.refreshTokens.saveRefreshToken(mailbox.id, tokens.refresh_token);
+    } catch (error) {
+      logger.error({ mailboxId: mailbox.id, reason: error instanceof Error ? error.message : String(error) }, 'Storing the Google sign-in failed');
+      return { ok: false, status: 503, message: STORE_FAILURE_MESSAGE };
+    }
     logger.info({ mailboxId: mailbox.id }, 'Mailbox owner signed in; Google access stored');
     options.onSignedIn?.(mailbox.id);
     return { ok: true, mailboxId: mailbox.id };

@@ -43,7 +43,7 @@ const FIELDS = ['subject', 'start', 'end', 'allDay', 'location', 'body', 'showAs
 type Field = (typeof FIELDS)[number];
 
 /**
- * Why a value may change on the way, each a documented Salesforce limit or an org policy Syncline applies on
+ * Reasons a value may change on the way, each a documented Salesforce limit or an org policy Syncline applies on
  * purpose. Sources: the Event object reference of the Salesforce Object Reference (field lengths, ShowAs values,
  * IsPrivate, DurationInMinutes) and docs/mappings.md.
  */

@@ -84,7 +84,7 @@ async function seedOnce(sandboxDir: string, url: string, window: { start: string
   return results;
 }
 
-/** A text element, or nothing for an empty value. */
+/** Return a text element, or nothing for an empty value. */
 function text(name: string, value: unknown, attributes = ''): string {
   return typeof value === 'string' && value !== '' ? `<${name}${attributes}>${escapeXml(value)}</${name}>` : '';
 }
@@ -96,9 +96,9 @@ function list(name: string, entries: readonly string[]): string {
 type Body = Record<string, unknown>;
 
 /**
- * A Graph contact body (the .vcf importer's output, shared with the Graph emulator) as the `Contact` element Outlook
- * saves for the same card: three email slots, business, home and mobile numbers and the business fax, business and
- * home addresses, and the name prefix as the MAPI property PidTagDisplayNamePrefix.
+ * Convert a Graph contact body (the .vcf importer's output, shared with the Graph emulator) to the `Contact` element
+ * that Outlook saves for the same card. It fills three email slots, the business, home and mobile numbers, the
+ * business fax, the business and home addresses, and the name prefix as the MAPI property PidTagDisplayNamePrefix.
  */
 function contactXml(contact: Body): string {
   const strings = (value: unknown) => (Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : []);
@@ -180,7 +180,7 @@ function midnight(localDateTime: string): string {
   return zonedInstant(`${localDateTime.slice(0, 10)}T00:00:00`, SANDBOX_EWS_MAILBOX.timeZone);
 }
 
-/** The UTC instant of a wall-clock time in a zone. */
+/** Return the UTC instant of a wall-clock time in a zone. */
 function zonedInstant(localDateTime: string, timeZone: string): string {
   const ms = instantOf(localDateTime, resolveZone(timeZone) ?? 'UTC');
   if (ms === null) throw new Error(`sample time ${localDateTime} in ${timeZone} is not a valid date-time; fix emulators/sample-data/todo-tasks.json`);

@@ -84,7 +84,10 @@ describe('google configuration', () => {
     const store = { loadRefreshToken: async (mailboxId: string) => (mailboxId === mailbox.id ? '1//stored' : null), saveRefreshToken: async () => undefined };
     const credentials = googleConnectorOptions(org, mailbox, createSilentLogger(), { refreshTokens: store, signInUrl: 'http://127.0.0.1:8787/auth/google/sign-in/x' }).credentials;
     expect(credentials).toMatchObject({ kind: 'userOAuth', signInUrl: 'http://127.0.0.1:8787/auth/google/sign-in/x' });
-    expect(credentials.kind === 'userOAuth' && typeof credentials.refreshToken === 'function' ? await credentials.refreshToken() : null).toBe('1//stored');
+    expect(credentials.kind).toBe('userOAuth');
+    const readToken = credentials.kind === 'userOAuth' ? credentials.refreshToken : undefined;
+    expect(typeof readToken).toBe('function');
+    expect(typeof readToken === 'function' ? await readToken() : null).toBe('1//stored');
   });
 
   it('refuses plain http for the authorization endpoint of another host', () => {

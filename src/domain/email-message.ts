@@ -54,7 +54,7 @@ export interface MessageScope {
   /** ISO instant; a first read (null cursor) lists messages received or sent after it. */
   readonly since: string;
   /**
-   * Which messages the pull reads in full. `all` (the default): every message. `marked`: only messages that carry the
+   * Messages the pull reads in full. `all` (the default): every message. `marked`: only messages that carry the
    * Salesforce keyword or category or sit in the Salesforce folder. A connector may return the other messages with
    * headers and flags only (no body, no attachments), because orgs whose automatic rules are all off never save them.
    */

@@ -3,14 +3,14 @@ import type { SessionTrigger } from '../domain/mailbox-state.ts';
 import type { Logger } from '../observability/logger.ts';
 
 /**
- * What the watchers of EWS, IMAP and Google mailboxes share: each mailbox's watch is opened in the background and
- * opened again after a failure, with growing waits, until instant sync stops. A watch only requests a session from
+ * The part that the watchers of EWS, IMAP and Google mailboxes share. Each mailbox's watch is opened in the background
+ * and opened again after a failure, with growing waits, until instant sync stops. A watch only requests a session from
  * the scheduler, and the session reads the changes itself.
  */
 
 /** The watches of one connector kind, for every mailbox of that kind. */
 export interface MailboxWatches {
-  /** Resolves once every watch has been tried once; a failure is logged and tried again later, never thrown. */
+  /** Promise that resolves once every watch has been tried once. A failed watch is logged and tried again later. */
   readonly ready: Promise<void>;
   /** Close every watch and stop the retries. */
   stop(): Promise<void>;
@@ -37,12 +37,12 @@ const DEFAULT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000];
 /** How long stopping waits for watches that are still opening, and again for those closing. */
 const STOP_WAIT_MS = 2_000;
 
-/** The triggers and watched resources of the configuration, with the defaults. */
+/** Return the triggers and watched resources of the configuration, with the defaults. */
 export function watchScope(config: SynclineConfig): { triggers: ReadonlySet<InstantSyncTrigger>; resources: ReadonlySet<WatchedResource> } {
   return { triggers: new Set(config.instantSync?.triggers ?? ALL_TRIGGERS), resources: new Set(config.instantSync?.resources ?? ALL_RESOURCES) };
 }
 
-/** Every configured mailbox of one kind, with its org. */
+/** List every configured mailbox of one kind, with its org. */
 export function mailboxesOfKind(orgs: readonly OrgSetting[], kind: NonNullable<MailboxSetting['kind']>): { org: OrgSetting; mailbox: MailboxSetting }[] {
   return orgs.flatMap((org) => org.mailboxes.filter((mailbox) => (mailbox.kind ?? 'graph') === kind).map((mailbox) => ({ org, mailbox })));
 }

@@ -23,7 +23,7 @@ import { mailboxesOfKind, watchScope, type MailboxWatches } from './instant-sync
 /**
  * Instant sync (SPEC S6): sessions ahead of schedule. Mailbox → Salesforce: Graph subscriptions and Google push
  * post to the webhooks, and EWS streaming subscriptions and IMAP IDLE keep connections open. Each requests a
- * session of the mailbox from the scheduler. Salesforce → mailbox: a change stream per org asks for sessions of the
+ * session of the mailbox from the scheduler. Salesforce → mailbox: a change stream per org requests sessions of the
  * Events' owners. The scheduler merges bursts; nothing here runs a session itself.
  */
 
@@ -61,7 +61,7 @@ export interface InstantSync {
   readonly url: string;
   /** The URL given to Graph for notifications. */
   readonly webhookUrl: string;
-  /** Resolves once every subscription, watch and stream has been tried once (failures are logged, never thrown). */
+  /** Promise that resolves once every subscription, watch and stream has been tried once. Failures are logged. */
   readonly ready: Promise<void>;
   stop(): Promise<void>;
 }

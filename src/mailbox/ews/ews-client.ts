@@ -173,7 +173,7 @@ export class EwsClient {
         await this.options.sleep(decision.waitMs);
         continue;
       }
-      // The server's back-off holds the whole mailbox; the wait happens at the top of the loop, with the other requests.
+      // The server's back-off pauses the whole mailbox, so the wait happens at the top of the loop, with the other requests.
       if (!this.pause(decision.waitMs)) {
         throw new ConnectorError(tooLongBackOff(failure, this.options.gate.remainingServerWaitMs));
       }
@@ -272,7 +272,7 @@ function withBusyMinimum(failure: Failure, attempt: number): Failure {
   return { ...failure, retryAfterMs: busyWaitMs(failure.retryAfterMs, attempt) };
 }
 
-/** The failure of a back-off longer than the session may still wait: the session ends, and the next one continues. */
+/** Build the failure for a back-off longer than the session may still wait: the session ends, and the next one continues. */
 export function tooLongBackOff(failure: Failure, remainingMs: number): Failure {
   const requestedSeconds = Math.ceil((failure.retryAfterMs ?? 0) / 1000);
   return {

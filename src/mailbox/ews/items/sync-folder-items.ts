@@ -34,7 +34,7 @@ export const MAX_SYNC_PAGE_SIZE = 512;
  * call. The returned state covers every change returned, so storing it after those changes are applied is safe.
  *
  * From the beginning (`syncState` null) every item is listed as a create, and the caller treats the round as a full
- * listing, so every page is read and any failure is thrown: a partial listing must never pass for a full one. An
+ * listing. So every page is read and any failure is thrown, because a partial listing must never pass for a full one. An
  * incremental round reads at most `maxPages` pages, and a temporary failure after its first page ends it with the
  * pages read; either way `complete` is false and the next round continues from the returned state. An invalid state
  * throws cursorExpired (ErrorInvalidSyncStateData).

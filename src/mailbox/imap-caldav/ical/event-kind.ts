@@ -178,7 +178,7 @@ function setSlotValue(component: ICAL.Component, name: string, master: VComponen
 
 /**
  * Delete a single event (the whole resource), one instance by an EXDATE on its master, or one override of a resource
- * that holds overrides only. The resource itself goes when nothing else remains in it.
+ * that contains overrides only. The resource itself goes when nothing else remains in it.
  */
 function deleteEvent(parsed: ParsedEvent, id: string): ResourceEdit {
   const key = keyOf(id);

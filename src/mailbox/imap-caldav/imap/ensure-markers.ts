@@ -11,7 +11,7 @@ export interface Markers {
  * Create the Salesforce folder when missing and check that INBOX takes the Salesforce keyword. IMAP keywords need
  * no creation, but a server stores one only when PERMANENTFLAGS lists it or `\*` (RFC 3501, section 7.1); without
  * that, only the folder marks messages for saving, and a warning is logged. INBOX is opened with SELECT, not EXAMINE:
- * a read-only folder takes no flags, so servers such as Dovecot answer EXAMINE with an empty PERMANENTFLAGS.
+ * a read-only folder takes no flags, so servers such as Dovecot reply to EXAMINE with an empty PERMANENTFLAGS.
  */
 export async function ensureMarkers(ctx: ImapContext, markers: Markers): Promise<void> {
   const category = requireName(markers.category, 'category');

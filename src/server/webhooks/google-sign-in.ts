@@ -6,6 +6,7 @@ import { GOOGLE_AUTHORIZE_URL, GOOGLE_SCOPES } from '../../mailbox/google/google
 import type { RefreshTokenStore } from '../../mailbox/graph/auth/refresh-token-store.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ServerRoutes } from '../create-server.ts';
+import { replyWithSignInOutcome, type ConfiguredSignInDeps } from './graph-sign-in.ts';
 import { createPendingSignIns, UNKNOWN_STATE_MESSAGE, type PendingSignIns, type SignInOutcome } from '../../auth/sign-in-state.ts';
 
 /**
@@ -30,13 +31,7 @@ export function googleSignInRoutes(signIn: GoogleSignIn): ServerRoutes {
     });
 
     app.get<{ Querystring: CallbackQuery }>(GOOGLE_CALLBACK_PATH, async (request, reply) => {
-      const outcome = await signIn.complete(request.query);
-      const text = outcome.ok ? 'Signed in. Syncline now syncs this mailbox; you can close this page.' : outcome.message;
-      return reply
-        .code(outcome.ok ? 200 : outcome.status)
-        .header('cache-control', 'no-store')
-        .type('text/plain; charset=utf-8')
-        .send(text);
+      return replyWithSignInOutcome(reply, await signIn.complete(request.query));
     });
   };
 }
@@ -46,14 +41,8 @@ export function googleSignInUrlOf(baseUrl: string, mailboxId: string): string {
   return `${baseUrl}${GOOGLE_SIGN_IN_PATH}/${encodeURIComponent(mailboxId)}`;
 }
 
-export interface ConfiguredGoogleSignInDeps {
-  readonly refreshTokens: RefreshTokenStore;
-  readonly logger: Logger;
-  readonly fetch?: typeof fetch;
-  /** The server's base URL (`server.publicUrl`, else where it listens), read once the server listens. */
-  readonly baseUrl: () => string;
-  readonly onSignedIn?: (mailboxId: string) => void;
-}
+/** The same dependencies as the Office 365 sign-in. */
+export type ConfiguredGoogleSignInDeps = ConfiguredSignInDeps;
 
 /** Build the sign-in of the configured Google mailboxes under user OAuth; null when no mailbox uses it. */
 export function configuredGoogleSignIn(config: SynclineConfig, deps: ConfiguredGoogleSignInDeps): GoogleSignIn | null {

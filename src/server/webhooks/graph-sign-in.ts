@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { SynclineConfig } from '../../config/resolved-config.ts';
 import { createDelegatedSignIn, type DelegatedSignIn, type SignInMailbox } from '../../mailbox/graph/auth/delegated-sign-in.ts';
 import type { RefreshTokenStore } from '../../mailbox/graph/auth/refresh-token-store.ts';
@@ -23,15 +24,19 @@ export function graphSignInRoutes(signIn: DelegatedSignIn): ServerRoutes {
     });
 
     app.get<{ Querystring: Record<string, string | undefined> }>(GRAPH_CALLBACK_PATH, async (request, reply) => {
-      const outcome = await signIn.complete(request.query);
-      const text = outcome.ok ? 'Signed in. Syncline now syncs this mailbox; you can close this page.' : outcome.message;
-      return reply
-        .code(outcome.ok ? 200 : outcome.status)
-        .header('cache-control', 'no-store')
-        .type('text/plain; charset=utf-8')
-        .send(text);
+      return replyWithSignInOutcome(reply, await signIn.complete(request.query));
     });
   };
+}
+
+/** Send the page that ends a sign-in: a confirmation, or the failure's status and message. Never cached. */
+export function replyWithSignInOutcome(reply: FastifyReply, outcome: { readonly ok: true } | { readonly ok: false; readonly status: number; readonly message: string }): FastifyReply {
+  const text = outcome.ok ? 'Signed in. Syncline now syncs this mailbox; you can close this page.' : outcome.message;
+  return reply
+    .code(outcome.ok ? 200 : outcome.status)
+    .header('cache-control', 'no-store')
+    .type('text/plain; charset=utf-8')
+    .send(text);
 }
 
 /** Return the URL of the page a mailbox owner opens to sign in, under the server's base URL. */

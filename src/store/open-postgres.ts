@@ -1,7 +1,8 @@
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../observability/logger.ts';
 import type { SynclineDatabase } from './database.ts';
+import { SchemaScopedPostgresDialect } from './schema-introspector.ts';
 import { isUniqueViolation } from './unique-violation.ts';
 
 const POOL_SIZE = 10;
@@ -25,13 +26,16 @@ export function openPostgresDatabase(target: PostgresTarget, logger: Logger): Ky
     logger.warn({ err: { message: error.message } }, 'an idle PostgreSQL connection of the store failed');
   });
 
-  const dialect = new PostgresDialect({
-    pool,
-    onCreateConnection: async (connection) => {
-      // Safe to splice: assertSchemaName allows only letters, digits and underscores.
-      await connection.executeQuery(CompiledQuery.raw(`set search_path to "${target.schema}"`));
+  const dialect = new SchemaScopedPostgresDialect(
+    {
+      pool,
+      onCreateConnection: async (connection) => {
+        // Safe to splice: assertSchemaName allows only letters, digits and underscores.
+        await connection.executeQuery(CompiledQuery.raw(`set search_path to "${target.schema}"`));
+      },
     },
-  });
+    target.schema,
+  );
   return new Kysely<SynclineDatabase>({ dialect });
 }
 

@@ -121,7 +121,7 @@ async function measure(run: () => Promise<SessionReport>): Promise<{ report: Ses
 }
 
 function assertComplete(report: SessionReport, expected: number): void {
-  if (report.status !== 'success' || report.writes.crm.created !== expected) {
+  if (report.status !== 'ok' || report.writes.crm.created !== expected) {
     throw new Error(`Initial sync did not create every event: status ${report.status}, created ${report.writes.crm.created} of ${expected}; notes: ${report.notes.join('; ')}`);
   }
 }

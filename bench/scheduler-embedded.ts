@@ -155,7 +155,7 @@ function makeDue(file: string): number {
   try {
     const now = new Date().toISOString();
     const later = new Date(Date.now() + WEEK_MS).toISOString();
-    const ready = "state = 'active' and last_status = 'success'";
+    const ready = "state = 'active' and last_status = 'ok'";
     return database.transaction(() => {
       database.prepare(`update mailbox_schedules set next_session_at = ?, due_at = ? where not (${ready})`).run(later, later);
       return database.prepare(`update mailbox_schedules set next_session_at = ?, due_at = ? where ${ready}`).run(now, now).changes;
@@ -169,7 +169,7 @@ function makeDue(file: string): number {
 function readyIds(file: string): string[] {
   const database = new Database(file, { readonly: true });
   try {
-    const rows = database.prepare("select mailbox_id as id from mailbox_schedules where state = 'active' and last_status = 'success' order by mailbox_id").all() as { id: string }[];
+    const rows = database.prepare("select mailbox_id as id from mailbox_schedules where state = 'active' and last_status = 'ok' order by mailbox_id").all() as { id: string }[];
     return rows.map((row) => row.id);
   } finally {
     database.close();

@@ -159,7 +159,7 @@ async function waitForSessions(before: number, expected: number): Promise<number
 async function makeDue(): Promise<number> {
   const now = new Date().toISOString();
   const later = new Date(Date.now() + WEEK_MS).toISOString();
-  const ready = "state = 'active' and last_status = 'success'";
+  const ready = "state = 'active' and last_status = 'ok'";
   await db.query(`update "${SCHEMA}".mailbox_schedules set next_session_at = $1, due_at = $1 where not (${ready})`, [later]);
   const due = await db.query(`update "${SCHEMA}".mailbox_schedules set next_session_at = $1, due_at = $1 where ${ready}`, [now]);
   return due.rowCount ?? 0;

@@ -46,7 +46,7 @@ beforeAll(async () => {
   await world.addUser('acme', 'dana@acme.example', 'user');
   await world.addUser('globex', 'gina@globex.example', 'admin');
   await world.store.recordSession(report('s-1', 'mbx-dana', '2026-05-04T10:00:00.000Z'));
-  await world.store.recordSession(report('s-2', 'mbx-dana', '2026-05-04T10:30:00.000Z', { status: 'success', itemErrors: [] }));
+  await world.store.recordSession(report('s-2', 'mbx-dana', '2026-05-04T10:30:00.000Z', { status: 'ok', itemErrors: [] }));
 }, 30_000);
 
 afterAll(async () => {
@@ -55,7 +55,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   for (const mailboxId of ['mbx-dana', 'mbx-eli', 'mbx-gina']) {
-    await world.store.saveSchedule({ mailboxId, state: 'active', reason: null, resumeAt: null, nextSessionAt: '2026-05-04T11:00:00.000Z', lastSessionAt: '2026-05-04T10:30:00.000Z', lastStatus: 'success', failureCount: 0 });
+    await world.store.saveSchedule({ mailboxId, state: 'active', reason: null, resumeAt: null, nextSessionAt: '2026-05-04T11:00:00.000Z', lastSessionAt: '2026-05-04T10:30:00.000Z', lastStatus: 'ok', failureCount: 0 });
   }
   requested.length = 0;
 });
@@ -71,7 +71,7 @@ describe('mailbox listing', () => {
     expect(response.status).toBe(200);
     const mailboxes = (response.body as { mailboxes: { id: string; state: string; nextSessionAt: string }[] }).mailboxes;
     expect(mailboxes.map((mailbox) => mailbox.id)).toEqual(['mbx-dana', 'mbx-eli']);
-    expect(mailboxes[0]).toMatchObject({ state: 'active', nextSessionAt: '2026-05-04T11:00:00.000Z', lastStatus: 'success' });
+    expect(mailboxes[0]).toMatchObject({ state: 'active', nextSessionAt: '2026-05-04T11:00:00.000Z', lastStatus: 'ok' });
   });
 
   it('user sees only their own mailbox', async () => {

@@ -72,7 +72,7 @@ describe('meeting attendees in a sync session', () => {
     const resolver = new MemoryLinkResolver({ 'ann@partner.example': annId!, [owner]: await harness.ownerId() });
 
     const report = await runSession(resolver);
-    expect(report.status).toBe('success');
+    expect(report.status).toBe('ok');
     const [event] = await harness.crmEvents();
     expect(event?.Subject).toBe('Pricing review');
     const relations = (await crmRecords('EventRelation')).filter((relation) => relation.IsDeleted !== true);

@@ -86,7 +86,7 @@ describe('cli mailbox control', () => {
     expect(result.out).toMatch(/success: Salesforce \+1/);
     expect((await harness.crmEvents()).map((event) => event.Subject)).toEqual(['Kick-off']);
     const mailbox = await status();
-    expect(mailbox).toMatchObject({ address, state: 'active', lastStatus: 'success' });
+    expect(mailbox).toMatchObject({ address, state: 'active', lastStatus: 'ok' });
     expect(Date.parse(mailbox.nextSessionAt ?? '')).toBeGreaterThan(Date.now() + 20 * 60_000);
   });
 
@@ -168,7 +168,7 @@ describe('cli mailbox control', () => {
     expect(result.code).toBe(0);
 
     const mailbox = await status();
-    expect(mailbox).toMatchObject({ state: 'active', lastStatus: 'success' });
+    expect(mailbox).toMatchObject({ state: 'active', lastStatus: 'ok' });
     expect(Date.parse(mailbox.lastSessionAt ?? '')).toBeGreaterThanOrEqual(before);
     // The next session follows the 30-minute interval, with up to 10 % jitter.
     expect(Date.parse(mailbox.nextSessionAt ?? '')).toBeGreaterThan(before + 26 * 60_000);
@@ -200,7 +200,7 @@ describe('cli mailbox control', () => {
     // Back in the configuration, the mailbox is active again and syncs.
     const back = await run('sync', '--once');
     expect(back.code).toBe(0);
-    expect(await status()).toMatchObject({ address, state: 'active', lastStatus: 'success', reason: null });
+    expect(await status()).toMatchObject({ address, state: 'active', lastStatus: 'ok', reason: null });
   });
 });
 
@@ -261,7 +261,7 @@ describe('cli mailbox control on postgres', () => {
     const worker = spawnSyncline('worker');
     await waitFor(() => start.log().includes('"mode":"distributed"') && worker.log().includes('Syncline worker started'), 120_000, () => start.log() + worker.log());
     // The first session of a new mailbox runs at once; the force below comes after it.
-    await waitForAsync(async () => (await status()).lastStatus === 'success', 30_000);
+    await waitForAsync(async () => (await status()).lastStatus === 'ok', 30_000);
 
     await harness.seedMailbox([timedSeed('Board meeting', '2026-05-08', '09:00', '10:00')]);
     const forced = await run('force', address);
@@ -281,7 +281,7 @@ describe('cli mailbox control on postgres', () => {
     const resumed = await run('resume', address);
     expect(resumed.out).toMatch(/resumed from suspendedByUser; session queued, a worker starts it now/);
     await waitForAsync(async () => (await status()).lastSessionAt !== before, 30_000);
-    expect(await status()).toMatchObject({ state: 'active', lastStatus: 'success' });
+    expect(await status()).toMatchObject({ state: 'active', lastStatus: 'ok' });
 
     // sync --once takes the mailbox lock the workers take, so it never runs beside one of their sessions.
     const once = await run('sync', '--once');

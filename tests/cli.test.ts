@@ -126,7 +126,7 @@ describe('cli against the sandbox', () => {
     firstRun = sessions[0]!;
     expect(firstRun.mailbox).toBe('alex.morgan@sandbox.example.com');
     expect(firstRun.kind).toBe('graph');
-    expect(['success', 'partial']).toContain(firstRun.status);
+    expect(['ok', 'partial']).toContain(firstRun.status);
     expect(firstRun.writes.crm.created).toBeGreaterThan(10);
     expect(firstRun.writes.byObject.Event?.mailbox.created).toBe(3);
     expect(Object.keys(firstRun.writes.byObject).sort()).toEqual(['Contact', 'Event', 'Task']);
@@ -140,7 +140,7 @@ describe('cli against the sandbox', () => {
 
     expect(result.code, result.stderr).toBe(0);
     const [session] = parseSessions(result.stdout);
-    expect(session?.status).toBe('success');
+    expect(session?.status).toBe('ok');
     expect(totalWrites(session!)).toBe(0);
   });
 

@@ -50,7 +50,7 @@ describe('distributed queue', () => {
   const startWorker = async (): Promise<void> => {
     const runner = createSessionRunner({
       store,
-      runSession: async (mailboxId) => outcomeReport(mailboxId, 'success', new Date()),
+      runSession: async (mailboxId) => outcomeReport(mailboxId, 'ok', new Date()),
       intervalMs: () => 30 * MINUTE,
       jitter: 0,
       logger,
@@ -111,7 +111,7 @@ describe('distributed queue', () => {
     await queue.requestSessionNow('m4', 'force');
     await queue.requestSessionNow('m5', 'force');
 
-    await waitFor(async () => (await store.loadSchedule('m4'))?.state === 'suspendedByError' && (await store.loadSchedule('m5'))?.lastStatus === 'success', 10_000);
+    await waitFor(async () => (await store.loadSchedule('m4'))?.state === 'suspendedByError' && (await store.loadSchedule('m5'))?.lastStatus === 'ok', 10_000);
     expect((await store.loadSchedule('m4'))?.reason).toMatch(/^4 sessions in a row did not finish/);
     expect(sessions.filter((session) => session.mailboxId === 'm4')).toEqual([]);
     expect(await store.loadSchedule('m5')).toMatchObject({ state: 'active', failureCount: 0 });
@@ -121,7 +121,7 @@ describe('distributed queue', () => {
     await queue.requestSessionNow('m3', 'force');
     await waitFor(async () => sessions.some((session) => session.mailboxId === 'm3'), 10_000);
     expect(sessions.filter((session) => session.mailboxId === 'm3')).toEqual([{ mailboxId: 'm3', trigger: 'force' }]);
-    await waitFor(async () => (await store.loadSchedule('m3'))?.lastStatus === 'success', 5_000);
+    await waitFor(async () => (await store.loadSchedule('m3'))?.lastStatus === 'ok', 5_000);
   });
 
   it('resume queues a session for an error suspension', async () => {

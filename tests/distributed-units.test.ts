@@ -184,10 +184,10 @@ describe.each([
   });
 
   it('adds only missing schedules', async () => {
-    await store.saveSchedule(schedule('m1', { nextSessionAt: LATER, lastStatus: 'success' }));
+    await store.saveSchedule(schedule('m1', { nextSessionAt: LATER, lastStatus: 'ok' }));
     const added = await store.addMissingSchedules([schedule('m1', { nextSessionAt: EARLIER }), schedule('m2', { nextSessionAt: EARLIER })]);
     expect(added).toEqual(['m2']);
-    expect(await store.loadSchedule('m1')).toMatchObject({ nextSessionAt: LATER, lastStatus: 'success' });
+    expect(await store.loadSchedule('m1')).toMatchObject({ nextSessionAt: LATER, lastStatus: 'ok' });
     expect(await store.loadSchedule('m2')).toMatchObject({ state: 'active', nextSessionAt: EARLIER });
   });
 

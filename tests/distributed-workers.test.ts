@@ -105,7 +105,7 @@ describe('distributed workers', () => {
   it('runs every session of a mailbox alone and successfully', async () => {
     for (const id of world.mailboxIds) {
       const sessions = await sessionsOf(world, id);
-      expect(sessions.map((session) => session.status).filter((status) => status !== 'success')).toEqual([]);
+      expect(sessions.map((session) => session.status).filter((status) => status !== 'ok')).toEqual([]);
       for (let index = 1; index < sessions.length; index += 1) {
         expect(Date.parse(sessions[index]?.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(sessions[index - 1]?.endedAt ?? ''));
       }
@@ -135,7 +135,7 @@ describe('distributed workers', () => {
   it('coalesces a notification burst', () => {
     expect(burstSessions.length).toBeGreaterThanOrEqual(1);
     expect(burstSessions.length).toBeLessThanOrEqual(2);
-    expect(burstSessions.map((session) => session.status)).toEqual(burstSessions.map(() => 'success'));
+    expect(burstSessions.map((session) => session.status)).toEqual(burstSessions.map(() => 'ok'));
   });
 });
 

@@ -30,7 +30,7 @@ describe('first sync of calendars that already agree', () => {
     ]);
 
     const first = await harness.runSession();
-    expect(first.status).toBe('success');
+    expect(first.status).toBe('ok');
     expect(first.writes.crm.created).toBe(0);
     expect(first.writes.mailbox.created).toBe(0);
     expect(await harness.crmEvents()).toHaveLength(3);

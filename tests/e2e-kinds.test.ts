@@ -36,7 +36,7 @@ describe('tasks against the Salesforce emulator', () => {
 
     const report = await harness.runSession({ kinds: ['task'] });
 
-    expect(report.status, report.notes.join('\n')).toBe('success');
+    expect(report.status, report.notes.join('\n')).toBe('ok');
     expect(report.writes.byObject.Task).toEqual({
       created: 3,
       updated: 0,
@@ -100,7 +100,7 @@ describe('contacts against the Salesforce emulator', () => {
 
     const report = await harness.runSession({ kinds: ['contact'] });
 
-    expect(report.status, report.notes.join('\n')).toBe('success');
+    expect(report.status, report.notes.join('\n')).toBe('ok');
     expect(report.writes.crm.created).toBe(0);
     expect(report.writes.mailbox.created).toBe(0);
     const [record] = await harness.records('Contact');
@@ -143,7 +143,7 @@ describe('sessions over every kind', () => {
 
     const report = await harness.runSession({ kinds: ['event', 'task', 'contact'], hideMailbox: ['event'] });
 
-    expect(report.status).toBe('success');
+    expect(report.status).toBe('ok');
     expect(Object.keys(report.writes.byObject).sort()).toEqual(['Contact', 'Task']);
     expect(report.writes.byObject.Contact?.crm.created).toBe(1);
     expect(report.writes.byObject.Task?.crm.created).toBe(1);
@@ -167,7 +167,7 @@ describe('sessions over every kind', () => {
     expect(await harness.records('Task')).toEqual([]);
 
     const fixed = await harness.runSession({ kinds: ['task', 'contact'] });
-    expect(fixed.status).toBe('success');
+    expect(fixed.status).toBe('ok');
     expect(fixed.writes.byObject.Task?.crm.created).toBe(1);
     expect(fixed.writes.byObject.Contact?.crm.created).toBe(0);
   });
@@ -205,7 +205,7 @@ describe('changed mapping tables', () => {
 
     const report = await harness.runSession({ kinds: ['contact'], tables: { contact: defaultContactMapping } });
 
-    expect(report.status, report.notes.join('\n')).toBe('success');
+    expect(report.status, report.notes.join('\n')).toBe('ok');
     expect(report.writes.crm.created + report.writes.mailbox.created).toBe(0);
     expect(harness.contacts.get(anaId).birthday).toBe('1990-07-14');
     const after = await harness.records('Contact');
@@ -271,7 +271,7 @@ describe('calendar items kept as Tasks', () => {
 
     const report = await harness.runSession({ kinds: ['event', 'task'], tables: { event: asTasks.table } });
 
-    expect(report.status, report.notes.join('\n')).toBe('success');
+    expect(report.status, report.notes.join('\n')).toBe('ok');
     expect(report.writes.byObject.Task?.crm.created).toBe(2);
     const visit = (await harness.records('Task')).find((record) => record.Subject === 'Site visit');
     // 23:30 UTC on 3 December is 00:30 on 4 December in Berlin, the event's zone.

@@ -60,7 +60,7 @@ async function editCrm(subject: string, patch: Record<string, unknown>): Promise
 describe('first sessions', () => {
   it('mirrors both calendars', async () => {
     const report = await harness.runSession();
-    expect(report.status).toBe('success');
+    expect(report.status).toBe('ok');
     expect(report.writes.crm.created).toBe(3);
     expect(report.writes.mailbox.created).toBe(1);
     expect(report.writes.byObject).toEqual({
@@ -85,7 +85,7 @@ describe('first sessions', () => {
   it('writes nothing on a second session without changes', async () => {
     await harness.runSession();
     const second = await harness.runSession();
-    expect(second.status).toBe('success');
+    expect(second.status).toBe('ok');
     expect(second.writes).toEqual(NO_EVENT_WRITES);
     const third = await harness.runSession();
     expect(third.writes).toEqual(second.writes);
@@ -207,7 +207,7 @@ describe('crash repair', () => {
     expect(report.status).toBe('failed');
 
     const repaired = await harness.runSession();
-    expect(repaired.status).toBe('success');
+    expect(repaired.status).toBe('ok');
     const crm = (await harness.crmEvents()).map((record) => record.Subject).sort();
     const mailbox = (await harness.mailboxInstances()).map((item) => item.subject).sort();
     expect(crm).toEqual(['Customer call', 'Pipeline review', 'Planned in Salesforce', 'Trade fair']);
@@ -225,7 +225,7 @@ describe('crash, then the source goes', () => {
     await mailboxSource.applyWrites([{ op: 'delete', ref: 'delete', id: (await mailboxItem('Customer call')).id }]);
 
     const repaired = await harness.runSession();
-    expect(repaired.status).toBe('success');
+    expect(repaired.status).toBe('ok');
     expect((await harness.crmEvents()).map((record) => record.Subject).sort()).toEqual(['Pipeline review', 'Planned in Salesforce', 'Trade fair']);
     expect((await harness.mailboxInstances()).map((item) => item.subject).sort()).toEqual(['Pipeline review', 'Planned in Salesforce', 'Trade fair']);
     const quiet = await harness.runSession();
@@ -238,7 +238,7 @@ describe('crash, then the source goes', () => {
     await crmSource.applyWrites([{ op: 'delete', ref: 'delete', id: (await crmEvent('Planned in Salesforce')).Id }]);
 
     const repaired = await harness.runSession();
-    expect(repaired.status).toBe('success');
+    expect(repaired.status).toBe('ok');
     expect((await harness.mailboxInstances()).map((item) => item.subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Trade fair']);
     expect((await harness.crmEvents()).map((record) => record.Subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Trade fair']);
   });
@@ -271,7 +271,7 @@ describe('edits during a session', () => {
     expect(racing.itemErrors.map((itemError) => itemError.code)).toEqual(['CHANGED_DURING_SESSION']);
 
     const next = await harness.runSession();
-    expect(next.status).toBe('success');
+    expect(next.status).toBe('ok');
     const record = await crmEvent('Pipeline review');
     const item = (await mailboxItem('Pipeline review')).item;
     expect(record.Location).toBe('Room 12');
@@ -284,10 +284,10 @@ describe('edits during a session', () => {
 describe('concurrent sessions', () => {
   it('runs one session of a mailbox at a time', async () => {
     const reports = await Promise.all([harness.runSession(), harness.runSession()]);
-    expect(reports.map((report) => report.status).sort()).toEqual(['skipped', 'success']);
+    expect(reports.map((report) => report.status).sort()).toEqual(['ok', 'skipped']);
 
     const after = await harness.runSession();
-    expect(after.status).toBe('success');
+    expect(after.status).toBe('ok');
     expect(after.writes).toEqual(NO_EVENT_WRITES);
     expect((await harness.crmEvents()).map((record) => record.Subject).sort()).toEqual(['Customer call', 'Pipeline review', 'Planned in Salesforce', 'Trade fair']);
   });
@@ -303,7 +303,7 @@ describe('sliding window', () => {
     expect(unchanged.writes.mailbox.created).toBe(0);
 
     const moved = await harness.runSession({ window: { start: '2026-12-01T00:00:00Z', end: '2027-06-01T00:00:00Z' } });
-    expect(moved.status).toBe('success');
+    expect(moved.status).toBe('ok');
     expect(moved.notes.join(' ')).toContain('the sync window moved');
     expect(moved.writes.crm.created).toBe(1);
     expect(moved.writes.mailbox.created).toBe(1);
@@ -319,7 +319,7 @@ describe('faults', () => {
     await harness.graphAdmin('POST', '/_admin/faults', { faults: [{ type: 'expireDeltaTokens' }] });
     await editMailbox('Pipeline review', { subject: 'Pipeline review (moved)' });
     const report = await harness.runSession();
-    expect(report.status).toBe('success');
+    expect(report.status).toBe('ok');
     expect(report.fullRead.mailbox).toBe(true);
     expect(report.notes.join(' ')).toContain('Full re-read');
     expect(report.writes.crm).toEqual({ created: 0, updated: 1, deleted: 0 });
@@ -330,7 +330,7 @@ describe('faults', () => {
     await harness.graphAdmin('POST', '/_admin/faults', { faults: [{ type: 'throttle', count: 1, retryAfterSeconds: 1 }] });
     const started = Date.now();
     const report = await harness.runSession();
-    expect(report.status).toBe('success');
+    expect(report.status).toBe('ok');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(report.writes.crm.created).toBe(3);
   });
@@ -352,7 +352,7 @@ describe('faults', () => {
 
     await harness.salesforceAdmin('DELETE', '/_admin/faults');
     const fixed = await harness.runSession();
-    expect(fixed.status).toBe('success');
+    expect(fixed.status).toBe('ok');
     expect(fixed.writes.crm.created).toBe(1);
     expect((await harness.crmEvents()).map((record) => record.Subject)).toContain('Customer call');
   });

@@ -97,12 +97,12 @@ describe('an EWS mailbox in the engine', () => {
 
     const first = await engine.runSession(mailboxId);
     expect(first.kind).toBe('ews');
-    expect(first.status, first.notes.join('; ')).toBe('success');
+    expect(first.status, first.notes.join('; ')).toBe('ok');
     expect(first.writes.byObject.Event?.crm.created).toBe(2);
     expect(first.apiCalls.mailbox).toBeGreaterThan(0);
 
     const second = await engine.runSession(mailboxId);
-    expect(second.status, second.notes.join('; ')).toBe('success');
+    expect(second.status, second.notes.join('; ')).toBe('ok');
     expect(totalWrites(second)).toBe(0);
   });
 
@@ -110,7 +110,7 @@ describe('an EWS mailbox in the engine', () => {
     const response = await fetch(`${server.url}/metrics`);
     const text = await response.text();
     expect(response.status).toBe(200);
-    expect(text).toMatch(/syncline_sessions_total\{status="success"\} [2-9]/);
+    expect(text).toMatch(/syncline_sessions_total\{status="ok"\} [2-9]/);
     expect(text).toMatch(/syncline_items_written_total\{side="crm",object="Event",operation="created"\} [2-9]/);
     expect(text).toMatch(/syncline_api_calls_total\{system="ews"\} [1-9]/);
   });

@@ -125,7 +125,7 @@ describe('consent loss suspends the mailbox', () => {
     await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'suspendedByError', 10_000, 'the suspension');
     const suspended = await h.store.loadSchedule(h.mailbox.id);
 
-    expect(reports[0]?.status).toBe('success');
+    expect(reports[0]?.status).toBe('ok');
     expect((await h.crmEvents()).map((event) => event.Subject)).toEqual(['Kick-off']);
     expect(reports[1]?.failure).toMatchObject({ kind: 'suspend', code: 'invalid_grant' });
     expect(suspended?.reason).toContain('AADSTS65001');
@@ -136,7 +136,7 @@ describe('consent loss suspends the mailbox', () => {
     scheduler.requestSession(h.mailbox.id, 'resume');
     await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'active', 10_000, 'the resumed mailbox');
 
-    expect((await h.store.loadSchedule(h.mailbox.id))?.lastStatus).toBe('success');
+    expect((await h.store.loadSchedule(h.mailbox.id))?.lastStatus).toBe('ok');
     expect(reports).toHaveLength(3);
   }, 30_000);
 });

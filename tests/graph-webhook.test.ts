@@ -118,7 +118,7 @@ describe('graph webhook timing and trust', () => {
           mailboxId,
           mailbox: 'alex@contoso.example',
           kind: 'graph',
-          status: 'success',
+          status: 'ok',
           startedAt: now,
           endedAt: now,
           fullRead: { mailbox: false, crm: false },

@@ -55,7 +55,7 @@ describe('delegated Graph mailbox in sessions', () => {
     expect(await signIn()).toBe(200);
     const after = await engine.runSession(MAILBOX_ID);
 
-    expect(after.status).toBe('success');
+    expect(after.status).toBe('ok');
     expect(await world.salesforceSubjects()).toContain('Quarterly review');
     // The token grants this one mailbox only, and is kept encrypted: the store's row does not hold it in the clear.
     const row = await engine.store.loadCredentialRow(`mailbox:${MAILBOX_ID}`, 'graphRefreshToken');

@@ -132,7 +132,7 @@ describe('linking the meetings a session writes', () => {
 
     const report = await engine.runSession(mailboxId(ALEX));
 
-    expect(report.status, report.notes.join('; ')).toBe('success');
+    expect(report.status, report.notes.join('; ')).toBe('ok');
     const event = await eventBySubject('Pricing review');
     expect({ WhoId: event.WhoId, WhatId: event.WhatId }).toEqual({ WhoId: contactId, WhatId: accountId });
     // The colleague at the org's own domain is never created as a Lead; the Contact is also the meeting's invitee.
@@ -162,7 +162,7 @@ describe('linking the meetings a session writes', () => {
 
     const [first, second] = await Promise.all([engine.runSession(mailboxId(ALEX)), engine.runSession(mailboxId(BLAKE))]);
 
-    expect([first.status, second.status]).toEqual(['success', 'success']);
+    expect([first.status, second.status]).toEqual(['ok', 'ok']);
     const leads = await records('Lead');
     expect(leads.map((lead) => ({ Email: lead.Email, FirstName: lead.FirstName, LastName: lead.LastName, Company: lead.Company }))).toEqual([
       { Email: 'nora.new@newco.example', FirstName: 'Nora', LastName: 'New', Company: 'Newco' },
@@ -215,7 +215,7 @@ describe('linking the meetings a session writes', () => {
     });
     const report = await engine.runSession(mailboxId(ALEX));
 
-    expect(report.status, report.notes.join('; ')).toBe('success');
+    expect(report.status, report.notes.join('; ')).toBe('ok');
     const updated = await eventBySubject('Kickoff, new guest');
     expect({ WhoId: updated.WhoId, WhatId: updated.WhatId }).toEqual({ WhoId: boId, WhatId: otherId });
     const remembered = await engine.store.listLinkExplanations('contoso', event.Id);

@@ -139,7 +139,7 @@ describe('task sync model', () => {
         const settled = await harness.runSession({ kinds: ['task'] });
         const { mailbox, crm } = await sides();
 
-        expect(settled.status, settled.notes.join('\n')).toBe('success');
+        expect(settled.status, settled.notes.join('\n')).toBe('ok');
         expect(settled.writes.mailbox).toEqual({ created: 0, updated: 0, deleted: 0 });
         expect(settled.writes.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
         expect(crm).toEqual(mailbox);

@@ -235,7 +235,7 @@ describe.each(TARGETS)('deletions and reviews on $name', ({ makeTarget }) => {
       expect(await harness.store.decideHeldDeletions(harness.mailbox.id, 'confirm')).toBe(SUBJECTS.length);
 
       const confirmed = await syncTasks();
-      expect(confirmed.status).toBe('success');
+      expect(confirmed.status).toBe('ok');
       expect(confirmed.writes.crm.deleted).toBe(SUBJECTS.length);
       expect(await harness.records('Task')).toEqual([]);
       expect(await harness.store.listHeldDeletions(harness.mailbox.id)).toEqual([]);
@@ -251,7 +251,7 @@ describe.each(TARGETS)('deletions and reviews on $name', ({ makeTarget }) => {
       await harness.store.decideHeldDeletions(harness.mailbox.id, 'reject');
 
       const rejected = await syncTasks();
-      expect(rejected.status).toBe('success');
+      expect(rejected.status).toBe('ok');
       expect(rejected.writes.mailbox.created).toBe(SUBJECTS.length);
       expect(rejected.writes.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
       expect(harness.tasks.all().map((stored) => stored.item.subject).sort()).toEqual([...SUBJECTS].sort());

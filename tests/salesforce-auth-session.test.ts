@@ -66,7 +66,7 @@ describe('Salesforce auth and budget in a session', () => {
     });
 
     const report = await harness.runSession({ wrapCrm: expireBeforeWrites });
-    expect(report.status).toBe('success');
+    expect(report.status).toBe('ok');
     expect(report.writes.crm.created).toBe(2);
     const subjects = (await harness.crmEvents()).map((record) => record.Subject).sort();
     expect(subjects).toEqual(['Customer call', 'Pipeline review']);

@@ -38,7 +38,7 @@ describe('sync --once saves the sandbox sample emails', () => {
     const first = await syncOnce('--json');
     expect(first.code, first.err).toBe(0);
     const [session] = (JSON.parse(first.out) as { sessions: SessionJson[] }).sessions;
-    expect(session?.status, JSON.stringify(session?.notes)).toBe('success');
+    expect(session?.status, JSON.stringify(session?.notes)).toBe('ok');
     // 01 has the category, 02 and 03 are its thread, 04 and 05 are in the Salesforce folder;
     // the newsletter is bulk and the team lunch is internal.
     expect(session?.emailsSaved).toBe(5);

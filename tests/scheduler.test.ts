@@ -38,7 +38,7 @@ class SessionProbe {
     this.maxRunningAtOnce = Math.max(this.maxRunningAtOnce, [...this.running.values()].reduce((sum, count) => sum + count, 0));
     const finish = (resolve: (report: SessionReport) => void) => {
       this.running.set(mailboxId, (this.running.get(mailboxId) ?? 1) - 1);
-      resolve(outcomeReport(mailboxId, 'success', at));
+      resolve(outcomeReport(mailboxId, 'ok', at));
     };
     return new Promise((resolve) => {
       if (this.autoFinish) {
@@ -126,7 +126,7 @@ describe('scheduler', () => {
     const expected = [0, 30, 60, 90, 120].map((minutes) => START + minutes * MINUTE);
     expect(probe.startsOf('a')).toEqual(expected);
     expect(probe.startsOf('b')).toEqual(expected);
-    expect(await store.loadSchedule('a')).toMatchObject({ state: 'active', nextSessionAt: new Date(START + 150 * MINUTE).toISOString(), lastStatus: 'success' });
+    expect(await store.loadSchedule('a')).toMatchObject({ state: 'active', nextSessionAt: new Date(START + 150 * MINUTE).toISOString(), lastStatus: 'ok' });
   });
 
   it('never overlaps sessions of one mailbox', async () => {

@@ -31,7 +31,7 @@ describe('session runner', () => {
         calls += 1;
         expect((await store.loadSchedule(mailboxId))?.state).toBe('syncing');
         await duringSession?.();
-        const next = outcomes.shift() ?? { status: 'success' };
+        const next = outcomes.shift() ?? { status: 'ok' };
         return outcomeReport(mailboxId, next.status, NOW, next.failure);
       },
       intervalMs: () => 30 * MINUTE,
@@ -48,7 +48,7 @@ describe('session runner', () => {
 
   const schedule = async (): Promise<MailboxSchedule | null> => store.loadSchedule('m1');
 
-  it.each(['success', 'partial', 'needsReview'] as const)('%s keeps the mailbox active', async (status) => {
+  it.each(['ok', 'partial', 'needsReview'] as const)('%s keeps the mailbox active', async (status) => {
     await store.saveSchedule({ mailboxId: 'm1', state: 'active', reason: null, resumeAt: null, nextSessionAt: null, lastSessionAt: null, lastStatus: null, failureCount: 2 });
     outcomes.push({ status });
 
@@ -87,12 +87,12 @@ describe('session runner', () => {
   });
 
   it('skipped changes no state', async () => {
-    await store.saveSchedule({ mailboxId: 'm1', state: 'active', reason: null, resumeAt: null, nextSessionAt: NOW.toISOString(), lastSessionAt: '2026-05-04T07:30:00.000Z', lastStatus: 'success', failureCount: 0 });
+    await store.saveSchedule({ mailboxId: 'm1', state: 'active', reason: null, resumeAt: null, nextSessionAt: NOW.toISOString(), lastSessionAt: '2026-05-04T07:30:00.000Z', lastStatus: 'ok', failureCount: 0 });
     outcomes.push({ status: 'skipped' });
 
     await runner.runSession('m1', 'schedule');
 
-    expect(await schedule()).toMatchObject({ state: 'active', lastSessionAt: '2026-05-04T07:30:00.000Z', lastStatus: 'success', nextSessionAt: later(MINUTE) });
+    expect(await schedule()).toMatchObject({ state: 'active', lastSessionAt: '2026-05-04T07:30:00.000Z', lastStatus: 'ok', nextSessionAt: later(MINUTE) });
   });
 
   it('user suspension forbids sessions', async () => {
@@ -124,12 +124,12 @@ describe('session runner', () => {
   });
 
   it('successful resume clears the suspension', async () => {
-    outcomes.push({ status: 'failed', failure: REVOKED }, { status: 'success' });
+    outcomes.push({ status: 'failed', failure: REVOKED }, { status: 'ok' });
     await runner.runSession('m1', 'schedule');
 
     await runner.runSession('m1', 'resume');
 
-    expect(await schedule()).toMatchObject({ state: 'active', reason: null, resumeAt: null, nextSessionAt: later(30 * MINUTE), failureCount: 0, lastStatus: 'success' });
+    expect(await schedule()).toMatchObject({ state: 'active', reason: null, resumeAt: null, nextSessionAt: later(30 * MINUTE), failureCount: 0, lastStatus: 'ok' });
   });
 
   it('suspension during a session stands', async () => {
@@ -139,7 +139,7 @@ describe('session runner', () => {
 
     await runner.runSession('m1', 'schedule');
 
-    expect(await schedule()).toMatchObject({ state: 'suspendedByUser', reason: 'holiday', lastStatus: 'success', lastSessionAt: NOW.toISOString() });
+    expect(await schedule()).toMatchObject({ state: 'suspendedByUser', reason: 'holiday', lastStatus: 'ok', lastSessionAt: NOW.toISOString() });
   });
 
   it('crash leftover syncing runs again', async () => {

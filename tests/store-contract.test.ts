@@ -276,7 +276,7 @@ describe.each(TARGETS)('store on $name', ({ makeTarget }) => {
 
   it('sessions re-recorded replace the report', async () => {
     await store.recordSession(sessionReport('s-1', 'm1', '2026-05-04T10:00:00.000Z'));
-    const final = { ...sessionReport('s-1', 'm1', '2026-05-04T10:00:00.000Z'), status: 'success' as const };
+    const final = { ...sessionReport('s-1', 'm1', '2026-05-04T10:00:00.000Z'), status: 'ok' as const };
     await store.recordSession(final);
 
     expect(await store.listSessions('m1', 10)).toEqual([final]);

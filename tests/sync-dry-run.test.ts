@@ -98,7 +98,7 @@ describe('sync --dry-run against the sandbox', { timeout: 120_000 }, () => {
 
     expect(result.code, result.stderr).toBe(0);
     const [session] = (JSON.parse(result.stdout) as { sessions: SessionJson[] }).sessions;
-    expect(['success', 'partial']).toContain(session?.status);
+    expect(['ok', 'partial']).toContain(session?.status);
     expect(reportedCounts(session!)).toEqual(plannedCounts(firstPlan));
   });
 

@@ -33,9 +33,9 @@ export interface ItemErrorReport {
   readonly recordUrl: string | null;
 }
 
-export const SESSION_STATUSES = ['success', 'partial', 'failed', 'needsReview', 'skipped'] as const;
+export const SESSION_STATUSES = ['ok', 'partial', 'failed', 'needsReview', 'skipped'] as const;
 /**
- * success: everything applied. partial: some items, or some object kinds, failed and will be retried; the rest
+ * ok: everything applied. partial: some items, or some object kinds, failed and will be retried; the rest
  * was committed. failed: no object kind committed anything.
  * needsReview: a safety valve (mass delete, empty listing) held back changes an admin must confirm.
  * skipped: another session of the same mailbox was running, so this one did nothing.

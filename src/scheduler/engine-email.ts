@@ -211,7 +211,7 @@ export async function saveSessionEmails(report: SessionReport, options: SessionE
     const counts = connectors.linkCounts();
     const merged: SessionReport = {
       ...report,
-      status: report.status === 'success' && saved.itemErrors.length > 0 ? 'partial' : report.status,
+      status: report.status === 'ok' && saved.itemErrors.length > 0 ? 'partial' : report.status,
       emailsSaved: saved.emailsSaved,
       emailSaving: {
         recordsCreated: saved.recordsCreated,
@@ -246,7 +246,7 @@ export async function saveSessionEmails(report: SessionReport, options: SessionE
 }
 
 function withNote(report: SessionReport, note: string, failed: boolean): SessionReport {
-  return { ...report, status: failed && report.status === 'success' ? 'partial' : report.status, notes: [...report.notes, note] };
+  return { ...report, status: failed && report.status === 'ok' ? 'partial' : report.status, notes: [...report.notes, note] };
 }
 
 function messageOf(error: unknown): string {

@@ -58,7 +58,7 @@ export function scheduleAfterSession(current: MailboxSchedule, report: SessionRe
     return recorded.state === 'active' && recorded.nextSessionAt === null ? { ...recorded, nextSessionAt: nextInterval() } : recorded;
   }
 
-  // success, partial (failed items are retried next session) and needsReview all leave the mailbox working.
+  // ok, partial (failed items are retried next session) and needsReview all leave the mailbox working.
   if (report.status !== 'failed') {
     return { ...markAsActive(recorded, nextInterval()), failureCount: 0 };
   }

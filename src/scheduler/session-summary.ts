@@ -65,7 +65,7 @@ export function toSessionSummary(report: SessionReport): SessionSummary {
   };
 }
 
-/** Format a one-line summary for the terminal, e.g. `success: Salesforce +3 ~1 -0, mailbox +2 ~0 -0, 7 API calls`. */
+/** Format a one-line summary for the terminal, e.g. `ok: Salesforce +3 ~1 -0, mailbox +2 ~0 -0, 7 API calls`. */
 export function describeSession(report: SessionReport): string {
   const side = (counts: SessionReport['writes']['crm']) => `+${counts.created} ~${counts.updated} -${counts.deleted}`;
   const calls = report.apiCalls.crm + report.apiCalls.mailbox;

@@ -75,7 +75,7 @@ export interface KindContext {
 
 /** The result of one kind's run, committed in its own transaction. */
 export interface KindOutcome {
-  readonly status: 'success' | 'partial' | 'needsReview';
+  readonly status: 'ok' | 'partial' | 'needsReview';
   readonly fullRead: Readonly<Record<Side, boolean>>;
   readonly reads: Readonly<Record<Side, number>>;
   readonly writes: Readonly<Record<Side, WriteCounts>>;
@@ -153,7 +153,7 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
     logger.warn({ side: itemError.side, itemId: itemError.itemId, syncId: itemError.syncId, code: itemError.code }, 'Item not synced; the next session tries it again');
   }
 
-  let status: KindOutcome['status'] = itemErrors.length > 0 ? 'partial' : 'success';
+  let status: KindOutcome['status'] = itemErrors.length > 0 ? 'partial' : 'ok';
   if (valve.heldTargets.length > 0) {
     status = 'needsReview';
   }

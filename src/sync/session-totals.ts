@@ -21,7 +21,7 @@ export type KindResult =
 
 export function emptyReportFields(): ReportFields {
   return {
-    status: 'success',
+    status: 'ok',
     fullRead: { mailbox: false, crm: false },
     reads: { mailbox: 0, crm: 0 },
     writes: { mailbox: zeroCounts(), crm: zeroCounts(), byObject: {} },
@@ -86,7 +86,7 @@ function combinedStatus(statuses: readonly KindOutcome['status'][], someFailed: 
   if (statuses.includes('needsReview')) {
     return 'needsReview';
   }
-  return someFailed || statuses.includes('partial') ? 'partial' : 'success';
+  return someFailed || statuses.includes('partial') ? 'partial' : 'ok';
 }
 
 /** Build the fields of a kind's debug line: counts only. */

@@ -39,7 +39,7 @@ export function sessionReport(sessionId: string, mailboxId: string, address: str
     mailboxId,
     mailbox: address,
     kind: 'graph',
-    status: 'success',
+    status: 'ok',
     startedAt: startedAt.toISOString(),
     endedAt: new Date(startedAt.getTime() + 3_000).toISOString(),
     fullRead: { mailbox: false, crm: false },
@@ -76,7 +76,7 @@ export async function startDashboardWorld(): Promise<DashboardWorld> {
       void world?.store.recordSession(sessionReport(id, mailboxId, DANA, new Date(), { apiCalls: { mailbox: 2, crm: 4 }, reads: { mailbox: 1, crm: 1 } })).then(async () => {
         const schedule = await world?.store.loadSchedule(mailboxId);
         if (schedule !== null && schedule !== undefined) {
-          await world?.store.saveSchedule({ ...schedule, lastSessionAt: new Date().toISOString(), lastStatus: 'success' });
+          await world?.store.saveSchedule({ ...schedule, lastSessionAt: new Date().toISOString(), lastStatus: 'ok' });
         }
       });
     },

@@ -73,7 +73,7 @@ export class ModelWorld {
     const report = await this.harness.runSession();
     this.settleAfter(report);
     this.trace.push(`${label}: ${describeReport(report)}`);
-    if (report.status !== 'success') {
+    if (report.status !== 'ok') {
       this.problems.push(`${label} ended ${report.status}: ${report.notes.join('; ')} ${JSON.stringify(report.itemErrors)}`);
     }
     return report;
@@ -154,7 +154,7 @@ export class ModelWorld {
     await this.clearFaults();
     this.settleAfter(report);
     this.trace.push(`${label}: ${describeReport(report)}`);
-    if (!mayFail && report.status !== 'success') {
+    if (!mayFail && report.status !== 'ok') {
       this.problems.push(`${label} without a fault ended ${report.status}: ${report.notes.join('; ')} ${JSON.stringify(report.itemErrors)}`);
     }
   }
@@ -182,7 +182,7 @@ export class ModelWorld {
    * the edits stay open until a session succeeds.
    */
   private settleAfter(report: SessionReport): void {
-    if (report.status !== 'success') {
+    if (report.status !== 'ok') {
       return;
     }
     for (const item of this.items.values()) {

@@ -12,6 +12,7 @@ import * as emailSaves from './0010-email-saves.ts';
 import * as subscriptionResources from './0011-subscription-resources.ts';
 import * as usersAndCredentials from './0013-users-and-credentials.ts';
 import * as quarantine from './0014-quarantine.ts';
+import * as sessionStatusOk from './0015-session-status-ok.ts';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the store works the same from
@@ -31,6 +32,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-subscription-resources': subscriptionResources,
   '0013-users-and-credentials': usersAndCredentials,
   '0014-quarantine': quarantine,
+  '0015-session-status-ok': sessionStatusOk,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,6 +2,7 @@ import { ConnectorError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { OrgApiBudget } from './api-budget.ts';
 import type { SalesforceAuth } from './auth.ts';
+import type { SalesforceOrgCache } from './org-cache.ts';
 import { runQueries } from './query-runner.ts';
 import { SalesforceRestClient } from './rest-client.ts';
 import type { RetryOptions } from './retry-policy.ts';
@@ -22,6 +23,8 @@ export interface SalesforceConnectionOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The org's API budget, shared by every connector of the org in this process. */
   apiBudget?: OrgApiBudget;
+  /** The org's token, describes and owner ids, shared by its sessions in this process. */
+  orgCache?: SalesforceOrgCache;
 }
 
 /**
@@ -52,14 +55,17 @@ export function createSalesforceConnection(options: SalesforceConnectionOptions)
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     sleep,
     ...(options.apiBudget === undefined ? {} : { budget: options.apiBudget }),
+    ...(options.orgCache === undefined ? {} : { orgCache: options.orgCache }),
   });
+  const owner = options.owner;
+  const lookUpOwner = () => resolveOwner(client, owner);
   return {
     client,
     loginUrl: options.loginUrl,
     logger,
     sleep,
     retry: options.retry,
-    ownerId: once(() => resolveOwner(client, options.owner)),
+    ownerId: once(() => ('email' in owner && options.orgCache !== undefined ? options.orgCache.owner(owner.email, lookUpOwner) : lookUpOwner())),
   };
 }
 

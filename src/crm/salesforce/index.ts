@@ -1,4 +1,5 @@
 export { OrgApiBudget } from './api-budget.ts';
+export { SalesforceOrgCache } from './org-cache.ts';
 export { createSalesforceConnection } from './connection.ts';
 export { createSalesforceEventSource, type SalesforceConnectorOptions } from './event-source.ts';
 export { kindScopes } from './kind-scopes.ts';

@@ -85,7 +85,7 @@ export class SalesforceRecordClient {
     for (let start = 0; start < wanted.length; start += DESCRIBES_PER_CALL) {
       const names = wanted.slice(start, start + DESCRIBES_PER_CALL);
       const compositeRequest = names.map((name, index) => ({ method: 'GET', url: `${rest.dataPath}/sobjects/${name}/describe`, referenceId: `d${index}` }));
-      const response = await rest.request('POST', `${rest.dataPath}/composite`, { allOrNone: false, compositeRequest });
+      const response = await rest.metadataRequest(`composite describe ${names.join(',')}`, 'POST', `${rest.dataPath}/composite`, { allOrNone: false, compositeRequest });
       const entries = (response.body as { compositeResponse?: { httpStatusCode: number; body: unknown }[] } | null)?.compositeResponse ?? [];
       entries.forEach((entry, index) => {
         if (entry.httpStatusCode !== 200) {

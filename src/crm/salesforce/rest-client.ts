@@ -3,6 +3,7 @@ import type { Logger } from '../../observability/logger.ts';
 import type { OrgApiBudget } from './api-budget.ts';
 import { readJson, requestToken, type SalesforceAuth, type SalesforceToken } from './auth.ts';
 import { classifyNetworkError, classifySalesforceError } from './classify-error.ts';
+import { SalesforceOrgCache } from './org-cache.ts';
 import { decideRetry, type RetryOptions } from './retry-policy.ts';
 
 export interface RestResponse {
@@ -28,7 +29,12 @@ export interface RestClientOptions {
   readonly budget?: OrgApiBudget;
   /** Abort a request that has not completed in this time; default 5 minutes. */
   readonly timeoutMs?: number;
+  /** The token and describe answers shared by the org's sessions in this process; without one, each client asks for its own. */
+  readonly orgCache?: SalesforceOrgCache;
 }
+
+/** Refusals that mean a field or an object the describes named is gone, so kept describes are out of date. */
+const STALE_METADATA_CODES = new Set(['INVALID_FIELD', 'INVALID_TYPE', 'INVALID_FIELD_FOR_INSERT_UPDATE', 'NO_SUCH_COLUMN']);
 
 /** Long enough for a Composite call of 1,000 records with triggers, short enough to free a hung connection. */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -97,6 +103,23 @@ export class SalesforceRestClient {
    * `OutcomeUnknownError` when a request marked not idempotent lost its response.
    */
   async request(method: string, path: string, body?: unknown, format: BodyFormat = 'json', options: RequestOptions = {}): Promise<RestResponse> {
+    const cache = this.options.orgCache;
+    if (cache !== undefined && method === 'GET' && SalesforceOrgCache.isMetadataPath(path)) {
+      return cache.metadataResponse(path, () => this.send(method, path, body, format, options));
+    }
+    return this.send(method, path, body, format, options);
+  }
+
+  /**
+   * Send a read of org metadata that is no plain describe GET, such as a Composite call of several describes, and
+   * share its answer through the org cache under `key` like a describe.
+   */
+  metadataRequest(key: string, method: string, path: string, body: unknown): Promise<RestResponse> {
+    const load = () => this.send(method, path, body, 'json', {});
+    return this.options.orgCache === undefined ? load() : this.options.orgCache.metadataResponse(key, load);
+  }
+
+  private async send(method: string, path: string, body: unknown, format: BodyFormat, options: RequestOptions): Promise<RestResponse> {
     let reauthenticated = false;
 
     for (let attempt = 1; ; attempt += 1) {
@@ -112,6 +135,9 @@ export class SalesforceRestClient {
         if (this.token === outcome.usedToken) {
           this.token = null;
         }
+        if (outcome.usedToken !== undefined) {
+          this.options.orgCache?.forgetToken(this.options.loginUrl, this.options.auth, outcome.usedToken);
+        }
         continue;
       }
 
@@ -120,6 +146,9 @@ export class SalesforceRestClient {
       }
       const decision = decideRetry(failure, attempt, this.options.retry);
       if (!decision.retry) {
+        if (STALE_METADATA_CODES.has(failure.code)) {
+          this.options.orgCache?.forgetMetadata();
+        }
         // A token request's own ConnectorError goes up as it is: wrapped, its message would appear twice in a log.
         throw isConnectorError(outcome.cause) && outcome.cause.failure === failure ? outcome.cause : new ConnectorError(failure, { cause: outcome.cause });
       }
@@ -204,7 +233,9 @@ export class SalesforceRestClient {
 
   private currentToken(): Promise<SalesforceToken> {
     if (this.token === null) {
-      const pending = requestToken(this.options.fetch, this.options.loginUrl, this.options.auth);
+      const { fetch: fetchFn, loginUrl, auth, orgCache } = this.options;
+      const request = () => requestToken(fetchFn, loginUrl, auth);
+      const pending = orgCache === undefined ? request() : orgCache.token(loginUrl, auth, request);
       this.token = pending;
       pending.then(
         (token) => {

@@ -2,6 +2,7 @@ import type { EmailRecordObject } from '../../../domain/email-saves.ts';
 import type { EmailRecordWriter, RelationWrite, WriteOutcome } from '../../../email/ports.ts';
 import type { Logger } from '../../../observability/logger.ts';
 import type { OrgApiBudget } from '../api-budget.ts';
+import type { SalesforceOrgCache } from '../org-cache.ts';
 import type { SalesforceAuth } from '../auth.ts';
 import { SalesforceRecordClient } from '../record-client.ts';
 import { SalesforceRestClient } from '../rest-client.ts';
@@ -24,6 +25,8 @@ export interface SalesforceEmailWriterOptions extends EmailFieldNames {
   readonly sleep?: (ms: number) => Promise<void>;
   /** The org's API budget, shared by every connector of the org in this process. */
   readonly apiBudget?: OrgApiBudget;
+  /** The org's Salesforce token and describes, shared by its sessions in this process. */
+  readonly orgCache?: SalesforceOrgCache;
 }
 
 /** Create the Salesforce side of email saving (see `EmailRecordWriter`) over the REST client and Composite batching. */
@@ -38,6 +41,7 @@ export function createSalesforceEmailWriter(options: SalesforceEmailWriterOption
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     ...(options.apiBudget === undefined ? {} : { budget: options.apiBudget }),
+    ...(options.orgCache === undefined ? {} : { orgCache: options.orgCache }),
   });
   const client = new SalesforceRecordClient({
     rest,

@@ -83,7 +83,7 @@ describe('cli mailbox control', () => {
     const result = await run('force', address);
 
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/success: Salesforce \+1/);
+    expect(result.out).toMatch(/ok: Salesforce \+1/);
     expect((await harness.crmEvents()).map((event) => event.Subject)).toEqual(['Kick-off']);
     const mailbox = await status();
     expect(mailbox).toMatchObject({ address, state: 'active', lastStatus: 'ok' });
@@ -111,7 +111,7 @@ describe('cli mailbox control', () => {
 
     const forced = await run('force', (await status()).id);
     expect(forced.code).toBe(0);
-    expect(forced.out).toMatch(/success: Salesforce \+1 ~0 -0/);
+    expect(forced.out).toMatch(/ok: Salesforce \+1 ~0 -0/);
     expect((await harness.crmEvents()).map((event) => event.Subject).sort()).toEqual(['Follow-up', 'Kick-off']);
   });
 
@@ -159,7 +159,7 @@ describe('cli mailbox control', () => {
     expect(Date.parse(after.nextSessionAt ?? '')).toBeLessThanOrEqual(Date.now());
     const next = await run('sync', '--once');
     expect(next.code).toBe(0);
-    expect(next.out).toMatch(/: success: /);
+    expect(next.out).toMatch(/: ok: /);
   }, 60_000);
 
   it('sync --once records the schedule', async () => {
@@ -267,7 +267,7 @@ describe('cli mailbox control on postgres', () => {
     const forced = await run('force', address);
     expect(forced.code).toBe(0);
     expect(forced.out).toMatch(/session queued for 2 running workers/);
-    expect(forced.out).toMatch(/success: Salesforce \+1 ~0 -0/);
+    expect(forced.out).toMatch(/ok: Salesforce \+1 ~0 -0/);
 
     const suspended = await run('suspend', address, '--reason', 'Owner on leave');
     expect(suspended.code).toBe(0);
@@ -286,7 +286,7 @@ describe('cli mailbox control on postgres', () => {
     // sync --once takes the mailbox lock the workers take, so it never runs beside one of their sessions.
     const once = await run('sync', '--once');
     expect(once.code).toBe(0);
-    expect(once.out).toMatch(/: success: /);
+    expect(once.out).toMatch(/: ok: /);
 
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
@@ -308,7 +308,7 @@ describe('cli mailbox control on postgres', () => {
     spawnSyncline('worker');
     const report = await pendingForce;
     expect(report.code).toBe(0);
-    expect(report.out).toMatch(/: success: /);
+    expect(report.out).toMatch(/: ok: /);
   }, 240_000);
 });
 

@@ -67,7 +67,7 @@ describe.skipIf(missing !== null)('dashboard in headless Chromium', () => {
 
     // Force a sync: the server requests a session from the scheduler, and the page shows it once it is recorded.
     await page.getByRole('button', { name: 'Sync now' }).click();
-    await expect.poll(() => page.locator('#action-status').textContent(), { timeout: 15_000 }).toContain('The session finished: success');
+    await expect.poll(() => page.locator('#action-status').textContent(), { timeout: 15_000 }).toContain('The session finished: ok');
     expect(world.forced).toEqual([DANA_MAILBOX]);
     expect(await page.locator('#session-history tbody tr').count()).toBe(4);
     expect(await page.locator('#item-errors').textContent()).toContain('every item synced');

@@ -17,6 +17,10 @@ export interface EwsStats {
   /** The last RequestServerVersion and X-AnchorMailbox seen. */
   lastServerVersion: string | null;
   lastAnchorMailbox: string | null;
+  /** NTLM challenges sent (one per handshake), logons verified, and Authenticate messages refused. */
+  ntlmHandshakes: number;
+  ntlmLogons: number;
+  ntlmRejected: number;
 }
 
 export interface EwsServices {
@@ -52,5 +56,5 @@ export function findItem(ctx: OperationContext, id: string | undefined): ItemRec
 }
 
 export function emptyStats(): EwsStats {
-  return { requests: 0, throttled: 0, operations: {}, maxInFlight: 0, lastAttributes: {}, lastServerVersion: null, lastAnchorMailbox: null };
+  return { requests: 0, throttled: 0, operations: {}, maxInFlight: 0, lastAttributes: {}, lastServerVersion: null, lastAnchorMailbox: null, ntlmHandshakes: 0, ntlmLogons: 0, ntlmRejected: 0 };
 }

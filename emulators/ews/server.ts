@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { emptyStats, type EwsServices, type OperationContext } from './context.ts';
-import { EwsAuth, resolveMailbox, type EwsAccount, type EwsOAuthClient } from './ews-auth.ts';
+import { EwsAuth, resolveMailbox, type EwsAccount, type EwsNtlmOptions, type EwsOAuthClient } from './ews-auth.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { EwsFaults } from './faults.ts';
 import { NotificationHub } from './notifications.ts';
@@ -18,6 +18,8 @@ export interface EwsEmulatorOptions {
   readonly port?: number;
   readonly accounts?: EwsAccount[];
   readonly clients?: EwsOAuthClient[];
+  /** When set, the accounts may also log on with NTLM (NTLMv2 only), and a 401 offers it. */
+  readonly ntlm?: EwsNtlmOptions;
   readonly users?: { smtp: string; displayName: string; timeZone: string }[];
   /** Lifetime of issued tokens; Entra ID's default is 3599 seconds. */
   readonly tokenLifetimeSeconds?: number;
@@ -31,6 +33,8 @@ export interface RunningEwsEmulator {
   /** Base URL; the EWS endpoint is `${url}/EWS/Exchange.asmx`, the token endpoint `${url}/oauth2/token`. */
   readonly url: string;
   readonly services: EwsServices;
+  /** Close the keep-alive connections that wait for a request, as IIS does after its idle timeout; NTLM logons on them end. */
+  closeIdleConnections(): void;
   close(): Promise<void>;
 }
 
@@ -67,7 +71,7 @@ export async function startEwsEmulator(options: EwsEmulatorOptions = {}): Promis
     store.addUser(user.smtp, user.displayName, user.timeZone);
   }
   const services: EwsServices = { store, faults: new EwsFaults(), stats: emptyStats(), hub: new NotificationHub(store) };
-  const auth = new EwsAuth(options.accounts ?? [], options.clients ?? [], options.tokenLifetimeSeconds ?? 3599);
+  const auth = new EwsAuth(options.accounts ?? [], options.clients ?? [], options.tokenLifetimeSeconds ?? 3599, options.ntlm ?? null);
   const app = buildApp(services, auth, options.streamMinuteMs ?? 60_000);
   if (stateFile !== null) {
     // Every operation and admin call may change the store, so each completed request schedules a coalesced save.
@@ -81,6 +85,7 @@ export async function startEwsEmulator(options: EwsEmulatorOptions = {}): Promis
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     services,
+    closeIdleConnections: () => app.server.closeIdleConnections(),
     close: async () => {
       services.hub.closeAll();
       await app.close();
@@ -126,11 +131,19 @@ async function serveEws(request: FastifyRequest, reply: FastifyReply, serve: Ser
     await new Promise((resolve) => setTimeout(resolve, services.faults.latencyMs));
   }
 
-  const caller = serve.auth.authenticate(request.headers.authorization);
-  if (caller === null) {
-    await reply.code(401).header('WWW-Authenticate', 'Basic realm="EWS", Bearer').send('');
+  const outcome = serve.auth.authenticateRequest(request.headers.authorization, request.raw.socket);
+  if (outcome.kind === 'challenge') {
+    services.stats.ntlmHandshakes += 1;
+    await reply.code(401).header('WWW-Authenticate', outcome.header).send('');
     return;
   }
+  if (outcome.kind === 'denied') {
+    if (outcome.ntlm === 'rejected') services.stats.ntlmRejected += 1;
+    await reply.code(401).header('WWW-Authenticate', serve.auth.offers).send('');
+    return;
+  }
+  if (outcome.ntlm === 'logon') services.stats.ntlmLogons += 1;
+  const { caller } = outcome;
 
   let userId: string | null = null;
   try {

@@ -21,7 +21,7 @@ const ORG_SECRET_SLOTS: readonly SecretSlot[] = [
   { keys: ['salesforce', 'auth', 'refreshToken'], suffix: 'SALESFORCE_REFRESH_TOKEN', whenKind: ['refreshToken'] },
   { keys: ['salesforce', 'auth', 'privateKey'], suffix: 'SALESFORCE_PRIVATE_KEY', whenKind: ['jwtBearer'] },
   { keys: ['graph', 'clientSecret'], suffix: 'GRAPH_CLIENT_SECRET' },
-  { keys: ['ews', 'auth', 'password'], suffix: 'EWS_PASSWORD', whenKind: ['basic'] },
+  { keys: ['ews', 'auth', 'password'], suffix: 'EWS_PASSWORD', whenKind: ['basic', 'ntlm'] },
   { keys: ['ews', 'auth', 'clientSecret'], suffix: 'EWS_CLIENT_SECRET', whenKind: ['oauth'] },
   { keys: ['oidc', 'clientSecret'], suffix: 'OIDC_CLIENT_SECRET' },
   { keys: ['google', 'auth', 'clientSecret'], suffix: 'GOOGLE_CLIENT_SECRET', whenKind: ['userOAuth'] },

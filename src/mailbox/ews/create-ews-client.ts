@@ -40,7 +40,7 @@ export function createSourceContext(options: EwsConnectorOptions, component: str
     credentials: shared.credentials,
     impersonate: options.impersonate === false ? null : options.mailboxAddress,
     mailboxAddress: options.mailboxAddress,
-    fetch: fetchFn,
+    fetch: shared.credentials.transport?.fetch ?? fetchFn,
     logger,
     sleep,
     gate: shared.gate,
@@ -53,7 +53,10 @@ export function createSourceContext(options: EwsConnectorOptions, component: str
   return { client, mailboxTimeZone, logger, syncPageSize, syncPagesPerPull, batchSize, sendMeetingInvitations };
 }
 
-/** Basic credentials travel in every request, so only HTTPS or a loopback address (the emulator) may carry them. */
+/**
+ * Basic credentials travel in every request, and an NTLM logon over plain HTTP can be taken over by anyone on the
+ * path, so only HTTPS or a loopback address (the emulator) may carry them.
+ */
 function checkedUrl(value: string): string {
   let url: URL;
   try {

@@ -158,6 +158,9 @@ export class EwsClient {
         if (this.options.credentials.kind === 'basic') {
           throw new ConnectorError(basicRejected(outcome.failure));
         }
+        if (this.options.credentials.kind === 'ntlm') {
+          throw new ConnectorError(ntlmRejected(outcome.failure));
+        }
       }
 
       const failure = withBusyMinimum(outcome.failure, attempt);
@@ -191,12 +194,12 @@ export class EwsClient {
     try {
       return await this.options.fetch(this.options.ewsUrl, {
         method: 'POST',
-        headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml', Authorization: authorization, 'X-AnchorMailbox': this.options.mailboxAddress },
+        headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml', ...authorizationHeader(authorization), 'X-AnchorMailbox': this.options.mailboxAddress },
         body: soapEnvelope(body, { impersonate: this.options.impersonate }),
         signal,
       });
     } catch (error) {
-      if (signal.aborted) {
+      if (signal.aborted || error instanceof ConnectorError) {
         throw error;
       }
       throw new ConnectorError(networkFailure(error, { url: this.options.ewsUrl, service: 'Exchange Web Services', configKey: 'ews.url' }));
@@ -220,7 +223,7 @@ export class EwsClient {
     const headers: Record<string, string> = {
       'Content-Type': 'text/xml; charset=utf-8',
       Accept: 'text/xml',
-      Authorization: authorization,
+      ...authorizationHeader(authorization),
       'X-AnchorMailbox': this.options.mailboxAddress,
     };
 
@@ -236,6 +239,10 @@ export class EwsClient {
       });
       text = await response.text();
     } catch (error) {
+      if (error instanceof ConnectorError) {
+        // The NTLM transport failed before the server processed the request, e.g. because the server offers no NTLM.
+        return { ok: false, failure: error.failure, notProcessed: true };
+      }
       return { ok: false, failure: networkFailure(error, { url: this.options.ewsUrl, service: 'Exchange Web Services', configKey: 'ews.url' }), notProcessed: false };
     }
 
@@ -288,6 +295,19 @@ function basicRejected(failure: Failure): Failure {
     code: failure.code,
     message: `Exchange rejected the service account's user name or password (${failure.code}), so the mailbox is suspended. Fix ews.auth.username and the password (ews.auth.password, or the SYNCLINE_<ORG>_EWS_PASSWORD environment variable), check that the account is not locked, then run "syncline resume" for the mailbox`,
   };
+}
+
+/** Build the suspension for a 401 after the NTLM Authenticate message. NTLM has no token to renew, so only a fix of the account helps. */
+function ntlmRejected(failure: Failure): Failure {
+  return {
+    kind: 'suspend',
+    code: failure.code,
+    message: `Exchange rejected the NTLM logon of the service account (${failure.code}), so the mailbox is suspended. Fix ews.auth.username (DOMAIN\\user or user@domain), ews.auth.domain and the password (ews.auth.password, or the SYNCLINE_<ORG>_EWS_PASSWORD environment variable), check that the account is not locked and that the server accepts NTLMv2, then run "syncline resume" for the mailbox`,
+  };
+}
+
+function authorizationHeader(authorization: string): Record<string, string> {
+  return authorization === '' ? {} : { Authorization: authorization };
 }
 
 /** Classifies the failure a response message reports, like a whole-request failure. */

@@ -18,7 +18,22 @@ export interface EwsBasicAuth {
   readonly password: string;
 }
 
-export type EwsAuth = EwsOAuthAuth | EwsBasicAuth;
+/**
+ * NTLM (Windows authentication of IIS) for on-premises Exchange: the logon belongs to a keep-alive connection, so
+ * requests after the handshake carry no credentials.
+ */
+export interface EwsNtlmAuth {
+  readonly kind: 'ntlm';
+  /** `DOMAIN\user`, the user principal name (`user@domain`), or a bare user name with `domain`. */
+  readonly username: string;
+  readonly password: string;
+  /** NetBIOS name of the account's domain, e.g. `CONTOSO`; absent: the part before `\` of `username`, else none. */
+  readonly domain?: string;
+  /** Workstation name sent in the NTLM messages; absent: this machine's host name. */
+  readonly workstation?: string;
+}
+
+export type EwsAuth = EwsOAuthAuth | EwsBasicAuth | EwsNtlmAuth;
 
 /** How every EWS source (events, tasks, contacts, messages) of one mailbox is reached. */
 export interface EwsConnectorOptions {

@@ -4,13 +4,17 @@ import { TokenCache } from '../../graph/auth/token-cache.ts';
 import { networkFailure } from '../../graph/network-failure.ts';
 import { decideRetry } from '../../graph/retry-policy.ts';
 import type { EwsAuth, EwsOAuthAuth } from '../ews-options.ts';
+import { createNtlmTransport, type NtlmTransport } from './ntlm-transport.ts';
 
 /** Builds the Authorization header of every EWS request, and drops a bearer token the server rejected. */
 export interface EwsCredentials {
   readonly kind: EwsAuth['kind'];
+  /** The header of the next request; empty when the transport authenticates the connection itself (NTLM). */
   authorization(): Promise<string>;
   /** Forget the header's token after a 401, so the next `authorization` asks for a new one. Basic has nothing to forget. */
   invalidate(header: string): void;
+  /** NTLM only: the transport that logs its connections on, used in place of fetch for EWS requests. */
+  readonly transport?: NtlmTransport;
 }
 
 interface CredentialOptions {
@@ -24,6 +28,10 @@ export function createEwsCredentials(auth: EwsAuth, options: CredentialOptions):
   if (auth.kind === 'basic') {
     const header = `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
     return { kind: 'basic', authorization: () => Promise.resolve(header), invalidate: () => undefined };
+  }
+  if (auth.kind === 'ntlm') {
+    const transport = createNtlmTransport(auth, { ewsUrl: options.ewsUrl, logger: options.logger });
+    return { kind: 'ntlm', authorization: () => Promise.resolve(''), invalidate: () => undefined, transport };
   }
 
   const cache = new TokenCache();

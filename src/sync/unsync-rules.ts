@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+
+import type { CalendarEvent, EventSpan } from '../domain/calendar-event.ts';
+import type { MappedValue, MappedValues } from '../domain/link.ts';
+
+/**
+ * An admin's un-sync rule: calendar events it matches leave the mailbox calendar and stay in Salesforce. Every
+ * condition given must hold, and a rule gives at least one. It is plain JSON, so a settings editor can write it.
+ */
+export interface UnsyncRule {
+  readonly name: string;
+  /** Text the subject contains, compared without regard to case. */
+  readonly subjectContains?: string;
+  /** A regular expression the subject matches, tested without regard to case. */
+  readonly subjectMatches?: string;
+  /** A category the mailbox event carries, compared without regard to case. Salesforce Events have none. */
+  readonly category?: string;
+  /** The event ended more than this many whole days ago. */
+  readonly olderThanDays?: number;
+}
+
+/** The fields a rule tests, from a mailbox event or from a Salesforce Event's mapped values (which have no categories). */
+interface RuleSubject {
+  readonly subject: string;
+  readonly categories: readonly string[] | null;
+  /** Epoch milliseconds of the end; null when the item has no usable end. */
+  readonly endsAt: number | null;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Regular expressions by pattern: rules come from the configuration, so there are few. */
+const compiled = new Map<string, RegExp>();
+
+/** Return the first rule that matches a mailbox event, or null. */
+export function unsyncRuleForEvent(rules: readonly UnsyncRule[] | undefined, event: CalendarEvent, now: Date): UnsyncRule | null {
+  if (rules === undefined || rules.length === 0) {
+    return null;
+  }
+  return firstMatch(rules, { subject: event.subject, categories: event.categories, endsAt: endOfSpan(event.span) }, now);
+}
+
+/** Return the first rule that matches a Salesforce Event, given as the mapped values of the event table, or null. */
+export function unsyncRuleForValues(rules: readonly UnsyncRule[] | undefined, values: MappedValues, now: Date): UnsyncRule | null {
+  if (rules === undefined || rules.length === 0) {
+    return null;
+  }
+  const subject = typeof values.subject === 'string' ? values.subject : '';
+  return firstMatch(rules, { subject, categories: null, endsAt: endOfSpanValue(values.span) }, now);
+}
+
+/**
+ * Compute the rules' fingerprint, stored with the mailbox cursor of calendar events. When it changes, the session reads
+ * the mailbox in full and so tests every linked event against the new rules. An age rule adds the UTC day, so events
+ * that grew old enough since yesterday are found although they did not change. Without rules it is empty.
+ */
+export function unsyncScopeOf(rules: readonly UnsyncRule[] | undefined, now: Date): string {
+  if (rules === undefined || rules.length === 0) {
+    return '';
+  }
+  const hash = createHash('sha256').update(JSON.stringify(rules)).digest('base64url').slice(0, 16);
+  const day = rules.some((rule) => rule.olderThanDays !== undefined) ? `@${now.toISOString().slice(0, 10)}` : '';
+  return `${hash}${day}`;
+}
+
+/**
+ * Return true when deleting this mailbox's copy would cancel the meeting for others: the mailbox organizes it (or the
+ * organizer is unknown) and anyone besides the mailbox is invited. Rooms and equipment count, because a cancellation
+ * frees their booking too.
+ */
+export function isOrganizedMeeting(event: CalendarEvent, mailboxAddress: string | undefined): boolean {
+  const own = mailboxAddress?.toLowerCase();
+  const others = event.attendees.filter((attendee) => attendee.email === null || attendee.email.toLowerCase() !== own);
+  if (others.length === 0) {
+    return false;
+  }
+  const organizer = event.organizer?.email?.toLowerCase();
+  return organizer === undefined || own === undefined || organizer === own;
+}
+
+function firstMatch(rules: readonly UnsyncRule[], item: RuleSubject, now: Date): UnsyncRule | null {
+  return rules.find((rule) => ruleMatches(rule, item, now)) ?? null;
+}
+
+function ruleMatches(rule: UnsyncRule, item: RuleSubject, now: Date): boolean {
+  if (rule.subjectContains !== undefined && !item.subject.toLowerCase().includes(rule.subjectContains.toLowerCase())) {
+    return false;
+  }
+  if (rule.subjectMatches !== undefined && !patternOf(rule.subjectMatches).test(item.subject)) {
+    return false;
+  }
+  if (rule.category !== undefined) {
+    const wanted = rule.category.toLowerCase();
+    // A side without categories cannot show the condition holds, so the rule does not match there.
+    if (item.categories === null || !item.categories.some((name) => name.toLowerCase() === wanted)) {
+      return false;
+    }
+  }
+  if (rule.olderThanDays !== undefined && (item.endsAt === null || now.getTime() - item.endsAt <= rule.olderThanDays * DAY_MS)) {
+    return false;
+  }
+  return true;
+}
+
+function patternOf(source: string): RegExp {
+  let pattern = compiled.get(source);
+  if (pattern === undefined) {
+    // The configuration schema rejects a pattern that does not compile, so this throws only for a bug.
+    pattern = new RegExp(source, 'i');
+    compiled.set(source, pattern);
+  }
+  return pattern;
+}
+
+/** An all-day end date is exclusive and has no zone, so its UTC midnight stands for it. */
+function endOfSpan(span: EventSpan): number | null {
+  const end = span.kind === 'allDay' ? Date.parse(`${span.endDate}T00:00:00.000Z`) : Date.parse(span.end);
+  return Number.isNaN(end) ? null : end;
+}
+
+/** The end of a mapped span value; a date alone (a calendar item kept as a Task date) ends at the end of that day. */
+function endOfSpanValue(span: MappedValue | undefined): number | null {
+  if (typeof span === 'string') {
+    const day = Date.parse(`${span}T00:00:00.000Z`);
+    return Number.isNaN(day) ? null : day + DAY_MS;
+  }
+  if (span === null || span === undefined || typeof span !== 'object' || Array.isArray(span)) {
+    return null;
+  }
+  const value = span as Record<string, MappedValue>;
+  const end = value.allDay === true ? Date.parse(`${String(value.endDate)}T00:00:00.000Z`) : Date.parse(String(value.end));
+  return Number.isNaN(end) ? null : end;
+}

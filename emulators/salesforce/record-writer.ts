@@ -1,5 +1,6 @@
 import { coerceFieldValue } from './field-values.ts';
 import { normalizeEventTimes } from './event-times.ts';
+import { afterSeriesSave, checkSeriesSave } from './event-series.ts';
 import { afterCreate, beforeSave } from './record-rules.ts';
 import { checkEmailMessageUpdate } from './email-message-rules.ts';
 import { toId18 } from './ids.ts';
@@ -161,8 +162,10 @@ export class RecordWriter {
   }
 
   private finish(table: RecordTable, previous: SfRecord | null, patch: SfRecord, record: SfRecord, ctx: WriteContext): void {
-    if (table.def.name === 'Event') {
+    const isEvent = table.def.name === 'Event';
+    if (isEvent) {
       Object.assign(record, normalizeEventTimes(previous, patch, this.ownerTimeZone(record.OwnerId)));
+      if (!ctx.admin) checkSeriesSave(previous, patch, record, this.ownerTimeZone(record.OwnerId));
     }
     if (!ctx.admin) this.faults.records.checkLock(record);
     beforeSave(this.org, table.def, previous, patch, record, ctx.admin === true);
@@ -178,6 +181,23 @@ export class RecordWriter {
       afterCreate(this.org, table, record, (sobject, body) => this.create(sobject, body, { userId: ctx.userId, admin: true }));
     }
     this.onSaved?.({ sobject: table.def.name, change: previous ? 'update' : 'create', previous, record, userId: ctx.userId });
+    if (isEvent && !ctx.admin && record.IsRecurrence2 === true) this.saveSeries(table, previous, patch, record, ctx);
+  }
+
+  /** Create or re-create the other occurrences of an event series (`event-series.ts`). */
+  private saveSeries(table: RecordTable, previous: SfRecord | null, patch: SfRecord, head: SfRecord, ctx: WriteContext): void {
+    // Scanned only when the series is made again, so single events keep writes cheap.
+    const occurrences = (): SfRecord[] => [...table.all()].filter((event) => event.RecurrenceActivityId === head.Id && event.IsDeleted !== true);
+    const store = (values: SfRecord): string => {
+      const stamp = formatDateTime(this.org.clock.next());
+      const record: SfRecord = { ...defaults(table.def), ...values, Id: this.org.nextId(table.def.keyPrefix), CreatedDate: stamp,
+        CreatedById: ctx.userId, LastModifiedDate: stamp, LastModifiedById: ctx.userId, IsDeleted: false, SystemModstamp: stamp };
+      Object.assign(record, normalizeEventTimes(null, values, this.ownerTimeZone(record.OwnerId)));
+      this.org.put(table, record);
+      this.onSaved?.({ sobject: table.def.name, change: 'create', previous: null, record, userId: ctx.userId });
+      return String(record.Id);
+    };
+    afterSeriesSave(previous, patch, head, occurrences, store, (id) => this.delete(table.def.name, id, ctx));
   }
 
   private ownerTimeZone(ownerId: unknown): string {

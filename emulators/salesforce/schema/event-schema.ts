@@ -1,11 +1,13 @@
 import { KEY_PREFIX } from '../ids.ts';
+import { eventSeriesFields } from './event-series-fields.ts';
 import { field, picklist, systemField, type SObjectDef } from './field-def.ts';
 
 /**
  * Describes the Event object with the fields a calendar sync reads and writes, typed and sized as in the Salesforce
- * Object Reference, plus the org's custom External ID text field that carries the sync id.
+ * Object Reference, plus the org's custom External ID text field that carries the sync id. `recurringEvents2` adds
+ * the fields of Recurring Events 2.0.
  */
-export function eventSchema(syncIdField: string): SObjectDef {
+export function eventSchema(syncIdField: string, recurringEvents2 = false): SObjectDef {
   return {
     name: 'Event',
     label: 'Event',
@@ -43,6 +45,7 @@ export function eventSchema(syncIdField: string): SObjectDef {
         referenceTo: ['Account', 'Opportunity', 'Case'], relationshipName: 'What' }),
       field({ name: 'IsRecurrence', label: 'Create Recurring Series of Events', type: 'boolean', nillable: false,
         defaultedOnCreate: true, updateable: false }),
+      ...(recurringEvents2 ? eventSeriesFields() : []),
       systemField({ name: 'CreatedDate', label: 'Created Date', type: 'datetime' }),
       systemField({ name: 'CreatedById', label: 'Created By ID', type: 'reference', length: 18,
         referenceTo: ['User'], relationshipName: 'CreatedBy' }),

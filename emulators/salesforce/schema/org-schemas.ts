@@ -18,9 +18,12 @@ export interface OrgFeatures {
   personAccounts: boolean;
   /** EventRelation carries IsParent, IsWhat and AccountId (Shared Activities). */
   sharedActivities: boolean;
+  /** Event carries the Recurring Events 2.0 fields, and an Event with a pattern becomes a series of occurrences. */
+  recurringEvents2: boolean;
 }
 
-export const DEFAULT_FEATURES: OrgFeatures = { enhancedEmail: true, personAccounts: true, sharedActivities: true };
+// Recurring Events 2.0 is off by default: orgs that never turned on Lightning event series have no such fields.
+export const DEFAULT_FEATURES: OrgFeatures = { enhancedEmail: true, personAccounts: true, sharedActivities: true, recurringEvents2: false };
 
 /** A custom field the emulator adds to an object, such as a second email field on Contact. */
 export interface CustomFieldSpec {
@@ -37,7 +40,7 @@ export interface CustomFieldSpec {
 /** List every object the emulated org serves, with the fields its features and `customFields` give it. */
 export function orgSchemas(syncIdField: string, features: OrgFeatures, customFields: CustomFieldSpec[] = []): SObjectDef[] {
   const defs = [
-    eventSchema(syncIdField),
+    eventSchema(syncIdField, features.recurringEvents2),
     userSchema(),
     eventRelationSchema(features.sharedActivities),
     taskSchema(syncIdField),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { scopeConditions } from './record-scope.ts';
+import { EVENT_SCOPE, scopeConditions } from './record-scope.ts';
 import { indexDescribe } from './value-checks.ts';
 
 const withFields = (...names: string[]) => indexDescribe({ fields: names.map((name) => ({ name, type: 'boolean' })) });
@@ -10,6 +10,11 @@ describe('scopeConditions', () => {
     const scope = { falseWhereExists: ['IsRecurrence'], excludeWhereExists: [{ field: 'TaskSubtype', value: 'Email' }] };
     expect(scopeConditions(scope, withFields('IsRecurrence', 'TaskSubtype'), 'Sync__c')).toEqual(['IsRecurrence = false', "TaskSubtype != 'Email'"]);
     expect(scopeConditions(scope, withFields('Subject'), 'Sync__c')).toEqual([]);
+  });
+
+  it('leaves out legacy series parents and the pattern record of an event series where Event has the fields', () => {
+    expect(scopeConditions(EVENT_SCOPE, withFields('IsRecurrence', 'GroupEventType'), 'Sync__c')).toEqual(['IsRecurrence = false', "GroupEventType != '3'"]);
+    expect(scopeConditions(EVENT_SCOPE, withFields('IsRecurrence'), 'Sync__c')).toEqual(['IsRecurrence = false']);
   });
 
   it('selects or leaves out another kind by sync id prefix', () => {

@@ -15,10 +15,15 @@ export interface RecordScope {
   readonly excludeSyncIdPrefixes?: readonly string[];
 }
 
-/** The standard Event scope: the owner's events in the window, without series masters of old-style recurring events. */
+/**
+ * The standard Event scope: the owner's events in the window, without series masters of old-style recurring events
+ * and without the record that holds the pattern of a Recurring Events 2.0 series (GroupEventType 3, as the Change
+ * Data Capture guide shows it), whose occurrences are Events of their own.
+ */
 export const EVENT_SCOPE: RecordScope = {
   window: { start: 'StartDateTime', end: 'EndDateTime' },
   falseWhereExists: ['IsRecurrence'],
+  excludeWhereExists: [{ field: 'GroupEventType', value: '3' }],
 };
 
 /** Build the SOQL conditions of a scope for an object whose fields are `index`. */

@@ -1,3 +1,4 @@
+import { recurrenceFormOf, type RecurrenceForm } from './recurrence-form.ts';
 import { indexDescribe, type FieldIndex } from './value-checks.ts';
 
 /** The parts of `GET sobjects/{sobject}/describe` that the connector reads. */
@@ -62,6 +63,8 @@ export interface OrgFeatures {
   readonly sharedActivities: boolean;
   /** Objects (of those asked about) whose sync id field exists and is an External ID. */
   readonly syncIdFieldOn: readonly string[];
+  /** How the org keeps recurring events; null when Event was not among the objects asked about. */
+  readonly recurringEvents: RecurrenceForm | null;
 }
 
 /** Decide the org's features from describeGlobal and the describes of Account, EventRelation and the synced objects. */
@@ -71,6 +74,7 @@ export function readOrgFeatures(
   syncIdField: string | null,
 ): OrgFeatures {
   const has = (sobject: string, field: string) => describes.get(sobject.toLowerCase())?.fields.has(field.toLowerCase()) === true;
+  const eventInfo = describes.get('event');
   const syncIdFieldOn =
     syncIdField === null
       ? []
@@ -82,5 +86,6 @@ export function readOrgFeatures(
     personAccounts: has('Account', 'IsPersonAccount'),
     sharedActivities: has('EventRelation', 'IsParent'),
     syncIdFieldOn,
+    recurringEvents: eventInfo === undefined ? null : recurrenceFormOf(eventInfo.fields),
   };
 }

@@ -1,6 +1,7 @@
 import type { MailboxRecord } from '../domain/accounts.ts';
-import { OBJECT_KINDS, type ObjectKind } from '../domain/link.ts';
-import { parseConflictId, type RecordedConflict } from '../store/index.ts';
+import { OBJECT_KINDS } from '../domain/link.ts';
+import { requestUndo } from '../scheduler/review-requests.ts';
+import type { RecordedConflict } from '../store/index.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandEnvironment } from './command-environment.ts';
 import { openStoreContext } from './store-context.ts';
@@ -67,34 +68,22 @@ export interface ConflictUndoOptions {
  * both sides. The session records the undo in the ledger once both writes succeed. A decision is undone once.
  */
 export async function runConflictUndo(id: string, options: ConflictUndoOptions, environment: CommandEnvironment): Promise<number> {
-  const key = parseConflictId(id);
-  if (key === null || !(OBJECT_KINDS as readonly string[]).includes(key.objectKind)) {
-    throw new UsageError(`'${id}' is not a conflict id; ids look like MAILBOX-ID/event/12, and \`syncline conflicts\` prints them in brackets`);
-  }
-  const objectKind = key.objectKind as ObjectKind;
   const logger = createCliLogger();
   const context = await openStoreContext({ config: options.config, dataDir: options.dataDir, env: environment.env, cwd: environment.cwd, logger });
   try {
-    const decision = await context.store.getConflict(key.mailboxId, objectKind, key.seq);
-    if (decision === null) {
+    const result = await requestUndo(context.store, id, new Date());
+    if (result.kind === 'malformedId') {
+      throw new UsageError(`'${id}' is not a conflict id; ids look like MAILBOX-ID/event/12, and \`syncline conflicts\` prints them in brackets`);
+    }
+    if (result.kind === 'notFound') {
       throw new UsageError(`No conflict decision has the id '${id}'; \`syncline conflicts\` lists the ids`);
     }
-    const undoneBy = await context.store.findUndoOf(key.mailboxId, objectKind, key.seq);
-    if (undoneBy !== null) {
-      throw new UsageError(`Conflict ${decision.id} was undone already by ${key.mailboxId}/${objectKind}/${undoneBy}; undo that entry to bring the other value back`);
+    if (result.kind === 'alreadyUndone') {
+      throw new UsageError(`Conflict ${result.decision.id} was undone already by ${result.undoneBy}; undo that entry to bring the other value back`);
     }
 
-    const side = decision.winner === 'mailbox' ? 'crm' : 'mailbox';
-    const requested = await context.store.requestConflictUndo({
-      mailboxId: decision.mailboxId,
-      objectKind,
-      seq: decision.seq,
-      syncId: decision.syncId,
-      field: decision.field,
-      value: side === 'mailbox' ? decision.mailboxValue : decision.crmValue,
-      side,
-      requestedAt: new Date().toISOString(),
-    });
+    const { decision, side } = result;
+    const requested = result.status === 'requested';
     const address = (await context.store.getMailbox(decision.mailboxId))?.address ?? decision.mailboxId;
     if (options.json) {
       environment.stdout(JSON.stringify({ undo: { id: decision.id, mailbox: address, syncId: decision.syncId, field: decision.field, side, status: requested ? 'requested' : 'alreadyRequested' } }));

@@ -1,4 +1,5 @@
 import type { QuarantineEntry } from '../domain/sync-store.ts';
+import { requestRestore } from '../scheduler/review-requests.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandEnvironment } from './command-environment.ts';
 import { selectMailboxes } from './conflicts-command.ts';
@@ -52,14 +53,15 @@ export async function runQuarantineRestore(id: string, options: QuarantineOption
   const logger = createCliLogger();
   const context = await openStoreContext({ config: options.config, dataDir: options.dataDir, env: environment.env, cwd: environment.cwd, logger });
   try {
-    const entry = await context.store.getQuarantineEntry(id.trim());
-    if (entry === null) {
+    const result = await requestRestore(context.store, id, new Date());
+    if (result.kind === 'notFound') {
       throw new UsageError(`No quarantine entry has the id '${id}'; \`syncline quarantine\` lists them (entries are purged after policy.quarantineDays)`);
     }
-    if (entry.restoredAt !== null) {
-      throw new UsageError(`Quarantine entry ${entry.id} was restored at ${entry.restoredAt}; there is nothing left to restore`);
+    if (result.kind === 'alreadyRestored') {
+      throw new UsageError(`Quarantine entry ${result.entry.id} was restored at ${result.restoredAt}; there is nothing left to restore`);
     }
-    const requested = await context.store.requestQuarantineRestore(entry.id, new Date().toISOString());
+    const { entry } = result;
+    const requested = result.status === 'requested';
     const address = (await context.store.getMailbox(entry.mailboxId))?.address ?? entry.mailboxId;
     if (options.json) {
       environment.stdout(JSON.stringify({ restore: { id: entry.id, mailbox: address, objectKind: entry.objectKind, side: entry.side, status: requested ? 'requested' : 'alreadyRequested' } }));

@@ -2,6 +2,7 @@ import type { SandboxReady, SynclineConfig } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { startInstantSync, type InstantSync } from '../scheduler/instant-sync.ts';
 import { apiRoutes } from '../server/api-routes.ts';
+import type { DraftPlanner } from '../server/routes/org-settings-edits.ts';
 import { emailRoutes } from '../server/routes/emails.ts';
 import { emailRouteConnectors } from '../scheduler/engine-email.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
@@ -46,7 +47,7 @@ export async function runStart(options: StartOptions, environment: CommandEnviro
     // `syncline force` finds a running embedded scheduler by this file. In distributed mode it uses the queue instead.
     const presence = running.mode === 'embedded' ? announceScheduler(presenceDirOf(config.store, config.dataDir)) : null;
     logger.info({ orgs: config.orgs.length, mailboxes: running.engine.mailboxes.length, mode: running.mode, sandbox: context.sandbox !== null }, 'Syncline started');
-    const instant = await startInstantSyncOrWarn(config, running.engine.store, running.scheduler, logger);
+    const instant = await startInstantSyncOrWarn(config, running.engine.store, running.scheduler, logger, (mailboxId, draft) => running.engine.planSession(mailboxId, draft));
 
     const reason = await runUntilStopped(running, logger, async () => {
       presence?.clear();
@@ -63,9 +64,9 @@ export async function runStart(options: StartOptions, environment: CommandEnviro
  * The webhook server and the change streams. Without them every mailbox still gets its scheduled sessions, so a
  * server that cannot listen (the port is taken) is reported and the engine runs on.
  */
-async function startInstantSyncOrWarn(config: SynclineConfig, store: SynclineStore, scheduler: Scheduler, logger: Logger): Promise<InstantSync | null> {
+async function startInstantSyncOrWarn(config: SynclineConfig, store: SynclineStore, scheduler: Scheduler, logger: Logger, planDraft: DraftPlanner): Promise<InstantSync | null> {
   try {
-    return await startInstantSync({ config, store, scheduler, logger, routes: [apiRoutes({ store, config, logger, requestSession: (mailboxId, trigger) => scheduler.requestSession(mailboxId, trigger) }), emailRoutes({ store, logger, openMailbox: emailRouteConnectors(config, store, logger) })] });
+    return await startInstantSync({ config, store, scheduler, logger, routes: [apiRoutes({ store, config, logger, planDraft, requestSession: (mailboxId, trigger) => scheduler.requestSession(mailboxId, trigger) }), emailRoutes({ store, logger, openMailbox: emailRouteConnectors(config, store, logger) })] });
   } catch (error) {
     const port = config.server?.port ?? 8787;
     logger.error({ err: error, port }, `Instant sync is off: the webhook server could not listen on port ${port}; set server.port to a free port. Sessions keep their schedule`);

@@ -30,7 +30,7 @@ const LOCK_WAIT_MS = 60_000;
  * `syncline sync --once`: one session for every mailbox (or the one named), then exit. Each goes through the
  * session runner as a forced session, so the schedule records it: `syncline status` shows it as the last session,
  * and the next one follows the interval. A mailbox suspended by a person is skipped with a note. Exit code 0 when
- * every session ended success, partial, needsReview or skipped, 1 when one failed.
+ * every session ended ok, partial, needsReview or skipped, 1 when one failed.
  */
 export async function runSyncOnce(options: SyncOptions, environment: CommandEnvironment): Promise<number> {
   if (options.dryRun) {
@@ -177,6 +177,9 @@ function describeChange(change: PlannedChange): string {
   const target = change.id === null ? '' : ` ${change.id}`;
   if (change.op === 'conflict') {
     return `conflict ${change.object}${target}: ${Object.keys(change.fields).join(', ')} kept from the ${side} side`;
+  }
+  if (change.op === 'unsync') {
+    return `unsync ${change.object}${target}: remove from the mailbox, keep in Salesforce (rule '${change.rule ?? ''}')`;
   }
   const fields = change.op === 'delete' ? '' : ` (${Object.keys(change.fields).join(', ')})`;
   return `${change.op} ${change.object}${target} in ${side}${fields}`;

@@ -16,7 +16,7 @@ const ownDomain = z
   .toLowerCase()
   .regex(/^(?:@|\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/, { error: 'expected a domain (example.com, that domain only) or a domain with its subdomains (*.example.com), without scheme' });
 
-const blocklistEntry = z
+export const blocklistEntry = z
   .string({ error: 'expected an address, a domain or *.domain' })
   .trim()
   .toLowerCase()

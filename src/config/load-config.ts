@@ -8,7 +8,7 @@ import { resolveEmailSaving } from './email-saving-schema.ts';
 import { applyEnvironmentSecrets, orgSecretVariable, type Environment } from './env-secrets.ts';
 import { formatConfigIssues } from './format-issues.ts';
 import { resolveGoogle } from './resolve-google.ts';
-import type { EwsSetting, MailboxSetting, OrgSetting, StoreSetting, SynclineConfig, WindowSetting } from './resolved-config.ts';
+import type { EwsSetting, MailboxSetting, OrgFileSections, OrgSetting, StoreSetting, SynclineConfig, WindowSetting } from './resolved-config.ts';
 import { resolveOrgMappings } from './resolve-mappings.ts';
 import { ConfigProblem, resolveSalesforceAuth } from './salesforce-auth.ts';
 import { configFileSchema, type ConfigFile, type MailboxConfig, type OrgConfig } from './schema.ts';
@@ -134,7 +134,7 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
   return {
     id: org.id,
     name: org.name,
-    policy: org.policy,
+    policy: org.unsync === undefined ? org.policy : { ...org.policy, unsync: org.unsync },
     salesforce: {
       ...org.salesforce,
       auth: resolveSalesforceAuth(org.salesforce.auth, baseDir, `orgs[${index}].salesforce.auth`, orgSecretVariable(org.id, 'SALESFORCE_PRIVATE_KEY')),
@@ -159,6 +159,7 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
       ? {}
       : { emailSaving: resolveEmailSaving(org.emailSaving, { category: org.selection.category, ownDomains: [...org.selection.ownDomains, ...org.linking.ownDomains], blocklist: org.linking.blocklist }) }),
     linking: org.linking,
+    fileSections: { ...(org.mappings === undefined ? {} : { mappings: org.mappings as OrgFileSections['mappings'] }), ...(org.sessionIntervalMinutes === undefined ? {} : { sessionIntervalMinutes: org.sessionIntervalMinutes }) },
     mailboxes: org.mailboxes.map((mailbox, mailboxIndex) => ({
       ...resolveMailbox(org.id, mailbox, orgInterval),
       kind: mailbox.kind,
@@ -166,6 +167,7 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
       ...(mailbox.googleRefreshToken === undefined ? {} : { googleRefreshToken: mailbox.googleRefreshToken }),
       graphAuth: mailbox.graphAuth ?? org.graph?.auth ?? 'appOnly',
       mappings: mappings.mailboxTables[mailboxIndex] ?? mappings.tables,
+      fileSections: { ...(mailbox.mappings === undefined ? {} : { mappings: mailbox.mappings }), ...(mailbox.sessionIntervalMinutes === undefined ? {} : { sessionIntervalMinutes: mailbox.sessionIntervalMinutes }) },
     })),
   };
 }
@@ -176,11 +178,16 @@ function resolveOrg(org: OrgConfig, index: number, defaultInterval: number, base
  */
 function resolveEws(orgId: string, ews: NonNullable<OrgConfig['ews']>, where: string): EwsSetting {
   const { auth } = ews;
-  if (auth.kind === 'basic') {
+  if (auth.kind === 'basic' || auth.kind === 'ntlm') {
     if (auth.password === undefined) {
       throw new ConfigProblem(`${where}.auth.password is missing; set the environment variable ${orgSecretVariable(orgId, 'EWS_PASSWORD')} to the service account's password`);
     }
-    return { url: ews.url, maxConcurrency: ews.maxConcurrency, sendMeetingInvitations: ews.sendMeetingInvitations, auth: { kind: 'basic', username: auth.username, password: auth.password } };
+    const common = { url: ews.url, maxConcurrency: ews.maxConcurrency, sendMeetingInvitations: ews.sendMeetingInvitations };
+    if (auth.kind === 'basic') {
+      return { ...common, auth: { kind: 'basic', username: auth.username, password: auth.password } };
+    }
+    const { domain, workstation } = auth;
+    return { ...common, auth: { kind: 'ntlm', username: auth.username, password: auth.password, ...(domain === undefined ? {} : { domain }), ...(workstation === undefined ? {} : { workstation }) } };
   }
   if (auth.clientSecret === undefined) {
     throw new ConfigProblem(`${where}.auth.clientSecret is missing; set the environment variable ${orgSecretVariable(orgId, 'EWS_CLIENT_SECRET')} to a client secret of the app`);

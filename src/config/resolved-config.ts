@@ -1,7 +1,8 @@
 import type { ObjectKind } from '../domain/link.ts';
 import type { EmailSavingSettings } from '../email/index.ts';
 import type { LinkingSettings } from '../linking/settings.ts';
-import type { MappingTable } from '../mapping/index.ts';
+import type { UnsyncRule } from '../sync/unsync-rules.ts';
+import type { MappingTable, TableOverride, UserAdjustments } from '../mapping/index.ts';
 
 /**
  * The configuration the engine runs with, after defaults, environment secrets and derived values are applied.
@@ -55,6 +56,7 @@ export interface EwsSetting {
   readonly url: string;
   readonly auth:
     | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+    | { readonly kind: 'ntlm'; readonly username: string; readonly password: string; readonly domain?: string; readonly workstation?: string }
     | { readonly kind: 'oauth'; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string; readonly scope?: string };
   readonly maxConcurrency: number;
   /** Invitation setting: whether Exchange mails attendees about meetings Syncline writes; absent: `none`. */
@@ -94,6 +96,8 @@ export interface PolicySetting {
   readonly quarantineDays?: number;
   readonly privateItems?: 'skip' | 'withoutBody' | 'busyOnly';
   readonly massDelete?: { readonly maxShare: number; readonly maxCount: number };
+  /** The org's un-sync rules (the file's `unsync` list): matching calendar events leave the mailboxes and stay in Salesforce. */
+  readonly unsync?: readonly UnsyncRule[];
 }
 
 /** The choice of unlinked calendar items that start syncing; an item with the category always does. */
@@ -136,6 +140,20 @@ export interface MailboxSetting {
   readonly graphAuth?: GraphAuthKind;
   /** The mapping table per kind for this mailbox, the org's with the mailbox's own choices; absent: the defaults. */
   readonly mappings?: Readonly<Record<ObjectKind, MappingTable>>;
+  /** The mailbox's own sections as the configuration file gives them, which settings edits start from; absent: none. */
+  readonly fileSections?: MailboxFileSections;
+}
+
+/** A mailbox's sections of the configuration file that the dashboard can edit, before resolution. */
+export interface MailboxFileSections {
+  readonly mappings?: Readonly<Partial<Record<ObjectKind, UserAdjustments>>>;
+  readonly sessionIntervalMinutes?: number;
+}
+
+/** An org's sections of the configuration file that the console can edit and the resolved settings do not keep. */
+export interface OrgFileSections {
+  readonly mappings?: Readonly<Partial<Record<ObjectKind, TableOverride>>>;
+  readonly sessionIntervalMinutes?: number;
 }
 
 export interface OrgSetting {
@@ -158,6 +176,10 @@ export interface OrgSetting {
   /** Absent: the linking defaults, with no user blocklists. */
   readonly linking?: OrgLinkingSetting;
   readonly mailboxes: readonly MailboxSetting[];
+  /** The org's own sections as the configuration file gives them, which settings edits start from; absent: none. */
+  readonly fileSections?: OrgFileSections;
+  /** Mailbox changes that start a session ahead of schedule for this org, from a settings edit; absent: instantSync.triggers. */
+  readonly instantSyncTriggers?: readonly InstantSyncTrigger[];
 }
 
 /** The org's linking settings and each mailbox owner's own blocklist, by mailbox address (lower case). */

@@ -5,6 +5,7 @@ import { googleSchema } from './google-schema.ts';
 import { imapCaldavSchema } from './imap-caldav-schema.ts';
 import { linkingSchema } from './linking-schema.ts';
 import { mailboxMappingsSchema, orgMappingsSchema, selectionSchema } from './mapping-schema.ts';
+import { unsyncSchema } from './unsync-schema.ts';
 
 /**
  * The shape of `syncline.config.json`. Objects are strict so that a misspelt key fails at start instead of
@@ -12,7 +13,7 @@ import { mailboxMappingsSchema, orgMappingsSchema, selectionSchema } from './map
  * environment variables (see env-secrets.ts), which are merged in before this schema runs.
  */
 
-const positiveMinutes = z
+export const positiveMinutes = z
   .number({ error: 'expected a number of minutes' })
   .int({ error: 'expected a whole number of minutes' })
   .min(1, { error: 'expected at least 1 minute' })
@@ -72,6 +73,11 @@ const syncWindowSchema = z
     }
   });
 
+/** Mailbox changes that start a session ahead of schedule; the console edits the same list. */
+export const instantSyncTriggersSchema = z.array(z.enum(['create', 'update', 'delete'], { error: "expected 'create', 'update' or 'delete'" }), {
+  error: "expected a list such as ['create', 'update', 'delete'] (empty: none)",
+});
+
 const storeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sqlite'), path: nonEmpty('a file path').optional() }),
   z.strictObject({
@@ -100,7 +106,7 @@ const deletionsSchema = z.strictObject({
   contact: deletionPolicySchema.optional(),
 });
 
-const policySchema = z
+export const policySchema = z
   .strictObject({
     conflict: z.enum(['latestWins', 'mailboxWins', 'crmWins']).optional(),
     /** Older form of `deletions`: true deletes, false keeps, for every kind. */
@@ -203,6 +209,13 @@ const ewsSchema = z.strictObject({
   auth: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('basic'), username: nonEmpty('the service account, DOMAIN\\user or its user principal name'), password: nonEmpty('the service account password').optional() }),
     z.strictObject({ kind: z.literal('oauth'), tokenUrl: serviceUrl, clientId: nonEmpty('the client id of the app'), clientSecret: nonEmpty('a client secret of the app').optional(), scope: nonEmpty('the token scope').optional() }),
+    z.strictObject({
+      kind: z.literal('ntlm'),
+      username: nonEmpty('the service account, DOMAIN\\user or its user principal name'),
+      password: nonEmpty('the service account password').optional(),
+      domain: nonEmpty('the NetBIOS name of the account domain, such as CONTOSO').optional(),
+      workstation: nonEmpty('the workstation name sent to the server').optional(),
+    }),
   ]),
   /** Requests in flight per mailbox; Exchange 2016 allows 27 per user by default (EWSMaxConcurrency), shared with the user's own clients. */
   maxConcurrency: z.number().int().min(1, { error: 'expected 1 to 27' }).max(27, { error: 'expected 1 to 27' }).default(3),
@@ -283,6 +296,8 @@ const orgSchema = z.strictObject({
   mappings: orgMappingsSchema.optional(),
   /** The choice of calendar items that start syncing. */
   selection: selectionSchema.prefault({}),
+  /** Rules that remove matching calendar events from the mailboxes and keep them in Salesforce (docs/unsync.md). */
+  unsync: unsyncSchema.optional(),
   /** Saving emails to Salesforce; absent: off. */
   emailSaving: emailSavingSchema.optional(),
 });
@@ -303,9 +318,7 @@ export const configFileSchema = z
     instantSync: z
       .strictObject({
         coalesceSeconds: z.number().int({ error: 'expected whole seconds' }).min(60, { error: 'expected 60 to 180 seconds' }).max(180, { error: 'expected 60 to 180 seconds' }).default(60),
-        triggers: z
-          .array(z.enum(['create', 'update', 'delete'], { error: "expected 'create', 'update' or 'delete'" }), { error: "expected a list such as ['create', 'update', 'delete'] (empty: none)" })
-          .default(['create', 'update', 'delete']),
+        triggers: instantSyncTriggersSchema.default(['create', 'update', 'delete']),
         resources: z
           .array(z.enum(['events', 'inbox', 'sentItems'], { error: "expected 'events', 'inbox' or 'sentItems'" }), { error: "expected a list such as ['events', 'inbox', 'sentItems'] (empty: no subscriptions)" })
           .default(['events', 'inbox', 'sentItems']),

@@ -34,6 +34,11 @@ export interface SessionCommit {
   readonly heldDeletions?: readonly HeldDeletion[];
   /** Ledger numbers of the conflict undos the session applied or dropped; their requests go. */
   readonly settledUndos?: readonly number[];
+  /**
+   * Plans of pairs whose writes failed, kept for the next session while every other plan is cleared. Without its plan
+   * a pair that has no link yet would be merged against an empty base, and an edit the failed write carried could be lost.
+   */
+  readonly keptPlannedBases?: readonly PlannedBase[];
 }
 
 /** An item a session deleted on one side, with what it held, so it can be made again. */

@@ -16,5 +16,5 @@ export {
   toMailboxPatch,
   toNewMailboxItem,
 } from './project.ts';
-export { adjustTable, resolveTable, type TableOverride } from './resolve-table.ts';
+export { adjustTable, resolveTable, type TableOverride, type UserAdjustments } from './resolve-table.ts';
 export { MappingError, validateMappingTable } from './validate-mapping.ts';

@@ -1,5 +1,5 @@
 import type { MailboxSetting, OrgSetting, SynclineConfig } from '../config/resolved-config.ts';
-import type { OrgApiBudget } from '../crm/salesforce/index.ts';
+import type { OrgApiBudget, SalesforceOrgCache } from '../crm/salesforce/index.ts';
 import { createSalesforceEmailWriter } from '../crm/salesforce/email/index.ts';
 import { SalesforcePeopleDirectory } from '../crm/salesforce/people/salesforce-people-directory.ts';
 import { SalesforceRecordClient } from '../crm/salesforce/record-client.ts';
@@ -43,6 +43,8 @@ export interface EmailConnectorOptions {
   readonly store: SynclineStore;
   readonly logger: Logger;
   readonly budget?: OrgApiBudget;
+  /** The org's Salesforce token, describes and owner ids, shared by its sessions. */
+  readonly orgCache?: SalesforceOrgCache;
   /** Store of the owner's refresh token, for a mailbox with delegated Graph access. */
   readonly refreshTokens?: RefreshTokenStore;
 }
@@ -54,7 +56,7 @@ export function openEmailConnectors(options: EmailConnectorOptions): EmailConnec
   if (settings === undefined) {
     return { kind: 'off' };
   }
-  const budget = options.budget === undefined ? {} : { apiBudget: options.budget };
+  const budget = { ...(options.budget === undefined ? {} : { apiBudget: options.budget }), ...(options.orgCache === undefined ? {} : { orgCache: options.orgCache }) };
   const { loginUrl, auth, apiVersion } = org.salesforce;
   const writer = createSalesforceEmailWriter({ loginUrl, auth, apiVersion, logger, messageKeyField: settings.messageKeyField, addInField: settings.addInField, ...budget });
   const linking = openSessionLinking(options);
@@ -92,7 +94,15 @@ export function openSessionLinking(options: EmailConnectorOptions): SessionLinki
   const { org, setting, store, logger } = options;
   const crmLogger = logger.child({ side: 'crm' });
   const { loginUrl, auth, apiVersion } = org.salesforce;
-  const rest = new SalesforceRestClient({ loginUrl, auth, apiVersion, logger: crmLogger, fetch: globalThis.fetch, ...(options.budget === undefined ? {} : { budget: options.budget }) });
+  const rest = new SalesforceRestClient({
+    loginUrl,
+    auth,
+    apiVersion,
+    logger: crmLogger,
+    fetch: globalThis.fetch,
+    ...(options.budget === undefined ? {} : { budget: options.budget }),
+    ...(options.orgCache === undefined ? {} : { orgCache: options.orgCache }),
+  });
   const linking = org.linking ?? { ...DEFAULT_LINKING_SETTINGS, userBlocklists: {} };
   const userBlocklist = linking.userBlocklists[setting.address.trim().toLowerCase()] ?? [];
   const directory = new SalesforcePeopleDirectory({

@@ -6,6 +6,7 @@ import {
   eventRelationsAfterWrites,
   kindScopes,
   type OrgApiBudget,
+  type SalesforceOrgCache,
 } from '../crm/salesforce/index.ts';
 import type { MailboxKind } from '../domain/accounts.ts';
 import type { ItemSource } from '../domain/connector.ts';
@@ -23,6 +24,8 @@ import { createImapCalDavConnector, imapCaldavOptions } from '../mailbox/imap-ca
 import { crmFieldNeeds, crmFieldsOf, defaultMappingOf, flowsFrom, type MappingTable } from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { KindSession } from '../sync/index.ts';
+import { SharedMeetings, type SharedMeetingStore } from '../sync/shared-meetings.ts';
+import { ownResponseWriter } from './shared-meeting-invitees.ts';
 
 /**
  * The mailbox sources of one session: one per object kind, and the message source that email saving reads. A kind
@@ -104,6 +107,8 @@ export interface KindSourcesOptions {
   readonly tables: readonly MappingTable[];
   readonly logger: Logger;
   readonly budget?: OrgApiBudget;
+  /** The org's Salesforce token, describes and owner ids, shared by its sessions. */
+  readonly orgCache?: SalesforceOrgCache;
   /** Store of the owner's refresh token, for a mailbox with delegated Graph access or Google user OAuth. */
   readonly refreshTokens?: RefreshTokenStore;
   /** The page where the owner of a Google mailbox under user OAuth signs in. */
@@ -115,6 +120,11 @@ export interface KindSourcesOptions {
   readonly linkResolver?: LinkResolver;
   /** Store of the links the linker wrote, so they can follow a meeting's attendees. */
   readonly linkMemory?: ActivityLinkMemory;
+  /**
+   * The owners of meetings that several synced mailboxes of the org hold copies of: with it, such a meeting becomes
+   * one Salesforce Event, that of its owner's mailbox (see docs/recurrence.md). A dry run passes it too; it only reads.
+   */
+  readonly sharedMeetings?: SharedMeetingStore;
 }
 
 /**
@@ -133,6 +143,7 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
     owner: setting.salesforceUser,
     logger: logger.child({ side: 'crm' }),
     ...(options.budget === undefined ? {} : { apiBudget: options.budget }),
+    ...(options.orgCache === undefined ? {} : { orgCache: options.orgCache }),
   });
   const scopes = kindScopes(tables.map((table) => ({ kind: table.kind, sobject: table.crmObject, windowFields: windowFieldsOf(table) })));
 
@@ -154,6 +165,23 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
     });
     const crmSource = linker === null ? recordSource : linker.wrap(recordSource);
     const invitees = resolver !== undefined && table.kind === 'event' && table.crmObject === 'Event' && flowsFrom(table, 'mailbox');
+    const relationClient = () => new SalesforceRecordClient({ rest: connection.client, logger: connection.logger, sleep: connection.sleep, ...(connection.retry === undefined ? {} : { retry: connection.retry }) });
+    const shared = table.kind !== 'event' || !flowsFrom(table, 'mailbox') || options.sharedMeetings === undefined ? null : new SharedMeetings({
+      orgId: org.id,
+      mailboxId: setting.id,
+      mailboxAddress: setting.address,
+      syncedMailboxes: syncedCalendars(org),
+      store: options.sharedMeetings,
+      ...(invitees ? { writeOwnResponses: ownResponseWriter({ client: relationClient(), ownerUserId: () => connection.ownerId(), recordUrl: (id) => crmSource.recordUrl(id) }) } : {}),
+    });
+    const relationsAfterWrites = !invitees || resolver === undefined ? null : eventRelationsAfterWrites({
+      client: relationClient(),
+      resolver,
+      orgId: org.id,
+      ownerUserId: () => connection.ownerId(),
+      recordUrl: (id) => crmSource.recordUrl(id),
+      ...(linker === null ? {} : { linkOf: (syncId: string) => linker.resultFor(syncId) }),
+    });
     return {
       mapping: table,
       mailboxSource: mailboxSources[table.kind] ?? null,
@@ -161,18 +189,21 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
       crmRecordUrl: (id) => crmSource.recordUrl(id),
       ...(kindScope.syncIdPrefix === undefined ? {} : { syncIdPrefix: kindScope.syncIdPrefix }),
       ...(linker === null ? {} : { beforeCrmWrites: (writes, context) => linker.prepare(writes, { logger: context.logger, privateItems: context.policy.privateItems }) }),
-      ...(invitees && resolver !== undefined ? {
-        afterWrites: eventRelationsAfterWrites({
-          client: new SalesforceRecordClient({ rest: connection.client, logger: connection.logger, sleep: connection.sleep, ...(connection.retry === undefined ? {} : { retry: connection.retry }) }),
-          resolver,
-          orgId: org.id,
-          ownerUserId: () => connection.ownerId(),
-          recordUrl: (id) => crmSource.recordUrl(id),
-          ...(linker === null ? {} : { linkOf: (syncId: string) => linker.resultFor(syncId) }),
-        }),
-      } : {}),
+      ...(relationsAfterWrites === null ? {} : {
+        // Another synced mailbox's copy gave that person's own response, which the owner's copy may not show yet.
+        afterWrites: async (pairs, afterLogger) => relationsAfterWrites(shared === null ? pairs : await shared.withCopyResponses(pairs), afterLogger),
+      }),
+      ...(shared === null ? {} : { sharedMeetings: shared }),
     };
   });
+}
+
+/** Return the org's mailboxes whose calendars flow into Salesforce: the synced users of shared meetings. */
+function syncedCalendars(org: OrgSetting): { id: string; address: string }[] {
+  return org.mailboxes.filter((mailbox) => {
+    const table = mailbox.mappings?.event ?? defaultMappingOf('event');
+    return table.direction !== 'off' && flowsFrom(table, 'mailbox');
+  }).map((mailbox) => ({ id: mailbox.id, address: mailbox.address }));
 }
 
 /**

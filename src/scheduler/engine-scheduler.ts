@@ -28,7 +28,9 @@ export function createEngineRunner(engine: Engine, config: SynclineConfig, logge
     store: engine.store,
     runSession: (mailboxId) => engine.runSession(mailboxId),
     intervalMs: (mailboxId) => {
-      const interval = intervals.get(mailboxId);
+      // The interval the last session resolved, so an interval saved in the console applies from that session on.
+      const resolved = engine.intervalMinutes?.(mailboxId);
+      const interval = resolved === undefined ? intervals.get(mailboxId) : resolved * 60_000;
       if (interval === undefined) {
         throw new Error(`Unknown mailbox id '${mailboxId}'; it is not in the configuration`);
       }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { OrgSettingsEdit } from '../config/settings-edits.ts';
 import { resolveSyncWindow } from '../config/sync-window.ts';
 import type { MailboxSetting, OrgSetting, SynclineConfig } from '../config/resolved-config.ts';
-import { OrgApiBudget } from '../crm/salesforce/index.ts';
+import { OrgApiBudget, SalesforceOrgCache } from '../crm/salesforce/index.ts';
 import type { MailboxRecord } from '../domain/accounts.ts';
 import type { LinkResolver } from '../domain/linking.ts';
 import { sessionGoogleRefreshTokens } from '../mailbox/google/auth/google-refresh-tokens.ts';
@@ -16,6 +17,7 @@ import { openStore, type SynclineStore } from '../store/index.ts';
 import { defaultSyncPolicy, planMailboxSession, runMailboxSession, type MailboxSessionOptions, type SessionPlan, type SyncPolicy } from '../sync/index.ts';
 import { openSessionLinking, saveSessionEmails, type SessionLinking } from './engine-email.ts';
 import { kindSessions, mailboxTables } from './engine-kinds.ts';
+import { withStoredSettings } from './engine-settings.ts';
 import { sessionLogFields } from './session-summary.ts';
 
 export interface EngineMailbox {
@@ -34,8 +36,13 @@ export interface Engine {
   readonly mailboxes: readonly EngineMailbox[];
   /** Run one session, record it in the session log and log its summary. Never throws for a failed session. */
   runSession(mailboxId: string): Promise<SessionReport>;
-  /** Plan a session without running it: nothing is written to either side or to the store. */
-  planSession(mailboxId: string): Promise<SessionPlan>;
+  /**
+   * Plan a session without running it: nothing is written to either side or to the store. With `orgDraft`, the
+   * plan uses that org settings edit in place of the stored one.
+   */
+  planSession(mailboxId: string, orgDraft?: OrgSettingsEdit): Promise<SessionPlan>;
+  /** The mailbox's session interval as its last session resolved it (settings edits included), in minutes. */
+  intervalMinutes?(mailboxId: string): number | undefined;
   close(): Promise<void>;
 }
 
@@ -87,8 +94,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   }
 
   const byId = new Map(mailboxes.map((mailbox) => [mailbox.record.id, mailbox]));
-  // One budget per org, so the sessions of all its mailboxes share the org's API allocation.
-  const budgets = new Map(config.orgs.map((org) => [org.id, new OrgApiBudget({ share: org.salesforce.apiBudgetShare })]));
+  const intervals = new Map<string, number>();
+  // One budget and one cache per org, so the sessions of all its mailboxes share the org's API allocation, its
+  // Salesforce token and its describes.
+  const shares = new Map(config.orgs.map((org): [string, OrgShare] => [org.id, { budget: new OrgApiBudget({ share: org.salesforce.apiBudgetShare }), orgCache: new SalesforceOrgCache() }]));
   return {
     store,
     mailboxes,
@@ -97,27 +106,38 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (!mailbox) {
         throw new Error(`Unknown mailbox id '${mailboxId}'; it is not in the configuration`);
       }
-      return runAndRecord(mailbox, store, config, logger, now(), budgets.get(mailbox.org.id));
+      return runAndRecord(mailbox, store, config, logger, now(), shares.get(mailbox.org.id), intervals);
     },
-    async planSession(mailboxId) {
+    async planSession(mailboxId, orgDraft) {
       const mailbox = byId.get(mailboxId);
       if (!mailbox) {
         throw new Error(`Unknown mailbox id '${mailboxId}'; it is not in the configuration`);
       }
-      const budget = budgets.get(mailbox.org.id);
-      return planMailboxSession(sessionOptions(mailbox, store, config, logger.child({ org: mailbox.org.id, mailboxId }), now(), budget));
+      const planLogger = logger.child({ org: mailbox.org.id, mailboxId });
+      const effective = await withStoredSettings(mailbox, store, planLogger, orgDraft);
+      return planMailboxSession(sessionOptions(effective, store, config, planLogger, now(), shares.get(mailbox.org.id)));
     },
+    intervalMinutes: (mailboxId) => intervals.get(mailboxId) ?? byId.get(mailboxId)?.setting.sessionIntervalMinutes,
     close: () => store.close(),
   };
 }
 
-async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, budget?: OrgApiBudget): Promise<SessionReport> {
+/** What the sessions of one org share in this process. */
+interface OrgShare {
+  readonly budget: OrgApiBudget;
+  readonly orgCache: SalesforceOrgCache;
+}
+
+async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, share: OrgShare | undefined, intervals: Map<string, number>): Promise<SessionReport> {
   // runMailboxSession binds the mailbox id and session id itself, so it gets the logger scoped to the org only.
   const orgLogger = logger.child({ org: mailbox.org.id });
   const sessionLogger = orgLogger.child({ mailboxId: mailbox.record.id });
   let report: SessionReport;
   try {
-    report = await runOneSession(mailbox, store, config, orgLogger, startedAt, budget);
+    // Stored settings edits are read at each session start, so a saved change needs no restart.
+    const effective = await withStoredSettings(mailbox, store, sessionLogger);
+    intervals.set(mailbox.record.id, effective.setting.sessionIntervalMinutes);
+    report = await runOneSession(effective, store, config, orgLogger, startedAt, share);
   } catch (error) {
     // runMailboxSession reports fatal failures itself; reaching this means a bug or a connector set-up error.
     sessionLogger.error({ err: error }, 'Session aborted by an unexpected error');
@@ -140,10 +160,10 @@ async function runAndRecord(mailbox: EngineMailbox, store: SynclineStore, config
   return report;
 }
 
-async function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, budget?: OrgApiBudget): Promise<SessionReport> {
-  const budgetOption = budget === undefined ? {} : { budget };
+async function runOneSession(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, share?: OrgShare): Promise<SessionReport> {
+  const budgetOption = share === undefined ? {} : { ...share };
   const linking = openSessionLinking({ org: mailbox.org, setting: mailbox.setting, store, logger: logger.child({ mailboxId: mailbox.record.id }), ...budgetOption });
-  const mirrored = await runMailboxSession(sessionOptions(mailbox, store, config, logger, startedAt, budget, linking.resolver));
+  const mirrored = await runMailboxSession(sessionOptions(mailbox, store, config, logger, startedAt, share, linking.resolver));
   const tokens = mailbox.refreshTokens === undefined ? {} : { refreshTokens: mailbox.refreshTokens };
   const saved = await saveSessionEmails(mirrored, { org: mailbox.org, setting: mailbox.setting, mailbox: mailbox.record, store, logger, ...budgetOption, ...tokens });
   return withMeetingLinks(saved, linking);
@@ -166,15 +186,16 @@ function withMeetingLinks(report: SessionReport, linking: SessionLinking): Sessi
 }
 
 /** Build a session's options; with a link resolver, the meetings it writes are linked (a dry run passes none). */
-function sessionOptions(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, budget?: OrgApiBudget, linkResolver?: LinkResolver): MailboxSessionOptions {
+function sessionOptions(mailbox: EngineMailbox, store: SynclineStore, config: SynclineConfig, logger: Logger, startedAt: Date, share?: OrgShare, linkResolver?: LinkResolver): MailboxSessionOptions {
   const { org, setting, record } = mailbox;
   const kinds = kindSessions({
     org,
     setting,
     tables: mailboxTables(setting),
     logger,
-    ...(budget === undefined ? {} : { budget }),
+    ...(share === undefined ? {} : { ...share }),
     ...(linkResolver === undefined ? {} : { linkResolver, linkMemory: store }),
+    sharedMeetings: store,
     ...(mailbox.refreshTokens === undefined ? {} : { refreshTokens: mailbox.refreshTokens }),
     ...(mailbox.signInUrl === undefined ? {} : { signInUrl: mailbox.signInUrl }),
   });

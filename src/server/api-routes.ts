@@ -15,7 +15,10 @@ import { registerLinkExplanationRoutes } from './routes/link-explanations.ts';
 import { registerMailboxRoutes } from './routes/mailboxes.ts';
 import { registerOidcRoutes } from './routes/oidc.ts';
 import { registerOperationalRoutes } from './routes/operational.ts';
+import { registerMailboxSettingsRoutes } from './routes/mailbox-settings.ts';
 import { registerOrgSettingsRoutes } from './routes/org-settings.ts';
+import { registerOrgSettingsEditRoutes, type DraftPlanner } from './routes/org-settings-edits.ts';
+import { registerReviewRoutes } from './routes/review.ts';
 import { registerSalesforceUsageRoutes, type OrgLimitsReader } from './routes/salesforce-usage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { cookiePolicyFor } from './session-cookie.ts';
@@ -33,6 +36,8 @@ export interface ApiDependencies {
   readonly signInThrottle?: SignInThrottle;
   /** Reads an org's daily Salesforce API usage for the admin console; defaults to Salesforce's `limits` resource. */
   readonly readSalesforceLimits?: OrgLimitsReader;
+  /** Plans a session with an org settings draft for the console's dry run; without it the dry run answers 503. */
+  readonly planDraft?: DraftPlanner;
   readonly now?: () => Date;
 }
 
@@ -69,8 +74,11 @@ export function apiRoutes(deps: ApiDependencies): ServerRoutes {
     });
     registerMailboxRoutes(app, { store: deps.store, now, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
     registerConflictRoutes(app, { store: deps.store });
+    registerReviewRoutes(app, { store: deps.store, config: deps.config, now, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
     registerLinkExplanationRoutes(app, { store: deps.store });
-    registerOrgSettingsRoutes(app, deps.config);
+    registerOrgSettingsRoutes(app, deps.config, deps.store);
+    registerOrgSettingsEditRoutes(app, { config: deps.config, store: deps.store, now, ...(deps.planDraft === undefined ? {} : { planDraft: deps.planDraft }) });
+    registerMailboxSettingsRoutes(app, { config: deps.config, store: deps.store, now });
     registerSalesforceUsageRoutes(app, { store: deps.store, config: deps.config, logger, now, ...(deps.readSalesforceLimits === undefined ? {} : { readLimits: deps.readSalesforceLimits }) });
     registerDashboardPages(app, { sessions, cookies });
   };

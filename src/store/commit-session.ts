@@ -5,7 +5,7 @@ import { inBatches } from './batches.ts';
 import { appendConflicts, deleteConflictUndos } from './conflict-ledger.ts';
 import type { SynclineDatabase } from './database.ts';
 import { toLinkRow, toPendingRow } from './link-rows.ts';
-import { clearPlannedBases } from './planned-bases.ts';
+import { clearPlannedBases, upsertPlannedBases } from './planned-bases.ts';
 import { insertQuarantine, markRestored, purgeQuarantine, replaceHeldDeletions } from './quarantine.ts';
 
 const LINK_COLUMNS = 11;
@@ -29,6 +29,7 @@ export async function commitSession(db: Kysely<SynclineDatabase>, commit: Sessio
     await deleteResolvedIntents(trx, commit);
     await replacePending(trx, commit);
     await clearPlannedBases(trx, commit.mailboxId, commit.objectKind);
+    await upsertPlannedBases(trx, commit.keptPlannedBases ?? []);
     await appendConflicts(trx, commit.conflicts, now);
     await upsertLinks(trx, commit);
     await commitReviews(trx, commit, now);

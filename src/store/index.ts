@@ -6,6 +6,7 @@ import type { StoreOptions, SynclineStore } from './syncline-store.ts';
 
 export type { StoreOptions, SynclineStore } from './syncline-store.ts';
 export type { MailboxSubscription } from './mailbox-subscriptions.ts';
+export type { SettingsEdit, SettingsEditStore } from './settings-edits.ts';
 export { parseConflictId, type RecordedConflict } from './conflict-ledger.ts';
 
 const DEFAULT_POSTGRES_SCHEMA = 'public';

@@ -13,8 +13,12 @@ import { commitSession } from './commit-session.ts';
 import { findUndoOf, getConflict, listConflicts, loadConflictUndos, requestConflictUndo, type RecordedConflict } from './conflict-ledger.ts';
 import * as quarantine from './quarantine.ts';
 import * as linkingRecords from './linking-records.ts';
+import * as sharedMeetings from './shared-meetings.ts';
+import type { SharedMeetingCopyRow, SharedMeetingOwnerRow } from './shared-meetings.ts';
 import type { LinkExplanationRow, LinkingClaimOutcome, LinkingRecords } from './linking-records.ts';
 import * as credentials from './credential-queries.ts';
+import * as settingsEdits from './settings-edits.ts';
+import type { SettingsEdit } from './settings-edits.ts';
 import * as emailSaves from './email-saves.ts';
 import * as schedules from './mailbox-schedules.ts';
 import * as subscriptions from './mailbox-subscriptions.ts';
@@ -52,9 +56,11 @@ export class KyselyStore implements SynclineStore {
       await schedules.clearSchedules(trx);
       await heartbeats.clearWorkerHeartbeats(trx);
       await linkingRecords.clearLinkingRecords(trx);
+      await sharedMeetings.clearSharedMeetings(trx);
       await subscriptions.clearMailboxSubscriptions(trx);
       await users.clearUsers(trx);
       await credentials.clearCredentials(trx);
+      await settingsEdits.clearSettingsEdits(trx);
       await emailSaves.clearEmailSaves(trx);
       for (const table of TABLES_CHILDREN_FIRST) {
         await trx.deleteFrom(table).execute();
@@ -161,6 +167,26 @@ export class KyselyStore implements SynclineStore {
 
   settleLinkingClaim(orgId: string, key: string, holder: string, recordId: string | null): Promise<void> {
     return linkingRecords.settleLinkingClaim(this.db, orgId, key, holder, recordId);
+  }
+
+  claimSharedMeetings(orgId: string, mailboxId: string, meetingKeys: readonly string[], at: string): Promise<Map<string, SharedMeetingOwnerRow>> {
+    return sharedMeetings.claimSharedMeetings(this.db, orgId, mailboxId, meetingKeys, at);
+  }
+
+  findSharedMeetings(orgId: string, meetingKeys: readonly string[]): Promise<Map<string, SharedMeetingOwnerRow>> {
+    return sharedMeetings.findSharedMeetings(this.db, orgId, meetingKeys);
+  }
+
+  settleSharedMeetings(orgId: string, mailboxId: string, settled: readonly { meetingKey: string; crmRecordId: string }[]): Promise<void> {
+    return sharedMeetings.settleSharedMeetings(this.db, orgId, mailboxId, settled);
+  }
+
+  recordSharedMeetingCopies(orgId: string, copies: readonly SharedMeetingCopyRow[], at: string): Promise<void> {
+    return sharedMeetings.recordSharedMeetingCopies(this.db, orgId, copies, at);
+  }
+
+  listSharedMeetingCopies(orgId: string, meetingKeys: readonly string[]): Promise<SharedMeetingCopyRow[]> {
+    return sharedMeetings.listSharedMeetingCopies(this.db, orgId, meetingKeys);
   }
 
   listConflicts(mailboxId: string, objectKind: ObjectKind, limit: number): Promise<RecordedConflict[]> {
@@ -273,6 +299,18 @@ export class KyselyStore implements SynclineStore {
 
   deleteExpiredSignInSessions(now: string): Promise<number> {
     return users.deleteExpiredSignInSessions(this.db, now);
+  }
+
+  loadSettingsEdit(orgId: string, mailboxId: string | null): Promise<SettingsEdit | null> {
+    return settingsEdits.loadSettingsEdit(this.db, orgId, mailboxId);
+  }
+
+  listSettingsEdits(orgId: string): Promise<SettingsEdit[]> {
+    return settingsEdits.listSettingsEdits(this.db, orgId);
+  }
+
+  saveSettingsEdit(edit: SettingsEdit): Promise<void> {
+    return settingsEdits.saveSettingsEdit(this.db, edit);
   }
 
   saveCredentialRow(row: CredentialRow): Promise<void> {

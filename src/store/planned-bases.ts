@@ -14,21 +14,26 @@ export async function recordPlannedBases(db: Kysely<SynclineDatabase>, planned: 
     return;
   }
 
+  await db.transaction().execute(async (trx) => {
+    await upsertPlannedBases(trx, planned);
+  });
+}
+
+/** Write planned bases inside the caller's transaction, replacing an earlier plan for the same pair. */
+export async function upsertPlannedBases(trx: Transaction<SynclineDatabase>, planned: readonly PlannedBase[]): Promise<void> {
   const rows = planned.map((entry) => ({
     mailbox_id: entry.mailboxId,
     object_kind: entry.objectKind,
     sync_id: entry.syncId,
     base: JSON.stringify({ base: entry.base, fromBase: entry.fromBase, targets: entry.targets }),
   }));
-  await db.transaction().execute(async (trx) => {
-    for (const batch of inBatches(rows, PLANNED_BASE_COLUMNS)) {
-      await trx
-        .insertInto('planned_bases')
-        .values(batch)
-        .onConflict((conflict) => conflict.columns(['mailbox_id', 'object_kind', 'sync_id']).doUpdateSet((eb) => ({ base: eb.ref('excluded.base') })))
-        .execute();
-    }
-  });
+  for (const batch of inBatches(rows, PLANNED_BASE_COLUMNS)) {
+    await trx
+      .insertInto('planned_bases')
+      .values(batch)
+      .onConflict((conflict) => conflict.columns(['mailbox_id', 'object_kind', 'sync_id']).doUpdateSet((eb) => ({ base: eb.ref('excluded.base') })))
+      .execute();
+  }
 }
 
 export async function loadPlannedBases(db: Kysely<SynclineDatabase>, mailboxId: string, objectKind: ObjectKind): Promise<PlannedBase[]> {

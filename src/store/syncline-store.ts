@@ -9,6 +9,8 @@ import type { UserStore } from '../domain/users.ts';
 import type { RecordedConflict } from './conflict-ledger.ts';
 import type { LinkingRecords } from './linking-records.ts';
 import type { ScheduleQueries } from './mailbox-schedules.ts';
+import type { SharedMeetingRecords } from './shared-meetings.ts';
+import type { SettingsEditStore } from './settings-edits.ts';
 import type { MailboxSubscription } from './mailbox-subscriptions.ts';
 import type { WorkerHeartbeats } from './worker-heartbeats.ts';
 
@@ -18,7 +20,7 @@ export type StoreOptions =
   /** `schema` (default `public`) contains every table and is created when missing. */
   | { kind: 'postgres'; connectionString: string; schema?: string };
 
-export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog, ReplayIdStore, ScheduleStore, ScheduleQueries, WorkerHeartbeats, UserStore, CredentialRows, EmailSaveStore, LinkingRecords {
+export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog, ReplayIdStore, ScheduleStore, ScheduleQueries, WorkerHeartbeats, UserStore, CredentialRows, EmailSaveStore, LinkingRecords, SettingsEditStore, SharedMeetingRecords {
   /** Apply pending migrations; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

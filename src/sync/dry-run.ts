@@ -9,7 +9,8 @@ import { fullReadNotes } from './pull-with-recovery.ts';
 /** One change a session would make: a write to one side, or a field conflict it would settle. */
 export interface PlannedChange {
   readonly side: Side;
-  readonly op: 'create' | 'update' | 'delete' | 'conflict';
+  /** `unsync`: an admin's un-sync rule removes the mailbox item and the Salesforce record stays (docs/unsync.md). */
+  readonly op: 'create' | 'update' | 'delete' | 'conflict' | 'unsync';
   /** The Salesforce object of the kind's table (`Event`, `Task`, `Contact`). */
   readonly object: string;
   readonly objectKind: ObjectKind;
@@ -21,6 +22,8 @@ export interface PlannedChange {
    * why the winner won.
    */
   readonly fields: Readonly<Record<string, MappedValue>>;
+  /** For `unsync`, the name of the rule that matched. */
+  readonly rule?: string;
 }
 
 /** The planned changes of one mailbox's session. */
@@ -60,10 +63,12 @@ export async function planMailboxSession(options: MailboxSessionOptions): Promis
         window: options.window,
         logger: options.logger.child({ objectKind: mapping.kind, dryRun: true }),
       });
-      for (const action of planned.valve.actions) {
+      // Screening without claiming shows which copies another synced mailbox's Event stands for, and writes nothing.
+      const screened = kind.sharedMeetings === undefined ? planned.valve.actions : (await kind.sharedMeetings.screen(planned.valve.actions, options.logger, false)).actions;
+      for (const action of screened) {
         actions.push(...changesOf(action, mapping.crmObject, mapping.kind));
       }
-      notes.push(...[...planned.valve.notes, ...planned.reviewed.notes].map((note) => `${mapping.crmObject}: ${note}`));
+      notes.push(...[...planned.valve.notes, ...planned.reviewed.notes, ...planned.plan.notes].map((note) => `${mapping.crmObject}: ${note}`));
       notes.push(...fullReadNotes({ mailbox: planned.mailboxReason, crm: planned.crmReason }).map((note) => `${mapping.crmObject}: ${note}`));
     } catch (error) {
       failures.push(`${mapping.crmObject}: ${failureReason(error)}`);
@@ -83,6 +88,10 @@ function changesOf(action: PairAction, object: string, objectKind: ObjectKind): 
   const changes: PlannedChange[] = [];
   const write = (side: Side, planned: PlannedWrite | null, id: string | null) => {
     if (planned === null) {
+      return;
+    }
+    if (side === 'mailbox' && planned.op === 'delete' && action.unsyncRule !== undefined) {
+      changes.push({ side, op: 'unsync', object, objectKind, id, syncId: action.syncId, fields: {}, rule: action.unsyncRule });
       return;
     }
     changes.push({

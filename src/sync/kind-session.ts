@@ -14,6 +14,7 @@ import { crmItemView, mailboxItemView } from './item-views.ts';
 import { activeBase, missingKeys } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
 import { linkedIntentSyncIds, nextPending } from './pending-items.ts';
+import { planOf } from './planned-base.ts';
 import type { CrmItemState, MailboxItemState, PairAction, Plan } from './plan.ts';
 import { planSession } from './planner.ts';
 import type { SyncPolicy } from './policy.ts';
@@ -21,6 +22,9 @@ import { fullReadNotes, pullWithRecovery } from './pull-with-recovery.ts';
 import { reviewCommitOf } from './review-commit.ts';
 import { applyReviews, type ReviewedPlan } from './reviews.ts';
 import { applyMassDeleteValve, type ValveResult } from './safety-valves.ts';
+import { unsyncedNotes } from './plan-unsync.ts';
+import { unsyncScopeOf } from './unsync-rules.ts';
+import type { SharedMeetings } from './shared-meetings.ts';
 import { wrapCursor, type FullReadReason } from './window-cursor.ts';
 
 /** One object kind of a mailbox session: its table and the two sides' sources. */
@@ -45,6 +49,11 @@ export interface KindSession {
    * people a meeting is linked to. It returns notes for the report. An error it throws stops the kind before any write.
    */
   readonly beforeCrmWrites?: (writes: readonly PendingCrmWrite[], context: { readonly logger: Logger; readonly policy: SyncPolicy }) => Promise<readonly string[]>;
+  /**
+   * For a calendar kind: the org's one Event per meeting. It drops the new pairs of copies whose meeting another
+   * synced mailbox owns before any write, and records the Events of the meetings this mailbox owns after the commit.
+   */
+  readonly sharedMeetings?: Pick<SharedMeetings, 'screen' | 'settle'>;
 }
 
 /** A Salesforce create or update about to be sent, with the mailbox item it comes from. */
@@ -98,7 +107,9 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
   const { mapping } = session;
   const kind = mapping.kind;
   const logger = context.logger;
-  const { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve, reviewed } = await planKind(session, mailboxSource, context);
+  const { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve: plannedValve, reviewed, mailboxScope } = await planKind(session, mailboxSource, context);
+  const screened = session.sharedMeetings === undefined ? null : await session.sharedMeetings.screen(plannedValve.actions, logger);
+  const valve: ValveResult = screened === null ? plannedValve : { ...plannedValve, actions: screened.actions };
   const beforeNotes = session.beforeCrmWrites === undefined ? [] : await session.beforeCrmWrites(pendingCrmWrites(valve.actions), { logger, policy: context.policy });
 
   const execution = await executePlan({
@@ -113,6 +124,15 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
   });
 
   const heldSources = new Set<Side>(valve.heldTargets.map((target) => (target === 'crm' ? 'mailbox' : 'crm')));
+  // An abandoned intent whose orphan copy could not be deleted stays, so the next session still finds that the
+  // copy follows its deleted source. Without the intent the copy would look new and be created on the other side.
+  const failedSyncIds = new Set(execution.failures.map((failed) => failed.action.syncId));
+  const abandonedIntents = plan.abandonedIntents.filter((syncId) => !failedSyncIds.has(syncId));
+  const keptPlannedBases = valve.actions.filter((action) => failedSyncIds.has(action.syncId)).flatMap((action) => planOf(action, action.mergeBase, context.mailboxId, kind) ?? []);
+  // A held un-sync removal comes from the mailbox's own items, so they must be read again once an admin decides.
+  if (valve.held.some(({ action }) => action.unsyncRule !== undefined)) {
+    heldSources.add('mailbox');
+  }
   const { undoDecisions, ...reviewCommit } = reviewCommitOf({ mailboxId: context.mailboxId, objectKind: kind, policy: context.policy, reviewed, valve, execution, now: new Date() });
   await context.store.commitSession({
     mailboxId: context.mailboxId,
@@ -120,12 +140,13 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
     upsertLinks: execution.upsertLinks,
     deleteLinks: execution.deleteLinks,
     cursors: {
-      ...(heldSources.has('mailbox') ? {} : { mailbox: wrapCursor(mailboxPull.nextCursor, windows.cursorWindow) }),
+      ...(heldSources.has('mailbox') ? {} : { mailbox: wrapCursor(mailboxPull.nextCursor, windows.cursorWindow, mailboxScope) }),
       ...(heldSources.has('crm') ? {} : { crm: wrapCursor(crmPull.nextCursor, windows.cursorWindow) }),
     },
-    resolvedIntents: [...execution.createdSyncIds, ...plan.abandonedIntents, ...linkedIntentSyncIds(state.intents, execution.upsertLinks)],
+    resolvedIntents: [...execution.createdSyncIds, ...abandonedIntents, ...linkedIntentSyncIds(state.intents, execution.upsertLinks)],
     pending: nextPending(context.mailboxId, kind, state, execution),
     conflicts: [...valve.actions.flatMap((action) => action.conflicts), ...undoDecisions],
+    keptPlannedBases,
     ...reviewCommit,
   });
 
@@ -134,6 +155,7 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
     const item = actionsById.get(link.syncId)?.mailboxItem ?? null;
     return item === null ? [] : [{ syncId: link.syncId, crmRecordId: link.crmRecordId, mailboxItemId: link.mailboxItemId, item }];
   });
+  await settleSharedMeetings(session, writtenPairs, logger);
   const followUpErrors = session.afterWrites === undefined || writtenPairs.length === 0 ? [] : await session.afterWrites(writtenPairs, logger);
 
   const writeErrors = execution.failures.map((failed): ItemErrorReport => {
@@ -148,7 +170,7 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
       recordUrl: failed.side === 'crm' && itemId ? session.crmRecordUrl(itemId) : null,
     };
   });
-  const itemErrors = [...writeErrors, ...followUpErrors];
+  const itemErrors = [...writeErrors, ...followUpErrors, ...(screened?.itemErrors ?? [])];
   for (const itemError of itemErrors) {
     logger.warn({ side: itemError.side, itemId: itemError.itemId, syncId: itemError.syncId, code: itemError.code }, 'Item not synced; the next session tries it again');
   }
@@ -164,8 +186,23 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
     writes: execution.writes,
     conflicts: valve.actions.reduce((count, action) => count + action.conflicts.length, 0),
     itemErrors,
-    notes: [...valve.notes, ...reviewed.notes, ...fullReadNotes({ mailbox: mailboxReason, crm: crmReason }), ...beforeNotes],
+    notes: [...valve.notes, ...reviewed.notes, ...plan.notes, ...unsyncedNotes(valve.actions, execution.failures), ...fullReadNotes({ mailbox: mailboxReason, crm: crmReason }), ...beforeNotes, ...(screened?.notes ?? [])],
   };
+}
+
+/**
+ * Record the Events of the meetings this mailbox owns. The kind's writes are committed already, so a failure here is
+ * only logged: the next session that writes the meeting records it again.
+ */
+async function settleSharedMeetings(session: KindSession, pairs: readonly WrittenPair[], logger: Logger): Promise<void> {
+  if (session.sharedMeetings === undefined || pairs.length === 0) {
+    return;
+  }
+  try {
+    await session.sharedMeetings.settle(pairs);
+  } catch (error) {
+    logger.warn({ err: error }, 'Recording the Events of shared meetings failed; the next session that writes them tries again');
+  }
 }
 
 function pendingCrmWrites(actions: readonly PairAction[]): PendingCrmWrite[] {
@@ -188,6 +225,8 @@ export interface KindPlan {
   readonly valve: ValveResult;
   /** The admins' decisions since the last session, applied to the plan before the breaker. */
   readonly reviewed: ReviewedPlan;
+  /** The un-sync rules' fingerprint the mailbox cursor is stored with (empty for kinds and orgs without rules). */
+  readonly mailboxScope: string;
 }
 
 /**
@@ -200,9 +239,12 @@ export async function planKind(session: KindSession, mailboxSource: ItemSource<M
   const type = objectTypeOf(kind);
   const logger = context.logger;
   const windows = { window: context.window, cursorWindow: type.windowed ? context.window : UNBOUNDED_WINDOW };
+  const now = new Date();
+  // A change of the rules reads the calendar in full, so linked events that did not change are measured against them.
+  const mailboxScope = kind === 'event' ? unsyncScopeOf(context.policy.unsync, now) : '';
 
   const state = await context.store.loadSyncState(context.mailboxId, kind);
-  const { pull: mailboxPull, fullReadReason: mailboxReason } = await pullWithRecovery('mailbox', mailboxSource, state.cursors.mailbox, windows, logger);
+  const { pull: mailboxPull, fullReadReason: mailboxReason } = await pullWithRecovery('mailbox', mailboxSource, state.cursors.mailbox, windows, logger, mailboxScope);
   const { pull: crmPull, fullReadReason: crmReason } = await pullWithRecovery('crm', session.crmSource, state.cursors.crm, windows, logger);
 
   // Both items of a pair whose base lacks a key of the table are read, so the added pair is merged this session.
@@ -242,6 +284,8 @@ export async function planKind(session: KindSession, mailboxSource: ItemSource<M
     policy: context.policy,
     window: context.window,
     newSyncId: () => `${session.syncIdPrefix ?? ''}${randomUUID()}`,
+    ...(context.mailboxAddress === undefined ? {} : { mailboxAddress: context.mailboxAddress }),
+    now,
   });
   const reviewed = await applyReviews({
     mailboxId: context.mailboxId,
@@ -261,7 +305,7 @@ export async function planKind(session: KindSession, mailboxSource: ItemSource<M
   for (const action of valve.actions) {
     logger.debug({ syncId: action.syncId, reason: action.reason }, 'Planned action');
   }
-  return { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve, reviewed };
+  return { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve, reviewed, mailboxScope };
 }
 
 

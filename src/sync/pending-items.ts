@@ -11,7 +11,11 @@ export function nextPending(mailboxId: string, objectKind: ObjectKind, state: Sy
   const pending = new Map<string, PendingItem>();
 
   for (const failed of execution.failures) {
-    for (const source of failed.action.sources) {
+    // The item the write failed on is read again too, even when only the other side changed: the next session must
+    // plan against its current version, or a version it never read makes every later write look like a conflict.
+    const target = failed.side === 'crm' ? failed.action.crmRecordId : failed.action.mailboxItemId;
+    const targets = target === null ? [] : [{ side: failed.side, id: target }];
+    for (const source of [...failed.action.sources, ...targets]) {
       const key = `${source.side}:${source.id}`;
       pending.set(key, {
         mailboxId,

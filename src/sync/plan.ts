@@ -63,12 +63,16 @@ export interface PairAction {
   readonly reason: string;
   /** For an action that deletes an item: the values it held, kept in the quarantine. Absent: the link's base. */
   readonly deletedValues?: MappedValues;
+  /** The name of the un-sync rule that removes the mailbox item while the Salesforce record stays. */
+  readonly unsyncRule?: string;
 }
 
 export interface Plan {
   readonly actions: readonly PairAction[];
   /** Sync ids of intents that no longer lead anywhere (their source item is gone). */
   readonly abandonedIntents: readonly string[];
+  /** What the un-sync rules kept out of sync or left in place, one line each, for the session's notes. */
+  readonly notes: readonly string[];
 }
 
 export interface PlannerInput {
@@ -86,4 +90,8 @@ export interface PlannerInput {
   readonly policy: SyncPolicy;
   readonly window: SyncWindow;
   readonly newSyncId: () => string;
+  /** The mailbox's address: un-sync rules never remove a meeting it organizes. Absent: such meetings are told by their attendees alone. */
+  readonly mailboxAddress?: string;
+  /** The time age conditions of un-sync rules are measured from; absent: now. */
+  readonly now?: Date;
 }

@@ -6,6 +6,7 @@ import { matchUnlinked } from './matching.ts';
 import { activeBase, mergeViews, missingKeys } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
 import { effectiveBase } from './planned-base.ts';
+import { emptyUnsyncTally, unsyncLinkedPair, unsyncNewPairs, unsyncPlanNotes } from './plan-unsync.ts';
 import type { ItemView, PairAction, Plan, PlannerInput } from './plan.ts';
 import { contentHash } from './values.ts';
 
@@ -15,9 +16,11 @@ export function planSession(input: PlannerInput): Plan {
   const actions: PairAction[] = [];
   const linkedMailboxIds = new Set(input.links.map((link) => link.mailboxItemId));
   const linkedCrmIds = new Set(input.links.map((link) => link.crmRecordId));
+  const unsync = emptyUnsyncTally();
 
   for (const link of input.links) {
-    const action = planLinkedPair(input, link);
+    // An admin's un-sync rule that matches the mailbox event comes before every other rule of the table.
+    const action = unsyncLinkedPair(input, link, unsync) ?? planLinkedPair(input, link);
     if (action) {
       actions.push(action);
     }
@@ -25,9 +28,11 @@ export function planSession(input: PlannerInput): Plan {
 
   const unlinkedMailbox = upsertViews(input.mailbox, linkedMailboxIds).filter((view) => !view.excluded && type.mailboxInScope(view.item, input.policy));
   const unlinkedCrm = upsertViews(input.crm, linkedCrmIds).filter((view) => type.crmInScope(view.values, input.window));
-  actions.push(...matchUnlinked({ ...input, unlinkedMailbox, unlinkedCrm }));
+  // Matching runs before the rules, so an event a rule keeps out of the mailbox is not made there from its Salesforce twin.
+  const newPairs = matchUnlinked({ ...input, unlinkedMailbox, unlinkedCrm });
+  actions.push(...unsyncNewPairs(input, newPairs, { mailbox: unlinkedMailbox, crm: unlinkedCrm }, unsync));
 
-  return { actions, abandonedIntents: abandonedIntents(input) };
+  return { actions, abandonedIntents: abandonedIntents(input), notes: unsyncPlanNotes(unsync) };
 }
 
 function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {

@@ -1,4 +1,5 @@
 import type { ObjectKind } from '../domain/link.ts';
+import type { UnsyncRule } from './unsync-rules.ts';
 
 /** The unlinked calendar items that start syncing: every one, those with the Salesforce category, or meetings with outsiders. */
 export const CALENDAR_SELECTIONS = ['all', 'salesforceCategory', 'externalAttendees'] as const;
@@ -43,6 +44,11 @@ export interface SyncPolicy {
    */
   readonly massDelete: { readonly maxShare: number; readonly maxCount: number };
   readonly selection: SelectionPolicy;
+  /**
+   * The admins' un-sync rules (docs/unsync.md): calendar events they match are removed from the mailbox and kept in
+   * Salesforce. Absent or empty: none.
+   */
+  readonly unsync?: readonly UnsyncRule[];
 }
 
 /** The category that brings an item into sync unless the org names another. */
@@ -55,6 +61,7 @@ export const defaultSyncPolicy: SyncPolicy = {
   privateItems: 'withoutBody',
   massDelete: { maxShare: 0.2, maxCount: 25 },
   selection: { calendarItems: 'all', category: DEFAULT_SALESFORCE_CATEGORY, ownDomains: [] },
+  unsync: [],
 };
 
 /** Subject written to Salesforce for private items under the `busyOnly` policy. */

@@ -7,7 +7,8 @@ import { unwrapCursor, type FullReadReason } from './window-cursor.ts';
 /**
  * Pull from the stored cursor. Without a usable cursor (first session, a moved window, an expired cursor) the side
  * is listed in full, and the planner reconciles the listing against the links. `cursorWindow` is the window the
- * stored cursor is checked against; `window` is the one the source pulls.
+ * stored cursor is checked against; `window` is the one the source pulls. `scope` is the un-sync rules' fingerprint
+ * the cursor must carry (see wrapCursor).
  */
 export async function pullWithRecovery<T>(
   side: Side,
@@ -15,10 +16,14 @@ export async function pullWithRecovery<T>(
   stored: string | null,
   windows: { readonly window: SyncWindow; readonly cursorWindow: SyncWindow },
   logger: Logger,
+  scope = '',
 ): Promise<{ pull: PullResult<T>; fullReadReason: FullReadReason | null }> {
-  const { cursor, reason } = unwrapCursor(stored, windows.cursorWindow);
+  const { cursor, reason } = unwrapCursor(stored, windows.cursorWindow, scope);
   if (reason === 'windowMoved') {
     logger.info({ side }, 'The sync window moved; reading every item in the new window');
+  }
+  if (reason === 'unsyncRulesChanged') {
+    logger.info({ side }, 'The un-sync rules changed, or a day passed under an age rule; reading every item to measure it against them');
   }
 
   try {
@@ -41,6 +46,9 @@ export function fullReadNotes(reasons: Record<Side, FullReadReason | null>): str
     }
     if (reasons[side] === 'windowMoved') {
       notes.push(`Full re-read of the ${name} side: the sync window moved`);
+    }
+    if (reasons[side] === 'unsyncRulesChanged') {
+      notes.push(`Full re-read of the ${name} side: the un-sync rules changed, or a day passed under an age rule`);
     }
   }
   return notes;

@@ -60,7 +60,15 @@ export async function applyReviews(input: ReviewInput): Promise<ReviewedPlan> {
   const restores = new Map<string, string>();
   const restoredAlready: string[] = [];
   const linkedSyncIds = new Set(input.links.map((link) => link.syncId));
+  const tombstones = new Map(input.links.filter((link) => link.tombstone !== null).map((link) => [link.syncId, link]));
   for (const entry of input.review.restores) {
+    // An un-synced event: its link stayed as a tombstone of the side the item was removed from.
+    const tombstone = tombstones.get(entry.syncId);
+    if (tombstone?.tombstone === entry.side && !actions.has(entry.syncId)) {
+      actions.set(entry.syncId, restoreIntoTombstone(entry, tombstone));
+      restores.set(entry.syncId, entry.id);
+      continue;
+    }
     if (linkedSyncIds.has(entry.syncId)) {
       notes.push(`Quarantine entry ${entry.id} is marked restored: sync id ${entry.syncId} is linked again already`);
       restoredAlready.push(entry.id);
@@ -127,6 +135,32 @@ function rejectDeletion(input: ReviewInput, action: PairAction, held: HeldDeleti
     tombstone: null,
     conflicts: [],
     reason: `held deletion rejected by an admin: make the ${gone === 'crm' ? 'Salesforce record' : 'mailbox item'} again`,
+  };
+}
+
+/**
+ * Make an un-synced item again on the side it was removed from and link it live to the item the tombstone kept, which
+ * the engine copied it from as far as the pair is concerned from now on.
+ */
+function restoreIntoTombstone(entry: QuarantineEntry, link: Link): PairAction {
+  const create: PlannedWrite = { op: 'create', values: entry.values };
+  const kept: Side = entry.side === 'crm' ? 'mailbox' : 'crm';
+  return {
+    syncId: entry.syncId,
+    link,
+    mailboxItemId: entry.side === 'mailbox' ? null : link.mailboxItemId,
+    crmRecordId: entry.side === 'crm' ? null : link.crmRecordId,
+    mailboxItem: null,
+    mailboxWrite: entry.side === 'mailbox' ? create : null,
+    crmWrite: entry.side === 'crm' ? create : null,
+    nextBase: entry.values,
+    mergeBase: link.base,
+    seenVersions: { mailbox: entry.side === 'mailbox' ? null : link.mailboxVersion, crm: entry.side === 'crm' ? null : link.crmVersion },
+    origin: kept,
+    tombstone: null,
+    conflicts: [],
+    sources: [],
+    reason: `restore quarantine entry ${entry.id}: make the un-synced item again and link it to the kept one`,
   };
 }
 

@@ -42,8 +42,10 @@ export function applyMassDeleteValve(
     const shareLimit = Math.max(SMALL_DELETION_COUNT, Math.floor(policy.massDelete.maxShare * linkCount));
     if (deletes > policy.massDelete.maxCount || deletes > shareLimit) {
       heldTargets.push(side);
+      // A new or mistyped un-sync rule can empty calendars at once, so its removals count and are named.
+      const unsyncs = counted.filter((action) => side === 'mailbox' && action.unsyncRule !== undefined && endsPairOn(action, side)).length;
       notes.push(
-        `Held back ${deletes} deletions in ${side === 'crm' ? 'Salesforce' : 'the mailbox'} out of ${linkCount} linked items ` +
+        `Held back ${deletes} deletions in ${side === 'crm' ? 'Salesforce' : 'the mailbox'}${unsyncs > 0 ? ` (${unsyncs} of them by un-sync rules)` : ''} out of ${linkCount} linked items ` +
           `(limits: ${policy.massDelete.maxCount} items, or ${Math.round(policy.massDelete.maxShare * 100)}% of them). ` +
           `Check the other side's data, then run \`syncline deletions confirm ${mailboxAddress}\` to make them in the next session ` +
           `or \`syncline deletions reject ${mailboxAddress}\` to make the deleted items again.`,
@@ -76,9 +78,10 @@ function endsPairOn(action: PairAction, side: Side): boolean {
 
 /**
  * A tombstone left by a deletion on the side opposite `target` ends a pair like a deletion does, so it counts as one.
- * A record kept with a marker field set counts too.
+ * A record kept with a marker field set counts too; the record an un-sync rule keeps does not.
  */
 function isTombstoneFrom(action: PairAction, target: Side): boolean {
   const sourceSide: Side = target === 'crm' ? 'mailbox' : 'crm';
-  return action.link !== null && action.link.tombstone === null && action.tombstone === sourceSide && action.mailboxWrite?.op !== 'create' && action.crmWrite?.op !== 'create';
+  // An un-sync removal keeps the Salesforce record on purpose: it ends the pair in the mailbox only.
+  return action.unsyncRule === undefined && action.link !== null && action.link.tombstone === null && action.tombstone === sourceSide && action.mailboxWrite?.op !== 'create' && action.crmWrite?.op !== 'create';
 }

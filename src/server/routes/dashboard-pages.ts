@@ -25,6 +25,8 @@ export const PAGE_CONTENT_SECURITY_POLICY = [
 
 const ASSETS: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
   'dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
+  'review.js': { file: 'review.js', type: 'text/javascript; charset=utf-8' },
+  'settings.js': { file: 'settings.js', type: 'text/javascript; charset=utf-8' },
   'dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
   'icon.svg': { file: 'icon.svg', type: 'image/svg+xml' },
 };
@@ -35,8 +37,8 @@ const TITLES: Readonly<Record<PageName, string>> = { 'sign-in': 'Sign in', dashb
 
 /**
  * Register the dashboard's pages, outside `/api/`: `/sign-in`, `/` (the user dashboard) and `/admin` (the admin console), and
- * their script, style sheet and icon under `/ui/`. The pages are small HTML shells that `dashboard.js` fills from the
- * HTTP API, which checks sign-in, role, org and CSRF on every call. The page routes check the session too: without
+ * their scripts, style sheet and icon under `/ui/`. The pages are small HTML shells that `dashboard.js` fills from the
+ * HTTP API, which checks sign-in, role, org and CSRF on every call; on `/`, `review.js` adds the review panels. The page routes check the session too: without
  * one, `/` and `/admin` serve the sign-in page (which returns to the same address after sign-in), and `/admin`
  * redirects a user who is not an admin to `/`.
  */
@@ -123,7 +125,7 @@ function pageHtml(page: PageName): string {
 <link rel="icon" href="/ui/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/ui/dashboard.css">
 <script type="module" src="/ui/dashboard.js"></script>
-</head>
+${page === 'dashboard' ? '<script type="module" src="/ui/review.js"></script>\n' : ''}${page === 'sign-in' ? '' : '<script type="module" src="/ui/settings.js"></script>\n'}</head>
 <body data-page="${page}">
 <header class="top"><a class="brand" href="/">Syncline</a><nav id="nav"></nav></header>
 <main id="main">

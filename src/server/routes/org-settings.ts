@@ -2,9 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { OrgSetting, SynclineConfig } from '../../config/resolved-config.ts';
+import { withOrgSections, type OrgSettingsEdit } from '../../config/settings-edits.ts';
+import type { SettingsEditStore } from '../../store/index.ts';
 import { defaultSyncPolicy } from '../../sync/policy.ts';
-import { ApiError, errorBodySchema } from '../api-errors.ts';
+import { errorBodySchema } from '../api-errors.ts';
 import { requireAdmin } from '../authentication.ts';
+import { describeTables, editedBy, findOrg, loadOrgEdit, orgEditorSchema, orgSections, orgTablesOf } from './settings-view.ts';
 
 const orgSettingsSchema = z
   .object({
@@ -27,23 +30,30 @@ const orgSettingsSchema = z
   .meta({ id: 'OrgSettings' });
 
 /**
- * `GET /api/v1/org/settings`: the caller's org as this server runs it, for admins. Secrets (client secrets,
- * refresh tokens, keys) are never part of it.
+ * `GET /api/v1/org/settings`: the caller's org as this server runs it (the configuration file with the stored edit),
+ * for admins, and `editor`: each editable section with where it comes from, and the resolved mapping tables. Secrets
+ * (client secrets, refresh tokens, keys) are never part of it.
  */
-export function registerOrgSettingsRoutes(app: FastifyInstance, config: SynclineConfig): void {
+export function registerOrgSettingsRoutes(app: FastifyInstance, config: SynclineConfig, store: SettingsEditStore): void {
   app.withTypeProvider<ZodTypeProvider>().get('/api/v1/org/settings', {
-    schema: { tags: ['org'], summary: "The org's sync settings (admins only); secrets are left out", response: { 200: z.object({ org: orgSettingsSchema }), 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema } },
+    schema: {
+      tags: ['org'],
+      summary: "The org's sync settings (admins only), with the editable sections and where each comes from; secrets are left out",
+      response: { 200: z.object({ org: orgSettingsSchema, editor: orgEditorSchema }), 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
+    },
   }, async (request) => {
     const caller = requireAdmin(request);
-    const org = config.orgs.find((candidate) => candidate.id === caller.orgId);
-    if (org === undefined) {
-      throw new ApiError(404, 'not_found', `org '${caller.orgId}' is not in the configuration this server runs with; add it to orgs[] and restart`);
-    }
-    return { org: describeOrg(org, config) };
+    const org = findOrg(config, caller.orgId);
+    const { edit, row } = await loadOrgEdit(store, org.id);
+    return {
+      org: describeOrg(org, config, edit),
+      editor: { sections: orgSections(org, config, edit), tables: describeTables(orgTablesOf(org, edit)), edited: editedBy(row) },
+    };
   });
 }
 
-function describeOrg(org: OrgSetting, config: SynclineConfig): z.infer<typeof orgSettingsSchema> {
+function describeOrg(fileOrg: OrgSetting, config: SynclineConfig, edit: OrgSettingsEdit): z.infer<typeof orgSettingsSchema> {
+  const org = withOrgSections(fileOrg, edit);
   const policy = { ...defaultSyncPolicy, ...org.policy };
   return {
     id: org.id,
@@ -57,8 +67,13 @@ function describeOrg(org: OrgSetting, config: SynclineConfig): z.infer<typeof or
       apiBudgetShare: org.salesforce.apiBudgetShare,
     },
     graph: org.graph === undefined ? null : { graphBaseUrl: org.graph.graphBaseUrl },
-    instantSync: { coalesceSeconds: config.instantSync?.coalesceSeconds ?? 60, triggers: [...(config.instantSync?.triggers ?? ['create', 'update', 'delete'])] },
-    mailboxes: { count: org.mailboxes.length, sessionIntervalMinutes: [...new Set(org.mailboxes.map((mailbox) => mailbox.sessionIntervalMinutes))].sort((a, b) => a - b) },
+    instantSync: { coalesceSeconds: config.instantSync?.coalesceSeconds ?? 60, triggers: [...(org.instantSyncTriggers ?? config.instantSync?.triggers ?? ['create', 'update', 'delete'])] },
+    mailboxes: { count: org.mailboxes.length, sessionIntervalMinutes: [...new Set(org.mailboxes.map((mailbox) => intervalOf(mailbox, edit)))].sort((a, b) => a - b) },
     signIn: { password: true, oidcIssuer: org.oidc?.issuerUrl ?? null },
   };
+}
+
+/** A mailbox's interval: its own in the file, else the edited org interval, else the file's. */
+function intervalOf(mailbox: OrgSetting['mailboxes'][number], edit: OrgSettingsEdit): number {
+  return mailbox.fileSections?.sessionIntervalMinutes ?? edit.sessionIntervalMinutes ?? mailbox.sessionIntervalMinutes;
 }

@@ -229,9 +229,15 @@ async function startDashboard(me) {
   const historyCard = el('section', { class: 'card', id: 'session-history', 'aria-labelledby': 'history-heading' });
   const conflictsCard = el('section', { class: 'card', id: 'conflict-ledger', 'aria-labelledby': 'conflicts-heading' });
   const explainCard = el('section', { class: 'card', id: 'link-explanation', 'aria-labelledby': 'explain-heading' });
-  replaceMain(heading, picker, stateCard, errorsCard, historyCard, conflictsCard, explainCard);
+  // review.js fills this with the quarantine and held-deletion panels.
+  const reviewMount = el('div', { id: 'review-panels' });
+  // settings.js fills this with the mailbox's own settings.
+  const settingsMount = el('div', { id: 'personal-settings-panel' });
+  replaceMain(heading, picker, stateCard, errorsCard, historyCard, conflictsCard, reviewMount, explainCard, settingsMount);
 
   const view = { id: selected.id, stateCard, errorsCard, historyCard, conflictsCard, notice: '' };
+  document.addEventListener('syncline:refresh-mailbox', () => void refreshMailbox(view).then(() => renderConflicts(view)).catch(() => undefined));
+  document.dispatchEvent(new CustomEvent('syncline:dashboard-ready', { detail: { me, mailboxId: selected.id, mount: reviewMount, settingsMount } }));
   renderExplainForm(explainCard);
   await refreshMailbox(view);
   await renderConflicts(view);
@@ -409,13 +415,14 @@ async function renderConflicts(view) {
   const { conflicts } = await api('GET', `/api/v1/mailboxes/${encodeURIComponent(view.id)}/conflicts?limit=50`);
   if (conflicts.length === 0) {
     card.replaceChildren(heading, el('p', { class: 'empty', text: 'No conflicts: no field was changed on both sides between two sessions.' }));
+    document.dispatchEvent(new CustomEvent('syncline:conflicts-rendered', { detail: { mailboxId: view.id, card, conflicts } }));
     return;
   }
   const headers = ['When', 'Item', 'Field', 'Mailbox value', 'Salesforce value', 'Kept', 'Why'];
   const rows = conflicts.map((entry) =>
     el(
       'tr',
-      {},
+      { 'data-conflict-id': entry.id },
       el('td', { text: formatTime(entry.createdAt) }),
       el('td', { text: entry.objectKind }),
       el('td', { text: entry.field }),
@@ -430,6 +437,8 @@ async function renderConflicts(view) {
     el('p', { class: 'muted', text: 'Fields both sides changed since they last agreed, newest first, with the value kept and why.' }),
     el('table', {}, el('thead', {}, el('tr', {}, headers.map((text) => el('th', { scope: 'col', text })))), el('tbody', {}, rows)),
   );
+  // review.js adds the Undo column.
+  document.dispatchEvent(new CustomEvent('syncline:conflicts-rendered', { detail: { mailboxId: view.id, card, conflicts } }));
 }
 
 const USE_WORDS = {
@@ -494,7 +503,10 @@ async function startConsole(me) {
   const mailboxesCard = el('section', { class: 'card', id: 'org-mailboxes', 'aria-labelledby': 'mailboxes-heading' });
   const usageCard = el('section', { class: 'card', id: 'salesforce-usage', 'aria-labelledby': 'usage-heading' });
   const settingsCard = el('section', { class: 'card', id: 'org-settings', 'aria-labelledby': 'settings-heading' });
-  replaceMain(el('h1', { text: `Admin console · ${me.org.name}` }), mailboxesCard, usageCard, settingsCard);
+  // settings.js fills this with the org settings editor.
+  const settingsMount = el('div', { id: 'org-settings-panel' });
+  replaceMain(el('h1', { text: `Admin console · ${me.org.name}` }), mailboxesCard, usageCard, settingsCard, settingsMount);
+  document.dispatchEvent(new CustomEvent('syncline:console-ready', { detail: { me, settingsMount } }));
   await Promise.all([
     renderOrFail(mailboxesCard, 'Mailboxes', renderOrgMailboxes),
     renderOrFail(usageCard, 'Salesforce API use, last 24 hours', renderUsage),
@@ -628,7 +640,7 @@ async function renderSettings(card) {
   ];
   card.replaceChildren(
     el('h2', { id: 'settings-heading', text: 'Org settings' }),
-    el('p', { class: 'muted', text: 'As this server runs them; change them in the configuration file and restart. Secrets are never shown.' }),
+    el('p', { class: 'muted', text: 'As the next sessions run them: the configuration file with the sections edited below. Connections and sign-in change in the file only. Secrets are never shown.' }),
     el('dl', { class: 'facts' }, facts.flatMap(([term, value]) => [el('dt', { text: term }), el('dd', { text: value })])),
   );
 }
@@ -661,3 +673,6 @@ async function start() {
 }
 
 window.addEventListener('DOMContentLoaded', () => void start());
+
+// review.js imports these (the same module instance, so it shares the CSRF token).
+export { api, el, formatTime, formatValue, showFailure };

@@ -13,6 +13,8 @@ import * as subscriptionResources from './0011-subscription-resources.ts';
 import * as usersAndCredentials from './0013-users-and-credentials.ts';
 import * as quarantine from './0014-quarantine.ts';
 import * as sessionStatusOk from './0015-session-status-ok.ts';
+import * as settingsEdits from './0016-settings-edits.ts';
+import * as sharedMeetings from './0018-shared-meetings.ts';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the store works the same from
@@ -33,6 +35,8 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-users-and-credentials': usersAndCredentials,
   '0014-quarantine': quarantine,
   '0015-session-status-ok': sessionStatusOk,
+  '0016-settings-edits': settingsEdits,
+  '0018-shared-meetings': sharedMeetings,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,15 @@
 import { effectiveSettings, readStoredMailboxEdit, readStoredOrgEdit, type OrgSettingsEdit } from '../config/settings-edits.ts';
+import type { MailboxSetting, OrgSetting } from '../config/resolved-config.ts';
+import type { MailboxRecord } from '../domain/accounts.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { SettingsEditStore } from '../store/index.ts';
-import type { EngineMailbox } from './engine.ts';
+
+/** The part of an engine's mailbox that settings edits change, with the rest carried along. */
+interface SettingsOfMailbox {
+  readonly org: OrgSetting;
+  readonly setting: MailboxSetting;
+  readonly record: MailboxRecord;
+}
 
 /**
  * Resolve a mailbox's settings for one session: the configuration file, then the org's stored edit, then the
@@ -9,7 +17,7 @@ import type { EngineMailbox } from './engine.ts';
  * process (embedded scheduler or worker) without a restart. `orgDraft` replaces the stored org edit, for a dry
  * run of a change that is not saved yet.
  */
-export async function withStoredSettings(mailbox: EngineMailbox, store: SettingsEditStore, logger: Logger, orgDraft?: OrgSettingsEdit): Promise<EngineMailbox> {
+export async function withStoredSettings<M extends SettingsOfMailbox>(mailbox: M, store: SettingsEditStore, logger: Logger, orgDraft?: OrgSettingsEdit): Promise<M> {
   const [orgRow, personalRow] = await Promise.all([orgDraft === undefined ? store.loadSettingsEdit(mailbox.org.id, null) : null, store.loadSettingsEdit(mailbox.org.id, mailbox.record.id)]);
   if (orgDraft === undefined && orgRow === null && personalRow === null) {
     return mailbox;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 
 import type { SalesforceAuth, SalesforceToken } from './auth.ts';
-import type { RestResponse } from './rest-client.ts';
 
 export interface SalesforceOrgCacheOptions {
   /** Time a describe response is reused; default 15 minutes. */
@@ -32,7 +31,7 @@ const METADATA_PATH = /^\/services\/data\/v\d+\.\d+\/sobjects(?:\/[A-Za-z0-9_]+\
  */
 export class SalesforceOrgCache {
   private readonly tokens = new Map<string, Promise<SalesforceToken>>();
-  private readonly metadata = new Map<string, Timed<RestResponse>>();
+  private readonly metadata = new Map<string, Timed<unknown>>();
   private readonly owners = new Map<string, Timed<string>>();
   private readonly metadataTtlMs: number;
   private readonly ownerTtlMs: number;
@@ -69,8 +68,9 @@ export class SalesforceOrgCache {
   }
 
   /** Return a describe response, from the cache while it is fresh. */
-  metadataResponse(path: string, load: () => Promise<RestResponse>): Promise<RestResponse> {
-    return this.remember(this.metadata, path, this.metadataTtlMs, load);
+  metadataResponse<T>(path: string, load: () => Promise<T>): Promise<T> {
+    // Each key is always loaded by the same request, so the value kept under it has the type its caller expects.
+    return this.remember(this.metadata, path, this.metadataTtlMs, load) as Promise<T>;
   }
 
   /** Drop every describe response, after Salesforce rejected a request for a field or an object that is gone. */

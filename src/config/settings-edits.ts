@@ -38,8 +38,6 @@ type Sections<T extends Record<string, z.ZodType>> = { -readonly [K in keyof T]?
 
 export type OrgSettingsEdit = Sections<typeof ORG_SECTIONS>;
 export type MailboxSettingsEdit = Sections<typeof MAILBOX_SECTIONS>;
-export const ORG_SECTION_NAMES = Object.keys(ORG_SECTIONS) as (keyof OrgSettingsEdit)[];
-export const MAILBOX_SECTION_NAMES = Object.keys(MAILBOX_SECTIONS) as (keyof MailboxSettingsEdit)[];
 
 /** The outcome of checking an edit: the normalized sections to store, or every problem found. */
 export type EditCheck<T> = { readonly ok: true; readonly edit: T } | { readonly ok: false; readonly problems: readonly string[] };

@@ -1,7 +1,7 @@
 import type { InstantSyncTrigger, OrgSetting } from '../config/resolved-config.ts';
 import { subscribeEws, type EwsChange } from '../mailbox/ews/index.ts';
 import type { DistinguishedFolder } from '../mailbox/ews/items/ews-item-xml.ts';
-import { keepWatches, mailboxesOfKind, type MailboxWatches, type WatchSettings } from './instant-sync-watch.ts';
+import { keepWatches, mailboxesOfKind, requestIfTriggered, type MailboxWatches, type WatchSettings } from './instant-sync-watch.ts';
 
 /**
  * Instant sync for mailboxes of kind `ews`: one EWS streaming subscription per mailbox (a pull subscription where
@@ -36,8 +36,8 @@ export function startEwsWatches(options: EwsWatchOptions): MailboxWatches {
       // A change without an item follows a lost subscription: what happened meanwhile is unknown, so a session reads the mailbox.
       if (change.itemId === null) {
         options.requestSession(mailbox.id, 'force');
-      } else if (options.triggers.has(TRIGGER_OF[change.changeType])) {
-        options.requestSession(mailbox.id, 'notification');
+      } else {
+        requestIfTriggered({ ...options, logger }, mailbox.id, TRIGGER_OF[change.changeType]);
       }
     };
     const open = () =>

@@ -4,7 +4,7 @@ import type { RefreshTokenStore } from '../mailbox/graph/auth/refresh-token-stor
 import { googleConnectorOptions, parseGmailPush, watchGoogle, type GoogleWatch, type GoogleWatchOptions } from '../mailbox/google/index.ts';
 import { parseCalendarNotification, sameSecret, type HeaderBag } from '../mailbox/google/watch/push-messages.ts';
 import { GOOGLE_CALENDAR_WEBHOOK_PATH, GOOGLE_GMAIL_WEBHOOK_PATH, type GooglePushReceiver } from '../server/webhooks/google-push.ts';
-import { keepWatches, mailboxesOfKind, type MailboxWatches, type WatchSettings } from './instant-sync-watch.ts';
+import { keepWatches, mailboxesOfKind, requestIfTriggered, type MailboxWatches, type WatchSettings } from './instant-sync-watch.ts';
 
 /**
  * Instant sync for mailboxes of kind `google`: a Calendar push channel per mailbox, and a Gmail watch where the org
@@ -51,7 +51,7 @@ export function createGoogleWatches(options: GoogleWatchesOptions): GoogleWatche
         return false;
       }
       if (notification.state !== 'sync') {
-        options.requestSession(mailboxId, 'notification');
+        requestIfTriggered({ ...options, logger }, mailboxId, null);
       }
       return true;
     },
@@ -90,8 +90,9 @@ export function createGoogleWatches(options: GoogleWatchesOptions): GoogleWatche
             ...(options.renewMarginMs === undefined ? {} : { renewMarginMs: options.renewMarginMs }),
           };
           const watch = await watchGoogle(watchOptions, (change) => {
-            logger.debug({ mailboxId: mailbox.id, resource: change.resource }, 'Google push requested a session');
-            options.requestSession(mailbox.id, 'notification');
+            logger.debug({ mailboxId: mailbox.id, resource: change.resource }, 'Google push names a change');
+            // Google names no change type, so any trigger of the org lets the change through.
+            requestIfTriggered({ ...options, logger }, mailbox.id, null);
           }).finally(() => opening.delete(mailbox.id));
           open.set(mailbox.id, { address: mailbox.address.toLowerCase(), watch });
           logger.info({ mailboxId: mailbox.id, calendar: calendar !== null, gmail: gmail !== null }, 'Google push started');

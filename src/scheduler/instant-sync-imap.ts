@@ -1,7 +1,7 @@
 import type { InstantSyncTrigger, OrgSetting } from '../config/resolved-config.ts';
 import { imapCaldavOptions } from '../mailbox/imap-caldav/index.ts';
 import { watchImap, type ImapChange } from '../mailbox/imap-caldav/imap/watch-imap.ts';
-import { keepWatches, mailboxesOfKind, type MailboxWatches, type WatchSettings } from './instant-sync-watch.ts';
+import { keepWatches, mailboxesOfKind, requestIfTriggered, type MailboxWatches, type WatchSettings } from './instant-sync-watch.ts';
 
 /**
  * Instant sync for mailboxes of kind `imap-caldav`: one IMAP connection per mailbox idles on its INBOX (RFC 2177) and
@@ -29,11 +29,7 @@ export function startImapWatches(options: ImapWatchOptions): MailboxWatches {
       const connection = imapCaldavOptions(mailbox, logger.child({ org: org.id }));
       const watch = watchImap(
         connection,
-        (change) => {
-          if (options.triggers.has(TRIGGER_OF[change.kind])) {
-            options.requestSession(mailbox.id, 'notification');
-          }
-        },
+        (change) => requestIfTriggered({ ...options, logger }, mailbox.id, TRIGGER_OF[change.kind]),
         { folder: 'INBOX', ...(options.reconnectDelaysMs === undefined ? {} : { reconnectDelaysMs: options.reconnectDelaysMs }) },
       );
       // A server that is down keeps the watch reconnecting by itself, so opening waits only a while for the first IDLE.

@@ -17,8 +17,10 @@ import type { MailboxSubscription } from '../store/index.ts';
  * Keeps one Graph change notification subscription per mailbox and watched resource (calendar, Inbox, Sent Items)
  * alive. Each is created at start, or renewed when the store has one, which also finds out whether Graph still has
  * it. It is renewed before it expires and again on `reauthorizationRequired` (a PATCH of the expiry reauthorizes and
- * renews in one request), and created anew when Graph removed it. A failure is logged and the mailbox keeps its
- * scheduled sessions; the next renewal round tries again.
+ * renews in one request), and created anew when Graph removed it. A subscription whose change types differ from the
+ * org's current instant-sync triggers is replaced at the next renewal round or `subscribeMailbox`, even before it is
+ * due. When the org has no triggers left, it is deleted. A failure is logged and the mailbox keeps its scheduled
+ * sessions; the next renewal round tries again.
  */
 
 export interface SubscriptionRecords {
@@ -46,7 +48,8 @@ export interface SubscriptionKeeperOptions {
   readonly records: SubscriptionRecords;
   /** The webhook URL Graph calls for notifications and lifecycle notifications. */
   readonly webhookUrl: string;
-  readonly changeTypes: readonly GraphChangeType[];
+  /** Change types the mailbox's subscriptions deliver now. An empty list means the mailbox has no subscriptions. */
+  readonly changeTypesOf: (mailboxId: string) => Promise<readonly GraphChangeType[]>;
   /** Parts of each mailbox to watch. */
   readonly resources: readonly SubscribedResource[];
   /** How to reach one mailbox's Graph: app-only or its owner's delegated grant. */
@@ -61,7 +64,10 @@ export interface SubscriptionKeeper {
   /** Create or renew every mailbox's subscriptions; resolves when each has been tried once. */
   start(): Promise<void>;
   handleLifecycle(mailboxId: string, subscriptionId: string, event: LifecycleEvent): void;
-  /** Create the mailbox's missing subscriptions now, e.g. once its owner signed in, instead of at the next round. */
+  /**
+   * Bring the mailbox's subscriptions in line now instead of at the next round: create missing ones (e.g. once its
+   * owner signed in), and replace or delete those whose change types the org's triggers no longer match.
+   */
   subscribeMailbox(mailboxId: string): void;
   /** Stop the renewal rounds and wait for requests in flight; subscriptions stay so a restart renews them. */
   stop(): Promise<void>;
@@ -97,27 +103,40 @@ export function createSubscriptionKeeper(options: SubscriptionKeeperOptions): Su
 
   const expiry = () => new Date(now() + timing.lifetimeMs).toISOString();
 
-  const create = async (mailboxId: string, kept: KeptMailbox, resource: SubscribedResource): Promise<void> => {
+  const create = async (mailboxId: string, kept: KeptMailbox, resource: SubscribedResource, changeTypes: readonly GraphChangeType[]): Promise<void> => {
     const clientState = randomBytes(32).toString('base64url');
     const created = await kept.client.create({
       resource,
-      changeTypes: options.changeTypes,
+      changeTypes,
       notificationUrl: options.webhookUrl,
       lifecycleNotificationUrl: options.webhookUrl,
       clientState,
       expirationDateTime: expiry(),
     });
-    await options.records.saveMailboxSubscription({ mailboxId, resource, subscriptionId: created.id, clientState, changeTypes: options.changeTypes, expiresAt: created.expirationDateTime });
-    logger.info({ mailboxId, resource, subscriptionId: created.id, expiresAt: created.expirationDateTime }, 'Graph change notification subscription created');
+    await options.records.saveMailboxSubscription({ mailboxId, resource, subscriptionId: created.id, clientState, changeTypes, expiresAt: created.expirationDateTime });
+    logger.info({ mailboxId, resource, subscriptionId: created.id, changeTypes, expiresAt: created.expirationDateTime }, 'Graph change notification subscription created');
   };
 
-  /** Renew the stored subscription, or create one when there is none, it covers other change types, or Graph lost it. */
+  /**
+   * Renew the stored subscription, or create one when there is none, it covers other change types, or Graph lost it.
+   * Without change types, delete it.
+   */
   const ensure = async (mailboxId: string, kept: KeptMailbox, resource: SubscribedResource, force: boolean): Promise<void> => {
-    const stored = await options.records.loadMailboxSubscription(mailboxId, resource);
-    if (stored !== null && !force && Date.parse(stored.expiresAt) - now() > timing.renewBeforeMs) {
+    const [stored, changeTypes] = await Promise.all([options.records.loadMailboxSubscription(mailboxId, resource), options.changeTypesOf(mailboxId)]);
+    if (changeTypes.length === 0) {
+      // Graph rejects a subscription without a change type, and the org requests no notifications.
+      if (stored !== null) {
+        await kept.client.remove(stored.subscriptionId);
+        await options.records.deleteMailboxSubscription(mailboxId, resource);
+        logger.info({ mailboxId, resource, subscriptionId: stored.subscriptionId }, 'Graph change notification subscription deleted: the org has no instant sync triggers');
+      }
       return;
     }
-    if (stored !== null && sameTypes(stored.changeTypes, options.changeTypes)) {
+    const sameChangeTypes = stored !== null && sameTypes(stored.changeTypes, changeTypes);
+    if (stored !== null && sameChangeTypes && !force && Date.parse(stored.expiresAt) - now() > timing.renewBeforeMs) {
+      return;
+    }
+    if (stored !== null && sameChangeTypes) {
       const renewed = await kept.client.renew(stored.subscriptionId, expiry());
       if (renewed !== null) {
         await options.records.saveMailboxSubscription({ ...stored, expiresAt: renewed.expirationDateTime });
@@ -126,10 +145,12 @@ export function createSubscriptionKeeper(options: SubscriptionKeeperOptions): Su
       }
       logger.info({ mailboxId, resource, subscriptionId: stored.subscriptionId }, 'Graph no longer knows the subscription; creating a new one');
     } else if (stored !== null) {
+      // Graph cannot change a subscription's change types, so it is replaced.
+      logger.info({ mailboxId, resource, subscriptionId: stored.subscriptionId, from: stored.changeTypes, to: changeTypes }, "Graph change notification subscription replaced: the org's instant sync triggers changed");
       await kept.client.remove(stored.subscriptionId);
     }
     await options.records.deleteMailboxSubscription(mailboxId, resource);
-    await create(mailboxId, kept, resource);
+    await create(mailboxId, kept, resource, changeTypes);
   };
 
   /** Delete the subscriptions of resources no longer watched, at Graph and in the store. */
@@ -204,7 +225,10 @@ export function createSubscriptionKeeper(options: SubscriptionKeeperOptions): Su
         }
         if (event === 'subscriptionRemoved') {
           await options.records.deleteMailboxSubscription(mailboxId, resource);
-          await create(mailboxId, kept, resource);
+          const changeTypes = await options.changeTypesOf(mailboxId);
+          if (changeTypes.length > 0) {
+            await create(mailboxId, kept, resource, changeTypes);
+          }
           // Changes made between the removal and the new subscription sent no notification.
           options.requestSession(mailboxId, 'force');
           return;

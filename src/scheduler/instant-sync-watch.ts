@@ -22,7 +22,8 @@ export interface OpenWatch {
 }
 
 export interface WatchSettings {
-  readonly triggers: ReadonlySet<InstantSyncTrigger>;
+  /** The current instant-sync triggers of the mailbox's org, read when a change arrives. */
+  readonly triggersOf: (mailboxId: string) => Promise<ReadonlySet<InstantSyncTrigger>>;
   readonly resources: ReadonlySet<WatchedResource>;
   readonly requestSession: (mailboxId: string, trigger: SessionTrigger) => void;
   readonly logger: Logger;
@@ -40,6 +41,21 @@ const STOP_WAIT_MS = 2_000;
 /** Return the triggers and watched resources of the configuration, with the defaults. */
 export function watchScope(config: SynclineConfig): { triggers: ReadonlySet<InstantSyncTrigger>; resources: ReadonlySet<WatchedResource> } {
   return { triggers: new Set(config.instantSync?.triggers ?? ALL_TRIGGERS), resources: new Set(config.instantSync?.resources ?? ALL_RESOURCES) };
+}
+
+/**
+ * Request a session for a change of the mailbox when its org has the change's trigger among its triggers now. A change
+ * of unknown kind (`null`, as Google push sends) passes when the org has any trigger.
+ */
+export function requestIfTriggered(settings: Pick<WatchSettings, 'triggersOf' | 'requestSession' | 'logger'>, mailboxId: string, trigger: InstantSyncTrigger | null): void {
+  settings.triggersOf(mailboxId).then(
+    (triggers) => {
+      if (trigger === null ? triggers.size > 0 : triggers.has(trigger)) {
+        settings.requestSession(mailboxId, 'notification');
+      }
+    },
+    (error: unknown) => settings.logger.warn({ mailboxId, err: error }, 'A mailbox change was not checked against the instant sync triggers; the scheduled session reads it'),
+  );
 }
 
 /** List every configured mailbox of one kind, with its org. */

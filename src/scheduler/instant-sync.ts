@@ -18,13 +18,15 @@ import { startEwsWatches } from './instant-sync-ews.ts';
 import { createGoogleWatches } from './instant-sync-google.ts';
 import { startImapWatches } from './instant-sync-imap.ts';
 import { createSubscriptionKeeper, type SubscriptionKeeper, type SubscriptionTiming } from './instant-sync-subscriptions.ts';
-import { mailboxesOfKind, watchScope, type MailboxWatches } from './instant-sync-watch.ts';
+import { createOrgTriggers, orgSettingsSavedHook } from './instant-sync-triggers.ts';
+import { ALL_TRIGGERS, mailboxesOfKind, watchScope, type MailboxWatches } from './instant-sync-watch.ts';
 
 /**
  * Instant sync (SPEC S6): sessions ahead of schedule. Mailbox → Salesforce: Graph subscriptions and Google push
  * post to the webhooks, and EWS streaming subscriptions and IMAP IDLE keep connections open. Each requests a
  * session of the mailbox from the scheduler. Salesforce → mailbox: a change stream per org requests sessions of the
- * Events' owners. The scheduler merges bursts; nothing here runs a session itself.
+ * Events' owners. The scheduler merges bursts; nothing here runs a session itself. Which mailbox changes count
+ * (the triggers) is each org's current setting, the console's saved edit or the file's, checked as changes arrive.
  */
 
 export interface SessionRequester {
@@ -54,6 +56,8 @@ export interface InstantSyncOptions {
   /** Test hooks of the EWS, IMAP and Google watches: waits before a failed watch is opened again, and shorter EWS connections. */
   readonly watchRetryDelaysMs?: readonly number[];
   readonly ewsConnectionTimeoutMinutes?: number;
+  /** Test hook: how long an org's triggers read from the store stay cached; default one minute. */
+  readonly triggersMaxAgeMs?: number;
 }
 
 export interface InstantSync {
@@ -76,13 +80,24 @@ const DEFAULT_SERVER = { host: '127.0.0.1', port: 8787, publicUrl: null };
 export async function startInstantSync(options: InstantSyncOptions): Promise<InstantSync> {
   const { config, store, logger } = options;
   const scope = watchScope(config);
-  const triggers = [...scope.triggers];
+  const fileTriggers = [...scope.triggers];
+  const orgTriggers = createOrgTriggers({ config, store, logger, ...(options.triggersMaxAgeMs === undefined ? {} : { maxAgeMs: options.triggersMaxAgeMs }) });
   const requestSession = (mailboxId: string, trigger: SessionTrigger) => options.scheduler.requestSession(mailboxId, trigger);
   const refreshTokens = options.refreshTokens ?? sessionRefreshTokens(config, store, options.env ?? process.env);
   const fetchOption = options.fetch === undefined ? {} : { fetch: options.fetch };
-  const watchSettings = { ...scope, requestSession, logger, ...fetchOption, ...(options.watchRetryDelaysMs === undefined ? {} : { retryDelaysMs: options.watchRetryDelaysMs }) };
+  const watchSettings = {
+    resources: scope.resources,
+    triggersOf: orgTriggers.ofMailbox,
+    requestSession,
+    logger,
+    ...fetchOption,
+    ...(options.watchRetryDelaysMs === undefined ? {} : { retryDelaysMs: options.watchRetryDelaysMs }),
+  };
+  // EWS, IMAP and Google watches keep connections open, so only orgs with triggers at start get them. Each change is
+  // still checked against the org's triggers when it arrives.
+  const watchedOrgs = (await Promise.all(config.orgs.map(async (org) => ((await orgTriggers.ofOrg(org.id)).size > 0 ? [org] : [])))).flat();
   const googleTokens = options.googleRefreshTokens ?? sessionGoogleRefreshTokens(config, store, options.env ?? process.env);
-  const google = createGoogleWatches({ ...watchSettings, orgs: config.orgs, ...(googleTokens === undefined ? {} : { refreshTokens: googleTokens }) });
+  const google = createGoogleWatches({ ...watchSettings, orgs: watchedOrgs, ...(googleTokens === undefined ? {} : { refreshTokens: googleTokens }) });
 
   let keeper: SubscriptionKeeper | null = null;
   // Delegated mailboxes' owners sign in through this server; its base URL is known once it listens.
@@ -95,12 +110,28 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
   const signIn = refreshTokens === undefined ? null : configuredSignIn(config, { ...signInDeps, refreshTokens });
   // A Google owner's sign-in resumes the mailbox.
   const googleSignIn = googleTokens === undefined ? null : configuredGoogleSignIn(config, { ...signInDeps, refreshTokens: googleTokens, onSignedIn: (mailboxId) => requestSession(mailboxId, 'resume') });
+  const settingsSaved = (orgId: string | undefined): void => {
+    orgTriggers.forget(orgId);
+    for (const org of config.orgs.filter((candidate) => orgId === undefined || candidate.id === orgId)) {
+      org.mailboxes.forEach((mailbox) => keeper?.subscribeMailbox(mailbox.id));
+    }
+  };
   const server = createServer({
     logger,
     routes: [
+      orgSettingsSavedHook(settingsSaved),
       graphNotificationRoutes({
         lookupSubscription: async (subscriptionId) => store.findMailboxSubscription(subscriptionId),
-        triggers: new Set(triggers),
+        triggers: orgTriggers.ofMailbox,
+        onUntriggeredChange: (mailboxId) => {
+          // The subscription may be newer than this process's cached triggers (saved through another process), so the
+          // replacement reads them afresh instead of undoing that save.
+          const orgId = orgTriggers.orgOf(mailboxId);
+          if (orgId !== undefined) {
+            orgTriggers.forget(orgId);
+          }
+          keeper?.subscribeMailbox(mailboxId);
+        },
         requestSession,
         onLifecycle: (mailboxId, subscriptionId, event) => keeper?.handleLifecycle(mailboxId, subscriptionId, event),
         logger,
@@ -117,13 +148,18 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
   baseUrl = setting.publicUrl ?? running.url;
   const webhookUrl = `${baseUrl}${GRAPH_WEBHOOK_PATH}`;
 
-  if (triggers.length > 0) {
+  // Only mailboxes reached over Graph have Graph subscriptions; the other kinds have watches of their own.
+  const graphOrgs = config.orgs.map((org) => ({ ...org, mailboxes: mailboxesOfKind([org], 'graph').map(({ mailbox }) => mailbox) }));
+  // Kept even while no org has triggers, so that one saved later subscribes its mailboxes without a restart.
+  if (graphOrgs.some((org) => org.mailboxes.length > 0)) {
     keeper = createSubscriptionKeeper({
-      // Only mailboxes reached over Graph have Graph subscriptions; the other kinds have watches of their own.
-      orgs: config.orgs.map((org) => ({ ...org, mailboxes: mailboxesOfKind([org], 'graph').map(({ mailbox }) => mailbox) })),
+      orgs: graphOrgs,
       records: store,
       webhookUrl,
-      changeTypes: triggers.map((trigger) => CHANGE_TYPE_OF[trigger]),
+      changeTypesOf: async (mailboxId) => {
+        const triggers = await orgTriggers.ofMailbox(mailboxId);
+        return ALL_TRIGGERS.filter((trigger) => triggers.has(trigger)).map((trigger) => CHANGE_TYPE_OF[trigger]);
+      },
       resources: [...scope.resources],
       connectionFor: (org, mailbox) =>
         graphConnection(org.graph, mailbox, {
@@ -139,11 +175,11 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
   }
 
   const watches: MailboxWatches[] =
-    triggers.length === 0
+    watchedOrgs.length === 0
       ? []
       : [
-          startEwsWatches({ ...watchSettings, orgs: config.orgs, ...(options.ewsConnectionTimeoutMinutes === undefined ? {} : { connectionTimeoutMinutes: options.ewsConnectionTimeoutMinutes }) }),
-          startImapWatches({ ...watchSettings, orgs: config.orgs }),
+          startEwsWatches({ ...watchSettings, orgs: watchedOrgs, ...(options.ewsConnectionTimeoutMinutes === undefined ? {} : { connectionTimeoutMinutes: options.ewsConnectionTimeoutMinutes }) }),
+          startImapWatches({ ...watchSettings, orgs: watchedOrgs }),
           google.start(baseUrl),
         ];
 
@@ -160,7 +196,7 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
       }),
     ),
   ]).then(() => {
-    logger.info({ webhookUrl, triggers, orgs: config.orgs.length }, 'Instant sync started');
+    logger.info({ webhookUrl, fileTriggers, orgs: config.orgs.length, watchedOrgs: watchedOrgs.length }, 'Instant sync started');
   });
 
   return {

@@ -106,7 +106,7 @@ function renderOrgEditor(card, editor, notice) {
     fieldset('Sync policy', sections.policy.source, policy.node),
     fieldset('Mapping tables', sections.mappings.source, mappings.node),
     fieldset('Linking', sections.linking.source, linking.node),
-    fieldset('Schedule and instant sync', sections.sessionIntervalMinutes.source === 'console' || sections.instantSync.source === 'console' ? 'console' : 'file', schedule.node),
+    fieldset('Schedule and instant sync', sections.sessionIntervalMinutes.source === 'console' || sections.instantSync.source === 'console' ? 'console' : sections.policy.source === 'sandbox' ? 'sandbox' : 'file', schedule.node),
     ...(unsync === null ? [] : [fieldset('Un-sync rules', sections.unsync.source, unsync.node)]),
     el('div', { class: 'actions' }, previewButton, saveButton, resetButton),
     status,
@@ -118,8 +118,11 @@ function describeEdited(edited) {
   return edited === null ? 'Every section comes from the configuration file.' : `Last saved by ${edited.changedBy} on ${formatTime(edited.changedAt)}.`;
 }
 
+// The sandbox has no configuration file: its sections come from the settings it builds in.
+const SOURCE_LABELS = { console: 'edited here', file: 'from the file', sandbox: 'built-in sandbox settings' };
+
 function fieldset(title, source, ...children) {
-  return el('fieldset', { class: 'settings-section' }, el('legend', {}, title, ' ', el('span', { class: `badge source-${source}`, text: source === 'console' ? 'edited here' : 'from the file' })), ...children);
+  return el('fieldset', { class: 'settings-section' }, el('legend', {}, title, ' ', el('span', { class: `badge source-${source}`, text: SOURCE_LABELS[source] ?? 'from the file' })), ...children);
 }
 
 function select(id, options, chosen, onchange, words = {}) {
@@ -232,7 +235,7 @@ function scheduleForm(interval, instantSync, onInterval, onTriggers) {
       { class: 'settings-grid' },
       labelled('Minutes between sessions', minutes),
       labelled('Mailbox changes that start a session at once', el('span', { class: 'inline' }, boxes.flatMap((box) => [box, el('span', { text: box.value })]))),
-      el('p', { class: 'muted', text: 'Saved triggers are kept and shown here; the change subscriptions still follow instantSync.triggers of the configuration file.' }),
+      el('p', { class: 'muted', text: 'Saved triggers apply without a restart, from the next mailbox change on, and Office 365 subscriptions are replaced with them at once. Exchange, IMAP and Google watches are opened at start, for orgs that had a trigger then.' }),
     ),
     interval: () => Number(minutes.value),
     instantSync: () => ({ triggers: boxes.filter((box) => box.checked).map((box) => box.value) }),

@@ -31,8 +31,13 @@ export interface WebhookCounters {
 export interface GraphWebhookOptions {
   /** The subscription Graph names, or null when it is not one of the engine's. */
   readonly lookupSubscription: (subscriptionId: string) => Promise<KnownSubscription | null>;
-  /** Which mailbox changes start a session ahead of schedule. */
-  readonly triggers: ReadonlySet<InstantSyncTrigger>;
+  /** Mailbox changes that start a session ahead of schedule: a fixed set, or a function giving the org's current set. */
+  readonly triggers: ReadonlySet<InstantSyncTrigger> | ((mailboxId: string) => Promise<ReadonlySet<InstantSyncTrigger>>);
+  /**
+   * Called for a change notification whose type is not a trigger. Its subscription still requests a change type
+   * that the org removed, so the subscription's owner may replace it.
+   */
+  readonly onUntriggeredChange?: (mailboxId: string) => void;
   readonly requestSession: (mailboxId: string, trigger: SessionTrigger) => void;
   /** Graph renews, removed or lost notifications of a subscription; the owner of the subscriptions acts on it. */
   readonly onLifecycle: (mailboxId: string, subscriptionId: string, event: LifecycleEvent) => void;
@@ -93,7 +98,9 @@ async function handleCollection(
 ): Promise<void> {
   // A burst names one subscription many times; each is looked up once per collection.
   const known = new Map<string, KnownSubscription | null>();
+  const triggersOf = new Map<string, ReadonlySet<InstantSyncTrigger>>();
   const requested = new Set<string>();
+  const untriggered = new Set<string>();
 
   for (const notification of notifications) {
     const { subscriptionId } = notification;
@@ -115,15 +122,25 @@ async function handleCollection(
       continue;
     }
 
-    if (!options.triggers.has(TRIGGER_OF[notification.changeType])) {
+    const { mailboxId } = subscription;
+    let triggers = triggersOf.get(mailboxId);
+    if (triggers === undefined) {
+      triggers = typeof options.triggers === 'function' ? await options.triggers(mailboxId) : options.triggers;
+      triggersOf.set(mailboxId, triggers);
+    }
+    if (!triggers.has(TRIGGER_OF[notification.changeType])) {
       logger.debug({ subscriptionId, changeType: notification.changeType }, 'Graph change type is not an instant-sync trigger; the scheduled session takes it');
+      if (!untriggered.has(mailboxId)) {
+        untriggered.add(mailboxId);
+        options.onUntriggeredChange?.(mailboxId);
+      }
       continue;
     }
-    if (!requested.has(subscription.mailboxId)) {
-      requested.add(subscription.mailboxId);
-      options.requestSession(subscription.mailboxId, 'notification');
+    if (!requested.has(mailboxId)) {
+      requested.add(mailboxId);
+      options.requestSession(mailboxId, 'notification');
     }
-    logger.debug({ subscriptionId, mailboxId: subscription.mailboxId, changeType: notification.changeType, itemId: notification.itemId }, 'Graph change notification');
+    logger.debug({ subscriptionId, mailboxId, changeType: notification.changeType, itemId: notification.itemId }, 'Graph change notification');
   }
 }
 

@@ -19,11 +19,13 @@ import { ModelWorld } from './support/model-world.ts';
 const WINDOW = { start: '2026-11-01T00:00:00Z', end: '2027-05-01T00:00:00Z' };
 const DEFAULT_SEED = 20_261_201;
 const SEED = readIntegerEnv('MODEL_SEED', DEFAULT_SEED);
-const NUM_RUNS = readIntegerEnv('MODEL_RUNS', 25);
+// `MODEL_SCALE=nightly` (npm run model:nightly) makes twenty times as many runs as CI.
+const NIGHTLY = process.env.MODEL_SCALE === 'nightly';
+const NUM_RUNS = readIntegerEnv('MODEL_RUNS', NIGHTLY ? 500 : 25);
 const MAX_COMMANDS = 12;
 const REPLAY = process.env.MODEL_REPLAY;
 // The check stops after this time, shrinking included, and reports the smallest failing sequence found by then.
-const SHRINK_TIME_LIMIT_MS = 60_000;
+const SHRINK_TIME_LIMIT_MS = Math.max(60_000, NUM_RUNS * 4_000);
 
 let harness: E2eHarness;
 
@@ -103,7 +105,7 @@ it.skipIf(REPLAY !== undefined)('sync converges after random edits, crashes and 
     expect.fail(`Model run failed with MODEL_SEED=${SEED} (MODEL_RUNS=${NUM_RUNS}).\n${fc.defaultReportMessage(details) ?? ''}\n${describeOutcome(replay)}`);
   }
   expect(details.numRuns).toBe(NUM_RUNS);
-}, 240_000);
+}, Math.max(240_000, NUM_RUNS * 5_000));
 
 it.runIf(REPLAY !== undefined)('sync converges on the replayed sequence', async () => {
   const outcome = await runModel(JSON.parse(REPLAY ?? '[]') as ModelCommand[]);

@@ -28,7 +28,7 @@ export interface SessionCommit {
   readonly quarantine?: readonly QuarantineEntry[];
   /** Ids of quarantine entries whose restore the session made. */
   readonly restoredQuarantine?: readonly string[];
-  /** Quarantine entries of the mailbox deleted before this instant are purged. */
+  /** Quarantine entries of this mailbox and kind deleted before this instant are purged, except those whose restore is pending. */
   readonly purgeQuarantineBefore?: string;
   /** The complete new set of deletions held back by the mass-delete breaker (replaces the old set); absent keeps it. */
   readonly heldDeletions?: readonly HeldDeletion[];

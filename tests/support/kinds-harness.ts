@@ -6,10 +6,12 @@ import { startSalesforceEmulator } from '../../emulators/salesforce/server.ts';
 import { createSalesforceConnection, createSalesforceRecordSource, kindScopes } from '../../src/crm/salesforce/index.ts';
 import type { MailboxRecord } from '../../src/domain/accounts.ts';
 import type { CalendarEvent } from '../../src/domain/calendar-event.ts';
+import type { CrmRecord, ItemSource } from '../../src/domain/connector.ts';
 import type { MailboxContact } from '../../src/domain/contact.ts';
 import type { ObjectKind } from '../../src/domain/link.ts';
 import type { MailboxItem } from '../../src/domain/mailbox-items.ts';
 import type { SessionReport } from '../../src/domain/session-report.ts';
+import type { SyncStateStore } from '../../src/domain/sync-store.ts';
 import type { MailboxTask } from '../../src/domain/task.ts';
 import { crmFieldNeeds, crmFieldsOf, defaultMappingOf, flowsFrom, type MappingTable } from '../../src/mapping/index.ts';
 import { createSilentLogger } from '../../src/observability/logger.ts';
@@ -23,6 +25,20 @@ const ADDRESS = 'dana.reyes@contoso.example.com';
 const WINDOW = { start: '2026-11-01T00:00:00.000Z', end: '2027-05-01T00:00:00.000Z' };
 
 export type SfRecord = Record<string, unknown> & { Id: string };
+
+interface SessionOptions {
+  readonly kinds: readonly ObjectKind[];
+  readonly tables?: Partial<Record<ObjectKind, MappingTable>>;
+  readonly policy?: Partial<SyncPolicy>;
+  readonly hideMailbox?: readonly ObjectKind[];
+  /** Wrap each kind's sources and the store, to inject crashes and faults. */
+  readonly wrapMailbox?: (source: ItemSource<MailboxItem>) => ItemSource<MailboxItem>;
+  readonly wrapCrm?: (source: ItemSource<CrmRecord>) => ItemSource<CrmRecord>;
+  readonly wrapStore?: (store: SyncStateStore) => SyncStateStore;
+  /** Replace the Salesforce connection's fetch and its waits before a retry. */
+  readonly fetch?: typeof globalThis.fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
 
 /**
  * The Salesforce emulator, a SQLite store and a mailbox whose events, tasks and contacts live in memory, for
@@ -68,7 +84,7 @@ export class KindsHarness {
   }
 
   /** Run one session over the given kinds with fresh Salesforce sources, as the engine builds them. */
-  async runSession(options: { kinds: readonly ObjectKind[]; tables?: Partial<Record<ObjectKind, MappingTable>>; policy?: Partial<SyncPolicy>; hideMailbox?: readonly ObjectKind[] }): Promise<SessionReport> {
+  async runSession(options: SessionOptions): Promise<SessionReport> {
     const tables = options.kinds.map((kind) => options.tables?.[kind] ?? defaultMappingOf(kind));
     const connection = createSalesforceConnection({
       loginUrl: this.salesforceUrl,
@@ -76,11 +92,13 @@ export class KindsHarness {
       apiVersion: '62.0',
       owner: { email: ADDRESS },
       logger: createSilentLogger(),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     });
     const scopes = kindScopes(tables.map((table) => ({ kind: table.kind, sobject: table.crmObject, windowFields: null })));
     const kinds = tables.map((table): KindSession => {
       const scope = scopes.get(table.kind) ?? { scope: {} };
-      const crmSource = createSalesforceRecordSource({
+      const recordSource = createSalesforceRecordSource({
         connection,
         sobject: table.crmObject,
         scope: scope.scope,
@@ -89,19 +107,21 @@ export class KindsHarness {
         requirements: crmFieldNeeds(table),
         createsRecords: flowsFrom(table, 'mailbox'),
       });
+      const crmSource = options.wrapCrm === undefined ? recordSource : options.wrapCrm(recordSource);
+      const mailboxSource = options.wrapMailbox === undefined ? this.mailboxOf(table.kind) : options.wrapMailbox(this.mailboxOf(table.kind));
       const hidden = options.hideMailbox?.includes(table.kind) === true;
       return {
         mapping: table,
-        mailboxSource: hidden ? null : this.mailboxOf(table.kind),
+        mailboxSource: hidden ? null : mailboxSource,
         crmSource,
-        crmRecordUrl: (id) => crmSource.recordUrl(id),
+        crmRecordUrl: (id) => recordSource.recordUrl(id),
         ...(scope.syncIdPrefix === undefined ? {} : { syncIdPrefix: scope.syncIdPrefix }),
       };
     });
     return runMailboxSession({
       mailbox: this.mailbox,
       kinds,
-      store: this.store,
+      store: options.wrapStore === undefined ? this.store : options.wrapStore(this.store),
       policy: { ...defaultSyncPolicy, ...options.policy },
       window: WINDOW,
       logger: createSilentLogger(),
@@ -132,6 +152,11 @@ export class KindsHarness {
 
   async remove(sobject: string, id: string): Promise<void> {
     await this.rest('DELETE', `/sobjects/${sobject}/${id}`);
+  }
+
+  /** Remove the faults a test armed in the Salesforce emulator. */
+  async clearFaults(): Promise<void> {
+    await this.admin('DELETE', '/_admin/faults');
   }
 
   async ownerId(): Promise<string> {

@@ -22,6 +22,9 @@ export class MemoryMailbox<T extends object> implements ItemSource<T> {
   private clock = Date.parse('2020-01-01T08:00:00Z');
   calls = 0;
 
+  /** `now` replaces the mailbox's own clock, so a model can order the edits of both sides on one time line. */
+  constructor(private readonly now?: () => string) {}
+
   /** The writes of each `applyWrites` call, in order, so a test can check what the engine sent. */
   readonly writeLog: Write<T>[][] = [];
 
@@ -109,7 +112,8 @@ export class MemoryMailbox<T extends object> implements ItemSource<T> {
 
   private store(id: string, item: T, syncId: string | null): void {
     this.clock += 60_000;
-    this.items.set(id, { item, version: ++this.seq, modifiedAt: new Date(this.clock).toISOString(), syncId });
+    const modifiedAt = this.now === undefined ? new Date(this.clock).toISOString() : this.now();
+    this.items.set(id, { item, version: ++this.seq, modifiedAt, syncId });
     this.log.push({ seq: this.seq, id });
   }
 

@@ -42,6 +42,13 @@ export interface PullResult<T> {
   readonly isFullListing: boolean;
 }
 
+/** One page of a pull, as `pullPages` yields it. */
+export interface PullPage<T> {
+  readonly changes: readonly Change<T>[];
+  /** The cursor to store once every change of the whole pull has been applied: set on the last page only. */
+  readonly nextCursor: string | null;
+}
+
 /** A side item read by id, as `readItems` and `findBySyncIds` return it. */
 export interface ItemSnapshot<T> {
   readonly id: string;
@@ -91,6 +98,13 @@ export interface ItemSource<T> extends ApiCallCounter {
    * kind `cursorExpired` when the cursor is no longer valid, and the core then pulls again with null.
    */
   pullChanges(cursor: string | null, window: SyncWindow): Promise<PullResult<T>>;
+
+  /**
+   * The same pull as `pullChanges`, a page at a time, so a large listing never sits in memory whole. The next page is
+   * read only once the caller asks for it; the last page carries the next cursor. The same id may come again on a
+   * later page, and then the later change wins. Optional: sources without it are pulled with `pullChanges`.
+   */
+  pullPages?(cursor: string | null, window: SyncWindow): AsyncIterable<PullPage<T>>;
 
   /** Read items by id; an id that no longer exists is absent from the result. */
   readItems(ids: readonly string[]): Promise<Map<string, ItemSnapshot<T>>>;

@@ -1,5 +1,5 @@
 import type { CalendarEvent } from '../../domain/calendar-event.ts';
-import type { Change, PullResult, SyncWindow } from '../../domain/connector.ts';
+import type { Change, PullPage, PullResult, SyncWindow } from '../../domain/connector.ts';
 import { ConnectorError } from '../../domain/errors.ts';
 import type { GraphEvent, GraphPage } from './graph-types.ts';
 import type { SourceContext } from './source-context.ts';
@@ -12,8 +12,26 @@ import { syncIdOf } from './sync-id-property.ts';
  */
 export async function pullChanges(ctx: SourceContext, cursor: string | null, window: SyncWindow): Promise<PullResult<CalendarEvent>> {
   const changes = new Map<string, Change<CalendarEvent>>();
+  for await (const page of pullPages(ctx, cursor, window)) {
+    for (const change of page.changes) {
+      changes.delete(change.id);
+      changes.set(change.id, change);
+    }
+    if (page.nextCursor !== null) {
+      return { changes: [...changes.values()], nextCursor: page.nextCursor, isFullListing: cursor === null };
+    }
+  }
+  throw deltaWithoutLink();
+}
+
+/**
+ * Follow the same delta one Graph page at a time. The next page is requested only when the caller takes it, so the
+ * events of a page can be released once it is consumed. The page that brings the deltaLink carries it.
+ */
+export async function* pullPages(ctx: SourceContext, cursor: string | null, window: SyncWindow): AsyncGenerator<PullPage<CalendarEvent>> {
   let url = cursor ?? firstDeltaUrl(ctx, window);
   let pages = 0;
+  let count = 0;
 
   for (;;) {
     const { body } = await ctx.http.sendOrThrow({
@@ -25,24 +43,32 @@ export async function pullChanges(ctx: SourceContext, cursor: string | null, win
     });
     const page = (body ?? {}) as GraphPage<GraphEvent>;
     pages += 1;
+    const changes = new Map<string, Change<CalendarEvent>>();
     (page.value ?? []).forEach((event) => addChange(ctx, changes, event));
+    count += changes.size;
 
     const deltaLink = page['@odata.deltaLink'];
     if (deltaLink) {
-      ctx.logger.debug({ pages, changes: changes.size, fullListing: cursor === null }, 'Graph delta pulled');
-      return { changes: [...changes.values()], nextCursor: deltaLink, isFullListing: cursor === null };
+      ctx.logger.debug({ pages, changes: count, fullListing: cursor === null }, 'Graph delta pulled');
+      yield { changes: [...changes.values()], nextCursor: deltaLink };
+      return;
     }
 
     const nextLink = page['@odata.nextLink'];
     if (!nextLink) {
-      throw new ConnectorError({
-        kind: 'bug',
-        code: 'DeltaWithoutLink',
-        message: 'a Graph delta page had neither @odata.nextLink nor @odata.deltaLink; the pull cannot go on',
-      });
+      throw deltaWithoutLink();
     }
+    yield { changes: [...changes.values()], nextCursor: null };
     url = nextLink;
   }
+}
+
+function deltaWithoutLink(): ConnectorError {
+  return new ConnectorError({
+    kind: 'bug',
+    code: 'DeltaWithoutLink',
+    message: 'a Graph delta page had neither @odata.nextLink nor @odata.deltaLink; the pull cannot go on',
+  });
 }
 
 function firstDeltaUrl(ctx: SourceContext, window: SyncWindow): string {

@@ -1,0 +1,241 @@
+import type { Change, ItemSource, PullPage, PullResult } from '../domain/connector.ts';
+import type { Side } from '../domain/glossary.ts';
+import type { Link } from '../domain/link.ts';
+import type { MailboxItem } from '../domain/mailbox-items.ts';
+import type { WriteCounts } from '../domain/session-report.ts';
+import type { SyncState } from '../domain/sync-store.ts';
+import { ChunkCommits } from './chunked-commits.ts';
+import { gatherCrmStates, planChunk, planLastStep, type ChunkedRead } from './chunked-plans.ts';
+import type { KindContext, KindOutcome, KindPlan, KindSession } from './kind-session.ts';
+import { activeBase, missingKeys } from './merge-views.ts';
+import { objectTypeOf } from './object-types/index.ts';
+import type { CrmItemState, MailboxItemState } from './plan.ts';
+import { pullWithRecovery } from './pull-with-recovery.ts';
+import { unsyncScopeOf } from './unsync-rules.ts';
+import { calendarCursorScope, unwrapCursor, type FullReadReason } from './window-cursor.ts';
+
+/**
+ * Items per chunk of a chunked full read, and the size a full listing must exceed to be read in chunks. Set it to
+ * another whole number to change both, or to 0 to read every listing whole.
+ */
+export const FULL_READ_CHUNK_ENV = 'SYNCLINE_FULL_READ_CHUNK';
+
+/** Off unless the environment sets a size: the chunked read is new, and the whole read is the proven one. */
+const DEFAULT_CHUNK_SIZE: number | null = null;
+
+/** The steps of a kind's session the chunked read reuses, passed in so that this module needs no cycle of imports. */
+export interface KindSteps {
+  readonly plan: (session: KindSession, source: ItemSource<MailboxItem>, context: KindContext, loaded?: SyncState) => Promise<KindPlan>;
+  readonly execute: (session: KindSession, source: ItemSource<MailboxItem>, context: KindContext, planned: KindPlan) => Promise<KindOutcome>;
+  readonly readCounterparts: (
+    session: KindSession,
+    source: ItemSource<MailboxItem>,
+    context: KindContext,
+    state: SyncState,
+    mailboxStates: Map<string, MailboxItemState>,
+    crmStates: ReadonlyMap<string, CrmItemState>,
+  ) => Promise<void>;
+}
+
+/** Return the chunk size the environment sets, or null when listings are read whole. */
+export function fullReadChunkSize(env: NodeJS.ProcessEnv = process.env): number | null {
+  const text = env[FULL_READ_CHUNK_ENV]?.trim();
+  if (text === undefined || text === '') {
+    return DEFAULT_CHUNK_SIZE;
+  }
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new Error(`${FULL_READ_CHUNK_ENV}=${text} is invalid: set it to a whole number of items per chunk (such as 1000), to 0 to read listings whole, or unset it`);
+  }
+  return value === 0 ? null : value;
+}
+
+/**
+ * Sync a kind whose mailbox side must be listed in full, a chunk of the listing at a time, when the listing is larger
+ * than one chunk. Each chunk's pairs are written and committed like a small session. What needs the whole listing
+ * (deletions, linked items the listing lacks, Salesforce records no mailbox item matched) is planned after the last
+ * chunk, and that last step also stores the cursors. A crash between chunks leaves the cursor where it was, so the
+ * next session lists again and finds the committed pairs by their links.
+ *
+ * Returns null when chunked reads are off or the source cannot read by pages; the caller then runs the kind as usual.
+ * Any other session (a delta, a small listing, a crashed session's intents to repair, an admin's decisions to apply)
+ * runs the usual way here, on the state and listing already read.
+ */
+export async function syncKindInChunks(session: KindSession, mailboxSource: ItemSource<MailboxItem>, context: KindContext, steps: KindSteps): Promise<KindOutcome | null> {
+  const chunkSize = fullReadChunkSize();
+  const pullPages = mailboxSource.pullPages?.bind(mailboxSource);
+  // Kinds without a time range keep their cursors under a fixed window that only the usual path uses.
+  if (chunkSize === null || pullPages === undefined || !objectTypeOf(session.mapping.kind).windowed) {
+    return null;
+  }
+
+  const kind = session.mapping.kind;
+  const start = await context.store.loadSyncState(context.mailboxId, kind);
+  const mailboxScope = kind === 'event' ? calendarCursorScope(unsyncScopeOf(context.policy.unsync, new Date()), session.sharedMeetings !== undefined) : '';
+  const { cursor, reason } = unwrapCursor(start.cursors.mailbox, context.window, mailboxScope);
+  const usual = (source: ItemSource<MailboxItem>) => steps.plan(session, source, context, start).then((planned) => steps.execute(session, source, context, planned));
+  if (cursor !== null || start.intents.length > 0 || start.plannedBases.length > 0 || !(await noReviews(context, kind))) {
+    return usual(mailboxSource);
+  }
+
+  const pages = pullPages(null, context.window)[Symbol.asyncIterator]();
+  const head = await readAhead(pages, chunkSize);
+  if (head.nextCursor !== null && head.changes.length <= chunkSize) {
+    context.logger.debug({ items: head.changes.length, chunkSize }, 'The full listing fits in one chunk; syncing it whole');
+    return usual(replaying(mailboxSource, { changes: lastChangePerId(head.changes), nextCursor: head.nextCursor, isFullListing: true }));
+  }
+
+  return runChunks(session, mailboxSource, context, steps, { start, mailboxScope, reason, chunkSize, pages, ...head });
+}
+
+async function runChunks(
+  session: KindSession,
+  mailboxSource: ItemSource<MailboxItem>,
+  context: KindContext,
+  steps: KindSteps,
+  run: {
+    readonly start: SyncState;
+    readonly mailboxScope: string;
+    readonly reason: FullReadReason | null;
+    readonly chunkSize: number;
+    readonly pages: AsyncIterator<PullPage<MailboxItem>>;
+    /** What was read ahead: the first pages, and the cursor when they were the whole listing. */
+    readonly changes: Change<MailboxItem>[];
+    readonly nextCursor: string | null;
+  },
+): Promise<KindOutcome> {
+  const { start, chunkSize } = run;
+  const { mapping } = session;
+  const logger = context.logger;
+  const windows = { window: context.window, cursorWindow: context.window };
+  const crm = await pullWithRecovery('crm', session.crmSource, start.cursors.crm, windows, logger);
+  const stale = start.links.filter((link) => link.tombstone === null && missingKeys({ mapping }, activeBase({ mapping }, link.base)).length > 0);
+  const read: ChunkedRead = {
+    session,
+    mailboxSource,
+    context,
+    start,
+    mailboxScope: run.mailboxScope,
+    crmPull: crm.pull,
+    crmReason: crm.fullReadReason,
+    crmPool: await gatherCrmStates(session, start, crm.pull, stale.map((link) => link.crmRecordId)),
+    seen: new Set(),
+    deferred: new Set(),
+    staleMailboxIds: new Set(stale.map((link) => link.mailboxItemId)),
+    linksByMailboxId: linksByMailboxId(start.links),
+    linkedCrmIds: new Set(start.links.map((link) => link.crmRecordId)),
+  };
+  const commits = new ChunkCommits(context.store, start.pending);
+  const chunkContext: KindContext = { ...context, store: commits };
+  const outcomes: KindOutcome[] = [];
+  logger.info({ chunkSize }, 'The full mailbox listing is larger than one chunk; syncing it a chunk at a time');
+
+  let buffer = run.changes;
+  let nextCursor = run.nextCursor;
+  let listed = 0;
+  while (nextCursor === null || buffer.length > 0) {
+    if (nextCursor === null && buffer.length < chunkSize) {
+      const page = await run.pages.next();
+      if (page.done === true) {
+        throw new Error('the mailbox listing ended without a cursor to store; the source broke the pullPages contract');
+      }
+      buffer.push(...page.value.changes);
+      nextCursor = page.value.nextCursor;
+      continue;
+    }
+
+    const chunk = buffer.slice(0, chunkSize);
+    buffer = buffer.slice(chunkSize);
+    listed += chunk.length;
+    const planned = await planChunk(read, chunk);
+    outcomes.push(await steps.execute(session, mailboxSource, chunkContext, planned));
+    logger.debug({ listed, deferred: read.deferred.size }, 'Chunk of the full listing committed');
+  }
+
+  commits.startFinalCommit();
+  const readCounterparts = (state: SyncState, mailboxStates: Map<string, MailboxItemState>, crmStates: ReadonlyMap<string, CrmItemState>) =>
+    steps.readCounterparts(session, mailboxSource, context, state, mailboxStates, crmStates);
+  // Every link now, those the chunks made included, since the last step settles what the listing lacked.
+  const { links } = await context.store.loadSyncState(context.mailboxId, mapping.kind);
+  const last = await planLastStep(read, links, nextCursor, run.reason, readCounterparts);
+  outcomes.push(await steps.execute(session, mailboxSource, chunkContext, last));
+  return combined(outcomes, { mailbox: listed, crm: crm.pull.changes.length }, crm.pull.isFullListing);
+}
+
+function linksByMailboxId(links: readonly Link[]): Map<string, Link[]> {
+  const byId = new Map<string, Link[]>();
+  for (const link of links) {
+    byId.set(link.mailboxItemId, [...(byId.get(link.mailboxItemId) ?? []), link]);
+  }
+  return byId;
+}
+
+/** Read pages until the listing ends or contains more than one chunk. */
+async function readAhead(pages: AsyncIterator<PullPage<MailboxItem>>, chunkSize: number): Promise<{ changes: Change<MailboxItem>[]; nextCursor: string | null }> {
+  const changes: Change<MailboxItem>[] = [];
+  while (changes.length <= chunkSize) {
+    const page = await pages.next();
+    if (page.done === true) {
+      throw new Error('the mailbox listing ended without a cursor to store; the source broke the pullPages contract');
+    }
+    changes.push(...page.value.changes);
+    if (page.value.nextCursor !== null) {
+      return { changes, nextCursor: page.value.nextCursor };
+    }
+  }
+  return { changes, nextCursor: null };
+}
+
+/** Keep the later change of each id, as one `pullChanges` does. */
+function lastChangePerId(changes: readonly Change<MailboxItem>[]): Change<MailboxItem>[] {
+  const byId = new Map<string, Change<MailboxItem>>();
+  for (const change of changes) {
+    byId.delete(change.id);
+    byId.set(change.id, change);
+  }
+  return [...byId.values()];
+}
+
+/** Wrap the source so that the usual path pulls the listing already read instead of listing again. */
+function replaying(source: ItemSource<MailboxItem>, listing: PullResult<MailboxItem>): ItemSource<MailboxItem> {
+  let pending: PullResult<MailboxItem> | null = listing;
+  return {
+    get calls() {
+      return source.calls;
+    },
+    pullChanges: async (cursor, window) => {
+      const replay = cursor === null ? pending : null;
+      pending = null;
+      return replay ?? source.pullChanges(cursor, window);
+    },
+    readItems: (ids) => source.readItems(ids),
+    findBySyncIds: (syncIds) => source.findBySyncIds(syncIds),
+    applyWrites: (writes) => source.applyWrites(writes),
+  };
+}
+
+async function noReviews(context: KindContext, kind: KindSession['mapping']['kind']): Promise<boolean> {
+  // Admins' decisions change the plan of pairs all over the listing, so that session runs the usual way.
+  const review = await context.store.loadReviewState(context.mailboxId, kind);
+  return review.held.length === 0 && review.restores.length === 0 && review.undos.length === 0;
+}
+
+/** Combine the outcomes of the chunks and the last step into one outcome for the kind. */
+function combined(outcomes: readonly KindOutcome[], reads: Readonly<Record<Side, number>>, crmFullListing: boolean): KindOutcome {
+  const writes = (side: Side): WriteCounts => ({
+    created: outcomes.reduce((sum, outcome) => sum + outcome.writes[side].created, 0),
+    updated: outcomes.reduce((sum, outcome) => sum + outcome.writes[side].updated, 0),
+    deleted: outcomes.reduce((sum, outcome) => sum + outcome.writes[side].deleted, 0),
+  });
+  const statuses = outcomes.map((outcome) => outcome.status);
+  const status: KindOutcome['status'] = statuses.includes('needsReview') ? 'needsReview' : statuses.includes('partial') ? 'partial' : 'ok';
+  return {
+    status,
+    fullRead: { mailbox: true, crm: crmFullListing },
+    reads,
+    writes: { mailbox: writes('mailbox'), crm: writes('crm') },
+    conflicts: outcomes.reduce((sum, outcome) => sum + outcome.conflicts, 0),
+    itemErrors: outcomes.flatMap((outcome) => outcome.itemErrors),
+    notes: [...new Set(outcomes.flatMap((outcome) => outcome.notes))],
+  };
+}

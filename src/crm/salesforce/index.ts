@@ -6,3 +6,4 @@ export { kindScopes } from './kind-scopes.ts';
 export { createSalesforceRecordSource } from './record-source.ts';
 export { eventRelationsAfterWrites } from './event-relations.ts';
 export { SalesforceRecordClient } from './record-client.ts';
+export { SalesforceSeriesMode, seriesOrgOf } from './series-mode.ts';

@@ -31,6 +31,12 @@ export function seriesPatternOf(rule: string, first: EventSpan, dayZone = 'UTC')
   if (unsupported.length > 0) {
     return { ok: false, reason: `Salesforce event series do not support the RRULE part ${unsupported.join(', ')}` };
   }
+  // Outlook's "day 31" and "29 February" read as a day counted from the month's end. Salesforce does not document
+  // that, so such a series stays in occurrence mode rather than risk a meeting on a wrong day.
+  const monthDays = parts.get('BYMONTHDAY')?.split(',') ?? [];
+  if (monthDays.some((day) => day.startsWith('-'))) {
+    return { ok: false, reason: `Salesforce does not document an event series on a day counted from the month's end (BYMONTHDAY=${parts.get('BYMONTHDAY')})` };
+  }
   const frequency = parts.get('FREQ') ?? '';
   if (!SERIES_FREQUENCIES.has(frequency)) {
     return { ok: false, reason: `Salesforce event series repeat daily, weekly, monthly or yearly, not ${frequency || 'without FREQ'}` };

@@ -3,24 +3,29 @@ import { toIanaZone } from '../../domain/time-zones.ts';
 import type { GraphConnectorOptions } from './connector-options.ts';
 import { createGraphClient } from './graph-client.ts';
 import type { SourceContext } from './source-context.ts';
-import { pullChanges } from './pull-changes.ts';
+import { pullChanges, pullPages } from './pull-changes.ts';
 import { readItems } from './read-items.ts';
 import { findBySyncIds } from './find-by-sync-ids.ts';
 import { applyWrites } from './apply-writes.ts';
+import { readSeriesMasters } from './series-masters.ts';
+import type { SeriesMasterReader } from '../../sync/series-mode-types.ts';
 
 export type { GraphConnectorOptions } from './connector-options.ts';
 
 /** Create the event source for the Microsoft Graph calendar of one mailbox. */
-export function createGraphEventSource(options: GraphConnectorOptions): MailboxEventSource {
+export function createGraphEventSource(options: GraphConnectorOptions): MailboxEventSource & SeriesMasterReader {
   const ctx = buildContext(options);
   return {
     get calls() {
       return ctx.http.calls;
     },
     pullChanges: (cursor, window) => pullChanges(ctx, cursor, window),
+    pullPages: (cursor, window) => pullPages(ctx, cursor, window),
     readItems: (ids) => readItems(ctx, ids),
     findBySyncIds: (syncIds) => findBySyncIds(ctx, syncIds),
     applyWrites: (writes) => applyWrites(ctx, writes),
+    // Series mode reads a master only for a series new to Salesforce, so a session without one sends nothing more.
+    readSeriesMasters: (ids) => readSeriesMasters(ctx, ids),
   };
 }
 

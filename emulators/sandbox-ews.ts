@@ -9,19 +9,22 @@ import { importIcs } from './graph/ics-import.ts';
 import { seedsInWindow } from './graph/seed-window.ts';
 import { importVcards } from './graph/vcard-import.ts';
 import { instantOf, resolveZone } from './graph/zones.ts';
+import { sampleIcsFor } from './sandbox-sample-ics.ts';
 import { postAdminJson } from './sandbox-seed.ts';
 
 /**
  * The sandbox's Exchange (EWS) mailbox: an EWS emulator with its state in `<dataDir>/sandbox/ews`, one user seeded
  * with the same sample calendars, contacts, tasks and emails as the Graph mailbox, and a service account that
- * impersonates it over Basic authentication. The service account's password is made fresh on every start and never
- * written to disk, like the other sandbox credentials.
+ * impersonates it over Basic authentication or NTLM. The service account's password is made fresh on every start and
+ * never written to disk, like the other sandbox credentials; `syncline start` prints it so NTLM can be tried by hand.
  */
 
 export const SANDBOX_EWS_MAILBOX = { address: 'casey.kim@sandbox.example.com', displayName: 'Casey Kim', timeZone: 'Europe/Berlin' } as const;
 /** Written once the sample data is in the EWS mailbox; `syncline sandbox reset` removes it with the state. */
 export const EWS_SAMPLE_MARKER = 'ews-sample-seeded.json';
 const SERVICE_ACCOUNT = 'svc-syncline@sandbox.example.com';
+/** The NetBIOS domain the emulator names in its NTLM challenge. */
+const SANDBOX_NTLM_DOMAIN = 'SANDBOX';
 const SAMPLE_DATA_DIR = fileURLToPath(new URL('./sample-data/', import.meta.url));
 
 /** The part of the sandbox's ready message that lets the product reach the EWS mailbox. */
@@ -40,6 +43,8 @@ export async function startSandboxEws(options: { readonly sandboxDir: string; re
     port: options.port,
     dataDir: path.join(options.sandboxDir, 'ews'),
     accounts: [{ username: SERVICE_ACCOUNT, password, canImpersonate: true }],
+    // NTLM beside Basic, so that ews.auth.kind "ntlm" can be tried against the sandbox as against an IIS server.
+    ntlm: { domain: SANDBOX_NTLM_DOMAIN, server: 'SANDBOX-EXCH' },
     users: [{ smtp: SANDBOX_EWS_MAILBOX.address, displayName: SANDBOX_EWS_MAILBOX.displayName, timeZone: SANDBOX_EWS_MAILBOX.timeZone }],
   });
 
@@ -67,7 +72,8 @@ async function seedOnce(sandboxDir: string, url: string, window: { start: string
   const user = `${url}/_admin/users/${encodeURIComponent(SANDBOX_EWS_MAILBOX.address)}`;
   const results: { file: string; added: number }[] = [];
   for (const file of await filesEndingWith(SAMPLE_DATA_DIR, '.ics')) {
-    const imported = importIcs(await readFile(path.join(SAMPLE_DATA_DIR, file), 'utf8'), { fileName: file, horizon: window, defaultTimeZone: SANDBOX_EWS_MAILBOX.timeZone });
+    const text = sampleIcsFor(file, await readFile(path.join(SAMPLE_DATA_DIR, file), 'utf8'), SANDBOX_EWS_MAILBOX.address, false);
+    const imported = importIcs(text, { fileName: file, horizon: window, defaultTimeZone: SANDBOX_EWS_MAILBOX.timeZone });
     const { seeds } = seedsInWindow(imported.seeds, window);
     if (seeds.length > 0) await postAdminJson(`${user}/events`, { events: seeds });
     results.push({ file, added: seeds.filter((seed) => seed.type !== 'seriesMaster').length });

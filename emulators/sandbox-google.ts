@@ -3,6 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGoogleEmulator, type RunningGoogleEmulator } from './google/server.ts';
+import { sampleIcsFor } from './sandbox-sample-ics.ts';
 import { postAdminJson } from './sandbox-seed.ts';
 
 /**
@@ -70,7 +71,8 @@ async function seedOnce(sandboxDir: string, url: string, window: { start: string
   const user = `${url}/_admin/users/${encodeURIComponent(SANDBOX_GOOGLE_MAILBOX.address)}`;
   const results: { file: string; added: number }[] = [];
   for (const file of await filesEndingWith(SAMPLE_DATA_DIR, '.ics')) {
-    const report = await postAdminJson<{ added: number }>(`${user}/calendar/seed-ics`, { ics: await readFile(path.join(SAMPLE_DATA_DIR, file), 'utf8'), fileName: file, horizon: window });
+    const ics = sampleIcsFor(file, await readFile(path.join(SAMPLE_DATA_DIR, file), 'utf8'), SANDBOX_GOOGLE_MAILBOX.address, false);
+    const report = await postAdminJson<{ added: number }>(`${user}/calendar/seed-ics`, { ics, fileName: file, horizon: window });
     results.push({ file, added: report.added });
   }
   for (const file of await filesEndingWith(SAMPLE_DATA_DIR, '.vcf')) {

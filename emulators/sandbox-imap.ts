@@ -6,6 +6,7 @@ import ICAL from 'ical.js';
 import { ImapFlow } from 'imapflow';
 import { startDovecot, startRadicale, type RunningServer, type TestUser } from './mail-servers.ts';
 import { normalizeLineEndings, splitCards } from './graph/vcard-text.ts';
+import { sampleIcsFor } from './sandbox-sample-ics.ts';
 
 /**
  * The sandbox's IMAP/CalDAV mailbox: real Dovecot (IMAP) and Radicale (CalDAV/CardDAV) servers on loopback, with
@@ -104,7 +105,7 @@ async function seedOnce(sandboxDir: string, seeding: Seeding): Promise<{ file: s
 
   const results: { file: string; added: number }[] = [];
   for (const file of await filesEndingWith(SAMPLE_DATA_DIR, '.ics')) {
-    const resources = calendarResources(await readFile(path.join(SAMPLE_DATA_DIR, file), 'utf8'));
+    const resources = calendarResources(sampleIcsFor(file, await readFile(path.join(SAMPLE_DATA_DIR, file), 'utf8'), SANDBOX_IMAP_MAILBOX.address, false));
     for (const resource of resources) {
       await dav(seeding.user, 'PUT', `${seeding.dav.eventCalendarUrl}${resourceName(resource.uid)}.ics`, resource.text, { 'content-type': 'text/calendar; charset=utf-8' });
     }

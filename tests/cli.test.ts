@@ -182,6 +182,7 @@ describe('cli against the sandbox', () => {
     const reset = await runSyncline(['sandbox', 'reset', '--data-dir', dataDir], work);
     expect(reset.code, reset.stderr).toBe(0);
     expect(reset.stdout).toContain('Sandbox reset');
+    expect(reset.stdout).toContain('The next `syncline start` creates the dashboard account admin@sandbox.example.com again');
 
     const synced = await runSyncline(['sync', '--once', '--json', '--data-dir', dataDir], work);
     const [session] = parseSessions(synced.stdout);
@@ -218,7 +219,7 @@ describe('cli against the sandbox', () => {
     expect(code, text).toBe(0);
     expect(text).toContain('Graph emulator:');
     expect(text).toContain('Salesforce emulator:');
-    expect(text).toContain('Seeded sample data:   29 events from 7 sources');
+    expect(text).toContain('Seeded sample data:   32 events from 8 sources');
     expect(text.indexOf('Press Ctrl-C to stop')).toBeLessThan(text.indexOf('applied store migration'));
     expect(text).toContain('Syncline stopped');
   });

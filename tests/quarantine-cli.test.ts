@@ -47,6 +47,9 @@ beforeAll(async () => {
       heldDeletions: [{ mailboxId: 'm1', objectKind: 'event', syncId: 'sync-7', side: 'crm', itemId: '00U-7', heldAt: '2026-05-05T09:00:00.000Z', decision: null }],
     });
     await store.commitSession({ ...emptyCommit('m2'), quarantine: [quarantineEntry('m2', 'q-3', '2026-05-03T08:00:00.000Z')] });
+    // Deleted a little over 10 days ago: 20 of the default 30 days are left, counted up to whole days.
+    const recent = new Date(Date.now() - 10 * 24 * 60 * 60 * 1000 - 60_000).toISOString();
+    await store.commitSession({ ...emptyCommit('m2'), objectKind: 'contact', quarantine: [quarantineEntry('m2', 'q-4', recent, { objectKind: 'contact', values: { firstName: 'Ana', lastName: 'Ruiz' } })] });
   });
 });
 
@@ -59,14 +62,27 @@ describe('syncline quarantine', () => {
     const json = await run('quarantine', '--json');
     expect(json.code, json.err).toBe(0);
     const { quarantine } = JSON.parse(json.out) as { quarantine: { id: string; mailbox: string; values: Record<string, unknown> }[] };
-    expect(quarantine.map((entry) => `${entry.mailbox} ${entry.id}`)).toEqual(['m1@contoso.example q-2', 'm1@contoso.example q-1', 'm2@contoso.example q-3']);
-    expect(quarantine[0]?.values).toEqual({ subject: 'Meeting q-2' });
+    expect(quarantine.map((entry) => `${entry.mailbox} ${entry.id}`)).toEqual(['m2@contoso.example q-4', 'm1@contoso.example q-2', 'm1@contoso.example q-1', 'm2@contoso.example q-3']);
+    expect(quarantine[1]?.values).toEqual({ subject: 'Meeting q-2' });
+    expect(quarantine[0]).toMatchObject({ title: 'Ana Ruiz', daysLeft: 20, quarantineDays: 30, expired: false });
 
     const text = await run('quarantine', 'm1@contoso.example');
     expect(text.code, text.err).toBe(0);
-    expect(text.out.split('\n')).toHaveLength(2);
-    expect(text.out).toContain('event q-2: deleted mailbox item AAMkAD-q-2');
-    expect(text.out).not.toContain('Meeting q-2');
+    const blocks = text.out.split('\n\n');
+    expect(blocks).toHaveLength(3);
+    // The id restore takes is labelled, and the item's own id is named as such.
+    expect(blocks[0]).toContain('Entry id:  q-2');
+    expect(blocks[0]).toContain('calendar event: "Meeting q-2"');
+    expect(blocks[0]).toContain('Deleted from the mailbox m1@contoso.example (item AAMkAD-q-2) at 2026-05-05T08:00:00.000Z');
+    expect(blocks[0]).toContain('Why:       deleted in the mailbox: delete in Salesforce');
+    expect(blocks[0]).toContain('Expired (policy.quarantineDays is 30)');
+    expect(blocks[2]).toContain('`syncline quarantine restore ID`');
+
+    const recent = await run('quarantine', 'm2@contoso.example');
+    expect(recent.out).toContain('Entry id:  q-4');
+    expect(recent.out).toContain('contact: "Ana Ruiz"');
+    expect(recent.out).toContain('Deleted from Salesforce (record 00U-q-4)');
+    expect(recent.out).toContain('Days left: 20 of 30 (policy.quarantineDays)');
   });
 
   it('restore requested once', async () => {
@@ -76,7 +92,9 @@ describe('syncline quarantine', () => {
 
     const again = await run('quarantine', 'restore', 'q-1', '--json');
     expect(JSON.parse(again.out)).toMatchObject({ restore: { id: 'q-1', status: 'alreadyRequested' } });
-    expect((await run('quarantine', 'm1')).out).toContain('q-1: deleted Salesforce record 00U-q-1 (deleted in the mailbox: delete in Salesforce); restore requested');
+    const listedAfter = (await run('quarantine', 'm1')).out.split('\n\n').find((block) => block.includes('Entry id:  q-1')) ?? '';
+    expect(listedAfter).toContain('Deleted from Salesforce (record 00U-q-1)');
+    expect(listedAfter).toContain('Restore requested');
     expect(await withStore(async (store) => (await store.loadReviewState('m1', 'event')).restores.map((entry) => entry.id))).toEqual(['q-1']);
   });
 

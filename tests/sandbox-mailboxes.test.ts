@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import { missingServers } from './support/mail-servers.ts';
 /**
  * The sandbox's Exchange (EWS), Google and IMAP/CalDAV mailboxes, through `syncline sync --once --json` as a user runs
  * it: each is seeded like the Graph one, its first session writes to Salesforce and back, and the next run, with a
- * fresh sandbox process reading the saved state, writes nothing.
+ * fresh sandbox process reading the saved state, writes nothing. The sample meetings between sandbox users become one
+ * Event each, while every mailbox's personal sample events stay its own.
  */
 
 type Counts = { created: number; updated: number; deleted: number };
@@ -29,6 +30,15 @@ function captured(cwd: string): CommandEnvironment & { out: string[]; err: strin
   const err: string[] = [];
   return { env: {}, cwd, out, err, stdout: (text) => out.push(text), stderr: (text) => err.push(text) };
 }
+
+/** The sandbox's Salesforce User of each mailbox kind (emulators/sandbox.ts). */
+const USER_IDS: Readonly<Record<string, string>> = { graph: '0055g0000000001AAA', google: '0055g0000000002AAA', ews: '0055g0000000003AAA', 'imap-caldav': '0055g0000000004AAA' };
+/** The meetings of emulators/sample-data/shared-meetings.ics, with the kind of their organizer's mailbox. */
+const SHARED_MEETINGS: readonly (readonly [string, string])[] = [
+  ['Sandbox team pipeline review', 'graph'],
+  ['Northwind renewal strategy', 'ews'],
+  ['Quarter close planning', 'google'],
+];
 
 const serversMissing = missingServers();
 const expectedKinds = ['graph', 'google', 'ews', ...(serversMissing === null ? ['imap-caldav'] : [])];
@@ -69,6 +79,29 @@ describe('sandbox mailboxes of every kind', () => {
       expect(session.writes.byObject.Event?.mailbox.created, session.kind).toBe(3);
     }
     expect(existsSync(path.join(dataDir, 'sandbox', 'ews', 'ews-emulator-state.json'))).toBe(true);
+
+    // Salesforce as the emulator saved it when the sandbox stopped.
+    const tables = (JSON.parse(readFileSync(path.join(dataDir, 'sandbox', 'salesforce', 'salesforce-emulator.json'), 'utf8')) as { tables: Record<string, Record<string, unknown>[]> }).tables;
+    const events = tables.Event ?? [];
+    const relations = tables.EventRelation ?? [];
+    // Each mailbox's personal sample events have UIDs of their own, so each owner has its own Event of them.
+    const releaseWindows = events.filter((event) => event.Subject === 'Production release window');
+    expect(new Set(releaseWindows.map((event) => event.OwnerId)).size).toBe(expectedKinds.length);
+    expect(releaseWindows).toHaveLength(expectedKinds.length);
+    // A meeting between sandbox users is one Event, owned by its organizer. Each attendee whose session runs after the
+    // organizer's is an invitee of it, through their own copy. Earlier attendees are left out of the check: today the
+    // response they gave while waiting does not reach the Event in this first round.
+    for (const [subject, organizer] of SHARED_MEETINGS) {
+      const copies = events.filter((event) => event.Subject === subject);
+      expect(copies.map((event) => event.OwnerId), subject).toEqual([USER_IDS[organizer]]);
+      const invitees = relations.filter((relation) => relation.EventId === copies[0]?.Id).map((relation) => relation.RelationId);
+      const later = expectedKinds.slice(expectedKinds.indexOf(organizer) + 1);
+      expect(invitees, subject).toEqual(expect.arrayContaining(later.map((kind) => USER_IDS[kind])));
+      expect(invitees, subject).not.toContain(USER_IDS[organizer]);
+    }
+    // Every Graph mailbox session wrote its 26 personal instances and the one shared meeting it organizes, no more.
+    const graphSession = first.find((session) => session.kind === 'graph');
+    expect(graphSession?.writes.byObject.Event?.crm.created).toBe(27);
 
     const second = await syncOnce();
     expect(second.map((session) => session.kind)).toEqual(expectedKinds);

@@ -49,8 +49,17 @@ export async function openRunContext(options: RunContextOptions): Promise<RunCon
     },
   });
 
+  let config: SynclineConfig;
+  try {
+    config = sandboxConfig(sandbox.ready, dataDir, options.env);
+  } catch (error) {
+    // A bad SYNCLINE_SANDBOX_… setting: the emulators must not outlive the refused command.
+    stopped = true;
+    await sandbox.stop();
+    throw error;
+  }
   return {
-    config: sandboxConfig(sandbox.ready, dataDir, options.env),
+    config,
     sandbox,
     close: async () => {
       stopped = true;

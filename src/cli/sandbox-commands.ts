@@ -5,6 +5,7 @@ import { openStore } from '../store/index.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandEnvironment } from './command-environment.ts';
 import { sandboxDataDir } from './run-context.ts';
+import { SANDBOX_ADMIN_EMAIL } from './sandbox-admin.ts';
 import { launchSandbox } from './sandbox-launcher.ts';
 import { describeMailSeedTotals, printMailSeedResults } from './mail-seed-summary.ts';
 import { describeContactSeedTotals, printContactSeedResults, printSampleItems } from './contact-seed-summary.ts';
@@ -32,6 +33,8 @@ export async function runSandboxReset(options: SandboxCommandOptions, environmen
     }
 
     environment.stdout(`Sandbox reset in ${path.join(dataDir, 'sandbox')}: store emptied, emulator state replaced by the sample data.`);
+    // Emptying the store removed the sign-in accounts too, so the next start makes the admin account again.
+    environment.stdout(`The next \`syncline start\` creates the dashboard account ${SANDBOX_ADMIN_EMAIL} again and prints its new password.`);
     printSeedResults(sandbox.ready.sampleData ?? [], environment);
     printMailSeedResults(sandbox.ready.sampleMail ?? [], environment);
     printSampleItems(sandbox.ready.sampleItems, environment);

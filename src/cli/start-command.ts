@@ -15,6 +15,7 @@ import { runUntilStopped, startSchedulerProcess } from './scheduler-process.ts';
 import { withServerPort } from './server-port.ts';
 import { presenceDirOf } from './store-context.ts';
 import { countEvents, totalEvents } from './seed-summary.ts';
+import { ensureSandboxAdmin, type SandboxAdmin } from './sandbox-admin.ts';
 
 export interface StartOptions {
   readonly config?: string;
@@ -48,6 +49,17 @@ export async function runStart(options: StartOptions, environment: CommandEnviro
     const presence = running.mode === 'embedded' ? announceScheduler(presenceDirOf(config.store, config.dataDir)) : null;
     logger.info({ orgs: config.orgs.length, mailboxes: running.engine.mailboxes.length, mode: running.mode, sandbox: context.sandbox !== null }, 'Syncline started');
     const instant = await startInstantSyncOrWarn(config, running.engine.store, running.scheduler, logger, (mailboxId, draft) => running.engine.planSession(mailboxId, draft));
+    if (context.sandbox) {
+      const orgId = context.sandbox.ready.org.id;
+      // Without the account the sandbox still syncs; the message names the way to make one by hand.
+      const admin = await ensureSandboxAdmin(running.engine.store, orgId).catch((error: unknown) => {
+        logger.error({ err: error, org: orgId }, `Could not create the sandbox's dashboard account; add one with \`syncline users add --org ${orgId} --role admin --email you@sandbox.example.com\``);
+        return null;
+      });
+      if (admin !== null) {
+        printSandboxSignIn(admin, orgId, instant?.url ?? null, config, environment);
+      }
+    }
 
     const reason = await runUntilStopped(running, logger, async () => {
       presence?.clear();
@@ -79,8 +91,14 @@ function printSandboxBanner(ready: SandboxReady, config: SynclineConfig, environ
   const lines = [
     'Syncline is running against the embedded sandbox (no configuration file found).',
     `  Graph emulator:       ${ready.graph.url}/v1.0  (mailbox ${ready.mailbox.address}, ${ready.mailbox.timeZone})`,
-    `  Salesforce emulator:  ${ready.salesforce.url}  (org "${ready.org.name}", API v${ready.salesforce.apiVersion})`,
-    ...(ready.ews ? [`  EWS emulator:         ${ready.ews.url}  (mailbox ${ready.ews.mailbox.address})`] : []),
+    `  Org:                  id ${ready.org.id}  ("${ready.org.name}"; commands such as \`syncline users add --org ${ready.org.id}\` take the id)`,
+    `  Salesforce emulator:  ${ready.salesforce.url}  (API v${ready.salesforce.apiVersion})`,
+    ...(ready.ews
+      ? [
+          `  EWS emulator:         ${ready.ews.url}  (mailbox ${ready.ews.mailbox.address}; Basic or NTLM as ${ready.ews.serviceAccount.username},`,
+          `                        password for this run: ${ready.ews.serviceAccount.password})`,
+        ]
+      : []),
     ...(ready.google ? [`  Google emulator:      ${ready.google.url}  (mailbox ${ready.google.mailbox.address})`] : []),
     ...(ready.imapCaldav ? [`  Dovecot and Radicale: imap://127.0.0.1:${ready.imapCaldav.imap.port}, ${ready.imapCaldav.dav.serverUrl}  (mailbox ${ready.imapCaldav.mailbox.address})`] : []),
     `  Sync window:          ${ready.window.start} to ${ready.window.end}`,
@@ -98,5 +116,25 @@ function printSandboxBanner(ready: SandboxReady, config: SynclineConfig, environ
   }
 
   lines.push('Press Ctrl-C to stop; the running session finishes first. Start over with `syncline sandbox reset`.');
+  environment.stdout(lines.join('\n'));
+}
+
+/** Print the dashboard's address and how to sign in. Only the start that made the account prints its password. */
+function printSandboxSignIn(admin: SandboxAdmin, orgId: string, url: string | null, config: SynclineConfig, environment: CommandEnvironment): void {
+  const lines =
+    url === null
+      ? [`The dashboard is off: port ${config.server?.port ?? 8787} could not be used (see the error above); start again with --port N.`]
+      : [`Dashboard:  ${url}/  (the sandbox listens on 127.0.0.1 only)`];
+  if (admin.password !== null) {
+    lines.push(
+      `  Sign in as ${admin.email} (admin of org ${orgId}) with the password ${admin.password}`,
+      '  The password is shown only now and stored hashed. `syncline sandbox reset` makes a new one; `syncline users add --org ' + orgId + '` adds more people.',
+    );
+  } else {
+    lines.push(
+      `  Sign in as ${admin.email} (admin of org ${orgId}) with the password printed when this sandbox first started.`,
+      '  Lost it? `syncline sandbox reset` starts over with a new one, or `syncline users add --org ' + orgId + ' --email you@sandbox.example.com --role admin` adds an account.',
+    );
+  }
   environment.stdout(lines.join('\n'));
 }

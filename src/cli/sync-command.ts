@@ -154,7 +154,7 @@ async function runDryRun(options: SyncOptions, environment: CommandEnvironment):
       environment.stdout(JSON.stringify({ plans: plans.map(({ mailbox, actions, notes, failures }) => ({ mailbox, actions, notes, failures })) }));
     } else {
       for (const plan of plans) {
-        environment.stdout(`${plan.mailbox}: ${plan.actions.length === 0 ? 'nothing to do' : `${plan.actions.length} planned changes`} (dry run, nothing written)`);
+        environment.stdout(`${plan.mailbox}: ${planHeadline(plan)}`);
         for (const action of plan.actions) {
           environment.stdout(`  ${describeChange(action)}`);
         }
@@ -162,7 +162,7 @@ async function runDryRun(options: SyncOptions, environment: CommandEnvironment):
           environment.stdout(`  note: ${note}`);
         }
         for (const failure of plan.failures) {
-          environment.stdout(`  could not plan ${failure}`);
+          environment.stdout(`  ${describePlanFailure(failure)}`);
         }
       }
     }
@@ -170,6 +170,38 @@ async function runDryRun(options: SyncOptions, environment: CommandEnvironment):
   } finally {
     await context.close();
   }
+}
+
+/**
+ * Build the first line of a mailbox's plan. A kind that could not be planned leaves the plan incomplete, so the line
+ * reports that first: "nothing to do" there would read as if the mailbox were in step.
+ */
+function planHeadline(plan: Pick<SessionPlan, 'actions' | 'failures'>): string {
+  const changes = plan.actions.length === 1 ? '1 planned change' : `${plan.actions.length} planned changes`;
+  if (plan.failures.length === 0) {
+    return `${plan.actions.length === 0 ? 'nothing to do' : changes} (dry run, nothing written)`;
+  }
+  const objects = plan.failures.map((failure) => failure.slice(0, Math.max(0, failure.indexOf(':'))) || 'a kind');
+  const planned = plan.actions.length === 0 ? '' : `; ${changes} for the rest`;
+  return `planning failed for ${objects.join(', ')}${planned}. Dry run: nothing was changed on either side or in the store, and the mailbox was not suspended`;
+}
+
+/**
+ * Describe one kind's planning failure, given as `OBJECT: KIND: MESSAGE (CODE)` by src/sync/dry-run.ts. Connector messages are
+ * written for real sessions ("so the mailbox is suspended … then run syncline resume"), which a dry run does not do,
+ * so those clauses are taken out and the consequence is put as what a real session would do.
+ */
+function describePlanFailure(failure: string): string {
+  const match = /^([^:]+): (retryLater|reauthenticate|cursorExpired|suspend|itemError|conflict|notFound|bug): ([\s\S]*)$/.exec(failure);
+  if (match === null) {
+    return `could not plan ${failure}`;
+  }
+  const [, object, kind, message] = match as unknown as [string, string, string, string];
+  const reason = message
+    .replace(/,? so the mailbox is suspended/g, '')
+    .replace(/,? then run "syncline resume" for the mailbox/g, '');
+  const consequence = kind === 'suspend' ? ' A real session would suspend the mailbox for this reason.' : kind === 'retryLater' ? ' A real session would try again later.' : '';
+  return `${object} could not be planned: ${reason}.${consequence}`.replace(/\.\./g, '.').replace(/\)\.\s*\./g, ').');
 }
 
 function describeChange(change: PlannedChange): string {

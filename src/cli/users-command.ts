@@ -30,12 +30,13 @@ const emailSchema = z.email();
  */
 export async function runUsersAdd(options: UsersAddOptions, environment: CommandEnvironment, readPassword: () => Promise<string> = readNewPassword): Promise<number> {
   const { orgId, email, role } = checkOptions(options);
-  const passwordHash = options.password === false ? null : await hashNewPassword(await readPassword());
 
   const logger = createCliLogger();
   const context = await openStoreContext({ ...(options.config === undefined ? {} : { config: options.config }), ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }), env: environment.env, cwd: environment.cwd, logger });
   try {
+    // The org is checked before the password is asked for, so a wrong --org costs no typing.
     await ensureOrg(context.store, context.config, orgId);
+    const passwordHash = options.password === false ? null : await hashNewPassword(await readPassword());
     const id = randomUUID();
     try {
       await context.store.createUser({ id, orgId, email, role, passwordHash, createdAt: new Date().toISOString() });
@@ -55,8 +56,8 @@ export async function runUsersAdd(options: UsersAddOptions, environment: Command
 }
 
 function checkOptions(options: UsersAddOptions): { orgId: string; email: string; role: UserRole } {
-  if (options.org === undefined || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(options.org)) {
-    throw new UsageError(`--org: expected an org id of the configuration such as 'acme', got '${options.org ?? ''}'`);
+  if (options.org === undefined || options.org.trim() === '') {
+    throw new UsageError("--org: expected the id of an org, such as 'acme'; `syncline status` lists each mailbox's org");
   }
   const email = options.email?.trim().toLowerCase() ?? '';
   if (!emailSchema.safeParse(email).success) {
@@ -65,7 +66,7 @@ function checkOptions(options: UsersAddOptions): { orgId: string; email: string;
   if (!(USER_ROLES as readonly string[]).includes(options.role ?? '')) {
     throw new UsageError(`--role: expected one of ${USER_ROLES.join(', ')}, got '${options.role ?? ''}'`);
   }
-  return { orgId: options.org, email, role: options.role as UserRole };
+  return { orgId: options.org.trim(), email, role: options.role as UserRole };
 }
 
 async function hashNewPassword(password: string): Promise<string> {
@@ -87,15 +88,25 @@ async function ensureOrg(store: SynclineStore, config: SynclineConfig | null, or
   if (config !== null) {
     const org = config.orgs.find((candidate) => candidate.id === orgId);
     if (org === undefined) {
-      throw new UsageError(`no org '${orgId}' in the configuration; orgs: ${config.orgs.map((candidate) => candidate.id).join(', ')}`);
+      throw new UsageError(`--org: no org has the id '${orgId}' in the configuration. ${describeOrgs(config.orgs, orgId)}`);
     }
     await store.upsertOrg({ id: org.id, name: org.name });
     return;
   }
 
-  const known = [...new Set((await store.listMailboxes()).map((mailbox) => mailbox.orgId))];
-  if (!known.includes(orgId)) {
-    const hint = known.length === 0 ? 'run `syncline start` once first so the sandbox org exists' : `orgs in the store: ${known.join(', ')}`;
-    throw new UsageError(`no org '${orgId}' in the sandbox store; ${hint}`);
+  // The store offers no list of orgs, so the sandbox's orgs are those its mailboxes belong to, listed by id.
+  const known = [...new Set((await store.listMailboxes()).map((mailbox) => mailbox.orgId))].map((id) => ({ id, name: null }));
+  if (!known.some((org) => org.id === orgId)) {
+    if (known.length === 0) {
+      throw new UsageError(`--org: no org has the id '${orgId}': the sandbox store has no org yet. Run \`syncline start\` once so that the sandbox org (id 'sandbox') exists`);
+    }
+    throw new UsageError(`--org: no org has the id '${orgId}' in the sandbox store. ${describeOrgs(known, orgId)}`);
   }
+}
+
+/** List the valid ids, and point out the id when the value given is an org's name (as the sandbox's banner shows it). */
+function describeOrgs(orgs: readonly { readonly id: string; readonly name: string | null }[], value: string): string {
+  const byName = orgs.find((org) => org.name !== null && org.name.trim().toLowerCase() === value.trim().toLowerCase());
+  const valid = `Valid org ids: ${orgs.map((org) => (org.name === null ? `'${org.id}'` : `'${org.id}' (${org.name})`)).join(', ')}`;
+  return byName === undefined ? `${valid}.` : `'${value}' is the name of org '${byName.id}'; pass --org ${byName.id}. ${valid}.`;
 }

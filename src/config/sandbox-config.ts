@@ -180,6 +180,7 @@ export function sandboxConfig(ready: SandboxReady, dataDir: string, env: Readonl
   const ownDomain = ready.mailbox.address.slice(ready.mailbox.address.lastIndexOf('@') + 1).toLowerCase();
   const databaseUrl = env[DATABASE_URL_VARIABLE];
   return {
+    origin: 'sandbox',
     dataDir: absoluteDataDir,
     // Its own file under sandbox/, so `syncline sandbox reset` can never empty the store of a real configuration.
     store: databaseUrl
@@ -224,7 +225,7 @@ export function sandboxConfig(ready: SandboxReady, dataDir: string, env: Readonl
             }),
         ...(ready.ews === undefined
           ? {}
-          : { ews: { url: ready.ews.url, auth: { kind: 'basic' as const, username: ready.ews.serviceAccount.username, password: ready.ews.serviceAccount.password }, maxConcurrency: SANDBOX_EWS_CONCURRENCY } }),
+          : { ews: { url: ready.ews.url, auth: sandboxEwsAuth(ready.ews.serviceAccount, env), maxConcurrency: SANDBOX_EWS_CONCURRENCY } }),
         // The sample emails show email saving: categorized, filed and threaded emails are saved, internal and bulk ones not.
         emailSaving: { ...DEFAULT_EMAIL_SAVING_SETTINGS, ownDomains: [ownDomain] },
         linking: { ...DEFAULT_LINKING_SETTINGS, ownDomains: [ownDomain], userBlocklists: {} },
@@ -266,6 +267,21 @@ export function sandboxConfig(ready: SandboxReady, dataDir: string, env: Readonl
       },
     ],
   };
+}
+
+/** Picks how the sandbox's EWS mailbox signs in; the sandbox's EWS emulator offers Basic and NTLM. */
+const SANDBOX_EWS_AUTH_VARIABLE = 'SYNCLINE_SANDBOX_EWS_AUTH';
+
+function sandboxEwsAuth(account: { username: string; password: string }, env: Readonly<Record<string, string | undefined>>) {
+  const chosen = env[SANDBOX_EWS_AUTH_VARIABLE]?.trim().toLowerCase() ?? '';
+  if (chosen === '' || chosen === 'basic') {
+    return { kind: 'basic' as const, username: account.username, password: account.password };
+  }
+  if (chosen === 'ntlm') {
+    // The user principal name needs no domain: the emulator, like Active Directory, accepts it with an empty one.
+    return { kind: 'ntlm' as const, username: account.username, password: account.password };
+  }
+  throw new Error(`${SANDBOX_EWS_AUTH_VARIABLE}=${env[SANDBOX_EWS_AUTH_VARIABLE]} is invalid: set it to basic (the default) or ntlm, or leave it unset`);
 }
 
 function extraMailbox(orgId: string, kind: 'ews' | 'imap-caldav', mailbox: { address: string; timeZone: string; salesforceUserEmail: string }) {

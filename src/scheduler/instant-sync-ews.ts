@@ -1,3 +1,4 @@
+import { orgSecretVariable } from '../config/env-secrets.ts';
 import type { InstantSyncTrigger, OrgSetting } from '../config/resolved-config.ts';
 import { subscribeEws, type EwsChange } from '../mailbox/ews/index.ts';
 import type { DistinguishedFolder } from '../mailbox/ews/items/ews-item-xml.ts';
@@ -45,6 +46,7 @@ export function startEwsWatches(options: EwsWatchOptions): MailboxWatches {
         {
           ewsUrl: ews.url,
           auth: ews.auth,
+          passwordVariable: orgSecretVariable(org.id, 'EWS_PASSWORD'),
           mailboxAddress: mailbox.address,
           mailboxTimeZone: mailbox.timeZone,
           maxConcurrency: ews.maxConcurrency,

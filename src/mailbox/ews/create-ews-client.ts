@@ -83,7 +83,7 @@ export function createMailboxShared(options: EwsConnectorOptions): MailboxShared
   const logger = options.logger.child({ component: 'ews-auth' });
   return {
     gate: new MailboxGate(wholeNumber(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, 'maxConcurrency', 1, 27)),
-    credentials: createEwsCredentials(options.auth, { ewsUrl, fetch: options.fetch ?? fetch, logger, sleep: sleepOf(options) }),
+    credentials: createEwsCredentials(options.auth, { ewsUrl, fetch: options.fetch ?? fetch, logger, sleep: sleepOf(options), ...(options.passwordVariable === undefined ? {} : { passwordVariable: options.passwordVariable }) }),
   };
 }
 

@@ -40,6 +40,8 @@ export interface EwsConnectorOptions {
   /** The EWS endpoint, e.g. `https://mail.contoso.com/EWS/Exchange.asmx`. */
   readonly ewsUrl: string;
   readonly auth: EwsAuth;
+  /** The environment variable of the password (SYNCLINE_<ORG ID>_EWS_PASSWORD), named when Exchange rejects the logon. */
+  readonly passwordVariable?: string;
   /** Primary SMTP address of the mailbox; the service account impersonates it, and it routes the request (X-AnchorMailbox). */
   readonly mailboxAddress: string;
   /**

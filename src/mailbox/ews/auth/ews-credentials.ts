@@ -15,6 +15,8 @@ export interface EwsCredentials {
   invalidate(header: string): void;
   /** NTLM only: the transport that logs its connections on, used in place of fetch for EWS requests. */
   readonly transport?: NtlmTransport;
+  /** The environment variable that holds the password, e.g. SYNCLINE_ACME_EWS_PASSWORD, named when a logon is rejected. */
+  readonly passwordVariable?: string;
 }
 
 interface CredentialOptions {
@@ -22,16 +24,17 @@ interface CredentialOptions {
   readonly fetch: typeof fetch;
   readonly logger: Logger;
   readonly sleep: (ms: number) => Promise<void>;
+  readonly passwordVariable?: string;
 }
 
 export function createEwsCredentials(auth: EwsAuth, options: CredentialOptions): EwsCredentials {
   if (auth.kind === 'basic') {
     const header = `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
-    return { kind: 'basic', authorization: () => Promise.resolve(header), invalidate: () => undefined };
+    return { kind: 'basic', authorization: () => Promise.resolve(header), invalidate: () => undefined, ...passwordVariableOf(options) };
   }
   if (auth.kind === 'ntlm') {
     const transport = createNtlmTransport(auth, { ewsUrl: options.ewsUrl, logger: options.logger });
-    return { kind: 'ntlm', authorization: () => Promise.resolve(''), invalidate: () => undefined, transport };
+    return { kind: 'ntlm', authorization: () => Promise.resolve(''), invalidate: () => undefined, transport, ...passwordVariableOf(options) };
   }
 
   const cache = new TokenCache();
@@ -41,6 +44,10 @@ export function createEwsCredentials(auth: EwsAuth, options: CredentialOptions):
     authorization: async () => `Bearer ${await cache.get(() => requestClientCredentialsToken(auth, scope, options))}`,
     invalidate: (header) => cache.invalidate(header.replace(/^Bearer /, '')),
   };
+}
+
+function passwordVariableOf(options: CredentialOptions): { passwordVariable?: string } {
+  return options.passwordVariable === undefined ? {} : { passwordVariable: options.passwordVariable };
 }
 
 async function requestClientCredentialsToken(auth: EwsOAuthAuth, scope: string, options: CredentialOptions): Promise<{ accessToken: string; expiresInSeconds: number }> {

@@ -65,10 +65,45 @@ describe.each(TARGETS)('shared meeting owners on %s', (_name, makeTarget) => {
 
     await store!.recordSharedMeetingCopies('org-1', [{ meetingKey: 'm1', mailboxId: 'mbx-b', address: 'b@contoso.example.com', response: 'accepted' }], AT);
     await store!.recordSharedMeetingCopies('org-1', [{ meetingKey: 'm1', mailboxId: 'mbx-b', address: 'b@contoso.example.com', response: 'declined' }], AT);
-    expect(await store!.listSharedMeetingCopies('org-1', ['m1', 'm2'])).toEqual([{ meetingKey: 'm1', mailboxId: 'mbx-b', address: 'b@contoso.example.com', response: 'declined' }]);
+    expect(await store!.listSharedMeetingCopies('org-1', ['m1', 'm2'])).toEqual([
+      { meetingKey: 'm1', mailboxId: 'mbx-b', address: 'b@contoso.example.com', response: 'declined', mailboxItemId: null, deferredAt: null },
+    ]);
 
     await store!.truncateAll();
     expect((await store!.findSharedMeetings('org-1', ['m1'])).size).toBe(0);
     expect(await store!.listSharedMeetingCopies('org-1', ['m1'])).toEqual([]);
+  });
+
+  it('waiting copies: first wait kept, read again until owned', async () => {
+    const [store] = await openStores(makeTarget(), 1);
+    const later = '2026-12-01T10:00:00.000Z';
+    const copy = { meetingKey: 'm1', mailboxId: 'mbx-b', address: 'b@contoso.example.com', response: 'accepted', mailboxItemId: 'item-b1' };
+    await store!.recordSharedMeetingCopies('org-1', [{ ...copy, deferredAt: AT }], AT);
+    await store!.recordSharedMeetingCopies('org-1', [{ ...copy, deferredAt: later }, { ...copy, meetingKey: 'm2', mailboxItemId: 'item-b2', deferredAt: null }], later);
+    expect((await store!.listSharedMeetingCopies('org-1', ['m1'])).map((row) => row.deferredAt)).toEqual([AT]);
+    expect(await store!.listUnownedMeetingCopies('org-1', 'mbx-b')).toEqual([{ meetingKey: 'm1', mailboxItemId: 'item-b1' }, { meetingKey: 'm2', mailboxItemId: 'item-b2' }]);
+    expect(await store!.listUnownedMeetingCopies('org-1', 'mbx-c')).toEqual([]);
+
+    await store!.claimSharedMeetings('org-1', 'mbx-a', ['m1'], AT);
+    await store!.forgetMeetingCopyItems('org-1', 'mbx-b', ['item-b2']);
+    expect(await store!.listUnownedMeetingCopies('org-1', 'mbx-b')).toEqual([]);
+
+    // The owner's pair ends: the meeting has no owner again, and the copy is read again.
+    await store!.settleSharedMeetings('org-1', 'mbx-a', [{ meetingKey: 'm1', crmRecordId: 'evt-1' }]);
+    expect(await store!.releaseSharedMeetings('org-1', 'mbx-c', ['evt-1'])).toBe(0);
+    expect(await store!.releaseSharedMeetings('org-1', 'mbx-a', ['evt-1'])).toBe(1);
+    expect(await store!.listUnownedMeetingCopies('org-1', 'mbx-b')).toEqual([{ meetingKey: 'm1', mailboxItemId: 'item-b1' }]);
+  });
+
+  it('holder states: schedule and last finished session', async () => {
+    const [store] = await openStores(makeTarget(), 1);
+    await store!.upsertOrg({ id: 'org-1', name: 'Contoso' });
+    await store!.upsertMailbox({ id: 'mbx-a', orgId: 'org-1', kind: 'graph', address: 'a@contoso.example.com', timeZone: 'UTC' });
+    await store!.saveSchedule({ mailboxId: 'mbx-a', state: 'suspendedByUser', reason: 'away', resumeAt: null, nextSessionAt: null, lastSessionAt: null, lastStatus: null, failureCount: 0 });
+    await store!.recordSharedMeetingSession('org-1', 'mbx-b', AT, AT);
+    await store!.recordSharedMeetingSession('org-1', 'mbx-b', '2026-12-01T11:00:00.000Z', '2026-12-01T11:01:00.000Z');
+    const states = await store!.sharedMeetingHolderStates('org-1', ['mbx-a', 'mbx-b']);
+    expect(states.get('mbx-a')).toEqual({ state: 'suspendedByUser', lastSessionStartedAt: null });
+    expect(states.get('mbx-b')).toEqual({ state: null, lastSessionStartedAt: '2026-12-01T11:00:00.000Z' });
   });
 });

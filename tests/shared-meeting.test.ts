@@ -10,11 +10,12 @@ import type { MailboxSetting, OrgSetting } from '../src/config/resolved-config.t
 import type { MailboxRecord } from '../src/domain/accounts.ts';
 import type { CalendarEvent } from '../src/domain/calendar-event.ts';
 import type { SessionReport } from '../src/domain/session-report.ts';
-import { defaultMappingOf } from '../src/mapping/index.ts';
+import { defaultMappingOf, resolveTable } from '../src/mapping/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
 import { kindSessions } from '../src/scheduler/engine-kinds.ts';
 import { openStore, type SynclineStore } from '../src/store/index.ts';
 import { defaultSyncPolicy, planMailboxSession, runMailboxSession } from '../src/sync/index.ts';
+import type { SyncPolicy } from '../src/sync/policy.ts';
 import { meetingKeyOf } from '../src/sync/shared-meetings.ts';
 import { adminRequest } from './support/e2e-harness.ts';
 import { timedSeed } from './support/graph-seeds.ts';
@@ -103,22 +104,41 @@ class MeetingWorld {
     this.resolver = new MemoryLinkResolver(Object.fromEntries(users.map((user) => [String(user.Email).toLowerCase(), user.Id])));
   }
 
+  /** Keep a mailbox's calendar as Salesforce Tasks, as its configuration would. */
+  keepCalendarAsTasks(name: Name): void {
+    const resolved = resolveTable('event', {
+      crmObject: 'Task',
+      direction: 'mailboxToCrm',
+      pairs: [
+        { key: 'subject', mailboxField: 'subject', crmField: 'Subject', transform: { type: 'text', maxLength: 255 } },
+        { key: 'span', mailboxField: 'span', crmField: 'ActivityDate', transform: 'spanDate' },
+      ],
+    }, 'orgs[0].mappings.event');
+    expect(resolved.problems).toEqual([]);
+    const mappings = { event: resolved.table, task: defaultMappingOf('task'), contact: defaultMappingOf('contact') };
+    this.org = { ...this.org, mailboxes: this.org.mailboxes.map((mailbox) => (mailbox.id === `mbx-${name}` ? { ...mailbox, mappings } : mailbox)) };
+  }
+
   record(name: Name): MailboxRecord {
     return { id: `mbx-${name}`, orgId: this.org.id, kind: 'graph', address: PEOPLE[name].address, timeZone: 'Europe/Berlin' };
   }
 
   /** Run one event session of a mailbox as the engine builds it: linking engine, invitees and shared meetings. */
-  session(name: Name, store: SynclineStore = this.stores[0]!): Promise<SessionReport> {
-    return runMailboxSession(this.sessionOptions(name, store));
+  session(name: Name, store: SynclineStore = this.stores[0]!, extra: { policy?: Partial<SyncPolicy>; noShared?: boolean } = {}): Promise<SessionReport> {
+    const options = this.sessionOptions(name, store, extra.noShared === true);
+    return runMailboxSession({ ...options, policy: { ...defaultSyncPolicy, ...extra.policy } });
   }
 
   plan(name: Name) {
     return planMailboxSession(this.sessionOptions(name, this.stores[0]!));
   }
 
-  private sessionOptions(name: Name, store: SynclineStore) {
+  /** `noShared`: the engine as it ran before meetings had owners. */
+  private sessionOptions(name: Name, store: SynclineStore, noShared = false) {
     const setting = this.org.mailboxes.find((mailbox) => mailbox.id === `mbx-${name}`)!;
-    const kinds = kindSessions({ org: this.org, setting, tables: [defaultMappingOf('event')], logger: createSilentLogger(), linkResolver: this.resolver, sharedMeetings: store });
+    const kinds = kindSessions({
+      org: this.org, setting, tables: [defaultMappingOf('event')], logger: createSilentLogger(), linkResolver: this.resolver, ...(noShared ? {} : { sharedMeetings: store }),
+    });
     return { mailbox: this.record(name), kinds, store, policy: defaultSyncPolicy, window: WINDOW, logger: createSilentLogger() };
   }
 
@@ -310,6 +330,9 @@ describe('shared meeting copies', () => {
     expect(alex.writes.crm.deleted).toBe(1);
     expect(blair.itemErrors).toEqual([]);
     expect(await world.records('Event')).toEqual([]);
+    // The owner let the meeting go, and Blair's copy, read again, is cancelled too: nothing comes back.
+    expect((await world.session('blair')).writes.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(await world.records('Event')).toEqual([]);
   });
 
   it('Salesforce edit: owner mailbox only', async () => {
@@ -369,5 +392,157 @@ describe('shared meetings on PostgreSQL workers', () => {
     // Later sessions of either mailbox add nothing.
     await Promise.all([world.session('blair', world.stores[1]), world.session('casey', world.stores[0])]);
     expect(await world.records('Event')).toHaveLength(3);
+  });
+});
+
+describe('one Event per meeting over time', () => {
+  const tagged = { policy: { selection: { calendarItems: 'salesforceCategory' as const, category: 'Salesforce', ownDomains: [] } } };
+
+  it('organizer never writes it: attendee writes it after the organizer session', async () => {
+    world = await MeetingWorld.start();
+    const review = meeting('Board prep', 'alex', ['alex', 'blair']);
+    await world.deliver('alex', review, {});
+    const blairCopy = await world.deliver('blair', review, { blair: 'accepted' });
+    // Only Blair tagged the meeting for Salesforce: Alex's copy is outside Alex's selection.
+    await world.touch('blair', blairCopy, { changes: { categories: ['Salesforce'] } });
+
+    expect((await world.session('blair', undefined, tagged)).writes.crm.created).toBe(0);
+    // Alex's session has not run since Blair's copy began to wait: Blair keeps waiting.
+    expect((await world.session('blair', undefined, tagged)).writes.crm.created).toBe(0);
+    expect(await world.records('Event')).toEqual([]);
+
+    await world.session('alex', undefined, tagged);
+    // Blair's copy did not change, so only reading it again by id brings it back.
+    expect((await world.session('blair', undefined, tagged)).writes.crm.created).toBe(1);
+    const events = await world.records('Event');
+    expect(events.map((event) => [event.Subject, event.OwnerId])).toEqual([['Board prep', await world.userId('blair')]]);
+    expect(await world.linkCount('blair')).toBe(1);
+
+    // Later sessions of both add nothing.
+    await world.session('alex', undefined, tagged);
+    expect((await world.session('blair', undefined, tagged)).writes.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(await world.records('Event')).toHaveLength(1);
+  });
+
+  it('organizer mailbox suspended: attendee writes it at once', async () => {
+    world = await MeetingWorld.start();
+    const review = meeting('Quarterly plan', 'alex', ['alex', 'blair']);
+    await world.deliver('alex', review, {});
+    await world.deliver('blair', review, { blair: 'accepted' });
+    expect((await world.session('blair')).writes.crm.created).toBe(0);
+
+    await world.stores[0]!.saveSchedule({
+      mailboxId: 'mbx-alex', state: 'suspendedByError', reason: 'consent revoked', resumeAt: null, nextSessionAt: null, lastSessionAt: null, lastStatus: 'failed', failureCount: 3,
+    });
+    expect((await world.session('blair')).writes.crm.created).toBe(1);
+    expect((await world.records('Event')).map((event) => event.OwnerId)).toEqual([await world.userId('blair')]);
+
+    // Back from the suspension, Alex's copy joins Blair's Event instead of writing a second one.
+    await world.stores[0]!.saveSchedule({
+      mailboxId: 'mbx-alex', state: 'active', reason: null, resumeAt: null, nextSessionAt: null, lastSessionAt: null, lastStatus: null, failureCount: 0,
+    });
+    expect((await world.session('alex')).writes.crm.created).toBe(0);
+    expect(await world.records('Event')).toHaveLength(1);
+  });
+
+  it('organizer keeps calendar as Tasks: attendee writes the Event', async () => {
+    world = await MeetingWorld.start();
+    world.keepCalendarAsTasks('alex');
+    const review = meeting('Vendor review', 'alex', ['alex', 'blair']);
+    await world.deliver('alex', review, {});
+    await world.deliver('blair', review, { blair: 'accepted' });
+
+    // Alex's sessions write Tasks, never an Event Blair's copy could join, so Blair does not wait.
+    expect((await world.session('blair')).writes.crm.created).toBe(1);
+    expect((await world.records('Event')).map((event) => [event.Subject, event.OwnerId])).toEqual([['Vendor review', await world.userId('blair')]]);
+  });
+
+  it('owner copy leaves: another holder takes the meeting over', async () => {
+    world = await MeetingWorld.start();
+    const pilot = meeting('Partner pilot', 'partner', ['partner', 'blair', 'casey']);
+    const blairCopy = await world.deliver('blair', pilot, { blair: 'accepted' });
+    await world.deliver('casey', pilot, { casey: 'accepted' });
+    await world.session('blair');
+    await world.session('casey');
+    expect(await world.records('Event')).toHaveLength(1);
+
+    await world.touch('blair', blairCopy, { isCancelled: true });
+    expect((await world.session('blair')).writes.crm.deleted).toBe(1);
+    expect(await world.records('Event')).toEqual([]);
+
+    // Casey's copy did not change; Casey's next session still writes the meeting.
+    const casey = await world.session('casey');
+    expect(casey.writes.crm.created).toBe(1);
+    const events = await world.records('Event');
+    expect(events.map((event) => [event.Subject, event.OwnerId])).toEqual([['Partner pilot', await world.userId('casey')]]);
+    expect((await world.session('blair')).writes.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(await world.records('Event')).toHaveLength(1);
+  });
+
+  it('pair linked before the upgrade: first session claims it', async () => {
+    world = await MeetingWorld.start();
+    const roadmap = meeting('Partner roadmap', 'partner', ['partner', 'blair', 'casey']);
+    await world.deliver('blair', roadmap, { blair: 'accepted' });
+    expect((await world.session('blair', undefined, { noShared: true })).writes.crm.created).toBe(1);
+    const blair = await world.session('blair');
+    expect(blair.writes.crm.created).toBe(0);
+    const [event] = await world.records('Event');
+    const owners = await world.stores[0]!.findSharedMeetings('org-1', [meetingKeyOf({ iCalUId: roadmap.uid, recurrence: null } as unknown as CalendarEvent)!]);
+    expect([...owners.values()].map((owner) => [owner.ownerMailboxId, owner.crmRecordId])).toEqual([['mbx-blair', event!.Id]]);
+
+    // Casey's copy arrives after the upgrade and joins Blair's Event.
+    await world.deliver('casey', roadmap, { casey: 'declined' });
+    expect((await world.session('casey')).writes.crm.created).toBe(0);
+    expect((await world.records('Event')).map((record) => record.Subject)).toEqual(['Partner roadmap']);
+    expect(await world.statusOf(event!.Id, 'casey')).toBe('Declined');
+  });
+
+  it('attendee pair linked before the upgrade: kept once organizer ran', async () => {
+    world = await MeetingWorld.start();
+    const review = meeting('Budget review', 'alex', ['alex', 'blair', 'casey']);
+    await world.deliver('alex', review, {});
+    const blairCopy = await world.deliver('blair', review, { blair: 'accepted' });
+    await world.touch('blair', blairCopy, { changes: { categories: ['Salesforce'] } });
+    // Before meetings had owners, Blair's tagged copy became Blair's Event, and Alex's untagged copy none.
+    expect((await world.session('blair', undefined, { ...tagged, noShared: true })).writes.crm.created).toBe(1);
+    await world.session('alex', undefined, { ...tagged, noShared: true });
+
+    await world.session('alex', undefined, tagged);
+    await world.session('blair', undefined, tagged);
+    const [event, ...others] = await world.records('Event');
+    expect(others).toEqual([]);
+
+    // Casey's tagged copy arrives later: it joins Blair's Event, even after Casey's wait for Alex ends.
+    const caseyCopy = await world.deliver('casey', review, { casey: 'declined' });
+    await world.touch('casey', caseyCopy, { changes: { categories: ['Salesforce'] } });
+    await world.session('casey', undefined, tagged);
+    await world.session('alex', undefined, tagged);
+    expect((await world.session('casey', undefined, tagged)).writes.crm.created).toBe(0);
+    expect((await world.records('Event')).map((record) => record.Id)).toEqual([event!.Id]);
+    expect(await world.statusOf(event!.Id, 'casey')).toBe('Declined');
+  });
+
+  it('reused UID, two synced holders: one Event for them', async () => {
+    world = await MeetingWorld.start();
+    const first = meeting('Partner demo', 'partner', ['partner', 'blair', 'casey']);
+    await world.deliver('blair', first, {});
+    await world.session('blair');
+
+    // Another meeting with the same UID, which Alex and Casey hold and Blair does not.
+    const second = { ...first, subject: 'Partner onboarding', people: ['partner', 'alex', 'casey'] as const };
+    const alexCopy = await world.deliver('alex', second, { alex: 'accepted' });
+    await world.deliver('casey', second, { casey: 'tentativelyAccepted' });
+    expect((await world.session('alex')).writes.crm.created).toBe(1);
+    expect((await world.session('casey')).writes.crm.created).toBe(0);
+    const events = await world.records('Event');
+    expect(events.map((event) => event.Subject).sort()).toEqual(['Partner demo', 'Partner onboarding']);
+    const onboarding = events.find((event) => event.Subject === 'Partner onboarding')!;
+    expect(onboarding.OwnerId).toBe(await world.userId('alex'));
+    expect(await world.statusOf(onboarding.Id, 'casey')).toBe('Maybe');
+
+    // Alex's next change rewrites the invitees from Alex's copy and keeps the response of Casey's copy.
+    await world.touch('alex', alexCopy, { changes: { subject: 'Partner onboarding (moved)' } });
+    expect((await world.session('alex')).writes.crm.updated).toBe(1);
+    expect(await world.statusOf(onboarding.Id, 'casey')).toBe('Maybe');
   });
 });

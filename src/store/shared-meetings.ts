@@ -14,7 +14,20 @@ export interface SharedMeetingCopyRow {
   readonly meetingKey: string;
   readonly mailboxId: string;
   readonly address: string;
+  /** Empty when the copy does not list its mailbox owner among the attendees. */
   readonly response: string;
+  /** The copy's item, read again by its mailbox while the meeting has no owner; null or absent: not read again. */
+  readonly mailboxItemId?: string | null;
+  /** When the copy first waited for a synced organizer; null or absent: it never waited. */
+  readonly deferredAt?: string | null;
+}
+
+/** What an attendee waiting for an organizer's mailbox needs to know about it. */
+export interface SharedMeetingHolderState {
+  /** The mailbox's scheduling state; null when it was never scheduled. */
+  readonly state: string | null;
+  /** The start of the last calendar session it finished; null when none did since meetings had owners. */
+  readonly lastSessionStartedAt: string | null;
 }
 
 /** Ownership of meetings that several synced mailboxes of one org hold copies of. */
@@ -27,14 +40,27 @@ export interface SharedMeetingRecords {
   settleSharedMeetings(orgId: string, mailboxId: string, settled: readonly { meetingKey: string; crmRecordId: string }[]): Promise<void>;
   recordSharedMeetingCopies(orgId: string, copies: readonly SharedMeetingCopyRow[], at: string): Promise<void>;
   listSharedMeetingCopies(orgId: string, meetingKeys: readonly string[]): Promise<SharedMeetingCopyRow[]>;
+  /** The copies of `mailboxId` whose meeting has no owner (still waiting, or released): its session reads them again. */
+  listUnownedMeetingCopies(orgId: string, mailboxId: string): Promise<{ meetingKey: string; mailboxItemId: string }[]>;
+  /** Stop reading these items of `mailboxId` again: they are gone, or no longer a meeting to write. */
+  forgetMeetingCopyItems(orgId: string, mailboxId: string, mailboxItemIds: readonly string[]): Promise<void>;
+  /** Drop the ownership `mailboxId` holds of the meetings whose Event is one of these records, so another copy may claim them. */
+  releaseSharedMeetings(orgId: string, mailboxId: string, crmRecordIds: readonly string[]): Promise<number>;
+  /** Record that a calendar session of `mailboxId` that started at `startedAt` has finished. */
+  recordSharedMeetingSession(orgId: string, mailboxId: string, startedAt: string, endedAt: string): Promise<void>;
+  sharedMeetingHolderStates(orgId: string, mailboxIds: readonly string[]): Promise<Map<string, SharedMeetingHolderState>>;
 }
 
 type SharedMeetingTables = {
   shared_meetings: { org_id: string; meeting_key: string; owner_mailbox_id: string; crm_record_id: string | null; claimed_at: string };
-  shared_meeting_copies: { org_id: string; meeting_key: string; mailbox_id: string; address: string; response: string; updated_at: string };
+  shared_meeting_copies: {
+    org_id: string; meeting_key: string; mailbox_id: string; address: string; response: string; updated_at: string; mailbox_item_id: string | null; deferred_at: string | null;
+  };
+  shared_meeting_sessions: { org_id: string; mailbox_id: string; started_at: string; ended_at: string };
+  mailbox_schedules: { mailbox_id: string; state: string };
 };
 
-/** Rows per insert, well under SQLite's bound-parameter limit for six columns. */
+/** Rows per insert, well under SQLite's bound-parameter limit for eight columns. */
 const ROWS_PER_STATEMENT = 90;
 const VALUES_PER_IN_LIST = 500;
 
@@ -86,12 +112,18 @@ export async function recordSharedMeetingCopies(db: Kysely<SynclineDatabase>, or
   for (const rows of chunks(copies, ROWS_PER_STATEMENT)) {
     await tables(db)
       .insertInto('shared_meeting_copies')
-      .values(rows.map((copy) => ({ org_id: orgId, meeting_key: copy.meetingKey, mailbox_id: copy.mailboxId, address: copy.address, response: copy.response, updated_at: at })))
+      .values(rows.map((copy) => ({
+        org_id: orgId, meeting_key: copy.meetingKey, mailbox_id: copy.mailboxId, address: copy.address, response: copy.response, updated_at: at,
+        mailbox_item_id: copy.mailboxItemId ?? null, deferred_at: copy.deferredAt ?? null,
+      })))
       .onConflict((conflict) =>
         conflict.columns(['org_id', 'meeting_key', 'mailbox_id']).doUpdateSet((eb) => ({
           address: eb.ref('excluded.address'),
           response: eb.ref('excluded.response'),
           updated_at: eb.ref('excluded.updated_at'),
+          mailbox_item_id: eb.ref('excluded.mailbox_item_id'),
+          // The first wait counts: an organizer's session after it shows the organizer did not write the meeting.
+          deferred_at: eb.fn.coalesce('shared_meeting_copies.deferred_at', 'excluded.deferred_at'),
         })),
       )
       .execute();
@@ -102,15 +134,70 @@ export async function listSharedMeetingCopies(db: Kysely<SynclineDatabase>, orgI
   const copies: SharedMeetingCopyRow[] = [];
   for (const keys of chunks([...new Set(meetingKeys)], VALUES_PER_IN_LIST)) {
     const rows = await tables(db).selectFrom('shared_meeting_copies').selectAll().where('org_id', '=', orgId).where('meeting_key', 'in', keys).orderBy('mailbox_id').execute();
-    copies.push(...rows.map((row) => ({ meetingKey: row.meeting_key, mailboxId: row.mailbox_id, address: row.address, response: row.response })));
+    copies.push(...rows.map((row) => ({
+      meetingKey: row.meeting_key, mailboxId: row.mailbox_id, address: row.address, response: row.response, mailboxItemId: row.mailbox_item_id, deferredAt: row.deferred_at,
+    })));
   }
   return copies;
+}
+
+export async function listUnownedMeetingCopies(db: Kysely<SynclineDatabase>, orgId: string, mailboxId: string): Promise<{ meetingKey: string; mailboxItemId: string }[]> {
+  const rows = await tables(db)
+    .selectFrom('shared_meeting_copies as copy')
+    .select(['copy.meeting_key', 'copy.mailbox_item_id'])
+    .where('copy.org_id', '=', orgId)
+    .where('copy.mailbox_id', '=', mailboxId)
+    .where('copy.mailbox_item_id', 'is not', null)
+    .where(({ not, exists, selectFrom }) => not(exists(
+      selectFrom('shared_meetings as owner').select('owner.meeting_key').whereRef('owner.org_id', '=', 'copy.org_id').whereRef('owner.meeting_key', '=', 'copy.meeting_key'),
+    )))
+    .orderBy('copy.meeting_key')
+    .execute();
+  return rows.flatMap((row) => (row.mailbox_item_id === null ? [] : [{ meetingKey: row.meeting_key, mailboxItemId: row.mailbox_item_id }]));
+}
+
+export async function forgetMeetingCopyItems(db: Kysely<SynclineDatabase>, orgId: string, mailboxId: string, mailboxItemIds: readonly string[]): Promise<void> {
+  for (const ids of chunks([...new Set(mailboxItemIds)], VALUES_PER_IN_LIST)) {
+    await tables(db).updateTable('shared_meeting_copies').set({ mailbox_item_id: null }).where('org_id', '=', orgId).where('mailbox_id', '=', mailboxId).where('mailbox_item_id', 'in', ids).execute();
+  }
+}
+
+export async function releaseSharedMeetings(db: Kysely<SynclineDatabase>, orgId: string, mailboxId: string, crmRecordIds: readonly string[]): Promise<number> {
+  let released = 0;
+  for (const ids of chunks([...new Set(crmRecordIds)], VALUES_PER_IN_LIST)) {
+    const result = await tables(db).deleteFrom('shared_meetings').where('org_id', '=', orgId).where('owner_mailbox_id', '=', mailboxId).where('crm_record_id', 'in', ids).executeTakeFirst();
+    released += Number(result.numDeletedRows);
+  }
+  return released;
+}
+
+export async function recordSharedMeetingSession(db: Kysely<SynclineDatabase>, orgId: string, mailboxId: string, startedAt: string, endedAt: string): Promise<void> {
+  await tables(db)
+    .insertInto('shared_meeting_sessions')
+    .values({ org_id: orgId, mailbox_id: mailboxId, started_at: startedAt, ended_at: endedAt })
+    .onConflict((conflict) => conflict.columns(['org_id', 'mailbox_id']).doUpdateSet((eb) => ({ started_at: eb.ref('excluded.started_at'), ended_at: eb.ref('excluded.ended_at') })))
+    .execute();
+}
+
+export async function sharedMeetingHolderStates(db: Kysely<SynclineDatabase>, orgId: string, mailboxIds: readonly string[]): Promise<Map<string, SharedMeetingHolderState>> {
+  const found = new Map<string, SharedMeetingHolderState>();
+  for (const ids of chunks([...new Set(mailboxIds)], VALUES_PER_IN_LIST)) {
+    const schedules = await tables(db).selectFrom('mailbox_schedules').select(['mailbox_id', 'state']).where('mailbox_id', 'in', ids).execute();
+    const sessions = await tables(db).selectFrom('shared_meeting_sessions').select(['mailbox_id', 'started_at']).where('org_id', '=', orgId).where('mailbox_id', 'in', ids).execute();
+    const states = new Map(schedules.map((row) => [row.mailbox_id, row.state]));
+    const started = new Map(sessions.map((row) => [row.mailbox_id, row.started_at]));
+    for (const id of ids) {
+      found.set(id, { state: states.get(id) ?? null, lastSessionStartedAt: started.get(id) ?? null });
+    }
+  }
+  return found;
 }
 
 /** Remove every row (sandbox reset). */
 export async function clearSharedMeetings(db: Kysely<SynclineDatabase>): Promise<void> {
   await tables(db).deleteFrom('shared_meeting_copies').execute();
   await tables(db).deleteFrom('shared_meetings').execute();
+  await tables(db).deleteFrom('shared_meeting_sessions').execute();
 }
 
 function chunks<T>(values: readonly T[], size: number): T[][] {

@@ -18,8 +18,23 @@ export interface MeetingCopyResponse {
   readonly meetingKey: string;
   readonly mailboxId: string;
   readonly address: string;
+  /** Empty when the copy does not list its mailbox owner. */
   readonly response: string;
+  /** The copy's item, read again while the meeting has no owner. */
+  readonly mailboxItemId?: string | null;
+  /** When the copy first waited for its synced organizer. */
+  readonly deferredAt?: string | null;
 }
+
+/** What an attendee waiting for a synced organizer knows of the organizer's mailbox. */
+export interface MeetingHolderState {
+  readonly state: string | null;
+  /** The start of the last calendar session the mailbox finished. */
+  readonly lastSessionStartedAt: string | null;
+}
+
+/** Scheduling states in which a mailbox's sessions do not run, so an attendee must not wait for it. */
+const NOT_RUNNING: ReadonlySet<string> = new Set(['suspendedByUser', 'suspendedByError', 'disconnected']);
 
 /** The store's ownership of shared meetings; the primary key per org and meeting key settles every race. */
 export interface SharedMeetingStore {
@@ -28,6 +43,11 @@ export interface SharedMeetingStore {
   settleSharedMeetings(orgId: string, mailboxId: string, settled: readonly { meetingKey: string; crmRecordId: string }[]): Promise<void>;
   recordSharedMeetingCopies(orgId: string, copies: readonly MeetingCopyResponse[], at: string): Promise<void>;
   listSharedMeetingCopies(orgId: string, meetingKeys: readonly string[]): Promise<MeetingCopyResponse[]>;
+  listUnownedMeetingCopies(orgId: string, mailboxId: string): Promise<{ meetingKey: string; mailboxItemId: string }[]>;
+  forgetMeetingCopyItems(orgId: string, mailboxId: string, mailboxItemIds: readonly string[]): Promise<void>;
+  releaseSharedMeetings(orgId: string, mailboxId: string, crmRecordIds: readonly string[]): Promise<number>;
+  recordSharedMeetingSession(orgId: string, mailboxId: string, startedAt: string, endedAt: string): Promise<void>;
+  sharedMeetingHolderStates(orgId: string, mailboxIds: readonly string[]): Promise<Map<string, MeetingHolderState>>;
 }
 
 /** A copy of a meeting another mailbox owns, whose own response belongs on that mailbox's Event. */
@@ -64,6 +84,14 @@ export interface MeetingPair {
   readonly item: unknown;
 }
 
+/** What a kind's run left besides the pairs it wrote. */
+export interface SettleExtras {
+  /** Linked pairs whose mailbox item the session read without writing them (all of them on a full read). */
+  readonly seen?: readonly MeetingPair[];
+  /** The Events of pairs that ended because the mailbox copy was deleted or cancelled. */
+  readonly endedCrmRecordIds?: readonly string[];
+}
+
 /**
  * Return the key that every copy of one meeting shares in an org: a hash of its iCalendar UID and, for an instance of
  * a series, of the slot it was made for. EWS, Google and CalDAV give every instance the series' UID. Null for an
@@ -76,6 +104,14 @@ export function meetingKeyOf(event: CalendarEvent): string | null {
   }
   const slot = event.recurrence === null ? '' : normalSlot(event.recurrence.originalStart);
   return createHash('sha256').update(`${uid}\n${slot}`).digest('hex');
+}
+
+/**
+ * Return the key of a meeting that reuses the UID of a meeting `owner` holds and whose copies do not name `owner`:
+ * the UID's key with the organizer and the mailbox it is told apart from, the same in every copy of that meeting.
+ */
+function reusedUidKey(key: string, organizer: string | null, owner: string): string {
+  return createHash('sha256').update(`${key}\n${organizer ?? ''}\napart from ${owner}`).digest('hex');
 }
 
 /** Instants compare by value, so one copy's offset notation does not make a second key. */
@@ -97,10 +133,25 @@ export class SharedMeetings {
   private readonly address: string;
   /** Mailbox ids of the other synced mailboxes, by lower-cased address. */
   private readonly others: ReadonlyMap<string, string>;
+  /** When this session began: an attendee waiting on this mailbox counts only sessions that began after its wait. */
+  private readonly startedAt: string;
+  /** The items `revisit` returned, so `screen` can stop reading those that are no longer new meetings. */
+  private revisited: readonly string[] = [];
 
   constructor(private readonly options: SharedMeetingOptions) {
     this.address = options.mailboxAddress.toLowerCase();
     this.others = new Map(options.syncedMailboxes.filter((mailbox) => mailbox.id !== options.mailboxId).map((mailbox) => [mailbox.address.toLowerCase(), mailbox.id]));
+    this.startedAt = this.now().toISOString();
+  }
+
+  /**
+   * Return this mailbox's copies of meetings nobody owns: those waiting for a synced organizer, and those whose owner
+   * let go. The cursor does not bring an unchanged copy back, so the session reads them by id.
+   */
+  async revisit(): Promise<string[]> {
+    const copies = await this.options.store.listUnownedMeetingCopies(this.options.orgId, this.options.mailboxId);
+    this.revisited = [...new Set(copies.map((copy) => copy.mailboxItemId))];
+    return [...this.revisited];
   }
 
   /**
@@ -109,18 +160,26 @@ export class SharedMeetings {
    * and a meeting without an owner counts as this mailbox's.
    */
   async screen(actions: readonly PairAction[], logger: Logger, claim = true): Promise<ScreenedActions> {
-    const candidates = actions.flatMap((action) => {
+    const { orgId, mailboxId, store } = this.options;
+    const found = actions.flatMap((action) => {
       const event = newPairEvent(action);
       const shared = event === null ? null : this.sharedWith(event);
       return event === null || shared === null ? [] : [{ action, event, ...shared }];
     });
-    if (candidates.length === 0) {
+    const candidateItems = new Set(found.map((candidate) => candidate.action.mailboxItemId));
+    const left = this.revisited.filter((id) => !candidateItems.has(id));
+    if (claim && left.length > 0) {
+      // Deleted, cancelled or out of the selection now: the cursor reports its next change.
+      await store.forgetMeetingCopyItems(orgId, mailboxId, left);
+    }
+    if (found.length === 0) {
       return { actions, itemErrors: [], notes: [] };
     }
 
-    const { orgId, mailboxId, store } = this.options;
     const at = this.now().toISOString();
-    const claimable = candidates.filter((candidate) => !candidate.defers).map((candidate) => candidate.key);
+    const candidates = await this.withOwnKeys(found);
+    const waiting = await this.stillWaiting(candidates);
+    const claimable = candidates.filter((candidate) => !waiting.has(candidate.key)).map((candidate) => candidate.key);
     if (claim && claimable.length > 0) {
       await store.claimSharedMeetings(orgId, mailboxId, claimable, at);
     }
@@ -128,22 +187,18 @@ export class SharedMeetings {
 
     const dropped = new Set<PairAction>();
     const invitees: InviteeCopy[] = [];
-    const responses: MeetingCopyResponse[] = [];
-    for (const { action, event, key, defers, participants } of candidates) {
+    const copies: MeetingCopyResponse[] = [];
+    for (const { action, event, key, participants } of candidates) {
       const owner = owners.get(key);
       const ownedElsewhere = owner !== undefined && participants.has(owner.ownerMailboxId);
-      // A meeting without an owner waits for its synced organizer. One owned by a mailbox this copy does not name
-      // (another meeting reusing the UID) is mirrored on its own.
-      if (!ownedElsewhere && !(owner === undefined && defers)) {
+      const waits = owner === undefined && waiting.has(key);
+      if (!ownedElsewhere && !waits) {
         continue;
       }
       dropped.add(action);
       const response = this.ownResponse(event);
-      if (response === null) {
-        continue;
-      }
-      responses.push({ meetingKey: key, mailboxId, address: this.address, response });
-      if (owner?.crmRecordId != null && action.mailboxItemId !== null) {
+      copies.push({ meetingKey: key, mailboxId, address: this.address, response: response ?? '', mailboxItemId: action.mailboxItemId, deferredAt: waits ? at : null });
+      if (response !== null && owner?.crmRecordId != null && action.mailboxItemId !== null) {
         invitees.push({ meetingKey: key, mailboxItemId: action.mailboxItemId, crmRecordId: owner.crmRecordId, response });
       }
     }
@@ -155,9 +210,7 @@ export class SharedMeetings {
     if (!claim) {
       return { actions: actions.filter((action) => !dropped.has(action)), itemErrors: [], notes: [] };
     }
-    if (responses.length > 0) {
-      await store.recordSharedMeetingCopies(orgId, responses, at);
-    }
+    await store.recordSharedMeetingCopies(orgId, copies, at);
     const itemErrors = invitees.length === 0 || this.options.writeOwnResponses === undefined ? [] : await this.options.writeOwnResponses(invitees, logger);
     return {
       actions: actions.filter((action) => !dropped.has(action)),
@@ -168,19 +221,40 @@ export class SharedMeetings {
 
   /**
    * Record the Events of the meetings this mailbox owns, so the copies of other mailboxes find them. A pair linked
-   * before meetings had owners claims its meeting here, unless its synced organizer's mailbox should own it.
+   * before meetings had owners claims its meeting here when the session reads it, unless its synced organizer's
+   * mailbox should own it. A pair that ended because its copy left gives its meeting up, so another copy takes over.
    */
-  async settle(pairs: readonly MeetingPair[]): Promise<void> {
-    const settled = pairs.flatMap((pair) => {
-      const shared = this.sharedWith(pair.item as CalendarEvent);
-      return shared === null || shared.defers ? [] : [{ meetingKey: shared.key, crmRecordId: pair.crmRecordId }];
-    });
-    if (settled.length === 0) {
-      return;
-    }
+  async settle(pairs: readonly MeetingPair[], extras: SettleExtras = {}): Promise<void> {
     const { orgId, mailboxId, store } = this.options;
-    await store.claimSharedMeetings(orgId, mailboxId, settled.map((entry) => entry.meetingKey), this.now().toISOString());
-    await store.settleSharedMeetings(orgId, mailboxId, settled);
+    const ended = extras.endedCrmRecordIds ?? [];
+    if (ended.length > 0) {
+      await store.releaseSharedMeetings(orgId, mailboxId, ended);
+    }
+    const shared = [...pairs, ...(extras.seen ?? [])].flatMap((pair) => {
+      const found = this.sharedWith(pair.item as CalendarEvent);
+      return found === null ? [] : [{ ...found, crmRecordId: pair.crmRecordId }];
+    });
+    if (shared.length > 0) {
+      const keyed = await this.withOwnKeys(shared);
+      const owners = await store.findSharedMeetings(orgId, keyed.map((entry) => entry.key));
+      const unowned = keyed.filter((entry) => !owners.has(entry.key));
+      const states = await this.organizerStates(unowned.filter((entry) => entry.defers));
+      // A linked copy of a synced organizer's meeting nobody owns was linked before meetings had owners. It keeps its
+      // Event as the meeting's once the organizer's mailbox has run since then without claiming it, or does not run.
+      const own = keyed.filter((entry) => {
+        const owner = owners.get(entry.key)?.ownerMailboxId;
+        if (owner !== undefined) {
+          return owner === mailboxId;
+        }
+        const state = this.organizerStateOf(entry, states);
+        return !entry.defers || notRunning(state) || state?.lastSessionStartedAt != null;
+      }).map((entry) => ({ meetingKey: entry.key, crmRecordId: entry.crmRecordId }));
+      if (own.length > 0) {
+        await store.claimSharedMeetings(orgId, mailboxId, own.map((entry) => entry.meetingKey), this.now().toISOString());
+        await store.settleSharedMeetings(orgId, mailboxId, own);
+      }
+    }
+    await store.recordSharedMeetingSession(orgId, mailboxId, this.startedAt, this.now().toISOString());
   }
 
   /**
@@ -188,11 +262,17 @@ export class SharedMeetings {
    * for that person, so writing the owner's invitees keeps the response that person gave.
    */
   async withCopyResponses<P extends MeetingPair>(pairs: readonly P[]): Promise<P[]> {
-    const keyed = pairs.map((pair) => ({ pair, key: meetingKeyOf(pair.item as CalendarEvent) }));
-    const keys = keyed.flatMap((entry) => (entry.key === null ? [] : [entry.key]));
-    if (keys.length === 0) {
+    const shared = pairs.flatMap((pair) => {
+      const found = this.sharedWith(pair.item as CalendarEvent);
+      return found === null ? [] : [{ ...found, pair }];
+    });
+    if (shared.length === 0) {
       return [...pairs];
     }
+    // A meeting reusing another's UID keeps its copies' responses under its own key.
+    const keyOf = new Map((await this.withOwnKeys(shared)).map((entry) => [entry.pair, entry.key]));
+    const keyed = pairs.map((pair) => ({ pair, key: keyOf.get(pair) ?? null }));
+    const keys = [...keyOf.values()];
     const copies = await this.options.store.listSharedMeetingCopies(this.options.orgId, keys);
     const byKey = new Map<string, Map<string, Response>>();
     for (const copy of copies) {
@@ -215,11 +295,68 @@ export class SharedMeetings {
   }
 
   /**
+   * Give a copy whose UID another mailbox owns, though the copy does not name that mailbox, a key of its own: another
+   * meeting reuses the UID, and its synced copies must still share one Event among themselves.
+   */
+  private async withOwnKeys<T extends { key: string; participants: ReadonlySet<string>; organizer: string | null }>(copies: readonly T[]): Promise<T[]> {
+    const owners = await this.options.store.findSharedMeetings(this.options.orgId, copies.map((copy) => copy.key));
+    return copies.map((copy) => {
+      const owner = owners.get(copy.key)?.ownerMailboxId;
+      return owner === undefined || owner === this.options.mailboxId || copy.participants.has(owner) ? copy : { ...copy, key: reusedUidKey(copy.key, copy.organizer, owner) };
+    });
+  }
+
+  /**
+   * Return the keys of the copies that keep waiting for their synced organizer. The wait ends once the organizer's
+   * mailbox has finished a session that began after the copy first waited without claiming the meeting (its copy is
+   * outside its selection, private under `skip`, or gone), or when its sessions do not run.
+   */
+  private async stillWaiting(candidates: readonly { key: string; defers: boolean; organizer: string | null }[]): Promise<Set<string>> {
+    const deferring = candidates.filter((candidate) => candidate.defers);
+    if (deferring.length === 0) {
+      return new Set();
+    }
+    const { orgId, mailboxId, store } = this.options;
+    const keys = deferring.map((candidate) => candidate.key);
+    const owners = await store.findSharedMeetings(orgId, keys);
+    const unowned = deferring.filter((candidate) => !owners.has(candidate.key));
+    if (unowned.length === 0) {
+      return new Set();
+    }
+    const firstWaits = new Map((await store.listSharedMeetingCopies(orgId, keys)).filter((copy) => copy.mailboxId === mailboxId).map((copy) => [copy.meetingKey, copy.deferredAt ?? null]));
+    const states = await this.organizerStates(unowned);
+    const waiting = new Set<string>();
+    for (const candidate of unowned) {
+      const state = this.organizerStateOf(candidate, states);
+      const since = firstWaits.get(candidate.key) ?? null;
+      const passed = since !== null && state?.lastSessionStartedAt != null && state.lastSessionStartedAt > since;
+      if (!notRunning(state) && !passed) {
+        waiting.add(candidate.key);
+      }
+    }
+    return waiting;
+  }
+
+  /** Return the states of the synced organizers' mailboxes of these copies, by mailbox id. */
+  private async organizerStates(copies: readonly { organizer: string | null }[]): Promise<Map<string, MeetingHolderState>> {
+    const ids = copies.flatMap((copy) => {
+      const id = copy.organizer === null ? undefined : this.others.get(copy.organizer);
+      return id === undefined ? [] : [id];
+    });
+    return ids.length === 0 ? new Map() : this.options.store.sharedMeetingHolderStates(this.options.orgId, ids);
+  }
+
+  private organizerStateOf(copy: { organizer: string | null }, states: ReadonlyMap<string, MeetingHolderState>): MeetingHolderState | undefined {
+    const id = copy.organizer === null ? undefined : this.others.get(copy.organizer);
+    return id === undefined ? undefined : states.get(id);
+  }
+
+  /**
    * Return the meeting's key and the other synced mailboxes this copy names as organizer or attendee. Null when it
    * names none or has no UID, because such a copy is mirrored on its own. `defers` is true when the organizer is one
    * of them, whose copy alone becomes the Event.
    */
-  private sharedWith(event: CalendarEvent): { key: string; participants: ReadonlySet<string>; defers: boolean } | null {
+  private sharedWith(event: CalendarEvent): { key: string; participants: ReadonlySet<string>; defers: boolean; organizer: string | null } | null {
     const key = meetingKeyOf(event);
     if (key === null) {
       return null;
@@ -236,7 +373,7 @@ export class SharedMeetings {
     if (participants.size === 0) {
       return null;
     }
-    return { key, participants, defers: organizer !== null && this.others.has(organizer) };
+    return { key, participants, defers: organizer !== null && this.others.has(organizer), organizer };
   }
 
   /** This mailbox owner's response as their copy shows it; null when the copy does not list them. */
@@ -248,6 +385,11 @@ export class SharedMeetings {
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
+}
+
+/** Return true when the mailbox's sessions do not run, so no copy may wait for it. */
+function notRunning(state: MeetingHolderState | undefined): boolean {
+  return state?.state != null && NOT_RUNNING.has(state.state);
 }
 
 /** Return the mailbox copy from which a new pair makes or links a Salesforce record; null for any other action. */

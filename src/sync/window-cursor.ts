@@ -15,7 +15,25 @@ interface StoredCursor {
   readonly scope?: string;
 }
 
-export type FullReadReason = 'firstSession' | 'windowMoved' | 'cursorExpired' | 'unsyncRulesChanged';
+export type FullReadReason = 'firstSession' | 'windowMoved' | 'cursorExpired' | 'unsyncRulesChanged' | 'sharedMeetingsBackfill';
+
+/**
+ * Marks a calendar cursor read in full since meetings had owners. A cursor stored before lacks it, so the first
+ * session after the upgrade lists the calendar once, and claims the meetings of the pairs linked until then.
+ */
+const SHARED_MEETINGS_MARK = 'shared-meetings:1';
+
+/** Return the scope of a calendar's mailbox cursor: the un-sync rules' fingerprint, and the mark when meetings have owners. */
+export function calendarCursorScope(unsyncScope: string, sharedMeetings: boolean): string {
+  return sharedMeetings ? [SHARED_MEETINGS_MARK, unsyncScope].filter((part) => part !== '').join(' ') : unsyncScope;
+}
+
+function withoutMark(scope: string): string {
+  if (scope === SHARED_MEETINGS_MARK) {
+    return '';
+  }
+  return scope.startsWith(`${SHARED_MEETINGS_MARK} `) ? scope.slice(SHARED_MEETINGS_MARK.length + 1) : scope;
+}
 
 export function wrapCursor(cursor: string, window: SyncWindow, scope = ''): string {
   const stored: StoredCursor = { window: { start: window.start, end: window.end }, cursor, ...(scope === '' ? {} : { scope }) };
@@ -32,8 +50,9 @@ export function unwrapCursor(stored: string | null, window: SyncWindow, scope = 
   if (parsed === null || Date.parse(parsed.window.start) !== Date.parse(window.start) || Date.parse(parsed.window.end) !== Date.parse(window.end)) {
     return { cursor: null, reason: 'windowMoved' };
   }
-  if ((parsed.scope ?? '') !== scope) {
-    return { cursor: null, reason: 'unsyncRulesChanged' };
+  const storedScope = parsed.scope ?? '';
+  if (storedScope !== scope) {
+    return { cursor: null, reason: withoutMark(storedScope) === withoutMark(scope) ? 'sharedMeetingsBackfill' : 'unsyncRulesChanged' };
   }
 
   return { cursor: parsed.cursor, reason: null };

@@ -15,6 +15,7 @@ import * as quarantine from './0014-quarantine.ts';
 import * as sessionStatusOk from './0015-session-status-ok.ts';
 import * as settingsEdits from './0016-settings-edits.ts';
 import * as sharedMeetings from './0018-shared-meetings.ts';
+import * as sharedMeetingHandover from './0019-shared-meeting-handover.ts';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the store works the same from
@@ -37,6 +38,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015-session-status-ok': sessionStatusOk,
   '0016-settings-edits': settingsEdits,
   '0018-shared-meetings': sharedMeetings,
+  '0019-shared-meeting-handover': sharedMeetingHandover,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -32,6 +32,17 @@ describe('un-sync rule matching', () => {
     expect(unsyncRuleForEvent(rules, event({ subject: 'Prep for 1:1' }), NOW)).toBeNull();
   });
 
+  it('matches nested quantifiers linearly', () => {
+    // A backtracking engine needs about 2^n steps here: seconds at 25 characters, days at 40.
+    const hostile: UnsyncRule[] = [{ name: 'nested', subjectMatches: '^(a+)+$' }];
+    const started = performance.now();
+    expect(unsyncRuleForEvent(hostile, event({ subject: `${'a'.repeat(25)}!` }), NOW)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(unsyncRuleForValues(hostile, { subject: `${'a'.repeat(5000)}!` }, NOW)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(unsyncRuleForEvent(hostile, event({ subject: 'AAAA' }), NOW)?.name).toBe('nested');
+  });
+
   it('needs every condition of a rule: category and age together', () => {
     const old = { kind: 'timed' as const, start: '2026-12-01T09:00:00.000Z', end: '2026-12-01T10:00:00.000Z', timeZone: 'UTC' };
     const recent = { kind: 'timed' as const, start: '2026-12-18T09:00:00.000Z', end: '2026-12-18T10:00:00.000Z', timeZone: 'UTC' };
@@ -251,7 +262,31 @@ describe('un-sync configuration', () => {
   it('names a rule whose regular expression does not compile', () => {
     const problems = problemsOf(withRules([{ name: 'broken', subjectMatches: '(unclosed' }]));
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^orgs\[0\]\.unsync\[0\]\.subjectMatches: rule 'broken': '\(unclosed' is not a valid regular expression \(.+\); correct it, or use subjectContains/);
+    expect(problems[0]).toMatch(/^orgs\[0\]\.unsync\[0\]\.subjectMatches: rule 'broken': '\(unclosed' is not a valid regular expression \(missing closing \): `\(unclosed`\); correct it \(RE2 syntax\), or use subjectContains/);
+  });
+
+  it.each([
+    ['(plain)\\1', 'a backreference (\\1)'],
+    ['(?<word>x)\\k<word>', 'a backreference (\\k<…>)'],
+    ['^(?!canceled)', 'lookaround ((?!…)'],
+    ['(?<=re: )lunch', 'lookaround ((?<=…)'],
+  ])('rejects %s: no linear-time match', (pattern, feature) => {
+    const problems = problemsOf(withRules([{ name: 'clever', subjectMatches: pattern }]));
+    expect(problems).toEqual([
+      `orgs[0].unsync[0].subjectMatches: rule 'clever': '${pattern}' uses ${feature}, which subject patterns do not support: they are matched in linear time (RE2 syntax), so that no subject can stall a session; rewrite the pattern without it, or use subjectContains for plain text`,
+    ]);
+  });
+
+  it('accepts documented patterns', () => {
+    const rules = [
+      { name: 'private-appointments', subjectMatches: '^(dentist|doctor)\\b' },
+      { name: 'marked-private', subjectMatches: '\\(private\\)$' },
+    ];
+    const config = parseConfig(withRules(rules), options);
+    const parsed = config.orgs[0]!.policy.unsync ?? [];
+    expect(unsyncRuleForEvent(parsed, event({ subject: 'Dentist at 3' }), NOW)?.name).toBe('private-appointments');
+    expect(unsyncRuleForEvent(parsed, event({ subject: 'Dentistry conference' }), NOW)).toBeNull();
+    expect(unsyncRuleForEvent(parsed, event({ subject: 'Haircut (PRIVATE)' }), NOW)?.name).toBe('marked-private');
   });
 
   it('rejects a rule without a condition, naming the conditions to give', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { subjectPatternProblem } from '../sync/unsync-rules.ts';
 
 /** The conditions a rule may give; at least one, so that no rule removes every event by accident. */
 const CONDITIONS = ['subjectContains', 'subjectMatches', 'category', 'olderThanDays'] as const;
@@ -27,13 +28,9 @@ const unsyncRuleSchema = z
       });
     }
     if (rule.subjectMatches !== undefined) {
-      const problem = patternProblem(rule.subjectMatches);
+      const problem = subjectPatternProblem(rule.subjectMatches);
       if (problem !== null) {
-        context.addIssue({
-          code: 'custom',
-          path: ['subjectMatches'],
-          message: `${name}: '${rule.subjectMatches}' is not a valid regular expression (${problem}); correct it, or use subjectContains for plain text`,
-        });
+        context.addIssue({ code: 'custom', path: ['subjectMatches'], message: `${name}: ${problem}` });
       }
     }
   });
@@ -52,12 +49,3 @@ export const unsyncSchema = z.array(unsyncRuleSchema, { error: 'expected a list 
     seen.add(key);
   });
 });
-
-function patternProblem(source: string): string | null {
-  try {
-    new RegExp(source, 'i');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : String(error);
-  }
-}

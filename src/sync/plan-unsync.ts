@@ -1,11 +1,13 @@
 import type { CrmRecord } from '../domain/connector.ts';
 import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { Side } from '../domain/glossary.ts';
-import type { Link } from '../domain/link.ts';
+import type { Link, MappedValues } from '../domain/link.ts';
 import type { MailboxItem } from '../domain/mailbox-items.ts';
+import { mergeViews } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
 import type { ItemView, PairAction, PlannerInput } from './plan.ts';
-import { isOrganizedMeeting, unsyncRuleForEvent, unsyncRuleForValues, type UnsyncRule } from './unsync-rules.ts';
+import { meetingKeyOf } from './shared-meetings.ts';
+import { unsyncRuleForEvent, unsyncRuleForValues, type UnsyncRule } from './unsync-rules.ts';
 
 /** The counts of one plan's un-sync decisions that write nothing, per reason, for the session's notes. */
 export interface UnsyncTally {
@@ -60,7 +62,7 @@ export function unsyncLinkedPair(input: PlannerInput, link: Link, tally: UnsyncT
     mailboxItem: null,
     mailboxWrite: { op: 'delete' },
     crmWrite: null,
-    nextBase: link.base,
+    nextBase: withMeetingKey(link.base, view.item as CalendarEvent),
     mergeBase: link.base,
     seenVersions: { mailbox: view.version, crm: crmState?.kind === 'upsert' ? crmState.view.version : link.crmVersion },
     origin: link.origin,
@@ -83,15 +85,21 @@ export function unsyncNewPairs(
   unlinked: { readonly mailbox: readonly ItemView<MailboxItem>[]; readonly crm: readonly ItemView<CrmRecord>[] },
   tally: UnsyncTally,
 ): PairAction[] {
-  if (!unsyncApplies(input)) {
-    return [...actions];
-  }
   const mailboxViews = new Map(unlinked.mailbox.map((view) => [view.id, view]));
+  const redelivered = redeliveredCopies(input, actions, mailboxViews, tally);
+  if (!unsyncApplies(input)) {
+    return actions.map((action) => redelivered.get(action) ?? action);
+  }
   const crmViews = new Map(unlinked.crm.map((view) => [view.id, view]));
   const now = input.now ?? new Date();
 
   const result: PairAction[] = [];
   for (const action of actions) {
+    const again = redelivered.get(action);
+    if (again !== undefined) {
+      result.push(again);
+      continue;
+    }
     const mailboxView = action.mailboxItemId === null ? undefined : mailboxViews.get(action.mailboxItemId);
     const crmView = action.crmRecordId === null ? undefined : crmViews.get(action.crmRecordId);
     const mailboxRule = mailboxView === undefined ? null : ruleForMailbox(input, mailboxView);
@@ -119,14 +127,125 @@ export function unsyncNewPairs(
       mailboxItem: null,
       mailboxWrite: { op: 'delete' },
       crmWrite: null,
+      nextBase: action.nextBase === null ? null : withMeetingKey(action.nextBase, mailboxView.item as CalendarEvent),
       tombstone: 'mailbox',
       conflicts: [],
       reason: unsyncReason(rule),
       deletedValues: mailboxView.values,
       unsyncRule: rule.name,
+      pairedBeforeUnsync: action,
     });
   }
   return result;
+}
+
+/**
+ * The base key under which an un-sync tombstone keeps the meeting key of the copy it removed. An organizer's update
+ * can put a new copy with the same UID into an attendee's calendar (Exchange does so for an attendee who deleted an
+ * earlier version), and only this key distinguishes that copy from a new meeting. It is not a field of the mapping
+ * table, so merges drop it, and a tombstone is never merged.
+ */
+const UNSYNC_MEETING_KEY = 'syncline:unsyncedMeeting';
+
+function withMeetingKey(base: MappedValues, event: CalendarEvent): MappedValues {
+  const key = meetingKeyOf(event);
+  return key === null ? base : { ...base, [UNSYNC_MEETING_KEY]: key };
+}
+
+function withoutMeetingKey(base: MappedValues): MappedValues {
+  const { [UNSYNC_MEETING_KEY]: _key, ...rest } = base;
+  return rest;
+}
+
+/**
+ * Find the new mailbox events that are copies of meetings an un-sync rule removed before, delivered again by the
+ * organizer's update, and plan them against the kept pair instead of a second Salesforce Event. A copy a rule still
+ * matches is removed again under the same tombstone. Any other copy is linked to the kept Salesforce Event, so the two
+ * sync as a normal pair from then on.
+ */
+function redeliveredCopies(
+  input: PlannerInput,
+  actions: readonly PairAction[],
+  mailboxViews: ReadonlyMap<string, ItemView<MailboxItem>>,
+  tally: UnsyncTally,
+): Map<PairAction, PairAction> {
+  const replaced = new Map<PairAction, PairAction>();
+  if (input.objectKind !== 'event') {
+    return replaced;
+  }
+  const tombstones = new Map<string, Link>();
+  for (const link of input.links) {
+    const key = link.base[UNSYNC_MEETING_KEY];
+    if (link.tombstone === 'mailbox' && typeof key === 'string' && input.crm.get(link.crmRecordId)?.kind !== 'deleted') {
+      tombstones.set(key, link);
+    }
+  }
+  if (tombstones.size === 0) {
+    return replaced;
+  }
+
+  for (const action of actions) {
+    const view = action.crmWrite?.op === 'create' && action.mailboxItemId !== null ? mailboxViews.get(action.mailboxItemId) : undefined;
+    const key = view === undefined ? null : meetingKeyOf(view.item as CalendarEvent);
+    const link = key === null ? undefined : tombstones.get(key);
+    if (view === undefined || key === null || link === undefined) {
+      continue;
+    }
+    // One kept Event takes one copy; a second copy of the same meeting in one session syncs on its own.
+    tombstones.delete(key);
+    const rule = unsyncApplies(input) ? ruleForMailbox(input, view) : null;
+    replaced.set(action, rule !== null && !keepsOrganized(input, view, rule, tally) ? removeAgain(link, view, rule) : relink(input, link, view));
+  }
+  return replaced;
+}
+
+function removeAgain(link: Link, view: ItemView<MailboxItem>, rule: UnsyncRule): PairAction {
+  return {
+    syncId: link.syncId,
+    link,
+    mailboxItemId: view.id,
+    crmRecordId: link.crmRecordId,
+    mailboxItem: null,
+    mailboxWrite: { op: 'delete' },
+    crmWrite: null,
+    nextBase: link.base,
+    mergeBase: link.base,
+    seenVersions: { mailbox: view.version, crm: link.crmVersion },
+    origin: link.origin,
+    tombstone: 'mailbox',
+    conflicts: [],
+    sources: [{ side: 'mailbox', id: view.id }],
+    reason: `${unsyncReason(rule)} (a copy of an un-synced meeting, delivered again)`,
+    deletedValues: view.values,
+    unsyncRule: rule.name,
+  };
+}
+
+/**
+ * Link a copy delivered again to the Salesforce Event its tombstone kept. The tombstone's base is what both sides last
+ * agreed on, so the copy's changes (the organizer's update) flow to the Event. The Event is not read this session:
+ * no version check is asked for, so an edit made in Salesforce meanwhile keeps the fields the copy does not change.
+ */
+function relink(input: PlannerInput, link: Link, view: ItemView<MailboxItem>): PairAction {
+  const base = withoutMeetingKey(link.base);
+  const merged = mergeViews(input, link.syncId, base, { view, changed: true }, { view: null, changed: false });
+  return {
+    syncId: link.syncId,
+    link,
+    mailboxItemId: view.id,
+    crmRecordId: link.crmRecordId,
+    mailboxItem: view.item,
+    mailboxWrite: Object.keys(merged.toMailbox).length > 0 ? { op: 'update', values: merged.toMailbox } : null,
+    crmWrite: Object.keys(merged.toCrm).length > 0 ? { op: 'update', values: merged.toCrm } : null,
+    nextBase: merged.nextBase,
+    mergeBase: base,
+    seenVersions: { mailbox: view.version, crm: null },
+    origin: link.origin,
+    tombstone: null,
+    conflicts: merged.conflicts,
+    sources: [{ side: 'mailbox', id: view.id }],
+    reason: 'a copy of an un-synced meeting, delivered again by its organizer: link it to the kept Salesforce Event',
+  };
 }
 
 /** Describe one plan's un-sync decisions that write nothing. The removals are counted from the writes instead. */
@@ -137,7 +256,7 @@ export function unsyncPlanNotes(tally: UnsyncTally): string[] {
   }
   for (const [rule, count] of [...tally.keptOrganized.entries()].sort(([left], [right]) => left.localeCompare(right))) {
     notes.push(
-      `Un-sync rule '${rule}' matches ${count} meetings this mailbox organizes; they stay in the mailbox and in sync, because removing the organizer's copy would cancel the meeting for its attendees`,
+      `Un-sync rule '${rule}' matches ${count} meetings this mailbox organizes, or may organize under another address; they stay in the mailbox and in sync, because removing the organizer's copy would cancel the meeting for its attendees`,
     );
   }
   return notes;
@@ -168,7 +287,7 @@ function ruleForMailbox(input: PlannerInput, view: ItemView<MailboxItem>): Unsyn
 }
 
 function keepsOrganized(input: PlannerInput, view: ItemView<MailboxItem>, rule: UnsyncRule, tally: UnsyncTally): boolean {
-  if (!isOrganizedMeeting(view.item as CalendarEvent, input.mailboxAddress)) {
+  if (mayRemoveCopy(view.item as CalendarEvent, input.mailboxAddress)) {
     return false;
   }
   tally.keptOrganized.set(rule.name, (tally.keptOrganized.get(rule.name) ?? 0) + 1);
@@ -177,4 +296,49 @@ function keepsOrganized(input: PlannerInput, view: ItemView<MailboxItem>, rule: 
 
 function unsyncReason(rule: UnsyncRule): string {
   return `un-sync rule '${rule.name}' matches: remove from the mailbox, keep in Salesforce and leave a tombstone`;
+}
+
+/** A plain SMTP address: no Exchange legacy DN (`/o=…`), no routing prefix (`EX:`), no spaces. */
+const SMTP_ADDRESS = /^[^\s@/:]+@[^\s@/:]+\.[^\s@/:]+$/;
+
+/**
+ * True when deleting the mailbox's copy of an event cannot cancel a meeting for anyone. That holds for an event that
+ * invites nobody but the mailbox, and for an attendee's copy whose organizer is clearly someone else. Deleting an
+ * organizer's copy cancels the meeting for everyone, and the mailbox's aliases are not known here, so every doubt
+ * keeps the copy: an unknown mailbox address, an organizer that is missing or not a plain address (an Exchange legacy
+ * DN, or one wrapped as `IMCEAEX-…`), one that may be the owner under another domain or a `+tag`, an owner's entry
+ * that says organizer, or a copy that does not invite the mailbox under its own address.
+ */
+function mayRemoveCopy(event: CalendarEvent, mailboxAddress: string | undefined): boolean {
+  const own = mailboxAddress === undefined ? undefined : normalAddress(mailboxAddress);
+  const others = event.attendees.filter((attendee) => attendee.email === null || normalAddress(attendee.email) !== own);
+  if (others.length === 0) {
+    return true;
+  }
+  if (own === undefined) {
+    return false;
+  }
+  const organizer = event.organizer?.email == null ? null : normalAddress(event.organizer.email);
+  if (organizer === null || !SMTP_ADDRESS.test(organizer) || localPart(organizer).startsWith('imceaex-')) {
+    return false;
+  }
+  if (organizer === own || mailboxPart(organizer) === mailboxPart(own)) {
+    return false;
+  }
+  const ownEntries = event.attendees.filter((attendee) => attendee.email !== null && normalAddress(attendee.email) === own);
+  return ownEntries.length > 0 && ownEntries.every((attendee) => attendee.response !== 'organizer');
+}
+
+function normalAddress(address: string): string {
+  return address.trim().replace(/^(smtp|mailto):/i, '').toLowerCase();
+}
+
+function localPart(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : address.slice(0, at);
+}
+
+/** Return the local part without a `+tag`, which the same person's aliases on other domains usually share. */
+function mailboxPart(address: string): string {
+  return localPart(address).split('+')[0] ?? '';
 }

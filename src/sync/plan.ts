@@ -65,6 +65,8 @@ export interface PairAction {
   readonly deletedValues?: MappedValues;
   /** The name of the un-sync rule that removes the mailbox item while the Salesforce record stays. */
   readonly unsyncRule?: string;
+  /** For an un-sync removal of a pair made this session: the pairing it replaced, which a rejected removal falls back to. */
+  readonly pairedBeforeUnsync?: PairAction;
 }
 
 export interface Plan {

@@ -49,7 +49,7 @@ export async function applyReviews(input: ReviewInput): Promise<ReviewedPlan> {
   const confirmed = new Set([...decided.values()].filter((held) => held.decision === 'confirm').map((held) => held.syncId));
 
   const actions = new Map<string, PairAction>();
-  for (const action of input.actions) {
+  for (const action of withHeldSyncIds(input.actions, input.review.held)) {
     const held = decided.get(action.syncId);
     const replaced = held?.decision === 'reject' ? rejectDeletion(input, action, held) : action;
     if (replaced !== null) {
@@ -86,6 +86,32 @@ export async function applyReviews(input: ReviewInput): Promise<ReviewedPlan> {
   return { actions: [...actions.values()], confirmed, decided: [...decided.values()], restores, restoredAlready, undoDecisions, settledUndos, notes };
 }
 
+/**
+ * Give the actions of pairs made this session the sync ids under which the breaker held them before. A new pair gets a
+ * new random sync id in every session until it is linked, and a held deletion is never linked. An admin's decision is
+ * stored by sync id, so without this it would never meet its action again and the mailbox would stay held for good.
+ * A held deletion is found again by its side and the item it deletes, which stay the same across sessions.
+ */
+function withHeldSyncIds(actions: readonly PairAction[], held: readonly HeldDeletion[]): PairAction[] {
+  const heldByItem = new Map(held.map((entry) => [`${entry.side}\n${entry.itemId}`, entry.syncId]));
+  const usedSyncIds = new Set(actions.map((action) => action.syncId));
+  return actions.map((action) => {
+    if (action.link !== null) {
+      return action;
+    }
+    for (const side of ['mailbox', 'crm'] as const) {
+      const itemId = side === 'crm' ? action.crmRecordId : action.mailboxItemId;
+      const write = side === 'crm' ? action.crmWrite : action.mailboxWrite;
+      const syncId = itemId === null || write?.op !== 'delete' ? undefined : heldByItem.get(`${side}\n${itemId}`);
+      if (syncId !== undefined && syncId !== action.syncId && !usedSyncIds.has(syncId)) {
+        usedSyncIds.add(syncId);
+        return { ...action, syncId };
+      }
+    }
+    return action;
+  });
+}
+
 /** Build the held deletions to record after a session: what the breaker held this time, undecided. */
 export function heldDeletionsOf(mailboxId: string, objectKind: ObjectKind, held: readonly HeldAction[], heldAt: string): HeldDeletion[] {
   return held.map(({ action, side }) => ({
@@ -107,7 +133,12 @@ export function heldDeletionsOf(mailboxId: string, objectKind: ObjectKind, held:
 function rejectDeletion(input: ReviewInput, action: PairAction, held: HeldDeletion): PairAction | null {
   const link = action.link;
   if (link === null) {
-    return action;
+    // A removal an un-sync rule planned for a pair made this session: the pair is made as it would be without the rule.
+    return action.pairedBeforeUnsync === undefined ? action : { ...action.pairedBeforeUnsync, syncId: action.syncId };
+  }
+  if (action.unsyncRule !== undefined) {
+    // An un-sync removal deletes nothing the other side lost: the Salesforce Event stays, whether or not it was read.
+    return null;
   }
   const gone: Side = held.side === 'crm' ? 'mailbox' : 'crm';
   const goneState = gone === 'mailbox' ? input.mailboxStates.get(link.mailboxItemId) : input.crmStates.get(link.crmRecordId);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { RE2JS } from 're2js';
 
 import type { CalendarEvent, EventSpan } from '../domain/calendar-event.ts';
 import type { MappedValue, MappedValues } from '../domain/link.ts';
@@ -11,7 +12,7 @@ export interface UnsyncRule {
   readonly name: string;
   /** Text the subject contains, compared without regard to case. */
   readonly subjectContains?: string;
-  /** A regular expression the subject matches, tested without regard to case. */
+  /** A regular expression in RE2 syntax the subject matches, tested without regard to case and in linear time. */
   readonly subjectMatches?: string;
   /** A category the mailbox event carries, compared without regard to case. Salesforce Events have none. */
   readonly category?: string;
@@ -29,8 +30,8 @@ interface RuleSubject {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Regular expressions by pattern: rules come from the configuration, so there are few. */
-const compiled = new Map<string, RegExp>();
+/** Compiled patterns by source: rules come from the configuration and settings edits, so there are few. */
+const compiled = new Map<string, RE2JS>();
 
 /** Return the first rule that matches a mailbox event, or null. */
 export function unsyncRuleForEvent(rules: readonly UnsyncRule[] | undefined, event: CalendarEvent, now: Date): UnsyncRule | null {
@@ -102,14 +103,60 @@ function ruleMatches(rule: UnsyncRule, item: RuleSubject, now: Date): boolean {
   return true;
 }
 
-function patternOf(source: string): RegExp {
+function patternOf(source: string): RE2JS {
   let pattern = compiled.get(source);
   if (pattern === undefined) {
     // The configuration schema rejects a pattern that does not compile, so this throws only for a bug.
-    pattern = new RegExp(source, 'i');
+    pattern = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
     compiled.set(source, pattern);
   }
   return pattern;
+}
+
+/**
+ * Check a `subjectMatches` pattern; returns null for a usable one, else what is wrong and how to fix it. Anyone can
+ * send an invitation with any subject, so patterns run on RE2, whose matching time grows linearly with the subject,
+ * where a backtracking engine takes seconds on `^(a+)+$` and 25 characters. RE2 leaves out backreferences and
+ * lookaround to stay linear.
+ */
+export function subjectPatternProblem(source: string): string | null {
+  try {
+    // Without the flag: it adds (?i) to the pattern that error messages quote.
+    RE2JS.compile(source);
+    return null;
+  } catch (error) {
+    const feature = unsupportedFeature(source);
+    if (feature !== null) {
+      return `'${source}' uses ${feature}, which subject patterns do not support: they are matched in linear time (RE2 syntax), so that no subject can stall a session; rewrite the pattern without it, or use subjectContains for plain text`;
+    }
+    const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
+    return `'${source}' is not a valid regular expression (${reason}); correct it (RE2 syntax), or use subjectContains for plain text`;
+  }
+}
+
+/** Name the backreference or lookaround a pattern uses outside a character class, or return null. */
+function unsupportedFeature(source: string): string | null {
+  let inClass = false;
+  for (let index = 0; index < source.length; index += 1) {
+    const char = source[index];
+    if (char === '\\') {
+      const next = source[index + 1] ?? '';
+      if (!inClass && (/[1-9]/.test(next) || (next === 'k' && source[index + 2] === '<'))) {
+        return `a backreference (\\${next}${next === 'k' ? '<…>' : ''})`;
+      }
+      index += 1;
+    } else if (char === '[') {
+      inClass = true;
+    } else if (char === ']') {
+      inClass = false;
+    } else if (!inClass && char === '(') {
+      const opening = /^\(\?(?:=|!|<=|<!)/.exec(source.slice(index));
+      if (opening !== null) {
+        return `lookaround (${opening[0]}…)`;
+      }
+    }
+  }
+  return null;
 }
 
 /** An all-day end date is exclusive and has no zone, so its UTC midnight stands for it. */

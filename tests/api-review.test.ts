@@ -15,6 +15,8 @@ import type { SyncPolicy } from '../src/sync/index.ts';
 import { ApiClient, errorOf, orgSetting, PASSWORD, type ApiResponse } from './support/api-world.ts';
 import { KindsHarness } from './support/kinds-harness.ts';
 import { mailboxTask } from './support/planner-fixtures.ts';
+import type { Kysely } from 'kysely';
+import type { SynclineDatabase } from '../src/store/database.ts';
 import { postgresSchemaTarget, type StoreTarget } from './support/store-targets.ts';
 
 const OWNER = 'dana.reyes@contoso.example.com';
@@ -31,6 +33,7 @@ interface QuarantineJson {
   itemId: string;
   title: string;
   daysLeft: number;
+  expired: boolean;
   restoreRequestedAt: string | null;
   restoredAt: string | null;
 }
@@ -241,22 +244,27 @@ describe.each(TARGETS)('review API on $name', ({ makeTarget }) => {
     }
     expect((await harness.runSession({ kinds: ['task'] })).status).toBe('needsReview');
 
-    // Only an admin of the mailbox's org sees and decides the held deletions.
-    expect((await as(OWNER).request('GET', `${mailboxPath()}/held-deletions`)).status).toBe(403);
-    expect((await as(OWNER).request('POST', `${mailboxPath()}/held-deletions/reject`)).status).toBe(403);
-    expect((await as(FOREIGN_ADMIN).request('GET', `${mailboxPath()}/held-deletions`)).status).toBe(404);
-    expect((await as(FOREIGN_ADMIN).request('POST', `${mailboxPath()}/held-deletions/reject`)).status).toBe(404);
-    expect((await as(ADMIN).request('POST', `${mailboxPath()}/held-deletions/reject`, { csrf: false })).status).toBe(403);
-
     const listed = await as(ADMIN).request('GET', `${mailboxPath()}/held-deletions`);
     expect(listed.status).toBe(200);
-    const held = (listed.body as { deletions: { side: string; title: string; decision: string | null }[] }).deletions;
+    const { version, deletions: held } = listed.body as { version: string; deletions: { side: string; title: string; decision: string | null }[] };
+    const seen = { body: { version } };
+
+    // Only an admin of the mailbox's org sees and decides the held deletions.
+    expect((await as(OWNER).request('GET', `${mailboxPath()}/held-deletions`)).status).toBe(403);
+    expect((await as(OWNER).request('POST', `${mailboxPath()}/held-deletions/reject`, seen)).status).toBe(403);
+    expect((await as(FOREIGN_ADMIN).request('GET', `${mailboxPath()}/held-deletions`)).status).toBe(404);
+    expect((await as(FOREIGN_ADMIN).request('POST', `${mailboxPath()}/held-deletions/reject`, seen)).status).toBe(404);
+    expect((await as(ADMIN).request('POST', `${mailboxPath()}/held-deletions/reject`, { ...seen, csrf: false })).status).toBe(403);
+    const unnamed = await as(ADMIN).request('POST', `${mailboxPath()}/held-deletions/reject`);
+    expect(unnamed.status).toBe(400);
+    expect(errorOf(unnamed).message).toContain('version');
+
     expect(held).toHaveLength(subjects.length);
     expect(held.map((entry) => entry.title).sort()).toEqual([...subjects].sort());
     expect(held.every((entry) => entry.side === 'crm' && entry.decision === null)).toBe(true);
     expect(forced).toHaveLength(0);
 
-    const rejected: ApiResponse = await as(ADMIN).request('POST', `${mailboxPath()}/held-deletions/reject`);
+    const rejected: ApiResponse = await as(ADMIN).request('POST', `${mailboxPath()}/held-deletions/reject`, seen);
     expect(rejected.status).toBe(202);
     expect(rejected.body).toMatchObject({ decision: 'reject', deletions: subjects.length, session: { requested: true } });
 
@@ -265,7 +273,7 @@ describe.each(TARGETS)('review API on $name', ({ makeTarget }) => {
     expect(report.writes.mailbox.created).toBe(subjects.length);
     expect(harness.tasks.all().map((stored) => stored.item.subject).filter((subject) => kept.has(subject)).sort()).toEqual([...subjects].sort());
 
-    const nothing = await as(ADMIN).request('POST', `${mailboxPath()}/held-deletions/confirm`);
+    const nothing = await as(ADMIN).request('POST', `${mailboxPath()}/held-deletions/confirm`, seen);
     expect(nothing.status).toBe(409);
     expect(errorOf(nothing)).toMatchObject({ code: 'nothing_held', message: expect.stringContaining('nothing to confirm') });
   });
@@ -302,5 +310,148 @@ describe.each(TARGETS)('review API on $name', ({ makeTarget }) => {
 
     const twice = await as(OWNER).request('POST', `${mailboxPath()}/quarantine/${encodeURIComponent(entry!.id)}/restore`);
     expect(twice.body).toMatchObject({ restore: { status: 'alreadyRequested' } });
+  });
+
+  const DAY_MS = 24 * 60 * 60 * 1000;
+
+  /** Move a quarantine entry's deletion back in time, as if it had waited that long. */
+  async function ageEntry(id: string, days: number): Promise<void> {
+    const db = (harness.store as unknown as { db: Kysely<SynclineDatabase> }).db;
+    await db.updateTable('quarantine').set({ deleted_at: new Date(Date.now() - days * DAY_MS).toISOString() }).where('id', '=', id).execute();
+  }
+
+  async function deleteTaskIntoQuarantine(subject: string): Promise<QuarantineJson> {
+    const id = harness.tasks.add(task(subject));
+    await harness.runSession({ kinds: ['task'] });
+    harness.tasks.remove(id);
+    await harness.runSession({ kinds: ['task'] });
+    const entry = (await quarantineOf(OWNER)).find((candidate) => candidate.title === subject);
+    expect(entry).toBeDefined();
+    return entry!;
+  }
+
+  it('rejects restoring an expired entry', async () => {
+    expect((await as(OWNER).request('POST', `${mailboxPath()}/resume`)).status).toBe(200);
+    await Promise.allSettled(forced);
+    forced.length = 0;
+    const entry = await deleteTaskIntoQuarantine('Call the notary');
+    expect(entry).toMatchObject({ daysLeft: QUARANTINE_DAYS, expired: false });
+    await ageEntry(entry.id, QUARANTINE_DAYS + 1);
+
+    const listed = (await quarantineOf(OWNER)).find((candidate) => candidate.id === entry.id);
+    expect(listed).toMatchObject({ daysLeft: 0, expired: true });
+    const response = await as(OWNER).request('POST', `${mailboxPath()}/quarantine/${encodeURIComponent(entry.id)}/restore`);
+    expect(response.status).toBe(409);
+    expect(errorOf(response)).toMatchObject({ code: 'quarantine_expired', field: 'entryId', message: expect.stringContaining(`policy.quarantineDays is ${QUARANTINE_DAYS}`) });
+    expect(forced).toHaveLength(0);
+    expect((await harness.store.getQuarantineEntry(entry.id))?.restoreRequestedAt).toBeNull();
+  });
+
+  it('purges per kind, keeping pending restores', async () => {
+    forced.length = 0;
+    const requested = await deleteTaskIntoQuarantine('Sign the lease');
+    const expired = await deleteTaskIntoQuarantine('Water the plants');
+    // Asked for in time (as the API or the CLI records it), then the quarantine time ran out before a session ran.
+    expect(await harness.store.requestQuarantineRestore(requested.id, new Date().toISOString())).toBe(true);
+    await ageEntry(requested.id, QUARANTINE_DAYS + 1);
+    await ageEntry(expired.id, QUARANTINE_DAYS + 1);
+    expect((await quarantineOf(OWNER)).find((candidate) => candidate.id === requested.id)).toMatchObject({ daysLeft: 0, expired: false });
+
+    // An event-only session leaves the task entries alone.
+    await harness.runSession({ kinds: ['event'], policy: { quarantineDays: QUARANTINE_DAYS } });
+    expect(await harness.store.getQuarantineEntry(expired.id)).not.toBeNull();
+
+    // Every kind in one session, the event kind first as in the engine: the task kind still finds its restore.
+    await harness.runSession({ kinds: ['event', 'task'], policy: { quarantineDays: QUARANTINE_DAYS } });
+    expect((await harness.records('Task')).map((record) => record.Subject)).toContain('Sign the lease');
+    expect((await harness.store.getQuarantineEntry(requested.id))?.restoredAt).not.toBeNull();
+    expect(await harness.store.getQuarantineEntry(expired.id)).toBeNull();
+  });
+
+  it('follows the org edit\'s quarantine days', async () => {
+    const saved = await as(ADMIN).request('PUT', '/api/v1/org/settings', { body: { policy: { conflict: 'mailboxWins', quarantineDays: 3 } } });
+    expect(saved.status, saved.text).toBe(200);
+    try {
+      const entry = await deleteTaskIntoQuarantine('Book the venue');
+      const response = await as(OWNER).request('GET', `${mailboxPath()}/quarantine`);
+      const body = response.body as { quarantineDays: number; quarantine: QuarantineJson[] };
+      expect(body.quarantineDays).toBe(3);
+      expect(body.quarantine.find((candidate) => candidate.id === entry.id)).toMatchObject({ daysLeft: 3, expired: false });
+      await ageEntry(entry.id, 4);
+      const refused = await as(OWNER).request('POST', `${mailboxPath()}/quarantine/${encodeURIComponent(entry.id)}/restore`);
+      expect(refused.status).toBe(409);
+      expect(errorOf(refused).code).toBe('quarantine_expired');
+    } finally {
+      expect((await as(ADMIN).request('PUT', '/api/v1/org/settings', { body: {} })).status).toBe(200);
+    }
+    expect(((await as(OWNER).request('GET', `${mailboxPath()}/quarantine`)).body as { quarantineDays: number }).quarantineDays).toBe(QUARANTINE_DAYS);
+  });
+
+  it('rejects deciding a changed held set', async () => {
+    await Promise.allSettled(forced);
+    forced.length = 0;
+    const first = ['H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'H7', 'H8'];
+    const later = ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'L8'];
+    for (const subject of [...first, ...later]) {
+      harness.tasks.add(task(subject));
+    }
+    await harness.runSession({ kinds: ['task'] });
+    const remove = (subjects: string[]): void => {
+      const wanted = new Set(subjects);
+      for (const stored of harness.tasks.all().filter((candidate) => wanted.has(candidate.item.subject))) {
+        harness.tasks.remove(stored.id);
+      }
+    };
+    const heldNow = async (): Promise<{ version: string; deletions: { id: string; title: string; decision: string | null }[] }> => {
+      const listed = await as(ADMIN).request('GET', `${mailboxPath()}/held-deletions`);
+      expect(listed.status).toBe(200);
+      return listed.body as { version: string; deletions: { id: string; title: string; decision: string | null }[] };
+    };
+    remove(first);
+    expect((await harness.runSession({ kinds: ['task'] })).status).toBe('needsReview');
+    const seen = await heldNow();
+    expect(seen.deletions.map((entry) => entry.title).sort()).toEqual([...first].sort());
+
+    // Between the admin's read and the click, the next session holds more deletions back.
+    remove(later);
+    await harness.runSession({ kinds: ['task'] });
+    const confirmed = await as(ADMIN).request('POST', `${mailboxPath()}/held-deletions/confirm`, { body: { version: seen.version } });
+    expect(confirmed.status).toBe(409);
+    expect(errorOf(confirmed)).toMatchObject({ code: 'held_deletions_changed', field: 'version', message: expect.stringContaining(`${first.length + later.length} are held now`) });
+    const after = await heldNow();
+    expect(after.deletions).toHaveLength(first.length + later.length);
+    expect(after.deletions.every((entry) => entry.decision === null)).toBe(true);
+    expect(forced).toHaveLength(0);
+
+    // The same pairs held again keep their version, so a decision on the list read now goes through.
+    await harness.runSession({ kinds: ['task'] });
+    expect((await heldNow()).version).toBe(after.version);
+    const rejected = await as(ADMIN).request('POST', `${mailboxPath()}/held-deletions/reject`, { body: { version: after.version } });
+    expect(rejected.status, rejected.text).toBe(202);
+    expect(rejected.body).toMatchObject({ deletions: first.length + later.length });
+    await Promise.allSettled(forced);
+  });
+
+  it('answers 404 for out-of-range numbers', async () => {
+    for (const seq of ['2147483648', '99999999999999999999999', '0']) {
+      const response = await as(OWNER).request('POST', `${mailboxPath()}/conflicts/${encodeURIComponent(`${harness.mailbox.id}/task/${seq}`)}/undo`);
+      expect(response.status, `seq ${seq}: ${response.text}`).toBe(404);
+      expect(errorOf(response).field).toBe('conflictId');
+    }
+  });
+
+  it('answers 404 for NUL in ids', async () => {
+    const routes: [string, string][] = [
+      ['POST', `${mailboxPath()}/quarantine/${encodeURIComponent('q\u0000x')}/restore`],
+      ['POST', `${mailboxPath()}/conflicts/${encodeURIComponent(`${harness.mailbox.id}\u0000/task/1`)}/undo`],
+      ['GET', `/api/v1/mailboxes/${encodeURIComponent('mbx\u0000')}/quarantine`],
+      ['GET', `/api/v1/mailboxes/${encodeURIComponent('mbx\u0000')}`],
+      ['POST', `/api/v1/mailboxes/${encodeURIComponent('mbx\u0000')}/force`],
+    ];
+    for (const [method, route] of routes) {
+      const response = await as(ADMIN).request(method, route);
+      expect(response.status, `${method} ${route}: ${response.text}`).toBe(404);
+      expect(errorOf(response).message).toContain('NUL');
+    }
   });
 });

@@ -26,7 +26,7 @@ type ConflictUndoResult =
  */
 export async function requestUndo(store: ReviewStore, id: string, now: Date, mailboxId?: string): Promise<ConflictUndoResult> {
   const key = parseConflictId(id);
-  if (key === null || !(OBJECT_KINDS as readonly string[]).includes(key.objectKind)) {
+  if (key === null || !(OBJECT_KINDS as readonly string[]).includes(key.objectKind) || !isLedgerNumber(key.seq)) {
     return { kind: 'malformedId' };
   }
   if (mailboxId !== undefined && key.mailboxId !== mailboxId) {
@@ -56,22 +56,35 @@ export async function requestUndo(store: ReviewStore, id: string, now: Date, mai
   return { kind: 'recorded', decision, side, status: recorded ? 'requested' : 'alreadyRequested' };
 }
 
+/** Ledger numbers are stored as 32-bit integers; a larger number names no decision, and PostgreSQL refuses to compare it. */
+const MAX_LEDGER_NUMBER = 2_147_483_647;
+
+function isLedgerNumber(seq: number): boolean {
+  return Number.isSafeInteger(seq) && seq >= 1 && seq <= MAX_LEDGER_NUMBER;
+}
+
 type RestoreResult =
   | { readonly kind: 'notFound' }
+  | { readonly kind: 'expired'; readonly entry: QuarantineEntry; readonly expiredAt: string }
   | { readonly kind: 'alreadyRestored'; readonly entry: QuarantineEntry; readonly restoredAt: string }
   | { readonly kind: 'recorded'; readonly entry: QuarantineEntry; readonly status: RequestStatus };
 
 /**
  * Ask the next session of the entry's mailbox to make the item again on the side it was deleted from. `mailboxId`,
- * when given, must be the entry's mailbox, so an entry of another mailbox reads as unknown.
+ * when given, must be the entry's mailbox, so an entry of another mailbox reads as unknown. With `quarantineDays`, an
+ * entry past its time is refused even before a session purged it, so the answer matches the list's "expired". A
+ * request recorded earlier stays valid: sessions never purge an entry whose restore is pending.
  */
-export async function requestRestore(store: ReviewStore, id: string, now: Date, mailboxId?: string): Promise<RestoreResult> {
+export async function requestRestore(store: ReviewStore, id: string, now: Date, mailboxId?: string, quarantineDays?: number): Promise<RestoreResult> {
   const entry = await store.getQuarantineEntry(id.trim());
   if (entry === null || (mailboxId !== undefined && entry.mailboxId !== mailboxId)) {
     return { kind: 'notFound' };
   }
   if (entry.restoredAt !== null) {
     return { kind: 'alreadyRestored', entry, restoredAt: entry.restoredAt };
+  }
+  if (quarantineDays !== undefined && entry.restoreRequestedAt === null && isQuarantineExpired(entry, quarantineDays, now)) {
+    return { kind: 'expired', entry, expiredAt: quarantineExpiry(entry, quarantineDays).toISOString() };
   }
   const recorded = await store.requestQuarantineRestore(entry.id, now.toISOString());
   return { kind: 'recorded', entry, status: recorded ? 'requested' : 'alreadyRequested' };
@@ -87,8 +100,19 @@ export function itemTitle(values: MappedValues, fallback: string): string {
   return text('subject') || name || text('email') || fallback;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The instant the quarantine time of the entry ends; sessions purge it from then on (see purgeQuarantine). */
+export function quarantineExpiry(entry: QuarantineEntry, quarantineDays: number): Date {
+  return new Date(Date.parse(entry.deletedAt) + quarantineDays * DAY_MS);
+}
+
+/** Whether the entry's time is up, so the next session of its kind purges it unless a restore is pending. */
+export function isQuarantineExpired(entry: QuarantineEntry, quarantineDays: number, now: Date): boolean {
+  return quarantineExpiry(entry, quarantineDays).getTime() < now.getTime();
+}
+
 /** Whole days until the quarantine purges the entry, 0 once its time is up. */
 export function quarantineDaysLeft(entry: QuarantineEntry, quarantineDays: number, now: Date): number {
-  const purgeAt = Date.parse(entry.deletedAt) + quarantineDays * 24 * 60 * 60 * 1000;
-  return Math.max(0, Math.ceil((purgeAt - now.getTime()) / (24 * 60 * 60 * 1000)));
+  return Math.max(0, Math.ceil((quarantineExpiry(entry, quarantineDays).getTime() - now.getTime()) / DAY_MS));
 }

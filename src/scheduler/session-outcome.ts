@@ -22,6 +22,11 @@ const ACCOUNT_GONE_CODES: ReadonlySet<string> = new Set(['ErrorInvalidUser', 'Er
 export interface OutcomeContext {
   /** The state the mailbox had before the runner marked it syncing. */
   readonly startedFrom: MailboxState;
+  /**
+   * The nextSessionAt the runner saved as the session started. When the stored value differs at the end, a session was
+   * requested while this one ran: a person forced one, or one was skipped because this session held the lease.
+   */
+  readonly startedNextSessionAt?: string | null;
   readonly now: Date;
   readonly intervalMs: number;
   readonly jitter: number;
@@ -58,9 +63,10 @@ export function scheduleAfterSession(current: MailboxSchedule, report: SessionRe
     return recorded.state === 'active' && recorded.nextSessionAt === null ? { ...recorded, nextSessionAt: nextInterval() } : recorded;
   }
 
-  // ok, partial (failed items are retried next session) and needsReview all leave the mailbox working.
+  // ok, partial (failed items are retried next session) and needsReview all leave the mailbox working. A session
+  // requested meanwhile could not run beside this one, so it is due at once instead of an interval later.
   if (report.status !== 'failed') {
-    return { ...markAsActive(recorded, nextInterval()), failureCount: 0 };
+    return { ...markAsActive(recorded, requestedWhileRunning(current, context) ? context.now.toISOString() : nextInterval()), failureCount: 0 };
   }
 
   const failureCount = current.failureCount + 1;
@@ -83,6 +89,10 @@ export function scheduleAfterSession(current: MailboxSchedule, report: SessionRe
 
   // Anything else (the service is down, the network failed) may clear soon: stay active and retry with a backoff.
   return { ...markAsActive(recorded, at(backoffDelayMs(failureCount, context.random))), failureCount };
+}
+
+function requestedWhileRunning(current: MailboxSchedule, context: OutcomeContext): boolean {
+  return context.startedNextSessionAt !== undefined && current.nextSessionAt !== null && current.nextSessionAt !== context.startedNextSessionAt;
 }
 
 function describeFailure(report: SessionReport): string {

@@ -72,6 +72,7 @@ export function createSessionRunner(options: SessionRunnerOptions): SessionRunne
       const current = (await options.store.loadSchedule(mailboxId)) ?? started;
       const after = scheduleAfterSession(current, report, {
         startedFrom: before.state,
+        startedNextSessionAt: started.nextSessionAt,
         now: now(),
         intervalMs: options.intervalMs(mailboxId),
         jitter: options.jitter,

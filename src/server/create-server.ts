@@ -68,6 +68,17 @@ export function createServer(options: ServerOptions): HttpServer {
     app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   });
 
+  // No stored id contains a NUL character, and PostgreSQL rejects one in a text parameter (a 500 before this hook), so
+  // such a path id is not found on any route. Fastify has matched the route and its parameters before onRequest runs.
+  app.addHook('onRequest', async (request, reply) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    const name = Object.keys(params ?? {}).find((key) => typeof params?.[key] === 'string' && params[key].includes('\u0000'));
+    if (name !== undefined) {
+      return sendError(reply, 404, { error: { code: 'not_found', message: `invalid path parameter ${name}: it contains a NUL character, which no id contains; remove it`, field: name } });
+    }
+    return undefined;
+  });
+
   app.setErrorHandler((error, request, reply) => handleServerError(error, request, reply, options.logger));
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, { error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; ${OPENAPI_PATH} lists the routes` } }),

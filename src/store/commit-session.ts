@@ -39,7 +39,7 @@ export async function commitSession(db: Kysely<SynclineDatabase>, commit: Sessio
 /** Store the quarantine, held deletions and undo requests the session settled, in the transaction of its links. */
 async function commitReviews(trx: Trx, commit: SessionCommit, now: string): Promise<void> {
   if (commit.purgeQuarantineBefore !== undefined) {
-    await purgeQuarantine(trx, commit.mailboxId, commit.purgeQuarantineBefore);
+    await purgeQuarantine(trx, commit.mailboxId, commit.objectKind, commit.purgeQuarantineBefore);
   }
   await insertQuarantine(trx, commit.quarantine ?? []);
   await markRestored(trx, commit.restoredQuarantine ?? [], now);

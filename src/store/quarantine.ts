@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { ObjectKind } from '../domain/link.ts';
 import type { HeldDeletion, QuarantineEntry } from '../domain/sync-store.ts';
@@ -74,9 +75,19 @@ export async function markRestored(db: Kysely<SynclineDatabase>, ids: readonly s
   }
 }
 
-/** Removes the mailbox's entries deleted before `before`, restored or not. */
-export async function purgeQuarantine(db: Kysely<SynclineDatabase>, mailboxId: string, before: string): Promise<void> {
-  await db.deleteFrom('quarantine').where('mailbox_id', '=', mailboxId).where('deleted_at', '<', before).execute();
+/**
+ * Removes the entries of one mailbox and kind deleted before `before`. Only the committing kind's entries go: the
+ * session's later kinds have not read their restore requests yet. An entry whose restore was requested and not made
+ * stays however old it is, because the request was accepted and the next session of its kind must carry it out.
+ */
+export async function purgeQuarantine(db: Kysely<SynclineDatabase>, mailboxId: string, objectKind: ObjectKind, before: string): Promise<void> {
+  await db
+    .deleteFrom('quarantine')
+    .where('mailbox_id', '=', mailboxId)
+    .where('object_kind', '=', objectKind)
+    .where('deleted_at', '<', before)
+    .where((eb) => eb.or([eb('restore_requested_at', 'is', null), eb('restored_at', 'is not', null)]))
+    .execute();
 }
 
 /**
@@ -122,6 +133,53 @@ export async function listHeldDeletions(db: Kysely<SynclineDatabase>, mailboxId:
 export async function decideHeldDeletions(db: Kysely<SynclineDatabase>, mailboxId: string, decision: 'confirm' | 'reject'): Promise<number> {
   const updated = await db.updateTable('held_deletions').set({ decision }).where('mailbox_id', '=', mailboxId).executeTakeFirst();
   return Number(updated.numUpdatedRows);
+}
+
+/** Return the API's id of a held deletion: its kind and the sync id of its pair, unique within a mailbox. */
+export function heldDeletionId(held: Pick<HeldDeletion, 'objectKind' | 'syncId'>): string {
+  return `${held.objectKind}/${held.syncId}`;
+}
+
+/**
+ * Compute a short digest of a mailbox's set of held deletions, which a person sends back with a decision. A digest
+ * rather than the ids, because a mass deletion can list more ids than an API body accepts. The same pairs keep it.
+ */
+export function heldDeletionsVersion(held: readonly Pick<HeldDeletion, 'objectKind' | 'syncId'>[]): string {
+  const ids = held.map(heldDeletionId).sort();
+  return createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 32);
+}
+
+/** The outcome of deciding the held deletions a person saw: decided, or refused because the held set changed. */
+export type SeenHeldDecision = { readonly kind: 'decided'; readonly count: number } | { readonly kind: 'changed'; readonly held: number; readonly version: string };
+
+class HeldSetChanged extends Error {
+  constructor(readonly held: number, readonly version: string) {
+    super('the held deletions changed');
+  }
+}
+
+/**
+ * Records the decision on every held deletion of a mailbox, but only while the held set still has the `version` the
+ * person saw, so one decision never covers a deletion a session held after the list was read. The update runs first
+ * so that on SQLite the transaction takes the write lock before it reads; a changed set rolls it back.
+ */
+export async function decideSeenHeldDeletions(db: Kysely<SynclineDatabase>, mailboxId: string, decision: 'confirm' | 'reject', version: string): Promise<SeenHeldDecision> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable('held_deletions').set({ decision }).where('mailbox_id', '=', mailboxId).executeTakeFirst();
+      const rows = await trx.selectFrom('held_deletions').select(['object_kind', 'sync_id']).where('mailbox_id', '=', mailboxId).execute();
+      const current = heldDeletionsVersion(rows.map((row) => ({ objectKind: row.object_kind as ObjectKind, syncId: row.sync_id })));
+      if (current !== version) {
+        throw new HeldSetChanged(rows.length, current);
+      }
+      return { kind: 'decided', count: Number(updated.numUpdatedRows) } as const;
+    });
+  } catch (error) {
+    if (error instanceof HeldSetChanged) {
+      return { kind: 'changed', held: error.held, version: error.version };
+    }
+    throw error;
+  }
 }
 
 function fromQuarantineRow(row: Selectable<QuarantineTable>): QuarantineEntry {

@@ -1,25 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Caller } from '../../auth/sign-in-sessions.ts';
 import type { SynclineConfig } from '../../config/resolved-config.ts';
+import { effectiveSettings, withOrgSections } from '../../config/settings-edits.ts';
 import type { AccountStore, MailboxRecord } from '../../domain/accounts.ts';
 import { OBJECT_KINDS, type MappedValues } from '../../domain/link.ts';
 import type { ScheduleStore, SessionTrigger } from '../../domain/mailbox-state.ts';
 import type { QuarantineEntry } from '../../domain/sync-store.ts';
 import { queueForcedSession } from '../../scheduler/mailbox-control.ts';
-import { itemTitle, quarantineDaysLeft, requestRestore, requestUndo } from '../../scheduler/review-requests.ts';
-import type { SynclineStore } from '../../store/index.ts';
+import { isQuarantineExpired, itemTitle, quarantineDaysLeft, requestRestore, requestUndo } from '../../scheduler/review-requests.ts';
+import type { SettingsEditStore, SynclineStore } from '../../store/index.ts';
+import { heldDeletionId, heldDeletionsVersion } from '../../store/quarantine.ts';
 import { defaultSyncPolicy } from '../../sync/policy.ts';
 import { ApiError, errorBodySchema } from '../api-errors.ts';
 import { requireAdmin, requireCaller } from '../authentication.ts';
 import { visibleMailbox } from '../mailbox-access.ts';
 import { API_BODY_LIMIT_BYTES } from './limits.ts';
+import { loadOrgEdit } from './settings-view.ts';
 
 export interface ReviewRouteOptions {
   readonly store: AccountStore &
     ScheduleStore &
-    Pick<SynclineStore, 'getConflict' | 'findUndoOf' | 'requestConflictUndo' | 'listQuarantine' | 'getQuarantineEntry' | 'requestQuarantineRestore' | 'listHeldDeletions' | 'decideHeldDeletions' | 'loadSyncState'>;
+    SettingsEditStore &
+    Pick<SynclineStore, 'getConflict' | 'findUndoOf' | 'requestConflictUndo' | 'listQuarantine' | 'getQuarantineEntry' | 'requestQuarantineRestore' | 'listHeldDeletions' | 'decideSeenHeldDeletions' | 'loadSyncState'>;
   readonly config: SynclineConfig;
   /** Starts a session in this process at once; without it the scheduler finds the request at its next poll. */
   readonly requestSession?: (mailboxId: string, trigger: SessionTrigger) => void;
@@ -49,6 +52,7 @@ const quarantineSchema = z
     reason: z.string(),
     deletedAt: z.string(),
     daysLeft: z.number().int().describe('Whole days until the entry is purged (policy.quarantineDays after deletedAt)'),
+    expired: z.boolean().describe('True once policy.quarantineDays have passed with no restore requested: a restore is refused (409), and the next session of its kind purges it'),
     restoreRequestedAt: z.string().nullable(),
     restoredAt: z.string().nullable(),
   })
@@ -56,6 +60,7 @@ const quarantineSchema = z
 
 const heldSchema = z
   .object({
+    id: z.string().describe('The held deletion\'s id (kind/syncId); confirm and reject name the ids the person saw'),
     objectKind: z.enum(OBJECT_KINDS),
     syncId: z.string(),
     side: sideEnum.describe('The side whose item the held deletion would remove (the other side deleted its item)'),
@@ -133,9 +138,8 @@ export function registerReviewRoutes(app: FastifyInstance, options: ReviewRouteO
       response: { 200: z.object({ quarantineDays: z.number().int(), quarantine: z.array(quarantineSchema) }), 401: errorBodySchema, 404: errorBodySchema },
     },
   }, async (request) => {
-    const caller = requireCaller(request);
-    const mailbox = await visibleMailbox(store, caller, request.params.id);
-    const days = quarantineDaysOf(options.config, caller);
+    const mailbox = await visibleMailbox(store, requireCaller(request), request.params.id);
+    const days = await quarantineDaysOf(options.config, store, mailbox);
     const now = options.now();
     const entries = await store.listQuarantine(mailbox.id);
     return { quarantineDays: days, quarantine: entries.map((entry) => toQuarantineEntry(entry, days, now)) };
@@ -150,12 +154,15 @@ export function registerReviewRoutes(app: FastifyInstance, options: ReviewRouteO
       response: { 202: z.object({ restore: quarantineSchema.extend({ status: z.enum(['requested', 'alreadyRequested']) }), session: sessionSchema, message: z.string() }), ...errors },
     },
   }, async (request, reply) => {
-    const caller = requireCaller(request);
-    const mailbox = await visibleMailbox(store, caller, request.params.id);
+    const mailbox = await visibleMailbox(store, requireCaller(request), request.params.id);
     const now = options.now();
-    const result = await requestRestore(store, request.params.entryId, now, mailbox.id);
+    const days = await quarantineDaysOf(options.config, store, mailbox);
+    const result = await requestRestore(store, request.params.entryId, now, mailbox.id, days);
     if (result.kind === 'notFound') {
       throw new ApiError(404, 'not_found', `no quarantine entry '${request.params.entryId}' for mailbox ${mailbox.id}; GET /api/v1/mailboxes/{id}/quarantine lists them (entries are purged after policy.quarantineDays)`, 'entryId');
+    }
+    if (result.kind === 'expired') {
+      throw new ApiError(409, 'quarantine_expired', `quarantine entry ${result.entry.id} expired at ${result.expiredAt} (policy.quarantineDays is ${days}) and can no longer be restored; the next session purges it`, 'entryId');
     }
     if (result.kind === 'alreadyRestored') {
       throw new ApiError(409, 'already_restored', `quarantine entry ${result.entry.id} was restored at ${result.restoredAt}; there is nothing left to restore`, 'entryId');
@@ -168,7 +175,7 @@ export function registerReviewRoutes(app: FastifyInstance, options: ReviewRouteO
       result.status === 'requested'
         ? `Restore recorded: the next session makes "${itemTitle(entry.values, entry.itemId)}" again ${where}.`
         : 'The restore of this item was recorded already; the next session makes it.';
-    return reply.code(202).send({ restore: { ...toQuarantineEntry(entry, quarantineDaysOf(options.config, caller), now), status: result.status }, session, message });
+    return reply.code(202).send({ restore: { ...toQuarantineEntry(entry, days, now), status: result.status }, session, message });
   });
 
   routes.get('/api/v1/mailboxes/:id/held-deletions', {
@@ -176,7 +183,9 @@ export function registerReviewRoutes(app: FastifyInstance, options: ReviewRouteO
       tags,
       summary: 'Deletions the mass-delete breaker holds back, with any decision (admins only)',
       params: z.strictObject({ id: mailboxId }),
-      response: { 200: z.object({ deletions: z.array(heldSchema) }), 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
+      response: {
+        200: z.object({ version: z.string().describe('Names this set of held deletions; send it with confirm or reject'), deletions: z.array(heldSchema) }),
+        401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
     },
   }, async (request) => {
     const mailbox = await visibleMailbox(store, requireAdmin(request), request.params.id);
@@ -188,6 +197,7 @@ export function registerReviewRoutes(app: FastifyInstance, options: ReviewRouteO
       }
     }
     const deletions = held.map((entry) => ({
+      id: heldDeletionId(entry),
       objectKind: entry.objectKind,
       syncId: entry.syncId,
       side: entry.side,
@@ -196,7 +206,7 @@ export function registerReviewRoutes(app: FastifyInstance, options: ReviewRouteO
       heldAt: entry.heldAt,
       decision: entry.decision,
     }));
-    return { deletions };
+    return { version: heldDeletionsVersion(held), deletions };
   });
 
   for (const decision of ['confirm', 'reject'] as const) {
@@ -206,17 +216,26 @@ export function registerReviewRoutes(app: FastifyInstance, options: ReviewRouteO
         tags,
         summary:
           decision === 'confirm'
-            ? 'Confirm every held deletion of the mailbox: the next session makes them (admins only)'
-            : 'Reject every held deletion of the mailbox: the next session makes the deleted items again and keeps the pairs linked (admins only)',
+            ? 'Confirm the held deletions the admin saw: the next session makes them (admins only)'
+            : 'Reject the held deletions the admin saw: the next session makes the deleted items again and keeps the pairs linked (admins only)',
         params: z.strictObject({ id: mailboxId }),
+        body: z
+          .strictObject({
+            version: z.string({ error: 'expected the version GET /api/v1/mailboxes/{id}/held-deletions returned' }).min(1, { error: 'expected the version GET /api/v1/mailboxes/{id}/held-deletions returned' }).max(100, { error: 'expected a version of at most 100 characters' }),
+          }, { error: 'expected a JSON object {"version": "…"} naming the held deletions you saw' })
+          .describe('The version of the held deletions the admin saw; when the set changed since, nothing is decided and the answer is 409'),
         response: { 202: z.object({ decision: z.enum(['confirm', 'reject']), deletions: z.number().int(), session: sessionSchema, message: z.string() }), ...errors, 403: errorBodySchema },
       },
     }, async (request, reply) => {
       const mailbox = await visibleMailbox(store, requireAdmin(request), request.params.id);
-      const count = await store.decideHeldDeletions(mailbox.id, decision);
-      if (count === 0) {
+      const result = await store.decideSeenHeldDeletions(mailbox.id, decision, request.body.version);
+      if ((result.kind === 'changed' ? result.held : result.count) === 0) {
         throw new ApiError(409, 'nothing_held', `no deletions are held back for mailbox ${mailbox.id}; there is nothing to ${decision}`);
       }
+      if (result.kind === 'changed') {
+        throw new ApiError(409, 'held_deletions_changed', `the held deletions of mailbox ${mailbox.id} changed since they were listed (${result.held} are held now); nothing was decided: read GET /api/v1/mailboxes/{id}/held-deletions again and ${decision} the new version`, 'version');
+      }
+      const count = result.count;
       const session = await askForSession(mailbox);
       const effect = decision === 'confirm' ? 'makes these deletions' : 'makes the deleted items again and keeps the pairs linked';
       return reply.code(202).send({ decision, deletions: count, session, message: `${decision === 'confirm' ? 'Confirmed' : 'Rejected'} ${count} held deletions: the next session ${effect}.` });
@@ -224,8 +243,19 @@ export function registerReviewRoutes(app: FastifyInstance, options: ReviewRouteO
   }
 }
 
-function quarantineDaysOf(config: SynclineConfig, caller: Caller): number {
-  return config.orgs.find((org) => org.id === caller.orgId)?.policy.quarantineDays ?? defaultSyncPolicy.quarantineDays;
+/**
+ * Return the quarantine days the mailbox's sessions purge with: the configuration file under the org's stored edit,
+ * resolved as a session resolves them (an edit that no longer fits the file is left out there too).
+ */
+async function quarantineDaysOf(config: SynclineConfig, store: SettingsEditStore, mailbox: MailboxRecord): Promise<number> {
+  const org = config.orgs.find((candidate) => candidate.id === mailbox.orgId);
+  if (org === undefined) {
+    return defaultSyncPolicy.quarantineDays;
+  }
+  const { edit } = await loadOrgEdit(store, org.id);
+  const setting = org.mailboxes.find((candidate) => candidate.id === mailbox.id);
+  const effective = setting === undefined ? withOrgSections(org, edit) : effectiveSettings(org, setting, edit, null).org;
+  return effective.policy.quarantineDays ?? defaultSyncPolicy.quarantineDays;
 }
 
 function toQuarantineEntry(entry: QuarantineEntry, days: number, now: Date): z.infer<typeof quarantineSchema> {
@@ -239,6 +269,7 @@ function toQuarantineEntry(entry: QuarantineEntry, days: number, now: Date): z.i
     reason: entry.reason,
     deletedAt: entry.deletedAt,
     daysLeft: quarantineDaysLeft(entry, days, now),
+    expired: entry.restoreRequestedAt === null && entry.restoredAt === null && isQuarantineExpired(entry, days, now),
     restoreRequestedAt: entry.restoreRequestedAt,
     restoredAt: entry.restoredAt,
   };

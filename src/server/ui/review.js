@@ -67,15 +67,16 @@ function statusLine(card, id) {
 
 /**
  * Send one review action, show the server's message about what happens next, and follow the session it requested. The button
- * stays disabled: the request is recorded, and drawing again replaces it.
+ * stays disabled: the request is recorded, and drawing again replaces it. A refusal whose code is in `redrawOn` means the
+ * list on screen is stale, so the card is drawn again from the server with the refusal kept as its notice.
  */
-async function act(button, status, card, path) {
+async function act(button, status, card, path, { body, redrawOn = [], redraw } = {}) {
   button.disabled = true;
   status.className = 'notice';
   status.textContent = 'Recording…';
   try {
     const before = await lastSessionId();
-    const answer = await api('POST', path);
+    const answer = await api('POST', path, body);
     const text = `${answer.message} ${answer.session.note}`;
     review.notice.set(card.id, text);
     status.textContent = text;
@@ -86,6 +87,15 @@ async function act(button, status, card, path) {
   } catch (error) {
     showFailure(status, error);
     button.disabled = false;
+    if (redraw !== undefined && redrawOn.includes(error.code)) {
+      review.notice.set(card.id, error.message);
+      await drawOrFail(card, card.querySelector('h2')?.textContent ?? '', redraw);
+      const redrawn = card.querySelector('[role="status"]');
+      if (redrawn !== null) {
+        showFailure(redrawn, error);
+      }
+      review.notice.delete(card.id);
+    }
     return null;
   }
 }
@@ -180,7 +190,7 @@ async function drawQuarantine(card) {
       el('td', { text: SIDE_WORDS[entry.side] ?? entry.side }),
       el('td', { text: formatTime(entry.deletedAt) }),
       el('td', { text: entry.reason }),
-      el('td', { class: 'number', text: entry.restoredAt === null ? entry.daysLeft : '—' }),
+      el('td', { class: 'number', text: entry.restoredAt === null && entry.restoreRequestedAt === null ? entry.daysLeft : '—' }),
       el('td', {}, restoreCell(entry, card, status)),
     ),
   );
@@ -193,6 +203,10 @@ function restoreCell(entry, card, status) {
   }
   if (entry.restoreRequestedAt !== null) {
     return el('span', { class: 'muted', text: 'Restore requested' });
+  }
+  // The server refuses a restore past the quarantine days; the next session purges the entry.
+  if (entry.expired) {
+    return el('span', { class: 'muted', text: 'Expired: no longer restorable' });
   }
   return el('button', {
     type: 'button',
@@ -215,7 +229,7 @@ function restoreCell(entry, card, status) {
 const DECISION_WORDS = { confirm: 'Confirmed: the next session deletes it', reject: 'Rejected: the next session makes the deleted item again' };
 
 async function drawHeld(card) {
-  const { deletions } = await api('GET', mailboxPath('/held-deletions'));
+  const { deletions, version } = await api('GET', mailboxPath('/held-deletions'));
   const heading = el('h2', { id: 'held-heading', text: 'Held mass deletions' });
   const intro = el('p', { class: 'muted', text: 'When one side deleted more items in one session than the mass-delete guard allows, Syncline holds the matching deletions back. Confirm lets the next session make them; Reject makes the next session create the deleted items again and keep the pairs linked.' });
   const status = statusLine(card, 'held-status');
@@ -232,7 +246,8 @@ async function drawHeld(card) {
       disabled: !undecided,
       text: label,
       onclick: async (event) => {
-        const answer = await act(event.currentTarget, status, card, mailboxPath(`/held-deletions/${decision}`));
+        // The version names the deletions listed here, so a session that held more meanwhile makes the server refuse.
+        const answer = await act(event.currentTarget, status, card, mailboxPath(`/held-deletions/${decision}`), { body: { version }, redrawOn: ['held_deletions_changed'], redraw: drawHeld });
         if (answer !== null) {
           for (const button of card.querySelectorAll('.actions button')) {
             button.disabled = true;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStoredOrgEdit, withOrgSections } from '../src/config/settings-edits.ts';
+import { effectiveSettings, readStoredMailboxEdit, readStoredOrgEdit, withOrgSections } from '../src/config/settings-edits.ts';
+import { validateMappingTable } from '../src/mapping/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
 import { withStoredSettings } from '../src/scheduler/engine-settings.ts';
-import { errorOf, type ApiClient } from './support/api-world.ts';
-import { ADMIN, DANA, DANA_MAILBOX, ELI_MAILBOX, GINA_MAILBOX, startDashboardWorld, type DashboardWorld } from './support/dashboard-world.ts';
+import { ApiWorld, errorOf, orgSetting, type ApiClient } from './support/api-world.ts';
+import { ADMIN, DANA, DANA_MAILBOX, ELI_MAILBOX, GINA, GINA_MAILBOX, startDashboardWorld, type DashboardWorld } from './support/dashboard-world.ts';
 import { ADDRESS, MAILBOX_ID, SETTINGS_ADMIN, SettingsWorld } from './support/settings-world.ts';
 import { postgresSchemaTarget, sqliteFileTarget, type StoreTarget } from './support/store-targets.ts';
 
@@ -83,6 +84,64 @@ describe('settings routes: access and validation', () => {
     expect(await world.api.store.loadSettingsEdit('acme', null)).toEqual(before);
   });
 
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__defineGetter__'])('rejects section named %s with 400', async (name) => {
+    const org = await admin.request('PUT', '/api/v1/org/settings', { body: { [name]: {} } });
+    expect(org.status).toBe(400);
+    expect(errorOf(org).message).toContain(`${name}: unknown section; use one of policy, mappings, linking, selection, sessionIntervalMinutes, instantSync, unsync`);
+    const personal = await dana.request('PUT', `/api/v1/mailboxes/${DANA_MAILBOX}/settings`, { body: { [name]: {} } });
+    expect(personal.status).toBe(400);
+    expect(errorOf(personal).message).toContain(`${name}: unknown section; use one of mappings, userBlocklist`);
+    expect(readStoredOrgEdit({ [name]: {} }).ok).toBe(false);
+  });
+
+  it('rejects lookaround un-sync pattern', async () => {
+    const rejected = await admin.request('PUT', '/api/v1/org/settings', { body: { unsync: [{ name: 'not-cancelled', subjectMatches: '^(?!cancel)' }] } });
+    expect(rejected.status).toBe(400);
+    expect(errorOf(rejected).field).toBe('unsync');
+    expect(errorOf(rejected).message).toContain("unsync[0].subjectMatches: rule 'not-cancelled': '^(?!cancel)' uses lookaround ((?!…), which subject patterns do not support");
+  });
+
+  it('rejects direction that breaks table', async () => {
+    // An admin may mark the span adjustable, but an event table without its span cannot mirror anything.
+    expect((await admin.request('PUT', '/api/v1/org/settings', { body: { mappings: { event: { pairs: [{ key: 'span', userAdjustable: true }] } } } })).status).toBe(200);
+    try {
+      const before = await world.api.store.loadSettingsEdit('acme', DANA_MAILBOX);
+      const off = await dana.request('PUT', `/api/v1/mailboxes/${DANA_MAILBOX}/settings`, { body: { mappings: { event: { span: 'off', location: 'off' } } } });
+      expect(off.status).toBe(400);
+      expect(errorOf(off).message).toContain('mappings.event.span: off would leave the event mapping unable to sync this mailbox (mappings.event: the span pair is missing or off');
+      expect(errorOf(off).message).not.toContain('mappings.event.location');
+      expect(await world.api.store.loadSettingsEdit('acme', DANA_MAILBOX)).toEqual(before);
+
+      const narrowed = await dana.request('PUT', `/api/v1/mailboxes/${DANA_MAILBOX}/settings`, { body: { mappings: { event: { span: 'crmToMailbox' } } } });
+      expect(narrowed.status).toBe(200);
+    } finally {
+      await dana.request('PUT', `/api/v1/mailboxes/${DANA_MAILBOX}/settings`, { body: {} });
+      await admin.request('PUT', '/api/v1/org/settings', { body: {} });
+    }
+  });
+
+  it('skips unworkable stored direction', () => {
+    const org = world.api.config.orgs[0];
+    const setting = org?.mailboxes.find((mailbox) => mailbox.id === DANA_MAILBOX);
+    const orgEdit = readStoredOrgEdit({ mappings: { event: { pairs: [{ key: 'span', userAdjustable: true }] } } });
+    // Saved before directions were checked this way, or straight into the store.
+    const personal = readStoredMailboxEdit({ mappings: { event: { span: 'off', location: 'mailboxToCrm' } }, userBlocklist: ['press@newswire.example'] });
+    if (org === undefined || setting === undefined || !orgEdit.ok || !personal.ok) {
+      throw new Error('the fixtures of the session-start check do not read');
+    }
+
+    const effective = effectiveSettings(org, setting, orgEdit.edit, personal.edit);
+    expect(effective.problems).toEqual([expect.stringContaining(`mailbox ${DANA}: mappings.event.span: off would leave the event mapping unable to sync this mailbox`)]);
+    const event = effective.setting.mappings?.event;
+    if (event === undefined) {
+      throw new Error('the session got no event table');
+    }
+    expect(() => validateMappingTable(event)).not.toThrow();
+    expect(event.pairs.find((pair) => pair.key === 'span')?.direction).toBe('both');
+    expect(event.pairs.find((pair) => pair.key === 'location')?.direction).toBe('mailboxToCrm');
+    expect(effective.org.linking?.userBlocklists[DANA]).toEqual(['press@newswire.example']);
+  });
+
   it('answers 403 to a user and to a request without the CSRF token', async () => {
     expect((await dana.request('GET', '/api/v1/org/settings')).status).toBe(403);
     expect((await dana.request('PUT', '/api/v1/org/settings', { body: { policy: { conflict: 'crmWins' } } })).status).toBe(403);
@@ -134,6 +193,76 @@ describe('settings routes: access and validation', () => {
     expect(invalid.status).toBe(400);
     expect(errorOf(invalid).message).toContain('policy.quarantineDays: expected 1 day or more');
     expect((await admin.request('POST', '/api/v1/org/settings/dry-run', { body: {} })).status).toBe(503);
+  });
+});
+
+describe('settings dry run limits', () => {
+  let world: ApiWorld;
+  let admin: ApiClient;
+  /** Acme's plans wait for this; Globex's never do. */
+  let gate: Promise<void> = Promise.resolve();
+  let planStarted: () => void = () => undefined;
+  let failNext = false;
+
+  beforeAll(async () => {
+    const mailboxes = Array.from({ length: 12 }, (_, index) => ({ id: `mbx-${index}`, address: `person${index}@acme.example` }));
+    world = await ApiWorld.start({
+      orgs: [orgSetting('acme', 'Acme Corp', mailboxes), orgSetting('globex', 'Globex', [{ id: GINA_MAILBOX, address: GINA }])],
+      planDraft: async (mailboxId) => {
+        planStarted();
+        if (failNext) {
+          failNext = false;
+          throw new Error('the planner failed');
+        }
+        if (mailboxId !== GINA_MAILBOX) {
+          await gate;
+        }
+        return { mailbox: mailboxId, mailboxId, actions: [], notes: [], failures: [] };
+      },
+    });
+    await world.addUser('acme', ADMIN, 'admin');
+    await world.addUser('globex', GINA, 'admin');
+    admin = await world.session(ADMIN);
+  }, 30_000);
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('answers 429 while org dry run plans', async () => {
+    let open: () => void = () => undefined;
+    gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const planning = new Promise<void>((resolve) => {
+      planStarted = resolve;
+    });
+    const first = admin.request('POST', '/api/v1/org/settings/dry-run', { body: {} });
+    await planning;
+    planStarted = () => undefined;
+
+    const second = await admin.request('POST', '/api/v1/org/settings/dry-run', { body: {} });
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('30');
+    expect(errorOf(second).code).toBe('dry_run_running');
+    expect(errorOf(second).message).toContain('another dry run of this org is still planning its mailboxes');
+    // Another org's dry run is not held back.
+    const gina = await world.session(GINA);
+    expect((await gina.request('POST', '/api/v1/org/settings/dry-run', { body: {} })).status).toBe(200);
+
+    gate = Promise.resolve();
+    open();
+    const done = await first;
+    expect(done.status).toBe(200);
+    expect((done.body as DryRun).plans).toHaveLength(10);
+    expect((done.body as DryRun).mailboxesLeftOut).toBe(2);
+    expect((await admin.request('POST', '/api/v1/org/settings/dry-run', { body: {} })).status).toBe(200);
+  }, 30_000);
+
+  it('frees org after planner failure', async () => {
+    failNext = true;
+    expect((await admin.request('POST', '/api/v1/org/settings/dry-run', { body: {} })).status).toBe(500);
+    expect((await admin.request('POST', '/api/v1/org/settings/dry-run', { body: {} })).status).toBe(200);
   });
 });
 

@@ -1,5 +1,6 @@
 import ntlm from '@ewsjs/ntlm-client';
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEwsEmulator, type RunningEwsEmulator } from '../emulators/ews/server.ts';
 import { ConnectorError } from '../src/domain/errors.ts';
@@ -104,6 +105,51 @@ describe('NTLM client against the EWS emulator', () => {
     expect(stats.ntlmHandshakes).toBe(2);
     expect(stats.ntlmLogons).toBe(2);
     expect(transport.handshakes).toBe(2);
+  });
+
+  it('retries write reset at Negotiate', async () => {
+    /** Reset the connection (nothing forwarded) at the first message carrying this NTLM message type. */
+    const resetProxy = async (messageType: string) => {
+      const target = new URL(ews.url);
+      let resets = 1;
+      const proxy = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port), target.hostname);
+        client.on('data', (chunk: Buffer) => {
+          if (resets > 0 && chunk.toString('latin1').includes(`Authorization: NTLM ${messageType}`)) {
+            resets -= 1;
+            client.resetAndDestroy();
+            upstream.destroy();
+            return;
+          }
+          upstream.write(chunk);
+        });
+        upstream.on('data', (chunk) => client.write(chunk));
+        upstream.on('close', () => client.destroy());
+        client.on('close', () => upstream.destroy());
+        client.on('error', () => undefined);
+        upstream.on('error', () => undefined);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      closers.push(() => proxy.close());
+      return `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/EWS/Exchange.asmx`;
+    };
+    // "NTLMSSP\0" with type 1 (Negotiate) or type 3 (Authenticate), in base64.
+    const negotiate = 'TlRMTVNTUAABAAAA';
+    const authenticate = 'TlRMTVNTUAADAAAA';
+    // A request sent with idempotent false, as CreateItem is.
+    const once = (client: ReturnType<typeof ntlmClient>['client']) => client.call({ body: GET_FOLDER, idempotent: false, label: 'GetFolder' });
+
+    const beforeBody = ntlmClient(domainAuth(), { maxConcurrency: 1 }, await resetProxy(negotiate));
+    const reply = await once(beforeBody.client);
+    expect(reply.messages[0]?.responseClass).toBe('Success');
+    expect(beforeBody.client.retries).toBe(1);
+
+    // Reset with the request itself: the server may have acted on it, so it is not sent again.
+    const withBody = ntlmClient(domainAuth(), { maxConcurrency: 1 }, await resetProxy(authenticate));
+    const error = await once(withBody.client).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).failure.code).toBe('NetworkError');
+    expect(withBody.client.retries).toBe(0);
   });
 
   it('parallel requests bounded by maxConcurrency', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { credentialRefreshTokens } from '../src/mailbox/graph/auth/credential-re
 import type { RefreshTokenStore } from '../src/mailbox/graph/auth/refresh-token-store.ts';
 import { createGraphEventSource } from '../src/mailbox/graph/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
+import { openEngine } from '../src/scheduler/engine.ts';
 import { createServer, type RunningServer } from '../src/server/create-server.ts';
 import { configuredSignIn, graphSignInRoutes, signInUrlOf } from '../src/server/webhooks/graph-sign-in.ts';
 import { openStore, type SynclineStore } from '../src/store/index.ts';
@@ -30,6 +32,7 @@ let store: SynclineStore;
 let server: RunningServer;
 let refreshTokens: RefreshTokenStore;
 let dataDir: string;
+let encryptionKey: string;
 
 beforeEach(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'syncline-delegated-'));
@@ -41,7 +44,8 @@ beforeEach(async () => {
     ],
   });
   store = await openStore({ kind: 'sqlite', path: path.join(dataDir, 'syncline.db') }, createSilentLogger());
-  const keyring = keyringFromEnvironment({ SYNCLINE_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+  encryptionKey = randomBytes(32).toString('base64');
+  const keyring = keyringFromEnvironment({ SYNCLINE_ENCRYPTION_KEY: encryptionKey });
   refreshTokens = credentialRefreshTokens(createCredentialStore(store, keyring));
 
   let baseUrl = '';
@@ -207,6 +211,44 @@ describe('delegated Graph access', () => {
 
     expect((refused as Error).message).toContain('AADSTS50173');
     expect((await delegatedSource().pullChanges(null, WINDOW)).changes).toEqual([]);
+  });
+});
+
+describe('delegated Graph access in a dry run', () => {
+  let salesforce: net.Server;
+  let salesforceUrl: string;
+
+  beforeEach(async () => {
+    // A loopback Salesforce that drops every connection: the plan fails there, after it has read the mailbox.
+    salesforce = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => salesforce.listen(0, '127.0.0.1', resolve));
+    salesforceUrl = `http://127.0.0.1:${(salesforce.address() as net.AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    await new Promise((resolve) => salesforce.close(resolve));
+  });
+
+  it('plan keeps stored token', async () => {
+    await signInAs();
+    const before = await refreshTokens.loadRefreshToken(MAILBOX_ID);
+    expect(before).not.toBeNull();
+    await fetch(`${emulator.url}/_admin/users/${OWNER}/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [timedSeed('Planning', '2026-05-06', '09:00', '10:00')] }) });
+    const base = config();
+    const withLocalSalesforce = { ...base, orgs: base.orgs.map((org) => ({ ...org, salesforce: { ...org.salesforce, loginUrl: salesforceUrl } })) };
+
+    // `syncline start` opens its engine without readOnly, and POST /api/v1/org/settings/dry-run plans with it.
+    const engine = await openEngine({ config: withLocalSalesforce, logger: createSilentLogger(), env: { SYNCLINE_ENCRYPTION_KEY: encryptionKey } });
+    try {
+      const plan = await engine.planSession(MAILBOX_ID, { policy: { conflict: 'crmWins' } } as never);
+      expect(plan.failures.join('\n')).toContain('Salesforce token endpoint unreachable');
+    } finally {
+      await engine.close();
+    }
+
+    expect(await refreshTokens.loadRefreshToken(MAILBOX_ID)).toBe(before);
+    // The token the provider rotated during the plan was dropped; the saved one still works for the next session.
+    expect((await delegatedSource().pullChanges(null, WINDOW)).changes.map((change) => change.kind)).toEqual(['upsert']);
   });
 });
 

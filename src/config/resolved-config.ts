@@ -1,3 +1,4 @@
+import type { RecurringEventsMode } from '../sync/series-mode-types.ts';
 import type { ObjectKind } from '../domain/link.ts';
 import type { EmailSavingSettings } from '../email/index.ts';
 import type { LinkingSettings } from '../linking/settings.ts';
@@ -37,6 +38,8 @@ export interface SalesforceSetting {
   readonly syncIdField: string;
   /** Share of the org's daily API allocation Syncline may use, above 0 and at most 1. */
   readonly apiBudgetShare: number;
+  /** How mailbox series reach Salesforce (docs/recurrence.md); absent: `occurrences`, the only mode a loaded configuration has. */
+  readonly recurringEvents?: RecurringEventsMode;
 }
 
 export interface GraphSetting {
@@ -208,6 +211,8 @@ export interface SynclineConfig {
   /** Absent: 127.0.0.1 port 8787, and the webhook URL is the listening URL. */
   readonly server?: ServerSetting;
   readonly orgs: readonly OrgSetting[];
+  /** Where the settings come from; absent: a configuration file. The sandbox builds its own and has no file. */
+  readonly origin?: 'file' | 'sandbox';
 }
 
 /** Mailbox changes that can start a session ahead of schedule. */

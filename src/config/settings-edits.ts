@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { OBJECT_KINDS, type ObjectKind } from '../domain/link.ts';
 import { DEFAULT_LINKING_SETTINGS } from '../linking/settings.ts';
-import { adjustTable, resolveTable, type MappingTable, type TableOverride } from '../mapping/index.ts';
+import { adjustTable, MappingError, resolveTable, validateMappingTable, type MappingTable, type TableOverride, type UserAdjustments } from '../mapping/index.ts';
 import { formatConfigIssues } from './format-issues.ts';
 import { blocklistEntry, linkingSchema } from './linking-schema.ts';
 import { mailboxMappingsSchema, orgMappingsSchema, selectionSchema } from './mapping-schema.ts';
@@ -95,8 +95,9 @@ export interface EffectiveSettings {
 }
 
 /**
- * Combine the file's settings of one mailbox with the org's edit and the mailbox's own edit. An edit whose tables no
- * longer resolve against the file is left out (the org's, or only the mailbox's), and its problems are returned.
+ * Combine the file's settings of one mailbox with the org's edit and the mailbox's own edit. An org edit whose tables
+ * no longer resolve against the file is left out, and so is each of the mailbox's directions that no longer fits the
+ * org's tables or leaves a table unable to sync; the problems are returned.
  */
 export function effectiveSettings(org: OrgSetting, setting: MailboxSetting, orgEdit: OrgSettingsEdit | null, personal: MailboxSettingsEdit | null): EffectiveSettings {
   const problems: string[] = [];
@@ -107,16 +108,18 @@ export function effectiveSettings(org: OrgSetting, setting: MailboxSetting, orgE
     tables = orgTables(org, usedOrgEdit, []);
   }
 
-  let usedPersonal = personal ?? {};
+  const usedPersonal = personal ?? {};
   const personalProblems: string[] = [];
-  const adjusted = adjustedTables(tables, usedPersonal.mappings ?? setting.fileSections?.mappings, `mailbox ${setting.address}: mappings`, personalProblems);
+  const adjustments = usedPersonal.mappings ?? setting.fileSections?.mappings;
+  let adjusted = adjustedTables(tables, adjustments, `mailbox ${setting.address}: mappings`, personalProblems);
   if (personalProblems.length > 0) {
     problems.push(...personalProblems);
-    usedPersonal = {};
+    // Only the directions at fault are left out: the others, and the owner's blocklist, keep applying.
+    adjusted = adjustedTables(tables, usableAdjustments(tables, adjustments), '', []);
   }
 
-  const editsMappings = usedOrgEdit.mappings !== undefined || usedPersonal.mappings !== undefined;
-  const mappings = !editsMappings ? setting.mappings : personalProblems.length > 0 ? adjustedTables(tables, setting.fileSections?.mappings, '', []) : adjusted;
+  const editsMappings = usedOrgEdit.mappings !== undefined || usedPersonal.mappings !== undefined || personalProblems.length > 0;
+  const mappings = !editsMappings ? setting.mappings : adjusted;
   const ownInterval = setting.fileSections?.sessionIntervalMinutes;
   const effectiveSetting: MailboxSetting = {
     ...setting,
@@ -161,14 +164,66 @@ export function orgTables(org: OrgSetting, edit: OrgSettingsEdit, problems: stri
   return tables;
 }
 
-function adjustedTables(tables: Record<ObjectKind, MappingTable>, adjustments: MailboxSettingsEdit['mappings'], where: string, problems: string[]): Record<ObjectKind, MappingTable> {
+function adjustedTables(tables: Record<ObjectKind, MappingTable>, adjustments: Partial<Record<ObjectKind, UserAdjustments>> | undefined, where: string, problems: string[]): Record<ObjectKind, MappingTable> {
   const adjusted = {} as Record<ObjectKind, MappingTable>;
   for (const kind of OBJECT_KINDS) {
     const resolved = adjustTable(tables[kind], adjustments?.[kind], `${where}.${kind}`);
     problems.push(...resolved.problems);
+    if (resolved.problems.length === 0) {
+      problems.push(...unworkableAdjustments(tables[kind], resolved.table, adjustments?.[kind], `${where}.${kind}`));
+    }
     adjusted[kind] = resolved.table;
   }
   return adjusted;
+}
+
+/**
+ * Check a mailbox's table as the engine checks the file's before any session: a pair the org lets mailboxes turn off
+ * may be one the table cannot work without (an event's span). Each problem names the pair whose direction causes it.
+ */
+function unworkableAdjustments(orgTable: MappingTable, table: MappingTable, adjustments: UserAdjustments | undefined, where: string): string[] {
+  const changed = Object.entries(adjustments ?? {});
+  if (changed.length === 0) {
+    return [];
+  }
+  const known = new Set(tableProblems(orgTable));
+  const added = tableProblems(table).filter((problem) => !known.has(problem));
+  if (added.length === 0) {
+    return [];
+  }
+  const causes = changed.filter(([key, direction]) => tableProblems(adjustTable(orgTable, { [key]: direction }, where).table).some((problem) => !known.has(problem)));
+  return (causes.length > 0 ? causes : changed).map(
+    ([key, direction]) => `${where}.${key}: ${direction} would leave the ${orgTable.kind} mapping unable to sync this mailbox (${added.join('; ')}); choose another direction for this pair, or leave it out`,
+  );
+}
+
+/** The adjustments that fit the org's tables, each kept only when it leaves its table working with those kept before it. */
+function usableAdjustments(tables: Record<ObjectKind, MappingTable>, adjustments: MailboxSettingsEdit['mappings']): Partial<Record<ObjectKind, UserAdjustments>> {
+  const usable: Partial<Record<ObjectKind, UserAdjustments>> = {};
+  for (const kind of OBJECT_KINDS) {
+    let kept: UserAdjustments = {};
+    for (const [key, direction] of Object.entries(adjustments?.[kind] ?? {})) {
+      const trial = { ...kept, [key]: direction };
+      const resolved = adjustTable(tables[kind], trial, '');
+      if (resolved.problems.length === 0 && unworkableAdjustments(tables[kind], resolved.table, trial, '').length === 0) {
+        kept = trial;
+      }
+    }
+    usable[kind] = kept;
+  }
+  return usable;
+}
+
+function tableProblems(table: MappingTable): readonly string[] {
+  try {
+    validateMappingTable(table);
+    return [];
+  } catch (error) {
+    if (error instanceof MappingError) {
+      return error.problems;
+    }
+    throw error;
+  }
 }
 
 /**
@@ -183,7 +238,8 @@ function parseSections(input: unknown, schemas: Readonly<Record<string, z.ZodTyp
   const problems: string[] = [];
   const edit: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(input)) {
-    const schema = schemas[name];
+    // Own properties only: a section named `constructor` or `toString` would find Object.prototype's member.
+    const schema = Object.hasOwn(schemas, name) ? schemas[name] : undefined;
     if (schema === undefined) {
       problems.push(`${name}: unknown section; use one of ${Object.keys(schemas).join(', ')}`);
       continue;

@@ -1,10 +1,13 @@
+import { orgSecretVariable } from '../config/env-secrets.ts';
 import type { MailboxSetting, OrgSetting } from '../config/resolved-config.ts';
 import {
   SalesforceRecordClient,
+  SalesforceSeriesMode,
   createSalesforceConnection,
   createSalesforceRecordSource,
   eventRelationsAfterWrites,
   kindScopes,
+  seriesOrgOf,
   type OrgApiBudget,
   type SalesforceOrgCache,
 } from '../crm/salesforce/index.ts';
@@ -25,6 +28,7 @@ import { crmFieldNeeds, crmFieldsOf, defaultMappingOf, flowsFrom, type MappingTa
 import type { Logger } from '../observability/logger.ts';
 import type { KindSession } from '../sync/index.ts';
 import { SharedMeetings, type SharedMeetingStore } from '../sync/shared-meetings.ts';
+import type { SeriesMasterReader } from '../sync/series-mode-types.ts';
 import { ownResponseWriter } from './shared-meeting-invitees.ts';
 
 /**
@@ -82,6 +86,7 @@ function ewsSources(org: OrgSetting, setting: MailboxSetting, logger: Logger): M
   const connector = createEwsConnector({
     ewsUrl: ews.url,
     auth: ews.auth,
+    passwordVariable: orgSecretVariable(org.id, 'EWS_PASSWORD'),
     mailboxAddress: setting.address,
     mailboxTimeZone: setting.timeZone,
     maxConcurrency: ews.maxConcurrency,
@@ -163,10 +168,12 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
       requirements: crmFieldNeeds(table),
       createsRecords: flowsFrom(table, 'mailbox'),
     });
-    const crmSource = linker === null ? recordSource : linker.wrap(recordSource);
-    const invitees = resolver !== undefined && table.kind === 'event' && table.crmObject === 'Event' && flowsFrom(table, 'mailbox');
     const relationClient = () => new SalesforceRecordClient({ rest: connection.client, logger: connection.logger, sleep: connection.sleep, ...(connection.retry === undefined ? {} : { retry: connection.retry }) });
-    const shared = table.kind !== 'event' || !flowsFrom(table, 'mailbox') || options.sharedMeetings === undefined ? null : new SharedMeetings({
+    const series = seriesModeOf(table, mailboxSources[table.kind], org, setting, () => relationClient(), logger);
+    const linkedSource = linker === null ? recordSource : linker.wrap(recordSource);
+    const crmSource = series === null ? linkedSource : series.wrap(linkedSource);
+    const invitees = resolver !== undefined && table.kind === 'event' && table.crmObject === 'Event' && flowsFrom(table, 'mailbox');
+    const shared = table.kind !== 'event' || table.crmObject !== 'Event' || !flowsFrom(table, 'mailbox') || options.sharedMeetings === undefined ? null : new SharedMeetings({
       orgId: org.id,
       mailboxId: setting.id,
       mailboxAddress: setting.address,
@@ -188,7 +195,12 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
       crmSource,
       crmRecordUrl: (id) => crmSource.recordUrl(id),
       ...(kindScope.syncIdPrefix === undefined ? {} : { syncIdPrefix: kindScope.syncIdPrefix }),
-      ...(linker === null ? {} : { beforeCrmWrites: (writes, context) => linker.prepare(writes, { logger: context.logger, privateItems: context.policy.privateItems }) }),
+      ...(linker === null && series === null ? {} : {
+        beforeCrmWrites: async (writes, context) => [
+          ...(series === null ? [] : await series.prepare(writes, context.window)),
+          ...(linker === null ? [] : await linker.prepare(writes, { logger: context.logger, privateItems: context.policy.privateItems })),
+        ],
+      }),
       ...(relationsAfterWrites === null ? {} : {
         // Another synced mailbox's copy gave that person's own response, which the owner's copy may not show yet.
         afterWrites: async (pairs, afterLogger) => relationsAfterWrites(shared === null ? pairs : await shared.withCopyResponses(pairs), afterLogger),
@@ -198,11 +210,29 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
   });
 }
 
-/** Return the org's mailboxes whose calendars flow into Salesforce: the synced users of shared meetings. */
+/**
+ * Return series mode for a calendar written to Salesforce Events from a mailbox whose connector reads series masters;
+ * null where every series is written occurrence by occurrence (docs/recurrence.md).
+ */
+function seriesModeOf(table: MappingTable, source: ItemSource<MailboxItem> | undefined, org: OrgSetting, setting: MailboxSetting,
+  client: () => SalesforceRecordClient, logger: Logger): SalesforceSeriesMode | null {
+  const mode = org.salesforce.recurringEvents ?? 'occurrences';
+  if (mode === 'occurrences' || table.kind !== 'event' || table.crmObject !== 'Event' || !flowsFrom(table, 'mailbox') || !isSeriesMasterReader(source)) {
+    return null;
+  }
+  return new SalesforceSeriesMode({ mode, org: seriesOrgOf(client()), masters: source, mailboxTimeZone: setting.timeZone, logger: logger.child({ side: 'crm' }) });
+}
+
+function isSeriesMasterReader(source: unknown): source is SeriesMasterReader {
+  return typeof source === 'object' && source !== null && typeof (source as Partial<SeriesMasterReader>).readSeriesMasters === 'function';
+}
+
+/** Return the org's mailboxes whose calendars flow into Salesforce Events: the synced users of shared meetings. */
 function syncedCalendars(org: OrgSetting): { id: string; address: string }[] {
   return org.mailboxes.filter((mailbox) => {
     const table = mailbox.mappings?.event ?? defaultMappingOf('event');
-    return table.direction !== 'off' && flowsFrom(table, 'mailbox');
+    // A calendar kept as Tasks writes no Event that others could join, so attendees write their own.
+    return table.direction !== 'off' && table.crmObject === 'Event' && flowsFrom(table, 'mailbox');
   }).map((mailbox) => ({ id: mailbox.id, address: mailbox.address }));
 }
 

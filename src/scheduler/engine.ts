@@ -115,7 +115,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       }
       const planLogger = logger.child({ org: mailbox.org.id, mailboxId });
       const effective = await withStoredSettings(mailbox, store, planLogger, orgDraft);
-      return planMailboxSession(sessionOptions(effective, store, config, planLogger, now(), shares.get(mailbox.org.id)));
+      // A plan writes nothing, also in an engine that runs sessions: the settings dry run plans with `syncline start`'s.
+      const readOnly = effective.refreshTokens === undefined ? effective : { ...effective, refreshTokens: readOnlyTokens(effective.refreshTokens) };
+      return planMailboxSession(sessionOptions(readOnly, store, config, planLogger, now(), shares.get(mailbox.org.id)));
     },
     intervalMinutes: (mailboxId) => intervals.get(mailboxId) ?? byId.get(mailboxId)?.setting.sessionIntervalMinutes,
     close: () => store.close(),
@@ -204,7 +206,12 @@ function sessionOptions(mailbox: EngineMailbox, store: SynclineStore, config: Sy
 }
 
 function readOnlyWhen(readOnly: boolean | undefined, tokens: RefreshTokenStore | undefined): RefreshTokenStore | undefined {
-  return tokens === undefined || !readOnly ? tokens : { loadRefreshToken: (mailboxId: string) => tokens.loadRefreshToken(mailboxId), saveRefreshToken: async () => undefined };
+  return tokens === undefined || !readOnly ? tokens : readOnlyTokens(tokens);
+}
+
+/** The token store that reads the saved refresh token and drops the rotated one the provider hands back. */
+function readOnlyTokens(tokens: RefreshTokenStore): RefreshTokenStore {
+  return { loadRefreshToken: (mailboxId: string) => tokens.loadRefreshToken(mailboxId), saveRefreshToken: async () => undefined };
 }
 
 /** Return the token store and sign-in page of a Google mailbox under user OAuth whose refresh token is not in the configuration. */

@@ -14,7 +14,7 @@ import { findUndoOf, getConflict, listConflicts, loadConflictUndos, requestConfl
 import * as quarantine from './quarantine.ts';
 import * as linkingRecords from './linking-records.ts';
 import * as sharedMeetings from './shared-meetings.ts';
-import type { SharedMeetingCopyRow, SharedMeetingOwnerRow } from './shared-meetings.ts';
+import type { SharedMeetingCopyRow, SharedMeetingHolderState, SharedMeetingOwnerRow } from './shared-meetings.ts';
 import type { LinkExplanationRow, LinkingClaimOutcome, LinkingRecords } from './linking-records.ts';
 import * as credentials from './credential-queries.ts';
 import * as settingsEdits from './settings-edits.ts';
@@ -113,6 +113,10 @@ export class KyselyStore implements SynclineStore {
     return quarantine.decideHeldDeletions(this.db, mailboxId, decision);
   }
 
+  decideSeenHeldDeletions(mailboxId: string, decision: 'confirm' | 'reject', version: string): Promise<quarantine.SeenHeldDecision> {
+    return quarantine.decideSeenHeldDeletions(this.db, mailboxId, decision, version);
+  }
+
   getConflict(mailboxId: string, objectKind: ObjectKind, seq: number): Promise<RecordedConflict | null> {
     return getConflict(this.db, mailboxId, objectKind, seq);
   }
@@ -187,6 +191,26 @@ export class KyselyStore implements SynclineStore {
 
   listSharedMeetingCopies(orgId: string, meetingKeys: readonly string[]): Promise<SharedMeetingCopyRow[]> {
     return sharedMeetings.listSharedMeetingCopies(this.db, orgId, meetingKeys);
+  }
+
+  listUnownedMeetingCopies(orgId: string, mailboxId: string): Promise<{ meetingKey: string; mailboxItemId: string }[]> {
+    return sharedMeetings.listUnownedMeetingCopies(this.db, orgId, mailboxId);
+  }
+
+  forgetMeetingCopyItems(orgId: string, mailboxId: string, mailboxItemIds: readonly string[]): Promise<void> {
+    return sharedMeetings.forgetMeetingCopyItems(this.db, orgId, mailboxId, mailboxItemIds);
+  }
+
+  releaseSharedMeetings(orgId: string, mailboxId: string, crmRecordIds: readonly string[]): Promise<number> {
+    return sharedMeetings.releaseSharedMeetings(this.db, orgId, mailboxId, crmRecordIds);
+  }
+
+  recordSharedMeetingSession(orgId: string, mailboxId: string, startedAt: string, endedAt: string): Promise<void> {
+    return sharedMeetings.recordSharedMeetingSession(this.db, orgId, mailboxId, startedAt, endedAt);
+  }
+
+  sharedMeetingHolderStates(orgId: string, mailboxIds: readonly string[]): Promise<Map<string, SharedMeetingHolderState>> {
+    return sharedMeetings.sharedMeetingHolderStates(this.db, orgId, mailboxIds);
   }
 
   listConflicts(mailboxId: string, objectKind: ObjectKind, limit: number): Promise<RecordedConflict[]> {

@@ -7,6 +7,7 @@ import type { ScheduleStore } from '../domain/mailbox-state.ts';
 import type { ConflictUndo, HeldDeletion, QuarantineEntry, SyncStateStore } from '../domain/sync-store.ts';
 import type { UserStore } from '../domain/users.ts';
 import type { RecordedConflict } from './conflict-ledger.ts';
+import type { SeenHeldDecision } from './quarantine.ts';
 import type { LinkingRecords } from './linking-records.ts';
 import type { ScheduleQueries } from './mailbox-schedules.ts';
 import type { SharedMeetingRecords } from './shared-meetings.ts';
@@ -55,4 +56,6 @@ export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog,
   listHeldDeletions(mailboxId: string): Promise<HeldDeletion[]>;
   /** Decide every held deletion of a mailbox at once; returns how many were held. */
   decideHeldDeletions(mailboxId: string, decision: 'confirm' | 'reject'): Promise<number>;
+  /** Decide every held deletion of a mailbox only while the held set has the `version` the person saw (heldDeletionsVersion). */
+  decideSeenHeldDeletions(mailboxId: string, decision: 'confirm' | 'reject', version: string): Promise<SeenHeldDecision>;
 }

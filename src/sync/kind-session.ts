@@ -8,7 +8,7 @@ import type { ItemErrorReport, WriteCounts } from '../domain/session-report.ts';
 import type { SyncState, SyncStateStore } from '../domain/sync-store.ts';
 import type { MappingTable } from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
-import { executePlan } from './executor.ts';
+import { executePlan, type ExecutionResult } from './executor.ts';
 import { gatherSideStates } from './gather-states.ts';
 import { crmItemView, mailboxItemView } from './item-views.ts';
 import { activeBase, missingKeys } from './merge-views.ts';
@@ -22,10 +22,11 @@ import { fullReadNotes, pullWithRecovery } from './pull-with-recovery.ts';
 import { reviewCommitOf } from './review-commit.ts';
 import { applyReviews, type ReviewedPlan } from './reviews.ts';
 import { applyMassDeleteValve, type ValveResult } from './safety-valves.ts';
+import { syncKindInChunks } from './chunked-full-read.ts';
 import { unsyncedNotes } from './plan-unsync.ts';
 import { unsyncScopeOf } from './unsync-rules.ts';
-import type { SharedMeetings } from './shared-meetings.ts';
-import { wrapCursor, type FullReadReason } from './window-cursor.ts';
+import type { SettleExtras, SharedMeetings } from './shared-meetings.ts';
+import { calendarCursorScope, wrapCursor, type FullReadReason } from './window-cursor.ts';
 
 /** One object kind of a mailbox session: its table and the two sides' sources. */
 export interface KindSession {
@@ -48,12 +49,12 @@ export interface KindSession {
    * Work before the kind's Salesforce creates and updates are sent, given their mailbox items, such as finding the
    * people a meeting is linked to. It returns notes for the report. An error it throws stops the kind before any write.
    */
-  readonly beforeCrmWrites?: (writes: readonly PendingCrmWrite[], context: { readonly logger: Logger; readonly policy: SyncPolicy }) => Promise<readonly string[]>;
+  readonly beforeCrmWrites?: (writes: readonly PendingCrmWrite[], context: { readonly logger: Logger; readonly policy: SyncPolicy; readonly window: SyncWindow }) => Promise<readonly string[]>;
   /**
    * For a calendar kind: the org's one Event per meeting. It drops the new pairs of copies whose meeting another
    * synced mailbox owns before any write, and records the Events of the meetings this mailbox owns after the commit.
    */
-  readonly sharedMeetings?: Pick<SharedMeetings, 'screen' | 'settle'>;
+  readonly sharedMeetings?: Pick<SharedMeetings, 'screen' | 'settle' | 'revisit'>;
 }
 
 /** A Salesforce create or update about to be sent, with the mailbox item it comes from. */
@@ -104,13 +105,20 @@ const UNBOUNDED_WINDOW: SyncWindow = { start: '1970-01-01T00:00:00.000Z', end: '
  * transaction. Throws when a failure stops the kind; nothing of the kind is committed then.
  */
 export async function syncKind(session: KindSession, mailboxSource: ItemSource<MailboxItem>, context: KindContext): Promise<KindOutcome> {
+  // A large full listing of a source that reads by pages is synced in chunks instead, so it never sits in memory whole.
+  const chunked = await syncKindInChunks(session, mailboxSource, context, { plan: planKind, execute: executeKindPlan, readCounterparts: readMailboxCounterparts });
+  return chunked ?? (await executeKindPlan(session, mailboxSource, context, await planKind(session, mailboxSource, context)));
+}
+
+/** Write a kind's plan to both sides, then commit links, bases and cursors in one transaction. */
+export async function executeKindPlan(session: KindSession, mailboxSource: ItemSource<MailboxItem>, context: KindContext, planned: KindPlan): Promise<KindOutcome> {
   const { mapping } = session;
   const kind = mapping.kind;
   const logger = context.logger;
-  const { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve: plannedValve, reviewed, mailboxScope } = await planKind(session, mailboxSource, context);
+  const { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve: plannedValve, reviewed, mailboxScope } = planned;
   const screened = session.sharedMeetings === undefined ? null : await session.sharedMeetings.screen(plannedValve.actions, logger);
   const valve: ValveResult = screened === null ? plannedValve : { ...plannedValve, actions: screened.actions };
-  const beforeNotes = session.beforeCrmWrites === undefined ? [] : await session.beforeCrmWrites(pendingCrmWrites(valve.actions), { logger, policy: context.policy });
+  const beforeNotes = session.beforeCrmWrites === undefined ? [] : await session.beforeCrmWrites(pendingCrmWrites(valve.actions), { logger, policy: context.policy, window: context.window });
 
   const execution = await executePlan({
     mailboxId: context.mailboxId,
@@ -155,7 +163,7 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
     const item = actionsById.get(link.syncId)?.mailboxItem ?? null;
     return item === null ? [] : [{ syncId: link.syncId, crmRecordId: link.crmRecordId, mailboxItemId: link.mailboxItemId, item }];
   });
-  await settleSharedMeetings(session, writtenPairs, logger);
+  await settleSharedMeetings(session, writtenPairs, meetingExtras(session, state.links, mailboxPull, valve.actions, execution), logger);
   const followUpErrors = session.afterWrites === undefined || writtenPairs.length === 0 ? [] : await session.afterWrites(writtenPairs, logger);
 
   const writeErrors = execution.failures.map((failed): ItemErrorReport => {
@@ -191,18 +199,37 @@ export async function syncKind(session: KindSession, mailboxSource: ItemSource<M
 }
 
 /**
- * Record the Events of the meetings this mailbox owns. The kind's writes are committed already, so a failure here is
- * only logged: the next session that writes the meeting records it again.
+ * Record the Events of the meetings this mailbox owns, give up those whose copy left, and note that the kind ran. The
+ * kind's writes are committed already, so a failure here is only logged: the next session records it again.
  */
-async function settleSharedMeetings(session: KindSession, pairs: readonly WrittenPair[], logger: Logger): Promise<void> {
-  if (session.sharedMeetings === undefined || pairs.length === 0) {
+async function settleSharedMeetings(session: KindSession, pairs: readonly WrittenPair[], extras: SettleExtras, logger: Logger): Promise<void> {
+  if (session.sharedMeetings === undefined) {
     return;
   }
   try {
-    await session.sharedMeetings.settle(pairs);
+    await session.sharedMeetings.settle(pairs, extras);
   } catch (error) {
     logger.warn({ err: error }, 'Recording the Events of shared meetings failed; the next session that writes them tries again');
   }
+}
+
+/**
+ * Return the linked pairs the session read without writing (so pairs linked before meetings had owners claim them),
+ * and the Events of pairs that ended because their mailbox copy left, whose meetings another copy may take over.
+ */
+function meetingExtras(session: KindSession, links: readonly Link[], pull: PullResult<MailboxItem>, actions: readonly PairAction[], execution: ExecutionResult): SettleExtras {
+  if (session.sharedMeetings === undefined) {
+    return {};
+  }
+  const read = new Map(pull.changes.flatMap((change) => (change.kind === 'upsert' ? [[change.id, change.item] as const] : [])));
+  const seen = links.flatMap((link) => {
+    const item = link.tombstone === null ? read.get(link.mailboxItemId) : undefined;
+    return item === undefined ? [] : [{ crmRecordId: link.crmRecordId, item }];
+  });
+  const done = new Set([...execution.deleteLinks, ...execution.upsertLinks.map((link) => link.syncId)]);
+  const endedCrmRecordIds = actions.flatMap((action) =>
+    done.has(action.syncId) && action.link !== null && (action.crmWrite?.op === 'delete' || (action.tombstone === 'mailbox' && action.link.tombstone === null)) ? [action.link.crmRecordId] : []);
+  return { seen, endedCrmRecordIds };
 }
 
 function pendingCrmWrites(actions: readonly PairAction[]): PendingCrmWrite[] {
@@ -233,7 +260,7 @@ export interface KindPlan {
  * Pull both sides of one kind, plan the session and apply the mass-delete breaker. It only reads: no side write and
  * no store write, so a dry run can show its actions.
  */
-export async function planKind(session: KindSession, mailboxSource: ItemSource<MailboxItem>, context: KindContext): Promise<KindPlan> {
+export async function planKind(session: KindSession, mailboxSource: ItemSource<MailboxItem>, context: KindContext, loaded?: SyncState): Promise<KindPlan> {
   const { mapping } = session;
   const kind = mapping.kind;
   const type = objectTypeOf(kind);
@@ -241,9 +268,9 @@ export async function planKind(session: KindSession, mailboxSource: ItemSource<M
   const windows = { window: context.window, cursorWindow: type.windowed ? context.window : UNBOUNDED_WINDOW };
   const now = new Date();
   // A change of the rules reads the calendar in full, so linked events that did not change are measured against them.
-  const mailboxScope = kind === 'event' ? unsyncScopeOf(context.policy.unsync, now) : '';
+  const mailboxScope = kind === 'event' ? calendarCursorScope(unsyncScopeOf(context.policy.unsync, now), session.sharedMeetings !== undefined) : '';
 
-  const state = await context.store.loadSyncState(context.mailboxId, kind);
+  const state = loaded ?? (await context.store.loadSyncState(context.mailboxId, kind));
   const { pull: mailboxPull, fullReadReason: mailboxReason } = await pullWithRecovery('mailbox', mailboxSource, state.cursors.mailbox, windows, logger, mailboxScope);
   const { pull: crmPull, fullReadReason: crmReason } = await pullWithRecovery('crm', session.crmSource, state.cursors.crm, windows, logger);
 
@@ -258,7 +285,8 @@ export async function planKind(session: KindSession, mailboxSource: ItemSource<M
     side: 'mailbox',
     source: mailboxSource,
     pull: mailboxPull,
-    readIds: stale.map((link) => link.mailboxItemId),
+    // Copies of meetings that no mailbox owns are read again until one is written or they leave.
+    readIds: [...stale.map((link) => link.mailboxItemId), ...((await session.sharedMeetings?.revisit()) ?? [])],
     toView: (snapshot) => mailboxItemView(snapshot, mapping, context.policy),
   });
   const crmStates = await gatherSideStates({
@@ -313,7 +341,7 @@ export async function planKind(session: KindSession, mailboxSource: ItemSource<M
  * Read the mailbox items of pairs that changed only in Salesforce, where the kind needs them. The planner must see
  * which fields the privacy policy hides, and a write into one field of an object must keep the object's other fields.
  */
-async function readMailboxCounterparts(
+export async function readMailboxCounterparts(
   session: KindSession,
   mailboxSource: ItemSource<MailboxItem>,
   context: KindContext,

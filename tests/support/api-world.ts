@@ -12,6 +12,7 @@ import { createSilentLogger } from '../../src/observability/logger.ts';
 import { createMetrics, type SynclineMetrics } from '../../src/observability/metrics.ts';
 import { apiRoutes } from '../../src/server/api-routes.ts';
 import { createServer, type RunningServer } from '../../src/server/create-server.ts';
+import type { DraftPlanner } from '../../src/server/routes/org-settings-edits.ts';
 import { openStore, type SynclineStore } from '../../src/store/index.ts';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -42,6 +43,8 @@ export interface ApiWorldOptions {
   readonly requestSession?: (mailboxId: string, trigger: string) => void;
   /** Failed sign-ins per address before 429; the product's default is 10. */
   readonly maxSignInFailures?: number;
+  /** The dry run's planner; without it the dry run answers 503, as where no engine runs. */
+  readonly planDraft?: DraftPlanner;
 }
 
 /** A SQLite store with orgs and mailboxes, and the API server on a free loopback port. */
@@ -79,7 +82,7 @@ export class ApiWorld {
     const metrics = createMetrics({ processMetrics: false });
     const server = createServer({
       logger,
-      routes: [apiRoutes({ store, config, logger, metrics, signInThrottle: new SignInThrottle({ maxFailures: options.maxSignInFailures ?? 10 }), ...(options.requestSession === undefined ? {} : { requestSession: options.requestSession }) })],
+      routes: [apiRoutes({ store, config, logger, metrics, signInThrottle: new SignInThrottle({ maxFailures: options.maxSignInFailures ?? 10 }), ...(options.requestSession === undefined ? {} : { requestSession: options.requestSession }), ...(options.planDraft === undefined ? {} : { planDraft: options.planDraft }) })],
     });
     const running = await server.listen(0, '127.0.0.1');
     return new ApiWorld(running.url, store, config, metrics, running, dataDir);

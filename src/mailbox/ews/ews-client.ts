@@ -4,6 +4,7 @@ import { networkFailure } from '../graph/network-failure.ts';
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../graph/retry-policy.ts';
 import { Semaphore } from '../graph/semaphore.ts';
 import type { EwsCredentials } from './auth/ews-credentials.ts';
+import { NtlmNotSentError } from './auth/ntlm-transport.ts';
 import { classifyEwsError } from './classify-ews-error.ts';
 import { soapEnvelope } from './soap/envelope.ts';
 import { parseEwsResponse, type ResponseMessage } from './soap/response.ts';
@@ -156,10 +157,10 @@ export class EwsClient {
           continue;
         }
         if (this.options.credentials.kind === 'basic') {
-          throw new ConnectorError(basicRejected(outcome.failure));
+          throw new ConnectorError(basicRejected(outcome.failure, this.options.credentials.passwordVariable));
         }
         if (this.options.credentials.kind === 'ntlm') {
-          throw new ConnectorError(ntlmRejected(outcome.failure));
+          throw new ConnectorError(ntlmRejected(outcome.failure, this.options.credentials.passwordVariable));
         }
       }
 
@@ -243,6 +244,10 @@ export class EwsClient {
         // The NTLM transport failed before the server processed the request, e.g. because the server offers no NTLM.
         return { ok: false, failure: error.failure, notProcessed: true };
       }
+      if (error instanceof NtlmNotSentError) {
+        // The connection failed during the NTLM Negotiate step, before the request itself went out.
+        return { ok: false, failure: networkFailure(error.networkError, { url: this.options.ewsUrl, service: 'Exchange Web Services', configKey: 'ews.url' }), notProcessed: true };
+      }
       return { ok: false, failure: networkFailure(error, { url: this.options.ewsUrl, service: 'Exchange Web Services', configKey: 'ews.url' }), notProcessed: false };
     }
 
@@ -289,20 +294,25 @@ export function tooLongBackOff(failure: Failure, remainingMs: number): Failure {
 }
 
 /** Basic credentials have no token to renew: a rejected password fails every request until the configuration changes. */
-function basicRejected(failure: Failure): Failure {
+function basicRejected(failure: Failure, passwordVariable: string | undefined): Failure {
   return {
     kind: 'suspend',
     code: failure.code,
-    message: `Exchange rejected the service account's user name or password (${failure.code}), so the mailbox is suspended. Fix ews.auth.username and the password (ews.auth.password, or the SYNCLINE_<ORG>_EWS_PASSWORD environment variable), check that the account is not locked, then run "syncline resume" for the mailbox`,
+    message: `Exchange rejected the service account's user name or password (${readableCode(failure.code)}), so the mailbox is suspended. Fix ews.auth.username and the password (ews.auth.password, or the ${passwordVariable ?? 'SYNCLINE_<ORG>_EWS_PASSWORD'} environment variable), check that the account is not locked, then run "syncline resume" for the mailbox`,
   };
 }
 
+/** `HTTP401` is the code's stable form; people read it as `HTTP 401`. */
+function readableCode(code: string): string {
+  return code.replace(/^HTTP(\d{3})$/, 'HTTP $1');
+}
+
 /** Build the suspension for a 401 after the NTLM Authenticate message. NTLM has no token to renew, so only a fix of the account helps. */
-function ntlmRejected(failure: Failure): Failure {
+function ntlmRejected(failure: Failure, passwordVariable: string | undefined): Failure {
   return {
     kind: 'suspend',
     code: failure.code,
-    message: `Exchange rejected the NTLM logon of the service account (${failure.code}), so the mailbox is suspended. Fix ews.auth.username (DOMAIN\\user or user@domain), ews.auth.domain and the password (ews.auth.password, or the SYNCLINE_<ORG>_EWS_PASSWORD environment variable), check that the account is not locked and that the server accepts NTLMv2, then run "syncline resume" for the mailbox`,
+    message: `Exchange rejected the NTLM logon of the service account (${readableCode(failure.code)}), so the mailbox is suspended. Fix ews.auth.username (DOMAIN\\user or user@domain), ews.auth.domain and the password (ews.auth.password, or the ${passwordVariable ?? 'SYNCLINE_<ORG>_EWS_PASSWORD'} environment variable), check that the account is not locked and that the server accepts NTLMv2, then run "syncline resume" for the mailbox`,
   };
 }
 

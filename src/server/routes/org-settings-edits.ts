@@ -24,6 +24,8 @@ export interface OrgSettingsEditOptions {
 const MAX_DRY_RUN_MAILBOXES = 10;
 /** The first actions of each mailbox; the totals count them all. */
 const MAX_ACTIONS_PER_MAILBOX = 50;
+/** The wait a refused dry run is told to take: planning one mailbox takes seconds, ten a few times that. */
+const DRY_RUN_RETRY_AFTER_SECONDS = 30;
 
 const actionSchema = z.object({
   side: z.enum(['mailbox', 'crm']),
@@ -47,6 +49,8 @@ const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchem
 export function registerOrgSettingsEditRoutes(app: FastifyInstance, options: OrgSettingsEditOptions): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const { config, store } = options;
+  /** Orgs with a dry run in progress on this server. */
+  const runningDryRuns = new Set<string>();
 
   routes.put('/api/v1/org/settings', {
     bodyLimit: SETTINGS_BODY_LIMIT_BYTES,
@@ -77,7 +81,7 @@ export function registerOrgSettingsEditRoutes(app: FastifyInstance, options: Org
       summary: 'What one session per mailbox would do with a draft of the org settings (admins only); nothing is written or saved',
       body: sectionsBodySchema,
       querystring: z.strictObject({ mailboxId: z.string().min(1).max(200).optional() }),
-      response: { 200: dryRunSchema, 503: errorBodySchema, ...errors },
+      response: { 200: dryRunSchema, 429: errorBodySchema, 503: errorBodySchema, ...errors },
     },
   }, async (request) => {
     const caller = requireAdmin(request);
@@ -94,12 +98,27 @@ export function registerOrgSettingsEditRoutes(app: FastifyInstance, options: Org
     if (options.planDraft === undefined) {
       throw new ApiError(503, 'dry_run_unavailable', 'this server runs no sync engine, so it cannot plan sessions; run the dry run on the server that `syncline start` runs');
     }
-    // One mailbox at a time: a dry run reads both sides, and its API calls count against the same limits as sessions.
-    const plans = [];
-    for (const mailbox of mailboxes.slice(0, MAX_DRY_RUN_MAILBOXES)) {
-      plans.push(describePlan(await options.planDraft(mailbox.id, checked.edit)));
+    // One dry run per org at a time: each reads both sides of up to ten mailboxes, against the limits sessions share.
+    if (runningDryRuns.has(org.id)) {
+      throw new ApiError(
+        429,
+        'dry_run_running',
+        `another dry run of this org is still planning its mailboxes, and an org runs one at a time; wait for its answer, or try again in ${DRY_RUN_RETRY_AFTER_SECONDS} seconds`,
+        undefined,
+        { 'retry-after': String(DRY_RUN_RETRY_AFTER_SECONDS) },
+      );
     }
-    return { plans, totals: sum(plans.map((plan) => plan.totals)), mailboxesLeftOut: Math.max(0, mailboxes.length - MAX_DRY_RUN_MAILBOXES) };
+    runningDryRuns.add(org.id);
+    try {
+      // One mailbox at a time: a dry run reads both sides, and its API calls count against the same limits as sessions.
+      const plans = [];
+      for (const mailbox of mailboxes.slice(0, MAX_DRY_RUN_MAILBOXES)) {
+        plans.push(describePlan(await options.planDraft(mailbox.id, checked.edit)));
+      }
+      return { plans, totals: sum(plans.map((plan) => plan.totals)), mailboxesLeftOut: Math.max(0, mailboxes.length - MAX_DRY_RUN_MAILBOXES) };
+    } finally {
+      runningDryRuns.delete(org.id);
+    }
   });
 }
 

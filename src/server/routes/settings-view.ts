@@ -19,8 +19,8 @@ export const SETTINGS_BODY_LIMIT_BYTES = 256 * 1024;
 
 const DEFAULT_TRIGGERS = ['create', 'update', 'delete'];
 
-/** One editable section: its value now and whether it comes from the configuration file or a saved edit. */
-const sectionSchema = z.object({ value: z.unknown(), source: z.enum(['file', 'console']) });
+/** One editable section: its value now and whether it comes from the configuration file, the sandbox's built-in settings or a saved edit. */
+const sectionSchema = z.object({ value: z.unknown(), source: z.enum(['file', 'sandbox', 'console']) });
 
 const pairSchema = z.object({
   key: z.string(),
@@ -82,7 +82,8 @@ export function invalidSettings(problems: readonly string[]): ApiError {
 
 /** Each editable section of the org as the console shows it: the edit's section if saved, else the file's, defaults filled. */
 export function orgSections(org: OrgSetting, config: SynclineConfig, edit: OrgSettingsEdit): Record<string, z.infer<typeof sectionSchema>> {
-  const pick = (edited: unknown, file: unknown) => (edited === undefined ? { value: file, source: 'file' as const } : { value: edited, source: 'console' as const });
+  const base = config.origin === 'sandbox' ? ('sandbox' as const) : ('file' as const);
+  const pick = (edited: unknown, file: unknown) => (edited === undefined ? { value: file, source: base } : { value: edited, source: 'console' as const });
   const policy = { ...defaultSyncPolicy, ...org.policy };
   return {
     policy: pick(edit.policy, { conflict: policy.conflict, deletions: policy.deletions, quarantineDays: policy.quarantineDays, privateItems: policy.privateItems, massDelete: policy.massDelete }),

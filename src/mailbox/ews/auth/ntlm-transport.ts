@@ -52,6 +52,17 @@ export function ntlmIdentity(auth: EwsNtlmAuth): NtlmIdentity {
   return { user, domain, workstation: auth.workstation, password: auth.password };
 }
 
+/**
+ * A network failure of the handshake before the request itself was sent (a reset or timeout of the Negotiate step).
+ * The server cannot have acted on the request, so the caller may send it again whether or not it is idempotent.
+ */
+export class NtlmNotSentError extends Error {
+  constructor(readonly networkError: unknown) {
+    super(`the NTLM logon failed before the request was sent: ${networkError instanceof Error ? networkError.message : String(networkError)}`, { cause: networkError });
+    this.name = 'NtlmNotSentError';
+  }
+}
+
 interface Connection {
   readonly agent: http.Agent;
   /** Socket of the last successful handshake. The server drops the logon when that socket closes. */
@@ -101,8 +112,14 @@ export function createNtlmTransport(auth: EwsNtlmAuth, options: { readonly ewsUr
   const handshake = async (connection: Connection, url: URL, request: Outgoing): Promise<RawReply> => {
     handshakes += 1;
     const negotiate = ntlm.createType1Message(identity.workstation, identity.domain);
-    const challengeReply = await send(connection, url, { ...request, headers: { ...request.headers, Authorization: negotiate }, body: Buffer.alloc(0) });
-    await drain(challengeReply.message);
+    let challengeReply: RawReply;
+    try {
+      challengeReply = await send(connection, url, { ...request, headers: { ...request.headers, Authorization: negotiate }, body: Buffer.alloc(0) });
+      await drain(challengeReply.message);
+    } catch (error) {
+      // The Negotiate message carries no body, so the server has not seen the request: even a CreateItem may go again.
+      throw new NtlmNotSentError(error);
+    }
     const challenge = readChallenge(challengeReply, options.ewsUrl);
 
     // NOTE: @ewsjs/ntlm-client draws the client challenge from Math.random and sends no MIC or channel binding, so

@@ -6,7 +6,7 @@ import type { WriteCounts } from '../domain/session-report.ts';
 import type { SyncState } from '../domain/sync-store.ts';
 import { ChunkCommits } from './chunked-commits.ts';
 import { gatherCrmStates, planChunk, planLastStep, type ChunkedRead } from './chunked-plans.ts';
-import type { KindContext, KindOutcome, KindPlan, KindSession } from './kind-session.ts';
+import type { KindContext, KindOutcome, KindPlan, KindSession } from './kind-types.ts';
 import { activeBase, missingKeys } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
 import type { CrmItemState, MailboxItemState } from './plan.ts';

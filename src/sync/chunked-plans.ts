@@ -6,7 +6,7 @@ import type { MailboxItem } from '../domain/mailbox-items.ts';
 import type { ReviewState, SyncState } from '../domain/sync-store.ts';
 import { gatherSideStates } from './gather-states.ts';
 import { crmItemView, mailboxItemView } from './item-views.ts';
-import type { KindContext, KindPlan, KindSession } from './kind-session.ts';
+import type { KindContext, KindPlan, KindSession } from './kind-types.ts';
 import type { CrmItemState, MailboxItemState, PairAction, Plan } from './plan.ts';
 import { planSession } from './planner.ts';
 import { applyReviews } from './reviews.ts';

@@ -2,7 +2,7 @@ import type { Failure } from '../domain/errors.ts';
 import type { Side } from '../domain/glossary.ts';
 import type { ObjectKind } from '../domain/link.ts';
 import type { SessionReport, SessionStatus, WriteCounts } from '../domain/session-report.ts';
-import type { KindOutcome } from './kind-session.ts';
+import type { KindOutcome } from './kind-types.ts';
 import { objectTypeOf } from './object-types/index.ts';
 
 /** The report fields a session computes; the session adds its ids and times. */

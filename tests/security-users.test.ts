@@ -178,7 +178,7 @@ describe('users add command', () => {
 
     const org = await addInProcess({ org: 'nope', email: 'eli@acme.example', role: 'user' }, PASSWORD);
     expect(org.code).toBe(2);
-    expect(org.err).toMatch(/no org 'nope' in the configuration; orgs: acme/);
+    expect(org.err).toMatch(/no org has the id 'nope' in the configuration. Valid org ids: 'acme'/);
 
     const role = await addInProcess({ org: 'acme', email: 'eli@acme.example', role: 'owner' }, PASSWORD);
     expect(role.code).toBe(2);

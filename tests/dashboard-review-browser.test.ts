@@ -103,7 +103,7 @@ describe.skipIf(missing !== null)('dashboard review panels in headless Chromium'
     await screenshot(page, 'dashboard-held-deletions');
 
     const before = world.sessions.length;
-    await page.getByRole('button', { name: 'Reject: make the items again' }).click();
+    await page.getByRole('button', { name: 'Reject: keep the items' }).click();
     await expect.poll(() => page.locator('#held-status').textContent()).toContain(`Rejected ${subjects.length} held deletions`);
     expect(await page.getByRole('button', { name: `Confirm ${subjects.length} deletions` }).isDisabled()).toBe(true);
     await forcedSessionRan(before + 1);

@@ -77,6 +77,8 @@ describe('un-sync rules against the Graph and Salesforce emulators', { timeout: 
     const unsyncs = plan.actions.filter((action) => action.op === 'unsync');
     expect(unsyncs.map((action) => action.rule).sort()).toEqual(['long-past', 'lunches', 'lunches']);
     expect(unsyncs.every((action) => action.side === 'mailbox' && action.id !== null)).toBe(true);
+    // Each removal names the meeting, so a person can tell which one a rule takes.
+    expect(unsyncs.every((action) => typeof action.fields.subject === 'string' && action.fields.span !== undefined)).toBe(true);
     expect(plan.actions.filter((action) => action.side === 'crm')).toEqual([]);
     expect(plan.notes.join('\n')).toContain("Un-sync rule 'lunches' matches 1 meetings this mailbox organizes");
     expect(plan.notes.join('\n')).toContain('the un-sync rules changed');

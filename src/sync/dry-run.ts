@@ -91,7 +91,7 @@ function changesOf(action: PairAction, object: string, objectKind: ObjectKind): 
       return;
     }
     if (side === 'mailbox' && planned.op === 'delete' && action.unsyncRule !== undefined) {
-      changes.push({ side, op: 'unsync', object, objectKind, id, syncId: action.syncId, fields: {}, rule: action.unsyncRule });
+      changes.push({ side, op: 'unsync', object, objectKind, id, syncId: action.syncId, fields: removedEventFields(action), rule: action.unsyncRule });
       return;
     }
     changes.push({
@@ -121,4 +121,10 @@ function changesOf(action: PairAction, object: string, objectKind: ObjectKind): 
     });
   }
   return changes;
+}
+
+/** Return the subject and time of a calendar item an un-sync rule removes, so a person can tell which one it is. */
+function removedEventFields(action: PairAction): Record<string, MappedValue> {
+  const values = action.deletedValues ?? {};
+  return Object.fromEntries(['subject', 'span'].filter((key) => values[key] !== undefined).map((key) => [key, values[key] as MappedValue]));
 }

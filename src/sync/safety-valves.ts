@@ -47,8 +47,8 @@ export function applyMassDeleteValve(
       notes.push(
         `Held back ${deletes} deletions in ${side === 'crm' ? 'Salesforce' : 'the mailbox'}${unsyncs > 0 ? ` (${unsyncs} of them by un-sync rules)` : ''} out of ${linkCount} linked items ` +
           `(limits: ${policy.massDelete.maxCount} items, or ${Math.round(policy.massDelete.maxShare * 100)}% of them). ` +
-          `Check the other side's data, then run \`syncline deletions confirm ${mailboxAddress}\` to make them in the next session ` +
-          `or \`syncline deletions reject ${mailboxAddress}\` to make the deleted items again.`,
+          `Check the other side's data, then confirm them (the next session makes them) or reject them (the items stay) in the ` +
+          `dashboard's Held mass deletions panel, or with \`syncline deletions confirm ${mailboxAddress}\` or \`syncline deletions reject ${mailboxAddress}\`.`,
       );
     }
   }

@@ -29,10 +29,11 @@ const DRY_RUN_RETRY_AFTER_SECONDS = 30;
 
 const actionSchema = z.object({
   side: z.enum(['mailbox', 'crm']),
-  op: z.string().describe('create, update, delete or conflict (a field conflict the session would settle), as `syncline sync --dry-run` prints them'),
+  op: z.string().describe('create, update, delete, conflict (a field conflict the session would settle) or unsync (an un-sync rule removes the mailbox item), as `syncline sync --dry-run` prints them'),
   object: z.string(),
   id: z.string().nullable(),
   fields: z.record(z.string(), z.unknown()),
+  rule: z.string().optional().describe('For op unsync: the name of the un-sync rule that removes the item'),
 });
 const countsSchema = z.record(z.string(), z.number().int()).describe('Planned actions by operation, such as {"create": 2, "update": 1}');
 const dryRunSchema = z
@@ -88,7 +89,7 @@ export function registerOrgSettingsEditRoutes(app: FastifyInstance, options: Org
     const org = findOrg(config, caller.orgId);
     const checked = checkOrgEdit(request.body, org, await loadMailboxEdits(store, org.id));
     if (!checked.ok) {
-      throw invalidSettings(checked.problems);
+      throw invalidSettings(checked.problems, 'the draft was not previewed, and nothing was saved');
     }
     const wanted = request.query.mailboxId;
     const mailboxes = wanted === undefined ? org.mailboxes : org.mailboxes.filter((mailbox) => mailbox.id === wanted);
@@ -131,7 +132,7 @@ function describePlan(plan: SessionPlan): z.infer<typeof dryRunSchema>['plans'][
     mailbox: plan.mailbox,
     mailboxId: plan.mailboxId,
     totals,
-    actions: plan.actions.slice(0, MAX_ACTIONS_PER_MAILBOX).map((action) => ({ side: action.side, op: action.op, object: action.object, id: action.id, fields: { ...action.fields } })),
+    actions: plan.actions.slice(0, MAX_ACTIONS_PER_MAILBOX).map((action) => ({ side: action.side, op: action.op, object: action.object, id: action.id, fields: { ...action.fields }, ...(action.rule === undefined ? {} : { rule: action.rule }) })),
     notes: [...plan.notes],
     failures: [...plan.failures],
   };

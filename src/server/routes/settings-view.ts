@@ -74,10 +74,13 @@ export async function loadMailboxEdits(store: SettingsEditStore, orgId: string):
   return edits;
 }
 
-/** Refuse an edit with every problem in one message, each naming the section, the field and the fix. */
-export function invalidSettings(problems: readonly string[]): ApiError {
+/**
+ * Reject an edit with every problem in one message, each naming the section, the field and the fix. `refused` says
+ * what did not happen: the save, or the preview of a draft.
+ */
+export function invalidSettings(problems: readonly string[], refused = 'the settings were not saved'): ApiError {
   const field = problems[0]?.split(':')[0]?.split(/[.[ ]/)[0];
-  return new ApiError(400, 'invalid_settings', `the settings were not saved: ${problems.join('; ')}`, field === undefined || field === '' ? undefined : field);
+  return new ApiError(400, 'invalid_settings', `${refused}: ${problems.join('; ')}`, field === undefined || field === '' ? undefined : field);
 }
 
 /** Each editable section of the org as the console shows it: the edit's section if saved, else the file's, defaults filled. */

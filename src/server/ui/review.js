@@ -226,12 +226,12 @@ function restoreCell(entry, card, status) {
 
 // ---------------------------------------------------------------- held mass deletions (admins)
 
-const DECISION_WORDS = { confirm: 'Confirmed: the next session deletes it', reject: 'Rejected: the next session makes the deleted item again' };
+const DECISION_WORDS = { confirm: 'Confirmed: the next session deletes it', reject: 'Rejected: the next session keeps the item' };
 
 async function drawHeld(card) {
   const { deletions, version } = await api('GET', mailboxPath('/held-deletions'));
   const heading = el('h2', { id: 'held-heading', text: 'Held mass deletions' });
-  const intro = el('p', { class: 'muted', text: 'When one side deleted more items in one session than the mass-delete guard allows, Syncline holds the matching deletions back. Confirm lets the next session make them; Reject makes the next session create the deleted items again and keep the pairs linked.' });
+  const intro = el('p', { class: 'muted', text: 'When one side deleted more items in one session than the mass-delete guard allows, or un-sync rules would remove that many, Syncline holds the matching deletions back. Confirm lets the next session make them. Reject keeps the items: an item deleted on one side is made there again, and an item an un-sync rule matched stays in the mailbox; the pairs stay linked.' });
   const status = statusLine(card, 'held-status');
   if (deletions.length === 0) {
     card.replaceChildren(heading, intro, el('p', { class: 'empty', text: 'No deletions are held back.' }), status);
@@ -270,7 +270,7 @@ async function drawHeld(card) {
     heading,
     intro,
     el('table', {}, el('thead', {}, el('tr', {}, headers.map((text) => el('th', { scope: 'col', text })))), el('tbody', {}, rows)),
-    el('div', { class: 'actions' }, decide('confirm', `Confirm ${deletions.length} deletions`, 'secondary'), decide('reject', 'Reject: make the items again', null)),
+    el('div', { class: 'actions' }, decide('confirm', `Confirm ${deletions.length} deletions`, 'secondary'), decide('reject', 'Reject: keep the items', null)),
     status,
   );
 }

@@ -95,7 +95,16 @@ function renderOrgEditor(card, editor, notice) {
     await drawOrgEditor(card, 'Saved. The next session of each mailbox uses these settings.');
   }));
   const resetButton = el('button', { type: 'button', class: 'secondary', id: 'reset-settings', text: 'Use the configuration file for everything' });
+  // Dropping every saved section cannot be undone, so the first click only asks for a second one.
+  let resetArmed = false;
   resetButton.addEventListener('click', run(resetButton, async () => {
+    if (!resetArmed) {
+      resetArmed = true;
+      resetButton.textContent = 'Click again to drop every saved section';
+      status.className = 'notice';
+      status.textContent = 'This drops every section saved here, for the whole org, from the next session on. Click the button again to go ahead.';
+      return;
+    }
     await api('PUT', '/api/v1/org/settings', {});
     await drawOrgEditor(card, 'Saved. Every section comes from the configuration file again.');
   }));
@@ -264,7 +273,12 @@ function renderDryRun(target, result) {
   const plans = result.plans.map((plan) => {
     const counts = Object.entries(plan.totals).map(([op, count]) => `${count} ${op}`).join(', ') || 'nothing to do';
     const actions = plan.actions.slice(0, FIRST_ACTIONS).map((action) =>
-      el('li', {}, `${action.op} ${action.object}${action.id === null ? '' : ` ${action.id}`} in ${action.side === 'crm' ? 'Salesforce' : 'the mailbox'}: `, el('span', { class: 'value', text: Object.entries(action.fields).map(([field, value]) => `${field} = ${formatValue(value)}`).join('; ') || '(no fields)' })),
+      el(
+        'li',
+        {},
+        `${action.op} ${action.object}${action.id === null ? '' : ` ${action.id}`} in ${action.side === 'crm' ? 'Salesforce' : 'the mailbox'}${action.rule === undefined ? '' : ` (rule '${action.rule}')`}: `,
+        el('span', { class: 'value', text: Object.entries(action.fields).map(([field, value]) => `${field} = ${formatValue(value)}`).join('; ') || '(no fields)' }),
+      ),
     );
     return el(
       'div',

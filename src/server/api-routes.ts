@@ -72,7 +72,7 @@ export function apiRoutes(deps: ApiDependencies): ServerRoutes {
       baseUrl: (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`,
       logger,
     });
-    registerMailboxRoutes(app, { store: deps.store, now, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
+    registerMailboxRoutes(app, { store: deps.store, now, config: deps.config, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
     registerConflictRoutes(app, { store: deps.store });
     registerReviewRoutes(app, { store: deps.store, config: deps.config, now, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
     registerLinkExplanationRoutes(app, { store: deps.store });

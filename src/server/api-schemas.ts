@@ -33,6 +33,13 @@ export const mailboxStatusSchema = z
   })
   .meta({ id: 'MailboxStatus' });
 
+export const mailboxConnectSchema = z
+  .object({
+    url: z.string().describe('The sign-in page that sends the owner to Microsoft or Google and back: under server.publicUrl, else a path on this server'),
+    provider: z.enum(['graph', 'google']),
+  })
+  .meta({ id: 'MailboxConnect' });
+
 export const itemErrorSchema = z
   .object({
     objectKind: z.string().optional(),
@@ -73,4 +80,5 @@ export const sessionSchema = z
   .meta({ id: 'Session' });
 
 export type MailboxStatus = z.infer<typeof mailboxStatusSchema>;
+export type MailboxConnect = z.infer<typeof mailboxConnectSchema>;
 export type SessionEntry = z.infer<typeof sessionSchema>;

@@ -73,6 +73,12 @@ export function registerDashboardPages(app: FastifyInstance, options: DashboardP
     return sendPage(reply, 'console');
   });
 
+  // Browsers ask for /favicon.ico on pages that name no icon, such as the plain-text sign-in callback pages.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => {
+    const icon = assets.get('icon.svg');
+    return icon === undefined ? reply.code(404).send() : securityHeaders(reply).header('cache-control', 'max-age=86400').type(icon.type).send(icon.body);
+  });
+
   app.get<{ Params: { name: string } }>('/ui/:name', { schema: { hide: true } }, async (request, reply) => {
     const asset = assets.get(request.params.name);
     if (asset === undefined) {

@@ -1,15 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { SynclineConfig } from '../../config/resolved-config.ts';
 import type { AccountStore, MailboxRecord, SessionLog } from '../../domain/accounts.ts';
 import type { MailboxSchedule, ScheduleStore, SessionTrigger } from '../../domain/mailbox-state.ts';
 import type { SessionReport } from '../../domain/session-report.ts';
 import { queueForcedSession, resumeMailbox, suspendMailbox } from '../../scheduler/mailbox-control.ts';
 import { newSchedule } from '../../scheduler/mailbox-states.ts';
 import { ApiError, errorBodySchema } from '../api-errors.ts';
-import { mailboxStatusSchema, sessionSchema, type MailboxStatus, type SessionEntry } from '../api-schemas.ts';
+import { mailboxConnectSchema, mailboxStatusSchema, sessionSchema, type MailboxConnect, type MailboxStatus, type SessionEntry } from '../api-schemas.ts';
 import { requireCaller } from '../authentication.ts';
 import { visibleMailbox, visibleMailboxes } from '../mailbox-access.ts';
+import { googleSignInUrlOf } from '../webhooks/google-sign-in.ts';
+import { signInUrlOf } from '../webhooks/graph-sign-in.ts';
 import { API_BODY_LIMIT_BYTES } from './limits.ts';
 
 export interface MailboxRouteOptions {
@@ -17,6 +20,8 @@ export interface MailboxRouteOptions {
   /** Starts a session in this process at once; without it the scheduler finds the request at its next poll. */
   readonly requestSession?: (mailboxId: string, trigger: SessionTrigger) => void;
   readonly now: () => Date;
+  /** The configuration, to offer the sign-in page of mailboxes whose owner grants access; without it none is offered. */
+  readonly config?: Pick<SynclineConfig, 'orgs' | 'server'>;
 }
 
 const DEFAULT_SESSION_LIMIT = 20;
@@ -46,14 +51,25 @@ export function registerMailboxRoutes(app: FastifyInstance, options: MailboxRout
   routes.get('/api/v1/mailboxes/:id', {
     schema: {
       tags,
-      summary: 'One mailbox: its state, the reason of a suspension, its last and next session',
+      summary: 'One mailbox: its state, the reason of a suspension, its last and next session, and where its owner connects it',
       params: idParams,
-      response: { 200: z.object({ mailbox: mailboxStatusSchema, lastSession: sessionSchema.nullable() }), ...errors },
+      response: {
+        200: z.object({
+          mailbox: mailboxStatusSchema,
+          lastSession: sessionSchema.nullable(),
+          connect: mailboxConnectSchema.nullable().describe("The sign-in page of a mailbox under delegated Office 365 access or Google user OAuth; null when the mailbox's access needs no owner sign-in"),
+        }),
+        ...errors,
+      },
     },
   }, async (request) => {
     const mailbox = await visibleMailbox(store, requireCaller(request), request.params.id);
     const [last] = await store.listSessions(mailbox.id, 1);
-    return { mailbox: toStatus(mailbox, await store.loadSchedule(mailbox.id)), lastSession: last === undefined ? null : toSessionEntry(last) };
+    return {
+      mailbox: toStatus(mailbox, await store.loadSchedule(mailbox.id)),
+      lastSession: last === undefined ? null : toSessionEntry(last),
+      connect: options.config === undefined ? null : connectOf(options.config, mailbox),
+    };
   });
 
   routes.get('/api/v1/mailboxes/:id/sessions', {
@@ -126,6 +142,28 @@ export function registerMailboxRoutes(app: FastifyInstance, options: MailboxRout
     const schedule = await resumeMailbox(store, mailbox.id, options.now());
     return { mailbox: toStatus(mailbox, schedule) };
   });
+}
+
+/**
+ * Return the sign-in page of a mailbox whose access rests on its owner's consent. The page needs no Syncline session,
+ * so visibleMailbox, which lets only the owner or an admin read the mailbox, is what keeps the link to them.
+ */
+function connectOf(config: Pick<SynclineConfig, 'orgs' | 'server'>, mailbox: MailboxRecord): MailboxConnect | null {
+  const org = config.orgs.find((candidate) => candidate.id === mailbox.orgId);
+  const setting = org?.mailboxes.find((candidate) => candidate.id === mailbox.id);
+  if (org === undefined || setting === undefined) {
+    return null;
+  }
+  // Without a public URL the dashboard and the sign-in pages share the address the browser already uses.
+  const baseUrl = config.server?.publicUrl ?? '';
+  const kind = setting.kind ?? 'graph';
+  if (kind === 'graph' && setting.graphAuth === 'delegated' && org.graph !== undefined) {
+    return { url: signInUrlOf(baseUrl, mailbox.id), provider: 'graph' };
+  }
+  if (kind === 'google' && org.google?.auth.kind === 'userOAuth') {
+    return { url: googleSignInUrlOf(baseUrl, mailbox.id), provider: 'google' };
+  }
+  return null;
 }
 
 function stateConflict(mailbox: MailboxRecord, schedule: MailboxSchedule, fix: string): ApiError {

@@ -107,10 +107,10 @@ function badge(kind, value, words = value) {
   return el('span', { class: `badge ${kind}-${value}`, 'data-testid': `${kind}-badge`, text: words });
 }
 
-/** Accept only web links, so a record link can never run script. */
-function safeWebLink(url) {
+/** Accept only web links, so a record link can never run script; `base` resolves a path on this server. */
+function safeWebLink(url, base) {
   try {
-    const parsed = new URL(url);
+    const parsed = new URL(url, base);
     return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
   } catch {
     return null;
@@ -246,13 +246,13 @@ async function startDashboard(me) {
 /** Read the mailbox, its last session and its history, and draw them. */
 async function refreshMailbox(view) {
   const [detail, history] = await Promise.all([api('GET', `/api/v1/mailboxes/${encodeURIComponent(view.id)}`), api('GET', `/api/v1/mailboxes/${encodeURIComponent(view.id)}/sessions?limit=20`)]);
-  renderState(view, detail.mailbox, detail.lastSession);
+  renderState(view, detail.mailbox, detail.lastSession, detail.connect);
   renderItemErrors(view.errorsCard, detail.lastSession);
   renderHistory(view.historyCard, history.sessions);
   return detail;
 }
 
-function renderState(view, mailbox, lastSession) {
+function renderState(view, mailbox, lastSession, connect) {
   const status = el('p', { id: 'action-status', role: 'status', class: 'notice', text: view.notice });
   const reasonInput = el('input', { id: 'suspend-reason', type: 'text', maxlength: 500, placeholder: 'Reason for suspending (optional)', 'aria-label': 'Reason for suspending' });
   const suspended = mailbox.state === 'suspendedByUser' || mailbox.state === 'suspendedByError';
@@ -328,9 +328,30 @@ function renderState(view, mailbox, lastSession) {
       el('dt', { text: 'Kind' }),
       el('dd', { text: `${mailbox.kind} · ${mailbox.timeZone}` }),
     ),
-    el('div', { class: 'actions' }, force, reasonInput, suspend, resume),
+    el('div', { class: 'actions' }, connectLink(mailbox, connect), force, reasonInput, suspend, resume),
     status,
   );
+}
+
+const PROVIDER_WORDS = { graph: 'Microsoft', google: 'Google' };
+
+/**
+ * Link to the server's sign-in page, where the owner grants Syncline access: it sends the browser on to Microsoft or
+ * Google and back. A mailbox suspended by an error (a missing or revoked token among them) offers to connect again.
+ */
+function connectLink(mailbox, connect) {
+  const href = connect ? safeWebLink(connect.url, location.href) : null;
+  if (href === null) {
+    return null;
+  }
+  const again = mailbox.state === 'disconnected' || mailbox.state === 'suspendedByError';
+  const provider = PROVIDER_WORDS[connect.provider] ?? connect.provider;
+  return el('a', {
+    id: 'connect-mailbox',
+    href,
+    title: `Sign in with ${provider} to let Syncline reach this mailbox`,
+    text: again ? 'Connect again' : 'Connect your mailbox',
+  });
 }
 
 /** After a forced session, read the mailbox again until a newer session shows up, a few times. */

@@ -4,25 +4,21 @@
  * Then the Salesforce connector alone on N records (bench/salesforce-writes.ts): writes, look-ups, change detection.
  * Run with `npm run bench`; BENCH_EVENTS sets N (default 10,000). Prints a table and one JSON line per benchmark.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 
 import type { GraphEventSeed } from '../emulators/graph/seed-types.ts';
-import { createSalesforceEventSource } from '../src/crm/salesforce/index.ts';
 import type { MailboxRecord } from '../src/domain/accounts.ts';
 import type { SessionReport } from '../src/domain/session-report.ts';
-import { createGraphEventSource } from '../src/mailbox/graph/index.ts';
-import { defaultEventMapping, eventCrmFields } from '../src/mapping/index.ts';
+import { defaultEventMapping } from '../src/mapping/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
 import { openStore } from '../src/store/index.ts';
 import { defaultSyncPolicy, runEventSession } from '../src/sync/index.ts';
 import { BENCH_ACCOUNTS } from './accounts.ts';
 import { runNaiveBaseline } from './naive-baseline.ts';
 import { runSalesforceWritesBench } from './salesforce-writes.ts';
+import { benchGraphSource, benchSalesforceSource, meetingSeed, round, seedEvents, startEmulators } from './support.ts';
 
 const EVENT_COUNT = Number(process.env.BENCH_EVENTS ?? 10_000);
 const WINDOW = { start: '2027-01-01T00:00:00Z', end: '2028-01-01T00:00:00Z' };
@@ -32,7 +28,7 @@ const emulators = await startEmulators();
 const dataDir = mkdtempSync(path.join(tmpdir(), 'syncline-bench-'));
 
 try {
-  await seedEvents(emulators.graphUrl, EVENT_COUNT);
+  await seedEvents(emulators.graphUrl, EVENT_COUNT, generatedSeed);
   const store = await openStore({ kind: 'sqlite', path: path.join(dataDir, 'bench.db') }, createSilentLogger());
   const mailbox: MailboxRecord = { id: 'bench-mailbox', orgId: 'bench-org', kind: 'graph', address: BENCH_ACCOUNTS.mailbox, timeZone: 'Europe/Berlin' };
   await store.upsertOrg({ id: 'bench-org', name: 'Bench' });
@@ -40,24 +36,8 @@ try {
 
   const runSession = () => {
     const logger = createSilentLogger();
-    const crmSource = createSalesforceEventSource({
-      loginUrl: emulators.salesforceUrl,
-      auth: { kind: 'refreshToken', clientId: BENCH_ACCOUNTS.salesforce.clientId, clientSecret: BENCH_ACCOUNTS.salesforce.clientSecret, refreshToken: 'bench-refresh' },
-      apiVersion: '62.0',
-      owner: { email: BENCH_ACCOUNTS.mailbox },
-      syncIdField: BENCH_ACCOUNTS.syncIdField,
-      fields: eventCrmFields(defaultEventMapping),
-      logger,
-    });
-    const mailboxSource = createGraphEventSource({
-      graphBaseUrl: `${emulators.graphUrl}/v1.0`,
-      tokenUrl: `${emulators.graphUrl}/${BENCH_ACCOUNTS.tenant}/oauth2/v2.0/token`,
-      clientId: BENCH_ACCOUNTS.graph.clientId,
-      clientSecret: BENCH_ACCOUNTS.graph.clientSecret,
-      userId: BENCH_ACCOUNTS.mailbox,
-      mailboxTimeZone: 'Europe/Berlin',
-      logger,
-    });
+    const crmSource = benchSalesforceSource(emulators.salesforceUrl, logger);
+    const mailboxSource = benchGraphSource(emulators.graphUrl, { mailboxTimeZone: 'Europe/Berlin', logger });
     return runEventSession({
       mailbox,
       mailboxSource,
@@ -126,62 +106,13 @@ function assertComplete(report: SessionReport, expected: number): void {
   }
 }
 
-async function seedEvents(graphUrl: string, count: number): Promise<void> {
-  const chunk = 1000;
-  for (let offset = 0; offset < count; offset += chunk) {
-    const seeds = Array.from({ length: Math.min(chunk, count - offset) }, (_, index) => generatedSeed(offset + index));
-    const response = await fetch(`${graphUrl}/_admin/users/${encodeURIComponent(BENCH_ACCOUNTS.mailbox)}/seed`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events: seeds }),
-    });
-    if (!response.ok) {
-      throw new Error(`Seeding the Graph emulator failed with HTTP ${response.status}: ${await response.text()}`);
-    }
-  }
-}
-
-/** Event number `index`: 30-minute meetings on consecutive half-hour slots through 2027. */
+/** Event number `index`: 30-minute meetings every 45 minutes through 2027. */
 function generatedSeed(index: number): GraphEventSeed {
-  const start = new Date(Date.parse(WINDOW.start) + index * 45 * 60_000);
-  const end = new Date(start.getTime() + 30 * 60_000);
-  const local = (instant: Date) => `${instant.toISOString().slice(0, 19)}.0000000`;
-  return {
-    seedKey: `bench-${index}`,
-    iCalUId: `bench-${index}@bench.example.com`,
+  return meetingSeed({
+    index,
+    keyPrefix: 'bench',
+    start: new Date(Date.parse(WINDOW.start) + index * 45 * 60_000),
     subject: `Generated meeting ${index}`,
-    body: { contentType: 'text', content: `Agenda item ${index}` },
-    start: { dateTime: local(start), timeZone: 'UTC' },
-    end: { dateTime: local(end), timeZone: 'UTC' },
-    originalStartTimeZone: 'UTC',
-    originalEndTimeZone: 'UTC',
-    isAllDay: false,
-    isCancelled: false,
-    location: { displayName: `Room ${index % 40}` },
-    showAs: 'busy',
-    sensitivity: 'normal',
-    organizer: { emailAddress: { name: 'Bench User', address: BENCH_ACCOUNTS.mailbox } },
-    attendees: [],
-    type: 'singleInstance',
-    seriesMasterSeedKey: null,
-    originalStart: null,
-    recurrence: null,
-  };
-}
-
-async function startEmulators(): Promise<{ graphUrl: string; salesforceUrl: string; stop: () => void }> {
-  const script = fileURLToPath(new URL('./emulators-main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`The emulator process exited with code ${code} before it was ready`)));
+    body: `Agenda item ${index}`,
   });
-  const urls = JSON.parse(first) as { graphUrl: string; salesforceUrl: string };
-  return { ...urls, stop: () => child.stdin.end() };
-}
-
-function round(value: number, digits = 1): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

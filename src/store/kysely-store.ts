@@ -14,7 +14,7 @@ import { findUndoOf, getConflict, listConflicts, loadConflictUndos, requestConfl
 import * as quarantine from './quarantine.ts';
 import * as linkingRecords from './linking-records.ts';
 import * as sharedMeetings from './shared-meetings.ts';
-import type { SharedMeetingCopyRow, SharedMeetingHolderState, SharedMeetingOwnerRow } from './shared-meetings.ts';
+import type { MeetingCopyResponse, MeetingHolderState, MeetingOwner } from '../sync/shared-meetings.ts';
 import type { LinkExplanationRow, LinkingClaimOutcome, LinkingRecords } from './linking-records.ts';
 import * as credentials from './credential-queries.ts';
 import * as settingsEdits from './settings-edits.ts';
@@ -173,11 +173,11 @@ export class KyselyStore implements SynclineStore {
     return linkingRecords.settleLinkingClaim(this.db, orgId, key, holder, recordId);
   }
 
-  claimSharedMeetings(orgId: string, mailboxId: string, meetingKeys: readonly string[], at: string): Promise<Map<string, SharedMeetingOwnerRow>> {
+  claimSharedMeetings(orgId: string, mailboxId: string, meetingKeys: readonly string[], at: string): Promise<Map<string, MeetingOwner>> {
     return sharedMeetings.claimSharedMeetings(this.db, orgId, mailboxId, meetingKeys, at);
   }
 
-  findSharedMeetings(orgId: string, meetingKeys: readonly string[]): Promise<Map<string, SharedMeetingOwnerRow>> {
+  findSharedMeetings(orgId: string, meetingKeys: readonly string[]): Promise<Map<string, MeetingOwner>> {
     return sharedMeetings.findSharedMeetings(this.db, orgId, meetingKeys);
   }
 
@@ -185,11 +185,11 @@ export class KyselyStore implements SynclineStore {
     return sharedMeetings.settleSharedMeetings(this.db, orgId, mailboxId, settled);
   }
 
-  recordSharedMeetingCopies(orgId: string, copies: readonly SharedMeetingCopyRow[], at: string): Promise<void> {
+  recordSharedMeetingCopies(orgId: string, copies: readonly MeetingCopyResponse[], at: string): Promise<void> {
     return sharedMeetings.recordSharedMeetingCopies(this.db, orgId, copies, at);
   }
 
-  listSharedMeetingCopies(orgId: string, meetingKeys: readonly string[]): Promise<SharedMeetingCopyRow[]> {
+  listSharedMeetingCopies(orgId: string, meetingKeys: readonly string[]): Promise<MeetingCopyResponse[]> {
     return sharedMeetings.listSharedMeetingCopies(this.db, orgId, meetingKeys);
   }
 
@@ -209,7 +209,7 @@ export class KyselyStore implements SynclineStore {
     return sharedMeetings.recordSharedMeetingSession(this.db, orgId, mailboxId, startedAt, endedAt);
   }
 
-  sharedMeetingHolderStates(orgId: string, mailboxIds: readonly string[]): Promise<Map<string, SharedMeetingHolderState>> {
+  sharedMeetingHolderStates(orgId: string, mailboxIds: readonly string[]): Promise<Map<string, MeetingHolderState>> {
     return sharedMeetings.sharedMeetingHolderStates(this.db, orgId, mailboxIds);
   }
 

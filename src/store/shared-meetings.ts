@@ -1,55 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { MeetingCopyResponse, MeetingHolderState, MeetingOwner } from '../sync/shared-meetings.ts';
 import type { SynclineDatabase } from './database.ts';
-
-/** The mailbox whose copy of a shared meeting is the org's one Event (see migration 0018). */
-export interface SharedMeetingOwnerRow {
-  readonly meetingKey: string;
-  readonly ownerMailboxId: string;
-  /** Null until the owner's session has linked its copy to an Event. */
-  readonly crmRecordId: string | null;
-}
-
-/** The response a mailbox that is not the owner gave in its own copy of a shared meeting. */
-export interface SharedMeetingCopyRow {
-  readonly meetingKey: string;
-  readonly mailboxId: string;
-  readonly address: string;
-  /** Empty when the copy does not list its mailbox owner among the attendees. */
-  readonly response: string;
-  /** The copy's item, read again by its mailbox while the meeting has no owner; null or absent: not read again. */
-  readonly mailboxItemId?: string | null;
-  /** When the copy first waited for a synced organizer; null or absent: it never waited. */
-  readonly deferredAt?: string | null;
-}
-
-/** What an attendee waiting for an organizer's mailbox needs to know about it. */
-export interface SharedMeetingHolderState {
-  /** The mailbox's scheduling state; null when it was never scheduled. */
-  readonly state: string | null;
-  /** The start of the last calendar session it finished; null when none did since meetings had owners. */
-  readonly lastSessionStartedAt: string | null;
-}
-
-/** Ownership of meetings that several synced mailboxes of one org hold copies of. */
-export interface SharedMeetingRecords {
-  /** Make `mailboxId` the owner of each key without an owner, then return every key's owner. Concurrent claims race on the key. */
-  claimSharedMeetings(orgId: string, mailboxId: string, meetingKeys: readonly string[], at: string): Promise<Map<string, SharedMeetingOwnerRow>>;
-  /** The owners of these keys, where there is one; writes nothing. */
-  findSharedMeetings(orgId: string, meetingKeys: readonly string[]): Promise<Map<string, SharedMeetingOwnerRow>>;
-  /** Record the Event of meetings `mailboxId` owns; keys another mailbox owns are left alone. */
-  settleSharedMeetings(orgId: string, mailboxId: string, settled: readonly { meetingKey: string; crmRecordId: string }[]): Promise<void>;
-  recordSharedMeetingCopies(orgId: string, copies: readonly SharedMeetingCopyRow[], at: string): Promise<void>;
-  listSharedMeetingCopies(orgId: string, meetingKeys: readonly string[]): Promise<SharedMeetingCopyRow[]>;
-  /** The copies of `mailboxId` whose meeting has no owner (still waiting, or released): its session reads them again. */
-  listUnownedMeetingCopies(orgId: string, mailboxId: string): Promise<{ meetingKey: string; mailboxItemId: string }[]>;
-  /** Stop reading these items of `mailboxId` again: they are gone, or no longer a meeting to write. */
-  forgetMeetingCopyItems(orgId: string, mailboxId: string, mailboxItemIds: readonly string[]): Promise<void>;
-  /** Drop the ownership `mailboxId` holds of the meetings whose Event is one of these records, so another copy may claim them. */
-  releaseSharedMeetings(orgId: string, mailboxId: string, crmRecordIds: readonly string[]): Promise<number>;
-  /** Record that a calendar session of `mailboxId` that started at `startedAt` has finished. */
-  recordSharedMeetingSession(orgId: string, mailboxId: string, startedAt: string, endedAt: string): Promise<void>;
-  sharedMeetingHolderStates(orgId: string, mailboxIds: readonly string[]): Promise<Map<string, SharedMeetingHolderState>>;
-}
 
 type SharedMeetingTables = {
   shared_meetings: { org_id: string; meeting_key: string; owner_mailbox_id: string; crm_record_id: string | null; claimed_at: string };
@@ -69,10 +20,10 @@ function tables(db: Kysely<SynclineDatabase>): Kysely<SynclineDatabase & SharedM
 }
 
 /**
- * Insert a row per key and keep the one already there: on both databases the primary key lets exactly one of two
+ * Insert a row per key and keep the one already there. On both databases the primary key lets exactly one of two
  * concurrent sessions insert it, and each then reads the winner.
  */
-export async function claimSharedMeetings(db: Kysely<SynclineDatabase>, orgId: string, mailboxId: string, meetingKeys: readonly string[], at: string): Promise<Map<string, SharedMeetingOwnerRow>> {
+export async function claimSharedMeetings(db: Kysely<SynclineDatabase>, orgId: string, mailboxId: string, meetingKeys: readonly string[], at: string): Promise<Map<string, MeetingOwner>> {
   for (const keys of chunks([...new Set(meetingKeys)], ROWS_PER_STATEMENT)) {
     await tables(db)
       .insertInto('shared_meetings')
@@ -83,8 +34,8 @@ export async function claimSharedMeetings(db: Kysely<SynclineDatabase>, orgId: s
   return findSharedMeetings(db, orgId, meetingKeys);
 }
 
-export async function findSharedMeetings(db: Kysely<SynclineDatabase>, orgId: string, meetingKeys: readonly string[]): Promise<Map<string, SharedMeetingOwnerRow>> {
-  const found = new Map<string, SharedMeetingOwnerRow>();
+export async function findSharedMeetings(db: Kysely<SynclineDatabase>, orgId: string, meetingKeys: readonly string[]): Promise<Map<string, MeetingOwner>> {
+  const found = new Map<string, MeetingOwner>();
   for (const keys of chunks([...new Set(meetingKeys)], VALUES_PER_IN_LIST)) {
     const rows = await tables(db).selectFrom('shared_meetings').selectAll().where('org_id', '=', orgId).where('meeting_key', 'in', keys).execute();
     for (const row of rows) {
@@ -108,7 +59,7 @@ export async function settleSharedMeetings(db: Kysely<SynclineDatabase>, orgId: 
   });
 }
 
-export async function recordSharedMeetingCopies(db: Kysely<SynclineDatabase>, orgId: string, copies: readonly SharedMeetingCopyRow[], at: string): Promise<void> {
+export async function recordSharedMeetingCopies(db: Kysely<SynclineDatabase>, orgId: string, copies: readonly MeetingCopyResponse[], at: string): Promise<void> {
   for (const rows of chunks(copies, ROWS_PER_STATEMENT)) {
     await tables(db)
       .insertInto('shared_meeting_copies')
@@ -122,7 +73,7 @@ export async function recordSharedMeetingCopies(db: Kysely<SynclineDatabase>, or
           response: eb.ref('excluded.response'),
           updated_at: eb.ref('excluded.updated_at'),
           mailbox_item_id: eb.ref('excluded.mailbox_item_id'),
-          // The first wait counts: an organizer's session after it shows the organizer did not write the meeting.
+          // Only the first wait counts, because an organizer's session after it shows the organizer did not write the meeting.
           deferred_at: eb.fn.coalesce('shared_meeting_copies.deferred_at', 'excluded.deferred_at'),
         })),
       )
@@ -130,8 +81,8 @@ export async function recordSharedMeetingCopies(db: Kysely<SynclineDatabase>, or
   }
 }
 
-export async function listSharedMeetingCopies(db: Kysely<SynclineDatabase>, orgId: string, meetingKeys: readonly string[]): Promise<SharedMeetingCopyRow[]> {
-  const copies: SharedMeetingCopyRow[] = [];
+export async function listSharedMeetingCopies(db: Kysely<SynclineDatabase>, orgId: string, meetingKeys: readonly string[]): Promise<MeetingCopyResponse[]> {
+  const copies: MeetingCopyResponse[] = [];
   for (const keys of chunks([...new Set(meetingKeys)], VALUES_PER_IN_LIST)) {
     const rows = await tables(db).selectFrom('shared_meeting_copies').selectAll().where('org_id', '=', orgId).where('meeting_key', 'in', keys).orderBy('mailbox_id').execute();
     copies.push(...rows.map((row) => ({
@@ -179,8 +130,8 @@ export async function recordSharedMeetingSession(db: Kysely<SynclineDatabase>, o
     .execute();
 }
 
-export async function sharedMeetingHolderStates(db: Kysely<SynclineDatabase>, orgId: string, mailboxIds: readonly string[]): Promise<Map<string, SharedMeetingHolderState>> {
-  const found = new Map<string, SharedMeetingHolderState>();
+export async function sharedMeetingHolderStates(db: Kysely<SynclineDatabase>, orgId: string, mailboxIds: readonly string[]): Promise<Map<string, MeetingHolderState>> {
+  const found = new Map<string, MeetingHolderState>();
   for (const ids of chunks([...new Set(mailboxIds)], VALUES_PER_IN_LIST)) {
     const schedules = await tables(db).selectFrom('mailbox_schedules').select(['mailbox_id', 'state']).where('mailbox_id', 'in', ids).execute();
     const sessions = await tables(db).selectFrom('shared_meeting_sessions').select(['mailbox_id', 'started_at']).where('org_id', '=', orgId).where('mailbox_id', 'in', ids).execute();

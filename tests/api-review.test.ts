@@ -249,7 +249,7 @@ describe.each(TARGETS)('review API on $name', ({ makeTarget }) => {
     const { version, deletions: held } = listed.body as { version: string; deletions: { side: string; title: string; decision: string | null }[] };
     const seen = { body: { version } };
 
-    // Only an admin of the mailbox's org sees and decides the held deletions.
+    // Only an admin of the mailbox's org can read and decide the held deletions.
     expect((await as(OWNER).request('GET', `${mailboxPath()}/held-deletions`)).status).toBe(403);
     expect((await as(OWNER).request('POST', `${mailboxPath()}/held-deletions/reject`, seen)).status).toBe(403);
     expect((await as(FOREIGN_ADMIN).request('GET', `${mailboxPath()}/held-deletions`)).status).toBe(404);
@@ -351,7 +351,7 @@ describe.each(TARGETS)('review API on $name', ({ makeTarget }) => {
     forced.length = 0;
     const requested = await deleteTaskIntoQuarantine('Sign the lease');
     const expired = await deleteTaskIntoQuarantine('Water the plants');
-    // Asked for in time (as the API or the CLI records it), then the quarantine time ran out before a session ran.
+    // Requested in time (as the API or the CLI records it), then the quarantine time ran out before a session ran.
     expect(await harness.store.requestQuarantineRestore(requested.id, new Date().toISOString())).toBe(true);
     await ageEntry(requested.id, QUARANTINE_DAYS + 1);
     await ageEntry(expired.id, QUARANTINE_DAYS + 1);
@@ -432,7 +432,7 @@ describe.each(TARGETS)('review API on $name', ({ makeTarget }) => {
     await Promise.allSettled(forced);
   });
 
-  it('answers 404 for out-of-range numbers', async () => {
+  it('returns 404 for out-of-range numbers', async () => {
     for (const seq of ['2147483648', '99999999999999999999999', '0']) {
       const response = await as(OWNER).request('POST', `${mailboxPath()}/conflicts/${encodeURIComponent(`${harness.mailbox.id}/task/${seq}`)}/undo`);
       expect(response.status, `seq ${seq}: ${response.text}`).toBe(404);
@@ -440,7 +440,7 @@ describe.each(TARGETS)('review API on $name', ({ makeTarget }) => {
     }
   });
 
-  it('answers 404 for NUL in ids', async () => {
+  it('returns 404 for NUL in ids', async () => {
     const routes: [string, string][] = [
       ['POST', `${mailboxPath()}/quarantine/${encodeURIComponent('q\u0000x')}/restore`],
       ['POST', `${mailboxPath()}/conflicts/${encodeURIComponent(`${harness.mailbox.id}\u0000/task/1`)}/undo`],

@@ -37,7 +37,7 @@ describe('settings routes: access and validation', () => {
     await world?.close();
   });
 
-  it('lets an admin save a policy change, shown with where it comes from and who saved it', async () => {
+  it('admin policy save shows source', async () => {
     const saved = await admin.request('PUT', '/api/v1/org/settings', { body: { policy: { conflict: 'crmWins', deleteCrmOnMailboxDelete: false } } });
     expect(saved.status).toBe(200);
 
@@ -142,7 +142,7 @@ describe('settings routes: access and validation', () => {
     expect(effective.org.linking?.userBlocklists[DANA]).toEqual(['press@newswire.example']);
   });
 
-  it('answers 403 to a user and to a request without the CSRF token', async () => {
+  it('returns 403 for user or missing CSRF', async () => {
     expect((await dana.request('GET', '/api/v1/org/settings')).status).toBe(403);
     expect((await dana.request('PUT', '/api/v1/org/settings', { body: { policy: { conflict: 'crmWins' } } })).status).toBe(403);
     expect((await dana.request('POST', '/api/v1/org/settings/dry-run', { body: {} })).status).toBe(403);
@@ -154,7 +154,7 @@ describe('settings routes: access and validation', () => {
     expect(errorOf(personalWithoutToken).code).toBe('csrf_failed');
   });
 
-  it("answers 404 for another org's mailbox and for another person's", async () => {
+  it('returns 404 for foreign mailboxes', async () => {
     expect((await admin.request('GET', `/api/v1/mailboxes/${GINA_MAILBOX}/settings`)).status).toBe(404);
     expect((await admin.request('PUT', `/api/v1/mailboxes/${GINA_MAILBOX}/settings`, { body: { userBlocklist: ['x.example'] } })).status).toBe(404);
     expect((await dana.request('GET', `/api/v1/mailboxes/${ELI_MAILBOX}/settings`)).status).toBe(404);
@@ -162,7 +162,7 @@ describe('settings routes: access and validation', () => {
     expect((await admin.request('POST', `/api/v1/org/settings/dry-run?mailboxId=${GINA_MAILBOX}`, { body: {} })).status).toBe(404);
   });
 
-  it('lets the owner save a personal blocklist and directions no wider than the org allows', async () => {
+  it('owner saves blocklist within org limits', async () => {
     const saved = await dana.request('PUT', `/api/v1/mailboxes/${DANA_MAILBOX}/settings`, { body: { userBlocklist: ['Press@Newswire.example', '*.spam.example'], mappings: { event: { location: 'mailboxToCrm' } } } });
     expect(saved.status).toBe(200);
     const settings = (saved.body as { settings: { sections: { userBlocklist: { value: string[]; source: string } }; pairs: { kind: string; key: string; allowed: string; direction: string }[] } }).settings;
@@ -188,7 +188,7 @@ describe('settings routes: access and validation', () => {
     expect(Object.keys(paths['/api/v1/mailboxes/{id}/settings'] ?? {}).sort()).toEqual(['get', 'put']);
   });
 
-  it('answers 503 for a dry run where no engine runs, after checking the draft', async () => {
+  it('dry run without engine returns 503', async () => {
     const invalid = await admin.request('POST', '/api/v1/org/settings/dry-run', { body: { policy: { quarantineDays: 0 } } });
     expect(invalid.status).toBe(400);
     expect(errorOf(invalid).message).toContain('policy.quarantineDays: expected 1 day or more');
@@ -199,7 +199,7 @@ describe('settings routes: access and validation', () => {
 describe('settings dry run limits', () => {
   let world: ApiWorld;
   let admin: ApiClient;
-  /** Acme's plans wait for this; Globex's never do. */
+  /** Gate that Acme's plans wait for, while Globex's plans never wait. */
   let gate: Promise<void> = Promise.resolve();
   let planStarted: () => void = () => undefined;
   let failNext = false;
@@ -229,7 +229,7 @@ describe('settings dry run limits', () => {
     await world?.close();
   });
 
-  it('answers 429 while org dry run plans', async () => {
+  it('returns 429 while org dry run plans', async () => {
     let open: () => void = () => undefined;
     gate = new Promise((resolve) => {
       open = resolve;
@@ -279,7 +279,7 @@ describe('settings edits with the engine', () => {
     await world?.close();
   });
 
-  it('obeys a saved direction change at the next session, without a restart', async () => {
+  it('applies saved direction without restart', async () => {
     const id = await world.emulators.createOutlookEvent('Board prep', 2);
     expect((await world.runSession()).status).toBe('ok');
     expect(await world.emulators.salesforceSubjects()).toContain('Board prep');
@@ -344,7 +344,7 @@ describe('settings edits with the engine', () => {
     }
   }, 30_000);
 
-  it("gives a session the owner's saved blocklist and directions", async () => {
+  it('session applies owner blocklist and directions', async () => {
     const owner = await world.signIn(ADDRESS);
     const saved = await owner.request('PUT', `/api/v1/mailboxes/${MAILBOX_ID}/settings`, { body: { userBlocklist: ['friend@private.example'], mappings: { event: { description: 'off' } } } });
     expect(saved.status).toBe(200);
@@ -364,7 +364,7 @@ describe.each([
   ['SQLite', sqliteFileTarget],
   ['PostgreSQL', postgresSchemaTarget],
 ])('settings edits in the %s store', (_name, makeTarget: () => StoreTarget) => {
-  it('keeps the org edit and each mailbox edit apart, and replaces on save', async () => {
+  it('stores org and mailbox edits apart', async () => {
     const target = makeTarget();
     const store = await target.open();
     try {

@@ -26,13 +26,13 @@ const GRAPH_APP = { tenant: 'contoso-tenant', clientId: 'graph-app', clientSecre
 /** Daily at 22:00 Berlin from 28 January 2020, three times, with the 29th cancelled. */
 const CANCELLED_FILE = 'thunderbird-cancelled-occurrence.ics';
 const CANCELLED_SUBJECT = 'one is cancelled';
-/** Weekly on Mondays from 21 September 2020 with no end: Salesforce cannot hold it as a series. */
+/** Weekly on Mondays from 21 September 2020 with no end: Salesforce cannot store it as a series. */
 const ENDLESS_FILE = 'google-weekly-across-dst-lisbon.ics';
 const ENDLESS_SUBJECT = 'MDS-t';
-/** Daily at 10:00 Denver from 10 February 2026, three times; the 11th is moved to 10:30 and renamed. */
+/** Daily at 10:00 Denver from 10 February 2026, three times. The 11th is moved to 10:30 and renamed. */
 const EXCEPTION_FILE = 'google-exception-before-master.ics';
 const EXCEPTION_SUBJECT = 'TEST RECURR 3';
-/** All-day on Tuesdays and Thursdays from 19 February to 17 August 2026; the 26 February occurrence moved a day on. */
+/** All-day on Tuesdays and Thursdays from 19 February to 17 August 2026. The 26 February occurrence is moved a day later. */
 const ALL_DAY_FILE = 'exchange-allday-moved-occurrence.ics';
 const ALL_DAY_SUBJECT = 'Exchange Recurring Test';
 
@@ -41,7 +41,7 @@ async function seedCorpus(harness: E2eHarness, file: string, window: { start: st
   await harness.seedMailbox(seeds);
 }
 
-/** One session of the harness's mailbox with series mode wired in as the engine wires it. */
+/** Runs one session of the harness's mailbox with series mode wired in as the engine wires it. */
 async function runSession(harness: E2eHarness, mode: RecurringEventsMode, window = harnessWindow.get(harness)): Promise<SessionReport> {
   const { mailboxSource, crmSource } = harness.createSources();
   const client = createSalesforceRecordClient({ loginUrl: harness.salesforceUrl, auth: SF_AUTH, apiVersion: '62.0', logger: createSilentLogger() });
@@ -77,6 +77,22 @@ async function startHarness(window: { start: string; end: string }, recurringEve
     await harness.salesforceAdmin('PUT', '/_admin/features', { recurringEvents2: true });
   }
   return harness;
+}
+
+/** Start a harness seeded with these corpus files before the block's tests, and close it after them. */
+function useSeededHarness(window: { start: string; end: string }, recurringEvents2: boolean, files: readonly string[], use: (harness: E2eHarness) => void): void {
+  let harness: E2eHarness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness(window, recurringEvents2);
+    use(harness);
+    for (const file of files) {
+      await seedCorpus(harness, file, window);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await harness?.close();
+  });
 }
 
 async function eventsNamed(harness: E2eHarness, prefix: string): Promise<CrmEvent[]> {
@@ -164,17 +180,11 @@ describe('series mode on an org with Recurring Events 2.0', () => {
   const window = { start: '2020-01-01T00:00:00Z', end: '2020-10-15T00:00:00Z' };
   let harness: E2eHarness;
 
-  beforeAll(async () => {
-    harness = await startHarness(window, true);
-    await seedCorpus(harness, CANCELLED_FILE, window);
-    await seedCorpus(harness, ENDLESS_FILE, window);
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness.close();
+  useSeededHarness(window, true, [CANCELLED_FILE, ENDLESS_FILE], (started) => {
+    harness = started;
   });
 
-  it('writes a bounded series as one Salesforce series, deletes the cancelled occurrence, and keeps an endless one as occurrences', async () => {
+  it('auto writes bounded series, endless occurrences', async () => {
     const report = await runSession(harness, 'auto');
     expect(report.status, report.notes.join(' ')).toBe('ok');
 
@@ -197,7 +207,7 @@ describe('series mode on an org with Recurring Events 2.0', () => {
     expect(await eventsNamed(harness, CANCELLED_SUBJECT)).toHaveLength(2);
   });
 
-  it('brings a Salesforce edit of one occurrence back to that mailbox occurrence', async () => {
+  it('Salesforce occurrence edit reaches mailbox', async () => {
     const [, last] = await eventsNamed(harness, CANCELLED_SUBJECT);
     expect(await salesforceRequest(harness, 'PATCH', `sobjects/Event/${String(last?.Id)}`, { Subject: `${CANCELLED_SUBJECT} (moved agenda)` })).toBe(204);
 
@@ -207,7 +217,7 @@ describe('series mode on an org with Recurring Events 2.0', () => {
     expect(subjects.sort()).toEqual([CANCELLED_SUBJECT, `${CANCELLED_SUBJECT} (moved agenda)`]);
   });
 
-  it('brings an Outlook edit of one occurrence to its occurrence Event only', async () => {
+  it('Outlook occurrence edit reaches one Event', async () => {
     const first = (await harness.mailboxInstances()).find((item) => item.subject === CANCELLED_SUBJECT);
     expect(await graphRequest(harness, 'PATCH', `events/${encodeURIComponent(String(first?.id))}`, { location: { displayName: 'Room 4' } })).toBe(200);
 
@@ -216,7 +226,7 @@ describe('series mode on an org with Recurring Events 2.0', () => {
     expect((await eventsNamed(harness, CANCELLED_SUBJECT)).map((record) => record.Location ?? null)).toEqual(['Room 4', null]);
   });
 
-  it('deletes the occurrence Event of an occurrence cancelled later in the mailbox, and only that one', async () => {
+  it('later cancellation deletes one Event', async () => {
     const first = (await harness.mailboxInstances()).find((item) => item.subject === CANCELLED_SUBJECT);
     expect(await graphRequest(harness, 'DELETE', `events/${encodeURIComponent(String(first?.id))}`)).toBe(204);
 
@@ -231,16 +241,11 @@ describe('series mode when the window moves over later occurrences', () => {
   const later = { start: '2020-01-01T00:00:00Z', end: '2020-03-01T00:00:00Z' };
   let harness: E2eHarness;
 
-  beforeAll(async () => {
-    harness = await startHarness(later, true);
-    await seedCorpus(harness, CANCELLED_FILE, later);
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness.close();
+  useSeededHarness(later, true, [CANCELLED_FILE], (started) => {
+    harness = started;
   });
 
-  it('links the occurrence Salesforce generated beyond the window once the window reaches it', async () => {
+  it('links generated occurrence once in window', async () => {
     const first = await runSession(harness, 'auto', early);
     expect(first.status, first.notes.join(' ')).toBe('ok');
     // The 28th is linked, the cancelled 29th deleted, the 30th generated but still beyond the window.
@@ -258,16 +263,11 @@ describe('series mode with an edited occurrence', () => {
   const window = { start: '2026-02-01T00:00:00Z', end: '2026-03-01T00:00:00Z' };
   let harness: E2eHarness;
 
-  beforeAll(async () => {
-    harness = await startHarness(window, true);
-    await seedCorpus(harness, EXCEPTION_FILE, window);
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness.close();
+  useSeededHarness(window, true, [EXCEPTION_FILE], (started) => {
+    harness = started;
   });
 
-  it('links the exception to the generated occurrence of its slot and changes it there', async () => {
+  it('exception updates its generated occurrence', async () => {
     const report = await runSession(harness, 'series');
     expect(report.status, report.notes.join(' ')).toBe('ok');
     expect(report.writes.crm.created).toBe(3);
@@ -290,13 +290,8 @@ describe('series mode with an all-day series', () => {
   const window = { start: '2026-02-01T00:00:00Z', end: '2026-03-06T00:00:00Z' };
   let harness: E2eHarness;
 
-  beforeAll(async () => {
-    harness = await startHarness(window, true);
-    await seedCorpus(harness, ALL_DAY_FILE, window);
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness.close();
+  useSeededHarness(window, true, [ALL_DAY_FILE], (started) => {
+    harness = started;
   });
 
   it('pairs occurrences by date and moves the moved one', async () => {
@@ -309,7 +304,7 @@ describe('series mode with an all-day series', () => {
       ['2026-02-19', false], ['2026-02-24', false], ['2026-02-27', true], ['2026-03-03', false], ['2026-03-05', false],
     ]);
     expect(new Set(events.map((record) => record.RecurrenceActivityId))).toEqual(new Set([inWindow[0]?.Id]));
-    // Salesforce holds the occurrences up to 17 August too, so nothing was created one by one.
+    // Salesforce contains the occurrences up to 17 August too, so nothing was created one by one.
     expect(events.length).toBeGreaterThan(inWindow.length);
     expect(report.writes.crm.created).toBe(inWindow.length);
   });
@@ -319,16 +314,11 @@ describe('switching an org to series mode', () => {
   const window = { start: '2026-02-01T00:00:00Z', end: '2026-03-01T00:00:00Z' };
   let harness: E2eHarness;
 
-  beforeAll(async () => {
-    harness = await startHarness(window, true);
-    await seedCorpus(harness, EXCEPTION_FILE, window);
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness.close();
+  useSeededHarness(window, true, [EXCEPTION_FILE], (started) => {
+    harness = started;
   });
 
-  it('keeps the occurrence pairs made before and creates no second Event', async () => {
+  it('keeps existing occurrence pairs', async () => {
     const before = await runSession(harness, 'occurrences');
     expect(before.writes.crm.created).toBe(3);
     expect((await eventsNamed(harness, EXCEPTION_SUBJECT)).map((record) => record.IsRecurrence2)).toEqual([false, false, false]);
@@ -343,16 +333,11 @@ describe('series mode on an org without Recurring Events 2.0', () => {
   const window = { start: '2020-01-01T00:00:00Z', end: '2020-03-01T00:00:00Z' };
   let harness: E2eHarness;
 
-  beforeAll(async () => {
-    harness = await startHarness(window, false);
-    await seedCorpus(harness, CANCELLED_FILE, window);
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness.close();
+  useSeededHarness(window, false, [CANCELLED_FILE], (started) => {
+    harness = started;
   });
 
-  it('fails the session with the setting to change when series mode is forced, and writes nothing', async () => {
+  it('forced series fails without writes', async () => {
     const report = await runSession(harness, 'series');
     expect(report.status).toBe('failed');
     expect(report.notes.join(' ')).toMatch(/salesforce\.recurringEvents is "series".*Recurring Events 2\.0/);
@@ -370,16 +355,11 @@ describe('series mode as the engine builds a session', () => {
   const window = { start: '2026-02-01T00:00:00Z', end: '2026-03-01T00:00:00Z' };
   let harness: E2eHarness;
 
-  beforeAll(async () => {
-    harness = await startHarness(window, true);
-    await seedCorpus(harness, EXCEPTION_FILE, window);
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness.close();
+  useSeededHarness(window, true, [EXCEPTION_FILE], (started) => {
+    harness = started;
   });
 
-  /** One session through `kindSessions`, with the linking engine whose preparation runs beside series mode's. */
+  /** Runs one session through `kindSessions`, with the linking engine whose preparation runs beside series mode's. */
   function engineSession(recurringEvents: RecurringEventsMode | undefined): Promise<SessionReport> {
     const setting = { id: harness.mailbox.id, address: harness.mailbox.address, timeZone: harness.mailbox.timeZone, salesforceUser: { email: harness.mailbox.address }, sessionIntervalMinutes: 30, kind: 'graph' as const };
     const org: OrgSetting = {
@@ -397,7 +377,7 @@ describe('series mode as the engine builds a session', () => {
     return runMailboxSession({ mailbox: harness.mailbox, kinds, store: harness.store, policy: defaultSyncPolicy, window, logger: createSilentLogger() });
   }
 
-  it('default setting: one Event per occurrence', async () => {
+  it('default writes one Event per occurrence', async () => {
     const report = await engineSession(undefined);
     expect(report.status, report.notes.join(' ')).toBe('ok');
 
@@ -407,7 +387,7 @@ describe('series mode as the engine builds a session', () => {
     expect(events.map((record) => record.RecurrenceActivityId ?? null)).toEqual([null, null, null]);
   });
 
-  it('leaves the linked series alone under occurrences, and both settings then agree', async () => {
+  it('occurrences leaves linked series alone', async () => {
     const occurrences = await engineSession('occurrences');
     expect(occurrences.writes.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
     const auto = await engineSession('auto');

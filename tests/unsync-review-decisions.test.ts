@@ -32,7 +32,7 @@ async function mailboxSubjects(): Promise<string[]> {
   return (await harness.mailboxInstances()).map((event) => event.subject).sort();
 }
 
-/** Eight lunches in the mailbox that Salesforce holds already, so a first sync pairs them instead of linking them. */
+/** Eight lunches in the mailbox that Salesforce already contains, so a first sync pairs them instead of linking them. */
 async function seedTwins(): Promise<void> {
   await harness.seedMailbox(Array.from({ length: 8 }, (_, index) => timedSeed(`Lunch ${index + 1}`, '2026-12-15', '12:00', '13:00')));
   await harness.insertCrmEvents(Array.from({ length: 8 }, (_, index) => ({ Subject: `Lunch ${index + 1}`, StartDateTime: '2026-12-15T11:00:00.000Z', EndDateTime: '2026-12-15T12:00:00.000Z' })));
@@ -46,7 +46,7 @@ describe('held first-sync un-sync removals', { timeout: 60_000 }, () => {
     expect(held.notes.join('\n')).toMatch(/Held back 8 deletions in the mailbox \(8 of them by un-sync rules\)/);
     const firstIds = (await harness.store.listHeldDeletions(harness.mailbox.id)).map((entry) => entry.syncId);
 
-    // A second session before anyone decides holds the same pairs under the same ids (the API's version stays valid).
+    // A second session before anyone decides holds back the same pairs under the same ids (the API's version stays valid).
     const again = await harness.runSession({ policy: LUNCHES });
     expect(again.status).toBe('needsReview');
     expect((await harness.store.listHeldDeletions(harness.mailbox.id)).map((entry) => entry.syncId)).toEqual(firstIds);

@@ -43,14 +43,14 @@ function firstError(body: unknown): { errorCode: string; message: string } {
 }
 
 describe('Recurring Events 2.0 in the Salesforce emulator', () => {
-  it('shows the series fields in the Event describe only when the org has them', async () => {
+  it('describe shows series fields when enabled', async () => {
     expect(await eventFieldNames()).toEqual(expect.arrayContaining(['IsRecurrence2', 'Recurrence2PatternText', 'IsRecurrence2Exception']));
     await h.admin('PUT', 'features', { recurringEvents2: false });
     expect(await eventFieldNames()).not.toContain('Recurrence2PatternText');
     expect(await eventFieldNames()).toContain('IsRecurrence');
   });
 
-  it('turns an insert with a pattern into one Event per occurrence, in the pattern zone across a DST change', async () => {
+  it('insert expands pattern across DST', async () => {
     const created = await insert(timedEvent({
       Subject: 'Weekly sync', StartDateTime: '2026-03-23T09:00:00Z', EndDateTime: '2026-03-23T09:30:00Z',
       IsRecurrence2: true, Recurrence2PatternText: 'RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3', Recurrence2PatternTimeZone: 'Europe/Berlin',
@@ -70,7 +70,7 @@ describe('Recurring Events 2.0 in the Salesforce emulator', () => {
     expect(series[0]?.Id).toBe(id);
   });
 
-  it('marks an occurrence edited on its own as an exception and leaves the others alone', async () => {
+  it('occurrence edit marks one exception', async () => {
     const id = await insertSeries(timedEvent({ IsRecurrence2: true, Recurrence2PatternText: 'RRULE:FREQ=DAILY;COUNT=3' }));
     const [, second] = await occurrences(id);
     const patched = await h.api('PATCH', `sobjects/Event/${String(second?.Id)}`, { Subject: 'Moved review', StartDateTime: '2026-05-05T15:00:00Z',
@@ -90,7 +90,7 @@ describe('Recurring Events 2.0 in the Salesforce emulator', () => {
     expect((await occurrences(id)).map((event) => event.StartDateTime)).toEqual(['2026-05-04T13:00:00.000+0000', '2026-05-06T13:00:00.000+0000']);
   });
 
-  it('re-creates the occurrences when the pattern changes on the first one, dropping earlier exceptions', async () => {
+  it('pattern change re-creates occurrences', async () => {
     const id = await insertSeries(timedEvent({ IsRecurrence2: true, Recurrence2PatternText: 'RRULE:FREQ=DAILY;COUNT=3' }));
     const [, second] = await occurrences(id);
     await h.api('PATCH', `sobjects/Event/${String(second?.Id)}`, { Subject: 'Edited' });
@@ -107,7 +107,7 @@ describe('Recurring Events 2.0 in the Salesforce emulator', () => {
     ]);
   });
 
-  it('rejects what an event series cannot contain, naming the problem, and stores nothing', async () => {
+  it('rejects invalid series without storing', async () => {
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ IsRecurrence2: true }, 'REQUIRED_FIELD_MISSING', /Recurrence2PatternText/],
       [{ IsRecurrence2: true, Recurrence2PatternText: 'FREQ=DAILY;COUNT=2' }, 'FIELD_INTEGRITY_EXCEPTION', /one RRULE line/],

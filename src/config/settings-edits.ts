@@ -77,7 +77,7 @@ export function checkMailboxEdit(input: unknown, org: OrgSetting, orgEdit: OrgSe
 
 /**
  * Read a stored edit back, checking it again: the file under it may have changed since it was saved. Returns the
- * problems instead of throwing, so a session can fall back to the file and say why.
+ * problems instead of throwing, so a session can fall back to the file and report why.
  */
 export function readStoredOrgEdit(sections: unknown): EditCheck<OrgSettingsEdit> {
   return parseSections(sections, ORG_SECTIONS) as EditCheck<OrgSettingsEdit>;
@@ -97,7 +97,7 @@ export interface EffectiveSettings {
 /**
  * Combine the file's settings of one mailbox with the org's edit and the mailbox's own edit. An org edit whose tables
  * no longer resolve against the file is left out, and so is each of the mailbox's directions that no longer fits the
- * org's tables or leaves a table unable to sync; the problems are returned.
+ * org's tables or leaves a table unable to sync. The problems are returned.
  */
 export function effectiveSettings(org: OrgSetting, setting: MailboxSetting, orgEdit: OrgSettingsEdit | null, personal: MailboxSettingsEdit | null): EffectiveSettings {
   const problems: string[] = [];
@@ -129,7 +129,7 @@ export function effectiveSettings(org: OrgSetting, setting: MailboxSetting, orgE
   return { org: withOrgSections(org, usedOrgEdit, setting.address, usedPersonal.userBlocklist), setting: effectiveSetting, problems };
 }
 
-/** The org with the edit's policy, selection, linking and instant sync triggers, and the owner's blocklist. */
+/** Apply the edit's policy, selection, linking and instant sync triggers, and the owner's blocklist, to the org. */
 export function withOrgSections(org: OrgSetting, edit: OrgSettingsEdit, address?: string, userBlocklist?: readonly string[]): OrgSetting {
   const fileLinking = org.linking ?? { ...DEFAULT_LINKING_SETTINGS, userBlocklists: {} };
   const editedLinking: OrgLinkingSetting = edit.linking ?? fileLinking;
@@ -152,7 +152,7 @@ export function withOrgSections(org: OrgSetting, edit: OrgSettingsEdit, address?
   };
 }
 
-/** The org's table per kind: the edit's mappings section if it has one, else the file's. */
+/** Resolve the org's table per kind from the edit's mappings section if it has one, else from the file's. */
 export function orgTables(org: OrgSetting, edit: OrgSettingsEdit, problems: string[]): Record<ObjectKind, MappingTable> {
   const source = edit.mappings ?? org.fileSections?.mappings;
   const tables = {} as Record<ObjectKind, MappingTable>;
@@ -197,7 +197,7 @@ function unworkableAdjustments(orgTable: MappingTable, table: MappingTable, adju
   );
 }
 
-/** The adjustments that fit the org's tables, each kept only when it leaves its table working with those kept before it. */
+/** Select the adjustments that fit the org's tables, each kept only when it leaves its table working with those kept before it. */
 function usableAdjustments(tables: Record<ObjectKind, MappingTable>, adjustments: MailboxSettingsEdit['mappings']): Partial<Record<ObjectKind, UserAdjustments>> {
   const usable: Partial<Record<ObjectKind, UserAdjustments>> = {};
   for (const kind of OBJECT_KINDS) {

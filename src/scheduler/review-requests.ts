@@ -6,12 +6,12 @@ import { parseConflictId, type RecordedConflict, type SynclineStore } from '../s
 /**
  * The admins' review requests, shared by the CLI (`syncline conflicts undo`, `syncline quarantine restore`) and the
  * dashboard's API. Each only records the request in the store, and the next session of the mailbox carries it out.
- * So both callers tell the person that, and the API requests a session at once.
+ * So both callers report that to the user, and the API requests a session at once.
  */
 
 type ReviewStore = Pick<SynclineStore, 'getConflict' | 'findUndoOf' | 'requestConflictUndo' | 'getQuarantineEntry' | 'requestQuarantineRestore'>;
 
-/** Whether this call recorded the request, or an identical one was waiting already. */
+/** Outcome of a request: recorded by this call, or an identical request was already pending. */
 type RequestStatus = 'requested' | 'alreadyRequested';
 
 type ConflictUndoResult =
@@ -56,7 +56,7 @@ export async function requestUndo(store: ReviewStore, id: string, now: Date, mai
   return { kind: 'recorded', decision, side, status: recorded ? 'requested' : 'alreadyRequested' };
 }
 
-/** Ledger numbers are stored as 32-bit integers; a larger number names no decision, and PostgreSQL refuses to compare it. */
+/** Ledger numbers are stored as 32-bit integers. A larger number names no decision, and PostgreSQL rejects comparing it. */
 const MAX_LEDGER_NUMBER = 2_147_483_647;
 
 function isLedgerNumber(seq: number): boolean {
@@ -72,7 +72,7 @@ type RestoreResult =
 /**
  * Ask the next session of the entry's mailbox to make the item again on the side it was deleted from. `mailboxId`,
  * when given, must be the entry's mailbox, so an entry of another mailbox reads as unknown. With `quarantineDays`, an
- * entry past its time is refused even before a session purged it, so the answer matches the list's "expired". A
+ * entry past its time is rejected even before a session purged it, so the result matches the list's "expired". A
  * request recorded earlier stays valid: sessions never purge an entry whose restore is pending.
  */
 export async function requestRestore(store: ReviewStore, id: string, now: Date, mailboxId?: string, quarantineDays?: number): Promise<RestoreResult> {
@@ -102,17 +102,17 @@ export function itemTitle(values: MappedValues, fallback: string): string {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The instant the quarantine time of the entry ends; sessions purge it from then on (see purgeQuarantine). */
+/** Compute the instant the quarantine time of the entry ends. Sessions purge it from then on (see purgeQuarantine). */
 export function quarantineExpiry(entry: QuarantineEntry, quarantineDays: number): Date {
   return new Date(Date.parse(entry.deletedAt) + quarantineDays * DAY_MS);
 }
 
-/** Whether the entry's time is up, so the next session of its kind purges it unless a restore is pending. */
+/** Return true when the entry's time is up, so the next session of its kind purges it unless a restore is pending. */
 export function isQuarantineExpired(entry: QuarantineEntry, quarantineDays: number, now: Date): boolean {
   return quarantineExpiry(entry, quarantineDays).getTime() < now.getTime();
 }
 
-/** Whole days until the quarantine purges the entry, 0 once its time is up. */
+/** Count the whole days until the quarantine purges the entry, 0 once its time is up. */
 export function quarantineDaysLeft(entry: QuarantineEntry, quarantineDays: number, now: Date): number {
   return Math.max(0, Math.ceil((quarantineExpiry(entry, quarantineDays).getTime() - now.getTime()) / DAY_MS));
 }

@@ -133,11 +133,11 @@ export function heldDeletionsOf(mailboxId: string, objectKind: ObjectKind, held:
 function rejectDeletion(input: ReviewInput, action: PairAction, held: HeldDeletion): PairAction | null {
   const link = action.link;
   if (link === null) {
-    // A removal an un-sync rule planned for a pair made this session: the pair is made as it would be without the rule.
+    // An un-sync rule planned this removal for a pair made this session, so the pair is made as it would be without the rule.
     return action.pairedBeforeUnsync === undefined ? action : { ...action.pairedBeforeUnsync, syncId: action.syncId };
   }
   if (action.unsyncRule !== undefined) {
-    // An un-sync removal deletes nothing the other side lost: the Salesforce Event stays, whether or not it was read.
+    // An un-sync removal deletes nothing on the other side, so the Salesforce Event stays whether or not it was read.
     return null;
   }
   const gone: Side = held.side === 'crm' ? 'mailbox' : 'crm';
@@ -170,8 +170,8 @@ function rejectDeletion(input: ReviewInput, action: PairAction, held: HeldDeleti
 }
 
 /**
- * Make an un-synced item again on the side it was removed from and link it live to the item the tombstone kept, which
- * the engine copied it from as far as the pair is concerned from now on.
+ * Make an un-synced item again on the side it was removed from and link it live to the item the tombstone kept. That
+ * kept item becomes the pair's origin, as if the engine had copied the new item from it.
  */
 function restoreIntoTombstone(entry: QuarantineEntry, link: Link): PairAction {
   const create: PlannedWrite = { op: 'create', values: entry.values };

@@ -5,7 +5,7 @@ import type { ItemErrorReport } from '../domain/session-report.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { PairAction } from './plan.ts';
 
-/** The mailbox whose copy of a shared meeting is the org's one Event. */
+/** The mailbox whose copy of a shared meeting is the org's one Event (see migration 0018). */
 export interface MeetingOwner {
   readonly meetingKey: string;
   readonly ownerMailboxId: string;
@@ -18,34 +18,42 @@ export interface MeetingCopyResponse {
   readonly meetingKey: string;
   readonly mailboxId: string;
   readonly address: string;
-  /** Empty when the copy does not list its mailbox owner. */
+  /** Empty when the copy does not list its mailbox owner among the attendees. */
   readonly response: string;
-  /** The copy's item, read again while the meeting has no owner. */
+  /** Item id of the copy, read again by its mailbox while the meeting has no owner. Null or absent when not read again. */
   readonly mailboxItemId?: string | null;
-  /** When the copy first waited for its synced organizer. */
+  /** Time the copy first waited for a synced organizer. Null or absent when it never waited. */
   readonly deferredAt?: string | null;
 }
 
-/** What an attendee waiting for a synced organizer knows of the organizer's mailbox. */
+/** State of a synced organizer's mailbox, as an attendee waiting for that organizer reads it. */
 export interface MeetingHolderState {
+  /** Scheduling state of the mailbox, or null when it was never scheduled. */
   readonly state: string | null;
-  /** The start of the last calendar session the mailbox finished. */
+  /** Start of the last calendar session it finished, or null when none did since meetings had owners. */
   readonly lastSessionStartedAt: string | null;
 }
 
 /** Scheduling states in which a mailbox's sessions do not run, so an attendee must not wait for it. */
 const NOT_RUNNING: ReadonlySet<string> = new Set(['suspendedByUser', 'suspendedByError', 'disconnected']);
 
-/** The store's ownership of shared meetings; the primary key per org and meeting key settles every race. */
+/** Store port for the ownership of shared meetings. The primary key per org and meeting key settles every race. */
 export interface SharedMeetingStore {
+  /** Make `mailboxId` the owner of each key without an owner, then return every key's owner. Concurrent claims race on the key. */
   claimSharedMeetings(orgId: string, mailboxId: string, meetingKeys: readonly string[], at: string): Promise<Map<string, MeetingOwner>>;
+  /** Return the owners of these keys, where there is one, and write nothing. */
   findSharedMeetings(orgId: string, meetingKeys: readonly string[]): Promise<Map<string, MeetingOwner>>;
+  /** Record the Event of meetings `mailboxId` owns. Keys another mailbox owns are left alone. */
   settleSharedMeetings(orgId: string, mailboxId: string, settled: readonly { meetingKey: string; crmRecordId: string }[]): Promise<void>;
   recordSharedMeetingCopies(orgId: string, copies: readonly MeetingCopyResponse[], at: string): Promise<void>;
   listSharedMeetingCopies(orgId: string, meetingKeys: readonly string[]): Promise<MeetingCopyResponse[]>;
+  /** List the copies of `mailboxId` whose meeting has no owner (still waiting, or released), so its session reads them again. */
   listUnownedMeetingCopies(orgId: string, mailboxId: string): Promise<{ meetingKey: string; mailboxItemId: string }[]>;
+  /** Stop reading these items of `mailboxId` again, because they are gone or no longer a meeting to write. */
   forgetMeetingCopyItems(orgId: string, mailboxId: string, mailboxItemIds: readonly string[]): Promise<void>;
+  /** Drop the ownership `mailboxId` has of the meetings whose Event is one of these records, so another copy may claim them. */
   releaseSharedMeetings(orgId: string, mailboxId: string, crmRecordIds: readonly string[]): Promise<number>;
+  /** Record that a calendar session of `mailboxId` that started at `startedAt` has finished. */
   recordSharedMeetingSession(orgId: string, mailboxId: string, startedAt: string, endedAt: string): Promise<void>;
   sharedMeetingHolderStates(orgId: string, mailboxIds: readonly string[]): Promise<Map<string, MeetingHolderState>>;
 }
@@ -66,7 +74,7 @@ export interface SharedMeetingOptions {
   /** The org's mailboxes whose calendars flow into Salesforce, this one included. */
   readonly syncedMailboxes: readonly { readonly id: string; readonly address: string }[];
   readonly store: SharedMeetingStore;
-  /** Writes each copy's response to this mailbox owner's relation on the owner's Event; returns item errors. */
+  /** Writer of each copy's response to this mailbox owner's relation on the owner's Event, returning item errors. */
   readonly writeOwnResponses?: (copies: readonly InviteeCopy[], logger: Logger) => Promise<readonly ItemErrorReport[]>;
   readonly now?: () => Date;
 }
@@ -84,7 +92,7 @@ export interface MeetingPair {
   readonly item: unknown;
 }
 
-/** What a kind's run left besides the pairs it wrote. */
+/** Outcome of a kind's run besides the pairs it wrote. */
 export interface SettleExtras {
   /** Linked pairs whose mailbox item the session read without writing them (all of them on a full read). */
   readonly seen?: readonly MeetingPair[];
@@ -107,8 +115,8 @@ export function meetingKeyOf(event: CalendarEvent): string | null {
 }
 
 /**
- * Return the key of a meeting that reuses the UID of a meeting `owner` holds and whose copies do not name `owner`:
- * the UID's key with the organizer and the mailbox it is told apart from, the same in every copy of that meeting.
+ * Return the key of a meeting that reuses the UID of a meeting `owner` owns and whose copies do not name `owner`. The
+ * key hashes the UID's key, the organizer and `owner`, so it is the same in every copy of that meeting.
  */
 function reusedUidKey(key: string, organizer: string | null, owner: string): string {
   return createHash('sha256').update(`${key}\n${organizer ?? ''}\napart from ${owner}`).digest('hex');
@@ -145,7 +153,7 @@ export class SharedMeetings {
   }
 
   /**
-   * Return this mailbox's copies of meetings nobody owns: those waiting for a synced organizer, and those whose owner
+   * Return this mailbox's copies of meetings that no mailbox owns: those waiting for a synced organizer, and those whose owner
    * let go. The cursor does not bring an unchanged copy back, so the session reads them by id.
    */
   async revisit(): Promise<string[]> {
@@ -239,8 +247,8 @@ export class SharedMeetings {
       const owners = await store.findSharedMeetings(orgId, keyed.map((entry) => entry.key));
       const unowned = keyed.filter((entry) => !owners.has(entry.key));
       const states = await this.organizerStates(unowned.filter((entry) => entry.defers));
-      // A linked copy of a synced organizer's meeting nobody owns was linked before meetings had owners. It keeps its
-      // Event as the meeting's once the organizer's mailbox has run since then without claiming it, or does not run.
+      // A linked copy of a synced organizer's meeting that no mailbox owns was linked before meetings had owners. It
+      // keeps its Event as the meeting's once the organizer's mailbox has run since then without claiming it, or does not run.
       const own = keyed.filter((entry) => {
         const owner = owners.get(entry.key)?.ownerMailboxId;
         if (owner !== undefined) {
@@ -376,7 +384,7 @@ export class SharedMeetings {
     return { key, participants, defers: organizer !== null && this.others.has(organizer), organizer };
   }
 
-  /** This mailbox owner's response as their copy shows it; null when the copy does not list them. */
+  /** Return this mailbox owner's response as their copy shows it, or null when the copy does not list them. */
   private ownResponse(event: CalendarEvent): Response | null {
     const self = event.attendees.find((attendee) => attendee.email?.toLowerCase() === this.address);
     return self === undefined || self.response === 'organizer' ? null : self.response;
@@ -392,7 +400,7 @@ function notRunning(state: MeetingHolderState | undefined): boolean {
   return state?.state != null && NOT_RUNNING.has(state.state);
 }
 
-/** Return the mailbox copy from which a new pair makes or links a Salesforce record; null for any other action. */
+/** Return the mailbox copy from which a new pair makes or links a Salesforce record, or null for any other action. */
 function newPairEvent(action: PairAction): CalendarEvent | null {
   if (action.link !== null || action.mailboxItem === null || action.crmWrite?.op === 'delete') {
     return null;

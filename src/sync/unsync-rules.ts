@@ -20,17 +20,17 @@ export interface UnsyncRule {
   readonly olderThanDays?: number;
 }
 
-/** The fields a rule tests, from a mailbox event or from a Salesforce Event's mapped values (which have no categories). */
+/** Fields a rule tests, from a mailbox event or from a Salesforce Event's mapped values (which have no categories). */
 interface RuleSubject {
   readonly subject: string;
   readonly categories: readonly string[] | null;
-  /** Epoch milliseconds of the end; null when the item has no usable end. */
+  /** Epoch milliseconds of the end, or null when the item has no usable end. */
   readonly endsAt: number | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Compiled patterns by source: rules come from the configuration and settings edits, so there are few. */
+/** Compiled patterns by source. Rules come from the configuration and settings edits, so there are few. */
 const compiled = new Map<string, RE2JS>();
 
 /** Return the first rule that matches a mailbox event, or null. */
@@ -91,9 +91,9 @@ function ruleMatches(rule: UnsyncRule, item: RuleSubject, now: Date): boolean {
     return false;
   }
   if (rule.category !== undefined) {
-    const wanted = rule.category.toLowerCase();
+    const expectedCategory = rule.category.toLowerCase();
     // A side without categories cannot show the condition holds, so the rule does not match there.
-    if (item.categories === null || !item.categories.some((name) => name.toLowerCase() === wanted)) {
+    if (item.categories === null || !item.categories.some((name) => name.toLowerCase() === expectedCategory)) {
       return false;
     }
   }
@@ -114,14 +114,14 @@ function patternOf(source: string): RE2JS {
 }
 
 /**
- * Check a `subjectMatches` pattern; returns null for a usable one, else what is wrong and how to fix it. Anyone can
+ * Check a `subjectMatches` pattern. Returns null for a usable one, else what is wrong and how to fix it. Anyone can
  * send an invitation with any subject, so patterns run on RE2, whose matching time grows linearly with the subject,
- * where a backtracking engine takes seconds on `^(a+)+$` and 25 characters. RE2 leaves out backreferences and
+ * where a backtracking engine takes exponential time on `^(a+)+$` against a long run of `a` and one other character. RE2 leaves out backreferences and
  * lookaround to stay linear.
  */
 export function subjectPatternProblem(source: string): string | null {
   try {
-    // Without the flag: it adds (?i) to the pattern that error messages quote.
+    // Compiled without the flag because the flag adds (?i) to the pattern that error messages quote.
     RE2JS.compile(source);
     return null;
   } catch (error) {
@@ -159,13 +159,13 @@ function unsupportedFeature(source: string): string | null {
   return null;
 }
 
-/** An all-day end date is exclusive and has no zone, so its UTC midnight stands for it. */
+/** Return the end of a span in epoch milliseconds. An all-day end date is exclusive and has no zone, so its UTC midnight is used. */
 function endOfSpan(span: EventSpan): number | null {
   const end = span.kind === 'allDay' ? Date.parse(`${span.endDate}T00:00:00.000Z`) : Date.parse(span.end);
   return Number.isNaN(end) ? null : end;
 }
 
-/** The end of a mapped span value; a date alone (a calendar item kept as a Task date) ends at the end of that day. */
+/** Return the end of a mapped span value. A date alone (a calendar item kept as a Task date) ends at the end of that day. */
 function endOfSpanValue(span: MappedValue | undefined): number | null {
   if (typeof span === 'string') {
     const day = Date.parse(`${span}T00:00:00.000Z`);

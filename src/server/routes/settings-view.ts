@@ -19,7 +19,7 @@ export const SETTINGS_BODY_LIMIT_BYTES = 256 * 1024;
 
 const DEFAULT_TRIGGERS = ['create', 'update', 'delete'];
 
-/** One editable section: its value now and whether it comes from the configuration file, the sandbox's built-in settings or a saved edit. */
+/** Editable section: its current value and whether it comes from the configuration file, the sandbox's built-in settings or a saved edit. */
 const sectionSchema = z.object({ value: z.unknown(), source: z.enum(['file', 'sandbox', 'console']) });
 
 const pairSchema = z.object({
@@ -44,7 +44,7 @@ export const orgEditorSchema = z
   })
   .meta({ id: 'OrgSettingsEditor' });
 
-/** A settings body: sections in the shape of the configuration file; the route checks them with the file's schemas. */
+/** Settings body: sections in the shape of the configuration file. The route checks them with the file's schemas. */
 export const sectionsBodySchema = z.record(z.string(), z.unknown()).describe('Sections in the shape of the configuration file; each one given replaces the file\'s section');
 
 export function findOrg(config: SynclineConfig, orgId: string): OrgSetting {
@@ -55,14 +55,14 @@ export function findOrg(config: SynclineConfig, orgId: string): OrgSetting {
   return org;
 }
 
-/** The org's stored edit, or an empty one; a stored edit the schemas refuse now counts as none. */
+/** Load the org's stored edit, or an empty one. A stored edit that the schemas now reject counts as none. */
 export async function loadOrgEdit(store: SettingsEditStore, orgId: string): Promise<{ edit: OrgSettingsEdit; row: SettingsEdit | null }> {
   const row = await store.loadSettingsEdit(orgId, null);
   const read = row === null ? null : readStoredOrgEdit(row.sections);
   return { edit: read?.ok === true ? read.edit : {}, row };
 }
 
-/** Every mailbox's stored edit of the org that still reads, by mailbox id. */
+/** Load every mailbox's stored edit of the org that still passes the schemas, by mailbox id. */
 export async function loadMailboxEdits(store: SettingsEditStore, orgId: string): Promise<Map<string, MailboxSettingsEdit>> {
   const edits = new Map<string, MailboxSettingsEdit>();
   for (const row of await store.listSettingsEdits(orgId)) {
@@ -75,15 +75,15 @@ export async function loadMailboxEdits(store: SettingsEditStore, orgId: string):
 }
 
 /**
- * Reject an edit with every problem in one message, each naming the section, the field and the fix. `refused` says
- * what did not happen: the save, or the preview of a draft.
+ * Reject an edit with every problem in one message, each naming the section, the field and the fix. `failure` names
+ * the action that did not happen: the save, or the preview of a draft.
  */
-export function invalidSettings(problems: readonly string[], refused = 'the settings were not saved'): ApiError {
+export function invalidSettings(problems: readonly string[], failure = 'the settings were not saved'): ApiError {
   const field = problems[0]?.split(':')[0]?.split(/[.[ ]/)[0];
-  return new ApiError(400, 'invalid_settings', `${refused}: ${problems.join('; ')}`, field === undefined || field === '' ? undefined : field);
+  return new ApiError(400, 'invalid_settings', `${failure}: ${problems.join('; ')}`, field === undefined || field === '' ? undefined : field);
 }
 
-/** Each editable section of the org as the console shows it: the edit's section if saved, else the file's, defaults filled. */
+/** List each editable section of the org as the console shows it: the edit's section if saved, else the file's, with defaults filled in. */
 export function orgSections(org: OrgSetting, config: SynclineConfig, edit: OrgSettingsEdit): Record<string, z.infer<typeof sectionSchema>> {
   const base = config.origin === 'sandbox' ? ('sandbox' as const) : ('file' as const);
   const pick = (edited: unknown, file: unknown) => (edited === undefined ? { value: file, source: base } : { value: edited, source: 'console' as const });
@@ -112,7 +112,7 @@ export function describeTables(tables: Readonly<Record<ObjectKind, MappingTable>
   return described;
 }
 
-/** The org's tables with the edit applied, before any mailbox's own directions. */
+/** Resolve the org's tables with the edit applied, before any mailbox's own directions. */
 export function orgTablesOf(org: OrgSetting, edit: OrgSettingsEdit): Record<ObjectKind, MappingTable> {
   return orgTables(org, edit, []);
 }

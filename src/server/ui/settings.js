@@ -3,9 +3,9 @@
  * The settings editors. In the admin console: the org's sync policy, mapping tables, linking, schedule and instant
  * sync, with "Preview changes" (a dry run of the draft: nothing is written) and "Save". On the dashboard: the
  * mailbox's own pair directions and its owner's blocklist. Each section is sent in the shape of the configuration
- * file; a section sent replaces the file's, and the server checks it with the file's own rules.
+ * file. A section sent replaces the file's, and the server checks it with the file's own rules.
  *
- * dashboard.js tells this script where to draw through `syncline:console-ready` and `syncline:dashboard-ready`
+ * dashboard.js gives this script the element to draw in through `syncline:console-ready` and `syncline:dashboard-ready`
  * (each with `settingsMount`).
  */
 import { api, el, formatTime, formatValue, showFailure } from './dashboard.js';
@@ -95,7 +95,7 @@ function renderOrgEditor(card, editor, notice) {
     await drawOrgEditor(card, 'Saved. The next session of each mailbox uses these settings.');
   }));
   const resetButton = el('button', { type: 'button', class: 'secondary', id: 'reset-settings', text: 'Use the configuration file for everything' });
-  // Dropping every saved section cannot be undone, so the first click only asks for a second one.
+  // Dropping every saved section cannot be undone, so the first click only arms the button and a second click confirms.
   let resetArmed = false;
   resetButton.addEventListener('click', run(resetButton, async () => {
     if (!resetArmed) {
@@ -115,7 +115,7 @@ function renderOrgEditor(card, editor, notice) {
     fieldset('Sync policy', sections.policy.source, policy.node),
     fieldset('Mapping tables', sections.mappings.source, mappings.node),
     fieldset('Linking', sections.linking.source, linking.node),
-    fieldset('Schedule and instant sync', sections.sessionIntervalMinutes.source === 'console' || sections.instantSync.source === 'console' ? 'console' : sections.policy.source === 'sandbox' ? 'sandbox' : 'file', schedule.node),
+    fieldset('Schedule and instant sync', scheduleSource(sections), schedule.node),
     ...(unsync === null ? [] : [fieldset('Un-sync rules', sections.unsync.source, unsync.node)]),
     el('div', { class: 'actions' }, previewButton, saveButton, resetButton),
     status,
@@ -177,13 +177,35 @@ function policyForm(value, onchange) {
   };
 }
 
+function scheduleSource(sections) {
+  if (sections.sessionIntervalMinutes.source === 'console' || sections.instantSync.source === 'console') {
+    return 'console';
+  }
+  if (sections.policy.source === 'sandbox') {
+    return 'sandbox';
+  }
+  return 'file';
+}
+
 function deletionRule({ action, field, marked }) {
   if (action.value !== 'mark') {
     return { action: action.value };
   }
-  const text = marked.value.trim();
-  const value = text === 'true' ? true : text === 'false' ? false : text !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-  return { action: 'mark', field: field.value.trim(), value };
+  return { action: 'mark', field: field.value.trim(), value: parseMarkValue(marked.value.trim()) };
+}
+
+/** Parses a typed mark value: `true`, `false` and finite numbers become JSON values, anything else stays text. */
+function parseMarkValue(text) {
+  if (text === 'true') {
+    return true;
+  }
+  if (text === 'false') {
+    return false;
+  }
+  if (text !== '' && Number.isFinite(Number(text))) {
+    return Number(text);
+  }
+  return text;
 }
 
 function mappingForm(tables, onchange) {
@@ -203,7 +225,7 @@ function mappingForm(tables, onchange) {
     );
   }));
 
-  // The section keeps everything it held; only the directions people changed are set on its pairs.
+  // The section keeps everything it contained, and only the directions people changed are set on its pairs.
   const value = (section) => {
     const result = structuredClone(section ?? {});
     for (const { kind, pair, control } of selects) {
@@ -251,7 +273,7 @@ function scheduleForm(interval, instantSync, onInterval, onTriggers) {
   };
 }
 
-/** The rules as JSON, the list the configuration file's `unsync` holds (docs/unsync.md). */
+/** Build the un-sync rules editor, which shows the rules as JSON in the list format of the file's `unsync` (docs/unsync.md). */
 function unsyncForm(value, onchange) {
   const rules = el('textarea', { id: 'unsync-rules', rows: 5, oninput: onchange, spellcheck: 'false' });
   rules.value = JSON.stringify(value, null, 2);

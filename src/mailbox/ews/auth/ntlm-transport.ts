@@ -15,7 +15,7 @@ export interface NtlmIdentity {
   readonly password: string;
 }
 
-/** Sends EWS requests over connections it logs on with NTLM; each connection does the handshake once. */
+/** Transport that sends EWS requests over connections it logs on with NTLM. Each connection does the handshake once. */
 export interface NtlmTransport {
   readonly fetch: typeof fetch;
   /** Handshakes started so far, for tests and logs. */
@@ -131,7 +131,7 @@ export function createNtlmTransport(auth: EwsNtlmAuth, options: { readonly ewsUr
       throw new ConnectorError({
         kind: 'retryLater',
         code: 'NtlmConnectionClosed',
-        message: `Exchange at ${options.ewsUrl} closed the connection between the NTLM challenge and the answer, so the logon failed. NTLM needs keep-alive connections: check that no proxy or load balancer between Syncline and Exchange closes them. The request is repeated later`,
+        message: `Exchange at ${options.ewsUrl} closed the connection between the NTLM challenge and the Authenticate message, so the logon failed. NTLM needs keep-alive connections: check that no proxy or load balancer between Syncline and Exchange closes them. The request is repeated later`,
       });
     }
     // A 401 here is the server rejecting the credentials; EwsClient suspends the mailbox for it.
@@ -193,7 +193,7 @@ function isLoggedOn(connection: Connection): boolean {
   return connection.loggedOn !== null && !connection.loggedOn.destroyed;
 }
 
-/** Return the type 2 message of the answer to Negotiate, or throw the failure that explains why there is none. */
+/** Return the type 2 message of the response to Negotiate, or throw the failure that explains why there is none. */
 function readChallenge(reply: RawReply, ewsUrl: string): Type2Message {
   const offered = headerValues(reply.message.headers['www-authenticate']);
   const token = offered.map((value) => /^NTLM\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim())?.[1]).find((value) => value !== undefined);
@@ -209,7 +209,7 @@ function readChallenge(reply: RawReply, ewsUrl: string): Type2Message {
     throw new ConnectorError({
       kind: 'bug',
       code: 'NtlmNoChallenge',
-      message: `Exchange at ${ewsUrl} answered the NTLM Negotiate message with HTTP ${reply.status} instead of 401 with a challenge; check that ews.url is the EWS endpoint (…/EWS/Exchange.asmx) and that no proxy in between handles authentication`,
+      message: `Exchange at ${ewsUrl} responded to the NTLM Negotiate message with HTTP ${reply.status} instead of 401 with a challenge. Check that ews.url is the EWS endpoint (…/EWS/Exchange.asmx) and that no proxy in between handles authentication`,
     });
   }
 
@@ -265,7 +265,11 @@ function drain(message: http.IncomingMessage): Promise<void> {
 function toResponse(reply: RawReply): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(reply.message.headers)) {
-    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+    if (value === undefined) {
+      continue;
+    }
+    const items = Array.isArray(value) ? value : [value];
+    for (const item of items) {
       headers.append(name, item);
     }
   }
@@ -278,7 +282,7 @@ function toResponse(reply: RawReply): Response {
 
 function headerValues(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
-  // Node joins repeated WWW-Authenticate headers with ", "; each scheme starts a new value.
+  // Node joins repeated WWW-Authenticate headers with ", ", so each scheme name starts a new value.
   const joined = Array.isArray(value) ? value.join(', ') : value;
   return joined.split(/,\s*(?=(?:NTLM|Negotiate|Basic|Bearer|Digest|Kerberos)\b)/i);
 }
@@ -286,7 +290,7 @@ function headerValues(value: string | string[] | undefined): string[] {
 function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
   const result: Record<string, string> = {};
   new Headers(headers).forEach((value, name) => {
-    // The logon belongs to the connection; a stray Authorization header would start another scheme.
+    // The logon belongs to the connection, and a stray Authorization header would start another scheme.
     if (name !== 'authorization') result[name] = value;
   });
   return result;

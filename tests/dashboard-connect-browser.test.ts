@@ -56,7 +56,7 @@ describe('connect link of the mailbox view', () => {
   it('owner gets own sign-in page only', async () => {
     const dana = world.client();
     expect((await dana.signIn('dana@contoso.example.com')).status).toBe(200);
-    expect(await connectOf(dana, DELEGATED)).toEqual({ url: `https://sync.contoso.example.com/auth/graph/sign-in/${DELEGATED}`, provider: 'graph' });
+    expect(await connectOf(dana, DELEGATED)).toEqual({ url: `https://sync.contoso.example.com/auth/graph/sign-in/${DELEGATED}`, provider: 'graph', signedIn: false });
     const other = await dana.request('GET', `/api/v1/mailboxes/${APP_ONLY}`);
     expect([other.status, errorOf(other).code]).toEqual([404, 'not_found']);
   });
@@ -66,7 +66,20 @@ describe('connect link of the mailbox view', () => {
     expect((await admin.signIn('admin@contoso.example.com')).status).toBe(200);
     expect(await connectOf(admin, DELEGATED)).toMatchObject({ provider: 'graph' });
     expect(await connectOf(admin, APP_ONLY)).toBeNull();
-    expect(await connectOf(admin, GOOGLE)).toEqual({ url: `https://sync.contoso.example.com/auth/google/sign-in/${GOOGLE}`, provider: 'google' });
+    expect(await connectOf(admin, GOOGLE)).toEqual({ url: `https://sync.contoso.example.com/auth/google/sign-in/${GOOGLE}`, provider: 'google', signedIn: false });
+  });
+
+  it('stored token marks signed in', async () => {
+    const admin = world.client();
+    expect((await admin.signIn('admin@contoso.example.com')).status).toBe(200);
+    const row = { keyId: 'k1', ciphertext: 'opaque', updatedAt: new Date().toISOString() };
+    await world.store.saveCredentialRow({ ...row, owner: `mailbox:${DELEGATED}`, kind: 'graphRefreshToken' });
+    // A Graph token kept for the Google mailbox is not its sign-in.
+    await world.store.saveCredentialRow({ ...row, owner: `mailbox:${GOOGLE}`, kind: 'graphRefreshToken' });
+    expect(await connectOf(admin, DELEGATED)).toMatchObject({ provider: 'graph', signedIn: true });
+    expect(await connectOf(admin, GOOGLE)).toMatchObject({ provider: 'google', signedIn: false });
+    await world.store.saveCredentialRow({ ...row, owner: `mailbox:${GOOGLE}`, kind: 'googleRefreshToken' });
+    expect(await connectOf(admin, GOOGLE)).toMatchObject({ provider: 'google', signedIn: true });
   });
 });
 
@@ -141,7 +154,7 @@ describe.skipIf(missing !== null)('connect a mailbox from the dashboard in headl
     scheduler.requestSession(h.mailbox.id, 'force');
     await waitFor(async () => (await h.store.loadSchedule(h.mailbox.id))?.state === 'suspendedByError', 15_000, 'the suspension for the missing token');
     const requestSession = scheduler.requestSession.bind(scheduler);
-    instant = await startInstantSync({ config, store: h.store, scheduler: { requestSession }, logger, refreshTokens, routes: [apiRoutes({ store: h.store, config, logger, requestSession })] });
+    instant = await startInstantSync({ config, store: h.store, scheduler: { requestSession }, logger, refreshTokens, routes: [apiRoutes({ store: h.store, config, logger, requestSession, ownerSignedIn: async (id) => tokens.has(id) })] });
     await instant.ready;
     await h.store.createUser({ id: randomUUID(), orgId: 'org-1', email: h.mailbox.address, role: 'user', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
 
@@ -176,7 +189,8 @@ describe.skipIf(missing !== null)('connect a mailbox from the dashboard in headl
 
     await page.goto(`${instant.url}/`);
     await expect.poll(() => page.locator('#mailbox-state [data-testid="state-badge"]').textContent()).toBe('Active');
-    expect(await page.getByRole('link', { name: 'Connect your mailbox' }).count()).toBe(1);
+    // The owner's token is stored and the mailbox syncs, so the view offers no sign-in any more.
+    expect(await page.locator('#connect-mailbox').count()).toBe(0);
     const before = reports.length;
     await page.getByRole('button', { name: 'Sync now' }).click();
     await expect.poll(() => page.locator('#action-status').textContent(), { timeout: 15_000 }).toContain('The session finished: ok');

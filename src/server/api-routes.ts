@@ -4,6 +4,8 @@ import { createSignInSessions } from '../auth/sign-in-sessions.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import type { OidcSetting, SynclineConfig } from '../config/resolved-config.ts';
 import type { SessionTrigger } from '../domain/mailbox-state.ts';
+import { GRAPH_REFRESH_TOKEN_KIND } from '../mailbox/graph/auth/credential-refresh-tokens.ts';
+import { GOOGLE_REFRESH_TOKEN_KIND } from '../mailbox/google/auth/google-refresh-tokens.ts';
 import type { Logger } from '../observability/logger.ts';
 import { processMetrics, type SynclineMetrics } from '../observability/metrics.ts';
 import type { SynclineStore } from '../store/index.ts';
@@ -38,6 +40,8 @@ export interface ApiDependencies {
   readonly readSalesforceLimits?: OrgLimitsReader;
   /** Plans a session with an org settings draft for the console's dry run; without it the dry run answers 503. */
   readonly planDraft?: DraftPlanner;
+  /** Whether a mailbox owner's refresh token is kept; defaults to a look for its row in the store's credentials. */
+  readonly ownerSignedIn?: (mailboxId: string, provider: 'graph' | 'google') => Promise<boolean>;
   readonly now?: () => Date;
 }
 
@@ -56,6 +60,9 @@ export function apiRoutes(deps: ApiDependencies): ServerRoutes {
   const orgNames = new Map(deps.config.orgs.map((org) => [org.id, org.name]));
   const providers = new Map<string, OidcSetting>(deps.config.orgs.flatMap((org) => (org.oidc === undefined ? [] : [[org.id, org.oidc] as const])));
   const publicUrl = deps.config.server?.publicUrl ?? null;
+  // Only the row's presence counts, so no encryption key is needed to tell.
+  const ownerSignedIn = deps.ownerSignedIn ?? (async (mailboxId: string, provider: 'graph' | 'google') =>
+    (await deps.store.loadCredentialRow(`mailbox:${mailboxId}`, provider === 'graph' ? GRAPH_REFRESH_TOKEN_KIND : GOOGLE_REFRESH_TOKEN_KIND)) !== null);
 
   metrics.observeQueueLag(() => queueLagSeconds(deps.store, now()));
 
@@ -72,7 +79,7 @@ export function apiRoutes(deps: ApiDependencies): ServerRoutes {
       baseUrl: (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`,
       logger,
     });
-    registerMailboxRoutes(app, { store: deps.store, now, config: deps.config, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
+    registerMailboxRoutes(app, { store: deps.store, now, config: deps.config, ownerSignedIn, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
     registerConflictRoutes(app, { store: deps.store });
     registerReviewRoutes(app, { store: deps.store, config: deps.config, now, ...(deps.requestSession === undefined ? {} : { requestSession: deps.requestSession }) });
     registerLinkExplanationRoutes(app, { store: deps.store });

@@ -37,6 +37,7 @@ export const mailboxConnectSchema = z
   .object({
     url: z.string().describe('The sign-in page that sends the owner to Microsoft or Google and back: under server.publicUrl, else a path on this server'),
     provider: z.enum(['graph', 'google']),
+    signedIn: z.boolean().describe("Whether Syncline holds the owner's refresh token; the dashboard then offers the page only to a mailbox that needs a new sign-in"),
   })
   .meta({ id: 'MailboxConnect' });
 

@@ -22,6 +22,8 @@ export interface MailboxRouteOptions {
   readonly now: () => Date;
   /** The configuration, to offer the sign-in page of mailboxes whose owner grants access; without it none is offered. */
   readonly config?: Pick<SynclineConfig, 'orgs' | 'server'>;
+  /** Whether the owner's refresh token for `provider` is stored; without it every sign-in page reads as not yet used. */
+  readonly ownerSignedIn?: (mailboxId: string, provider: MailboxConnect['provider']) => Promise<boolean>;
 }
 
 const DEFAULT_SESSION_LIMIT = 20;
@@ -68,7 +70,7 @@ export function registerMailboxRoutes(app: FastifyInstance, options: MailboxRout
     return {
       mailbox: toStatus(mailbox, await store.loadSchedule(mailbox.id)),
       lastSession: last === undefined ? null : toSessionEntry(last),
-      connect: options.config === undefined ? null : connectOf(options.config, mailbox),
+      connect: await connectWithSignIn(options, mailbox),
     };
   });
 
@@ -148,7 +150,15 @@ export function registerMailboxRoutes(app: FastifyInstance, options: MailboxRout
  * Return the sign-in page of a mailbox whose access rests on its owner's consent. The page needs no Syncline session,
  * so visibleMailbox, which lets only the owner or an admin read the mailbox, is what keeps the link to them.
  */
-function connectOf(config: Pick<SynclineConfig, 'orgs' | 'server'>, mailbox: MailboxRecord): MailboxConnect | null {
+async function connectWithSignIn(options: MailboxRouteOptions, mailbox: MailboxRecord): Promise<MailboxConnect | null> {
+  const page = options.config === undefined ? null : connectOf(options.config, mailbox);
+  if (page === null) {
+    return null;
+  }
+  return { ...page, signedIn: options.ownerSignedIn === undefined ? false : await options.ownerSignedIn(mailbox.id, page.provider) };
+}
+
+function connectOf(config: Pick<SynclineConfig, 'orgs' | 'server'>, mailbox: MailboxRecord): Omit<MailboxConnect, 'signedIn'> | null {
   const org = config.orgs.find((candidate) => candidate.id === mailbox.orgId);
   const setting = org?.mailboxes.find((candidate) => candidate.id === mailbox.id);
   if (org === undefined || setting === undefined) {

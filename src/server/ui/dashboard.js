@@ -337,7 +337,8 @@ const PROVIDER_WORDS = { graph: 'Microsoft', google: 'Google' };
 
 /**
  * Link to the server's sign-in page, where the owner grants Syncline access: it sends the browser on to Microsoft or
- * Google and back. A mailbox suspended by an error (a missing or revoked token among them) offers to connect again.
+ * Google and back. A mailbox suspended by an error (a missing or revoked token among them) offers to connect again,
+ * and a mailbox whose owner's token is stored and that syncs offers nothing.
  */
 function connectLink(mailbox, connect) {
   const href = connect ? safeWebLink(connect.url, location.href) : null;
@@ -345,6 +346,10 @@ function connectLink(mailbox, connect) {
     return null;
   }
   const again = mailbox.state === 'disconnected' || mailbox.state === 'suspendedByError';
+  // A mailbox that syncs with the owner's stored token needs no sign-in; one that stopped may need a new one.
+  if (connect.signedIn && !again) {
+    return null;
+  }
   const provider = PROVIDER_WORDS[connect.provider] ?? connect.provider;
   return el('a', {
     id: 'connect-mailbox',

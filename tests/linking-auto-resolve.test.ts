@@ -212,7 +212,7 @@ describe.each([
 function bind(directory: PeopleDirectory): PeopleDirectory {
   return {
     findPeople: directory.findPeople.bind(directory),
-    findUserEmails: directory.findUserEmails.bind(directory),
+    findUsers: directory.findUsers.bind(directory),
     findAccountsByIds: directory.findAccountsByIds.bind(directory),
     findAccountsByDomains: directory.findAccountsByDomains.bind(directory),
     openOpportunities: directory.openOpportunities.bind(directory),

@@ -224,6 +224,32 @@ describe('linking the meetings a session writes', () => {
     ]);
   }, 60_000);
 
+  it('colleagues become User invitees', async () => {
+    const [annId] = await insert('Contact', [{ FirstName: 'Ann', LastName: 'Ahlberg', Email: 'ann@partner.example' }]);
+    const [danaId] = await insert('User', [{ Username: 'dana.diaz@contoso.example.com', Email: 'Dana.Diaz@contoso.example.com', Name: 'Dana Diaz', IsActive: true }]);
+    const blakeId = (await records('User')).find((user) => user.Email === BLAKE)?.Id;
+    const [meetingId] = await seed(ALEX, [meeting('Quarterly plan', ALEX, [
+      ['ann@partner.example', 'Ann Ahlberg'], [BLAKE, 'Blake Lee'], ['dana.diaz@contoso.example.com', 'Dana Diaz'], ['chris@contoso.example.com', 'Chris Colleague'],
+    ])]);
+
+    const report = await engine.runSession(mailboxId(ALEX));
+
+    expect(report.status, report.notes.join('; ')).toBe('ok');
+    const event = await eventBySubject('Quarterly plan');
+    const invitees = async () => (await records('EventRelation')).filter((relation) => relation.EventId === event.Id).map((relation) => relation.RelationId).sort();
+    // Blake's mailbox is synced too but has not run yet. Chris is at the org's domain but no User, so stays mailbox-only.
+    expect(await invitees()).toEqual([annId, blakeId, danaId].sort());
+    // A colleague is a relation of the meeting, never its WhoId, and is never created as a Lead.
+    expect(event.WhoId).toBe(annId);
+    expect(await records('Lead')).toEqual([]);
+
+    await call(graph.url, 'POST', `/_admin/users/${encodeURIComponent(ALEX)}/events/${encodeURIComponent(meetingId!)}/touch`, { changes: { subject: 'Quarterly plan, room changed' } });
+    const next = await engine.runSession(mailboxId(ALEX));
+
+    expect(next.status, next.notes.join('; ')).toBe('ok');
+    expect(await invitees()).toEqual([annId, blakeId, danaId].sort());
+  }, 60_000);
+
   it('dry run writes nothing', async () => {
     await seed(ALEX, [meeting('Planning', ALEX, [['pat.prospect@prospect.example', 'Pat Prospect']])]);
 

@@ -49,7 +49,10 @@ export interface LinkResult {
   readonly whatId: string | null;
   /** Every matched Contact and Lead, for shared-activity relations (EventRelation, TaskRelation, EmailMessageRelation). */
   readonly relationIds: readonly string[];
-  /** Matched or created record per address, lower-cased; blocklisted and unresolved addresses are absent. */
+  /**
+   * Matched or created record per address, lower-cased. For a meeting, a colleague that no Contact or Lead matched maps
+   * to their User. Blocklisted and unresolved addresses are absent.
+   */
   readonly byAddress: Readonly<Record<string, string>>;
   readonly explanations: readonly LinkExplanation[];
   readonly created: { readonly Lead: number; readonly Contact: number; readonly Account: number };

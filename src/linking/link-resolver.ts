@@ -53,8 +53,8 @@ class SessionLinkResolver implements LinkResolver {
   private readonly orgBlocklist: readonly string[];
   private readonly ownDomains: readonly AddressPattern[];
   private readonly holder = randomUUID();
-  /** Addresses asked about this session: true for an active Salesforce User of the org. */
-  private readonly users = new Map<string, boolean>();
+  /** Addresses asked about this session: the Id of the active Salesforce User of the org that has it, else null. */
+  private readonly users = new Map<string, string | null>();
   private readonly now: () => Date;
 
   constructor(private readonly options: LinkResolverOptions) {
@@ -76,9 +76,10 @@ class SessionLinkResolver implements LinkResolver {
     for (const entry of prepared) {
       this.matchPeople(entry);
     }
-    if (this.options.settings.autoResolve.enabled) {
-      await this.loadUsers(prepared.flatMap((entry) => (entry.request.isBulk ? [] : entry.inputs.filter((input) => !entry.matches.has(input.key)))));
-    }
+    // Auto-resolve must know colleagues so as not to create them, and a meeting's colleagues become its invitees.
+    await this.loadUsers(prepared.flatMap((entry) => (entry.request.isBulk || !(this.options.settings.autoResolve.enabled || entry.request.activity === 'Event')
+      ? []
+      : entry.inputs.filter((input) => !entry.matches.has(input.key)))));
     for (const entry of prepared) {
       entry.created = await autoResolve(this.autoResolveContext(), entry.request, entry.inputs, entry.matches);
       entry.who = chooseWho(entry);
@@ -96,7 +97,8 @@ class SessionLinkResolver implements LinkResolver {
       entry.what = entry.account === null ? null : this.accounts.opportunityFor(entry.account.id, mode) ?? entry.account;
     }
 
-    const results = prepared.map((entry) => toResult(entry));
+    // A colleague is an invitee of a meeting as a User. Other activities relate Contacts and Leads only.
+    const results = prepared.map((entry) => toResult(entry, entry.request.activity === 'Event' ? (address) => this.users.get(address) ?? null : () => null));
     await this.store(prepared, results);
     return results;
   }
@@ -135,9 +137,9 @@ class SessionLinkResolver implements LinkResolver {
     if (missing.length === 0) {
       return;
     }
-    const found = new Set(await this.options.directory.findUserEmails(missing));
+    const found = new Map((await this.options.directory.findUsers(missing)).map((user) => [user.email, user.id]));
     for (const address of missing) {
-      this.users.set(address, found.has(address));
+      this.users.set(address, found.get(address) ?? null);
     }
   }
 
@@ -171,7 +173,7 @@ class SessionLinkResolver implements LinkResolver {
       directory: options.directory,
       people: this.people,
       accounts: this.accounts,
-      isUser: (input: PersonInput) => this.users.get(input.parsed.address) === true,
+      isUser: (input: PersonInput) => typeof this.users.get(input.parsed.address) === 'string',
       now: this.now,
       claims: {
         orgId: options.orgId,
@@ -219,7 +221,7 @@ function chooseWho(entry: Prepared): PersonMatch | null {
   return matched.find((match) => match.record.object === 'Contact') ?? matched.find((match) => match.record.object === 'Lead') ?? null;
 }
 
-function toResult(entry: Prepared): LinkResult {
+function toResult(entry: Prepared, colleagueOf: (address: string) => string | null): LinkResult {
   const explanations: LinkExplanation[] = [];
   for (const record of entry.created) {
     explanations.push({ recordId: record.id, object: record.object, use: 'created', rule: record.rule, detail: record.detail });
@@ -230,6 +232,10 @@ function toResult(entry: Prepared): LinkResult {
   for (const input of entry.inputs) {
     const match = entry.matches.get(input.key);
     if (match === undefined) {
+      const userId = colleagueOf(input.parsed.address);
+      if (userId !== null) {
+        byAddress[input.ref.address.trim().toLowerCase()] = userId;
+      }
       continue;
     }
     byAddress[input.ref.address.trim().toLowerCase()] = match.record.id;

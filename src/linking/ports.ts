@@ -52,12 +52,18 @@ export type InsertOutcome =
   | { readonly kind: 'duplicate'; readonly ids: readonly string[]; readonly rule: string }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string };
 
+/** An active Salesforce User of the org, found by its Email. */
+export interface UserRecord {
+  readonly id: string;
+  readonly email: string;
+}
+
 /** The Salesforce side, batched: each call is one or a few API calls whatever the number of values. */
 export interface PeopleDirectory {
   /** Contacts and Leads (not converted) whose searched email fields hold one of `exact` or match one LIKE pattern. */
   findPeople(query: { readonly exact: readonly string[]; readonly patterns: readonly string[] }): Promise<PersonRecord[]>;
-  /** The lower-cased Email of each active Salesforce User whose Email is one of `addresses`: colleagues, never created as people. */
-  findUserEmails(addresses: readonly string[]): Promise<string[]>;
+  /** Active Salesforce Users whose Email is one of `addresses`, with the Email lower-cased: colleagues, never created as people. */
+  findUsers(addresses: readonly string[]): Promise<UserRecord[]>;
   findAccountsByIds(ids: readonly string[]): Promise<AccountRecord[]>;
   /** Accounts whose Website names one of `domains`, and counts of Contacts with addresses at them. */
   findAccountsByDomains(domains: readonly string[]): Promise<{ readonly byWebsite: AccountRecord[]; readonly byContacts: DomainContactCount[] }>;

@@ -1,6 +1,6 @@
 import { ConnectorError } from '../../../domain/errors.ts';
 import type {
-  AccountRecord, DomainContactCount, InsertOutcome, OpportunityRecord, PeopleDirectory, PersonDraft, PersonRecord,
+  AccountRecord, DomainContactCount, InsertOutcome, OpportunityRecord, PeopleDirectory, PersonDraft, PersonRecord, UserRecord,
 } from '../../../linking/ports.ts';
 import type { Logger } from '../../../observability/logger.ts';
 import { runQueries, type SalesforceRecord } from '../query-runner.ts';
@@ -56,13 +56,13 @@ export class SalesforcePeopleDirectory implements PeopleDirectory {
     return people;
   }
 
-  async findUserEmails(addresses: readonly string[]): Promise<string[]> {
+  async findUsers(addresses: readonly string[]): Promise<UserRecord[]> {
     const chunks = chunkForInList([...new Set(addresses.map((address) => address.toLowerCase()))], 3_000, 100);
     if (chunks.length === 0) {
       return [];
     }
-    const outcome = await runQueries(this.options.rest, chunks.map((chunk) => ({ soql: `SELECT Email FROM User WHERE IsActive = true AND Email IN ${soqlInList(chunk)}` })));
-    return outcome.records.flat().flatMap((record) => (typeof record.Email === 'string' ? [record.Email.toLowerCase()] : []));
+    const outcome = await runQueries(this.options.rest, chunks.map((chunk) => ({ soql: `SELECT Id, Email FROM User WHERE IsActive = true AND Email IN ${soqlInList(chunk)}` })));
+    return outcome.records.flat().flatMap((record) => (typeof record.Email === 'string' ? [{ id: String(record.Id), email: record.Email.toLowerCase() }] : []));
   }
 
   async findAccountsByIds(ids: readonly string[]): Promise<AccountRecord[]> {

@@ -1,11 +1,11 @@
 /**
  * Benchmark: a whole first session of a mailbox calendar of N events (default 50,000; `BENCH_SESSION_EVENTS` sets N)
  * against an empty Salesforce org: the engine reads the Graph calendar, plans, creates every Event in Salesforce and
- * commits the links to SQLite. It runs twice, once reading the listing whole and once in chunks of
- * `BENCH_SESSION_CHUNK` events (default 1,000; see SYNCLINE_FULL_READ_CHUNK). For each: Graph and Salesforce requests
- * against their floors, events per second, and the peak heap. The emulators run in a child process, a fresh one per
- * run, so the heap figures are the engine's alone. Run with `npm run bench:graph-session`; it prints a table and one
- * JSON line per run.
+ * commits the links to SQLite. It runs twice, once reading the listing whole and once in chunks: of
+ * `BENCH_SESSION_CHUNK` events when set, else of the engine's default size (see SYNCLINE_FULL_READ_CHUNK). For each:
+ * Graph and Salesforce requests against their floors, events per second, and the peak heap. The emulators run in a
+ * child process, a fresh one per run, so the heap figures are the engine's alone. Run with
+ * `npm run bench:graph-session`; it prints a table and one JSON line per run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,20 +16,21 @@ import type { MailboxRecord } from '../src/domain/accounts.ts';
 import { defaultEventMapping } from '../src/mapping/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
 import { openStore } from '../src/store/index.ts';
-import { FULL_READ_CHUNK_ENV } from '../src/sync/chunked-full-read.ts';
+import { FULL_READ_CHUNK_ENV, fullReadChunkSize } from '../src/sync/chunked-full-read.ts';
 import { defaultSyncPolicy, runEventSession } from '../src/sync/index.ts';
 import { BENCH_ACCOUNTS } from './accounts.ts';
 import { benchGraphSource, benchSalesforceSource, meetingSeed, round, sampleHeap, seedEvents, startEmulators } from './support.ts';
 
 const EVENT_COUNT = Number(process.env.BENCH_SESSION_EVENTS ?? 50_000);
-const CHUNK = Number(process.env.BENCH_SESSION_CHUNK ?? 1_000);
+/** Null: the engine's default, with SYNCLINE_FULL_READ_CHUNK unset. */
+const CHUNK = process.env.BENCH_SESSION_CHUNK === undefined ? null : Number(process.env.BENCH_SESSION_CHUNK);
 const WINDOW = { start: '2027-01-01T00:00:00.000Z', end: '2029-01-01T00:00:00.000Z' };
 /** The Graph event source's delta page size, and the Event records of one Salesforce Composite write call (five collections of 200). */
 const GRAPH_PAGE = 100;
 const SALESFORCE_BATCH = 1_000;
 const RUNS = [
   { name: 'whole listing', chunk: 0 },
-  { name: `streamed, chunks of ${CHUNK}`, chunk: CHUNK },
+  { name: CHUNK === null ? `default, chunks of ${fullReadChunkSize({}) ?? 0}` : `streamed, chunks of ${CHUNK}`, chunk: CHUNK },
 ] as const;
 
 interface RunResult {
@@ -54,7 +55,7 @@ for (const result of results) {
   console.log(JSON.stringify(result));
 }
 
-async function measure(name: string, chunk: number): Promise<RunResult> {
+async function measure(name: string, chunk: number | null): Promise<RunResult> {
   const emulators = await startEmulators();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'syncline-bench-session-'));
   try {
@@ -66,7 +67,11 @@ async function measure(name: string, chunk: number): Promise<RunResult> {
     const logger = createSilentLogger();
     const mailboxSource = benchGraphSource(emulators.graphUrl, { mailboxTimeZone: mailbox.timeZone, logger, pageSize: GRAPH_PAGE });
     const crmSource = benchSalesforceSource(emulators.salesforceUrl, logger);
-    process.env[FULL_READ_CHUNK_ENV] = String(chunk);
+    if (chunk === null) {
+      delete process.env[FULL_READ_CHUNK_ENV];
+    } else {
+      process.env[FULL_READ_CHUNK_ENV] = String(chunk);
+    }
 
     const heap = sampleHeap();
     const started = performance.now();

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import type { MailboxEventSource, PullPage } from '../src/domain/connector.ts';
+import type { CalendarEvent } from '../src/domain/calendar-event.ts';
 import type { SyncStateStore } from '../src/domain/sync-store.ts';
 import { FULL_READ_CHUNK_ENV, fullReadChunkSize } from '../src/sync/chunked-full-read.ts';
 import { E2eHarness } from './support/e2e-harness.ts';
@@ -67,6 +69,34 @@ function watchCommits(crashAt = Number.POSITIVE_INFINITY, method: 'commitSession
         },
       }),
   };
+}
+
+/**
+ * Return the source with its listing's first item sent once more at the end, on a page of its own before the cursor,
+ * as Graph may send an item again within one round.
+ */
+function repeatingFirstItem(source: MailboxEventSource): MailboxEventSource {
+  async function* pages(inner: AsyncIterable<PullPage<CalendarEvent>>): AsyncGenerator<PullPage<CalendarEvent>> {
+    let first: PullPage<CalendarEvent>['changes'][number] | undefined;
+    for await (const page of inner) {
+      first ??= page.changes[0];
+      if (page.nextCursor === null || first === undefined) {
+        yield page;
+        continue;
+      }
+      yield { changes: page.changes, nextCursor: null };
+      yield { changes: [first], nextCursor: page.nextCursor };
+    }
+  }
+  return new Proxy(source, {
+    get(target, property) {
+      if (property === 'pullPages') {
+        return (cursor: string | null, window: typeof WINDOW) => pages(target.pullPages!(cursor, window));
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 async function crmSubjects(): Promise<string[]> {
@@ -172,6 +202,30 @@ describe('a full listing larger than one chunk', () => {
     expect(await mailboxSubjects()).toEqual(left);
   });
 
+  it('counts a repeated item once', async () => {
+    const commits = watchCommits();
+    const report = await harness.runSession({ wrapStore: commits.wrap, wrapMailbox: repeatingFirstItem });
+    expect(report.status).toBe('ok');
+    expect(commits.count()).toBe(CHUNKED_COMMITS);
+    expect(report.reads.mailbox).toBe(MEETINGS);
+    expect(report.writes.crm).toEqual({ created: MEETINGS, updated: 0, deleted: 0 });
+    expect(await crmSubjects()).toEqual(allMeetings());
+  });
+
+  it('notes un-sync rules once', async () => {
+    await harness.insertCrmEvents([{ Subject: 'Meeting planned in Salesforce', StartDateTime: '2026-12-20T08:00:00.000Z', EndDateTime: '2026-12-20T09:00:00.000Z' }]);
+    const commits = watchCommits();
+    const odd = ['Meeting 1', 'Meeting 3', 'Meeting 5'];
+    const report = await harness.runSession({ wrapStore: commits.wrap, policy: { unsync: [{ name: 'odd', subjectMatches: '^Meeting [135]$' }, { name: 'planned', subjectContains: 'planned' }] } });
+    expect(report.status).toBe('ok');
+    expect(commits.count()).toBe(CHUNKED_COMMITS);
+    expect(report.notes.filter((note) => note.startsWith('Un-sync rules'))).toEqual([
+      `Un-sync rules kept ${odd.length} mailbox events out of Salesforce and 1 Salesforce Events out of the mailbox`,
+    ]);
+    expect(await crmSubjects()).toEqual([...allMeetings().filter((subject) => !odd.includes(subject)), 'Meeting planned in Salesforce'].sort());
+    expect(await mailboxSubjects()).toEqual(allMeetings());
+  });
+
   it('reads one chunk whole', async () => {
     process.env[FULL_READ_CHUNK_ENV] = String(MEETINGS);
     const commits = watchCommits();
@@ -183,10 +237,21 @@ describe('a full listing larger than one chunk', () => {
 });
 
 describe(FULL_READ_CHUNK_ENV, () => {
+  it('reads small listings whole by default', async () => {
+    delete process.env[FULL_READ_CHUNK_ENV];
+    const commits = watchCommits();
+    const report = await harness.runSession({ wrapStore: commits.wrap });
+    expect(report.status).toBe('ok');
+    expect(commits.count()).toBe(1);
+    expect(report.reads.mailbox).toBe(MEETINGS);
+    expect(await crmSubjects()).toEqual(allMeetings());
+  });
+
   it('validates the chunk size', () => {
     expect(fullReadChunkSize({ [FULL_READ_CHUNK_ENV]: '1000' })).toBe(1000);
     expect(fullReadChunkSize({ [FULL_READ_CHUNK_ENV]: '0' })).toBeNull();
-    expect(fullReadChunkSize({})).toBeNull();
+    // On by default: a listing of more than 2,000 items is read in chunks.
+    expect(fullReadChunkSize({})).toBe(2000);
     expect(() => fullReadChunkSize({ [FULL_READ_CHUNK_ENV]: 'lots' })).toThrow(/SYNCLINE_FULL_READ_CHUNK=lots is invalid: set it to a whole number/);
   });
 });

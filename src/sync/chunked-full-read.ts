@@ -10,6 +10,7 @@ import type { KindContext, KindOutcome, KindPlan, KindSession } from './kind-typ
 import { activeBase, missingKeys } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
 import type { CrmItemState, MailboxItemState } from './plan.ts';
+import { emptyUnsyncTally } from './plan-unsync.ts';
 import { pullWithRecovery } from './pull-with-recovery.ts';
 import { unsyncScopeOf } from './unsync-rules.ts';
 import { calendarCursorScope, unwrapCursor, type FullReadReason } from './window-cursor.ts';
@@ -20,8 +21,11 @@ import { calendarCursorScope, unwrapCursor, type FullReadReason } from './window
  */
 export const FULL_READ_CHUNK_ENV = 'SYNCLINE_FULL_READ_CHUNK';
 
-/** Off unless the environment sets a size: the chunked read is new, and the whole read is the proven one. */
-const DEFAULT_CHUNK_SIZE: number | null = null;
+/**
+ * Chunk size when the environment sets none: on by default, so that a large first listing (50,000 events, say) never
+ * sits in memory whole. A listing of this many items or fewer still runs the usual path, on the pages already read.
+ */
+const DEFAULT_CHUNK_SIZE: number | null = 2000;
 
 /** The steps of a kind's session the chunked read reuses, passed in so that this module needs no cycle of imports. */
 export interface KindSteps {
@@ -37,7 +41,7 @@ export interface KindSteps {
   ) => Promise<void>;
 }
 
-/** Return the chunk size the environment sets, or null when listings are read whole. */
+/** Return the chunk size the environment sets (the default when unset), or null when listings are read whole. */
 export function fullReadChunkSize(env: NodeJS.ProcessEnv = process.env): number | null {
   const text = env[FULL_READ_CHUNK_ENV]?.trim();
   if (text === undefined || text === '') {
@@ -60,6 +64,11 @@ export function fullReadChunkSize(env: NodeJS.ProcessEnv = process.env): number 
  * Returns null when chunked reads are off or the source cannot read by pages; the caller then runs the kind as usual.
  * Any other session (a delta, a small listing, a crashed session's intents to repair, an admin's decisions to apply)
  * runs the usual way here, on the state and listing already read.
+ *
+ * NOTE: a session that repairs a crash (intents or plans kept for failed writes) reads the listing whole once. To
+ * stream it, the planner would settle each intent in the chunk that lists its item and abandon the others only after
+ * the last chunk. That is a second planner, not a change of this one. A crash between chunks leaves the intents of
+ * one chunk only, and the repair stores the cursor, so only that one session reads the whole listing.
  */
 export async function syncKindInChunks(session: KindSession, mailboxSource: ItemSource<MailboxItem>, context: KindContext, steps: KindSteps): Promise<KindOutcome | null> {
   const chunkSize = fullReadChunkSize();
@@ -109,6 +118,9 @@ async function runChunks(
   const logger = context.logger;
   const windows = { window: context.window, cursorWindow: context.window };
   const crm = await pullWithRecovery('crm', session.crmSource, start.cursors.crm, windows, logger);
+  // Copies of meetings that no mailbox owns are read again, as on the usual path: by the chunk that lists them, else
+  // by the last step.
+  const revisitIds = (await session.sharedMeetings?.revisit()) ?? [];
   const stale = start.links.filter((link) => link.tombstone === null && missingKeys({ mapping }, activeBase({ mapping }, link.base)).length > 0);
   const read: ChunkedRead = {
     session,
@@ -122,17 +134,19 @@ async function runChunks(
     seen: new Set(),
     deferred: new Set(),
     staleMailboxIds: new Set(stale.map((link) => link.mailboxItemId)),
+    revisitIds: new Set(revisitIds),
+    unsync: emptyUnsyncTally(),
     linksByMailboxId: linksByMailboxId(start.links),
     linkedCrmIds: new Set(start.links.map((link) => link.crmRecordId)),
   };
   const commits = new ChunkCommits(context.store, start.pending);
   const chunkContext: KindContext = { ...context, store: commits };
+  const chunkSession = beforeLastStep(session);
   const outcomes: KindOutcome[] = [];
   logger.info({ chunkSize }, 'The full mailbox listing is larger than one chunk; syncing it a chunk at a time');
 
   let buffer = run.changes;
   let nextCursor = run.nextCursor;
-  let listed = 0;
   while (nextCursor === null || buffer.length > 0) {
     if (nextCursor === null && buffer.length < chunkSize) {
       const page = await run.pages.next();
@@ -146,10 +160,9 @@ async function runChunks(
 
     const chunk = buffer.slice(0, chunkSize);
     buffer = buffer.slice(chunkSize);
-    listed += chunk.length;
     const planned = await planChunk(read, chunk);
-    outcomes.push(await steps.execute(session, mailboxSource, chunkContext, planned));
-    logger.debug({ listed, deferred: read.deferred.size }, 'Chunk of the full listing committed');
+    outcomes.push(await steps.execute(chunkSession, mailboxSource, chunkContext, planned));
+    logger.debug({ listed: read.seen.size, deferred: read.deferred.size }, 'Chunk of the full listing committed');
   }
 
   commits.startFinalCommit();
@@ -159,7 +172,29 @@ async function runChunks(
   const { links } = await context.store.loadSyncState(context.mailboxId, mapping.kind);
   const last = await planLastStep(read, links, nextCursor, run.reason, readCounterparts);
   outcomes.push(await steps.execute(session, mailboxSource, chunkContext, last));
-  return combined(outcomes, { mailbox: listed, crm: crm.pull.changes.length }, crm.pull.isFullListing);
+  // Each id once, however many pages named it, as one `pullChanges` counts them.
+  return combined(outcomes, { mailbox: read.seen.size, crm: crm.pull.changes.length }, crm.pull.isFullListing);
+}
+
+/**
+ * Return the session as a chunk before the last step runs it. Its shared meetings are claimed and settled chunk by
+ * chunk, but the session is recorded as run only by the last step: an attendee waiting for this mailbox must not take
+ * over a meeting that a later chunk lists. The copies no chunk listed are forgotten, and the note on the copies left
+ * out written, by the last step too.
+ */
+function beforeLastStep(session: KindSession): KindSession {
+  const meetings = session.sharedMeetings;
+  if (meetings === undefined) {
+    return session;
+  }
+  return {
+    ...session,
+    sharedMeetings: {
+      revisit: () => meetings.revisit(),
+      screen: (actions, logger) => meetings.screen(actions, logger, true, true),
+      settle: (pairs, extras) => meetings.settle(pairs, { ...extras, laterChunks: true }),
+    },
+  };
 }
 
 function linksByMailboxId(links: readonly Link[]): Map<string, Link[]> {

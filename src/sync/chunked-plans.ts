@@ -8,6 +8,7 @@ import { gatherSideStates } from './gather-states.ts';
 import { crmItemView, mailboxItemView } from './item-views.ts';
 import type { KindContext, KindPlan, KindSession } from './kind-types.ts';
 import type { CrmItemState, MailboxItemState, PairAction, Plan } from './plan.ts';
+import { unsyncPlanNotes, type UnsyncTally } from './plan-unsync.ts';
 import { planSession } from './planner.ts';
 import { applyReviews } from './reviews.ts';
 import { applyMassDeleteValve } from './safety-valves.ts';
@@ -31,6 +32,10 @@ export interface ChunkedRead {
   readonly deferred: Set<string>;
   /** Mailbox ids of links whose base lacks a key of the table: read by the last step when no chunk listed them. */
   readonly staleMailboxIds: ReadonlySet<string>;
+  /** Copies of shared meetings that no mailbox owns: read by the last step when no chunk listed them. */
+  readonly revisitIds: ReadonlySet<string>;
+  /** The un-sync decisions of the chunks so far, noted once for the whole read by the last step. */
+  readonly unsync: UnsyncTally;
   /** The links the session started with, by their mailbox item, and their Salesforce records. */
   readonly linksByMailboxId: ReadonlyMap<string, readonly Link[]>;
   readonly linkedCrmIds: ReadonlySet<string>;
@@ -87,6 +92,8 @@ export async function planChunk(read: ChunkedRead, listed: readonly Change<Mailb
   }
 
   const plan = planFor(read, links, mailboxStates, crmStates);
+  // Every chunk plans the Salesforce records no mailbox item matched yet, so only the last step counts them.
+  addTally(read.unsync, plan.unsync, { crm: false });
   const runNow: PairAction[] = [];
   for (const action of plan.actions) {
     if (action.mailboxItemId === null || !mailboxStates.has(action.mailboxItemId)) {
@@ -111,7 +118,7 @@ export async function planChunk(read: ChunkedRead, listed: readonly Change<Mailb
     }
   }
 
-  return kindPlanOf(read, { ...read.start, intents: [], plannedBases: [] }, { ...plan, abandonedIntents: [], actions: runNow }, mailboxStates, crmStates, {
+  return kindPlanOf(read, { ...read.start, intents: [], plannedBases: [] }, { ...plan, abandonedIntents: [], actions: runNow, notes: [] }, mailboxStates, crmStates, {
     mailboxPull: { changes: chunk, nextCursor: '', isFullListing: false },
     crmPull: { changes: [], nextCursor: '', isFullListing: false },
     review: NO_REVIEWS,
@@ -135,7 +142,8 @@ export async function planLastStep(
   const absent: Change<MailboxItem>[] = links
     .filter((link) => link.tombstone !== 'mailbox' && !read.seen.has(link.mailboxItemId))
     .map((link): Change<MailboxItem> => ({ kind: 'delete', id: link.mailboxItemId, mayStillExist: true }));
-  const readIds = [...read.deferred, ...[...read.staleMailboxIds].filter((id) => !read.seen.has(id))];
+  const unlisted = new Set([...read.staleMailboxIds, ...read.revisitIds].filter((id) => !read.seen.has(id)));
+  const readIds = [...read.deferred, ...unlisted];
   const state: SyncState = { ...read.start, links, intents: [], plannedBases: [] };
 
   const mailboxStates = await gatherSideStates({
@@ -151,7 +159,9 @@ export async function planLastStep(
   const crmStates = read.crmPool;
   await readCounterparts(state, mailboxStates, crmStates);
 
-  const plan = planFor(read, links, mailboxStates, crmStates);
+  const lastPlan = planFor(read, links, mailboxStates, crmStates);
+  addTally(read.unsync, lastPlan.unsync, { crm: true });
+  const plan: Plan = { ...lastPlan, notes: unsyncPlanNotes(read.unsync) };
   return kindPlanOf(read, state, plan, mailboxStates, crmStates, {
     mailboxPull: { changes: [], nextCursor, isFullListing: true },
     crmPull: read.crmPull,
@@ -234,6 +244,20 @@ async function kindPlanOf(
     reviewed,
     mailboxScope: read.mailboxScope,
   };
+}
+
+/** Add a plan's un-sync counts to the read's. Those of Salesforce records are added only when `crm` is true. */
+function addTally(total: UnsyncTally, plan: UnsyncTally | undefined, count: { readonly crm: boolean }): void {
+  if (plan === undefined) {
+    return;
+  }
+  total.notStartedMailbox += plan.notStartedMailbox;
+  if (count.crm) {
+    total.notStartedCrm += plan.notStartedCrm;
+  }
+  for (const [rule, kept] of plan.keptOrganized) {
+    total.keptOrganized.set(rule, (total.keptOrganized.get(rule) ?? 0) + kept);
+  }
 }
 
 /** Tell whether an action deletes an item, ends a pair or keeps an item out of sync: such an action waits for the whole listing. */

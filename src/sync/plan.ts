@@ -4,6 +4,7 @@ import type { ConflictDecision, Intent, Link, MappedValues, ObjectKind, PlannedB
 import type { MailboxItem } from '../domain/mailbox-items.ts';
 import type { MappingTable } from '../mapping/index.ts';
 import type { SyncPolicy } from './policy.ts';
+import type { UnsyncTally } from './plan-unsync.ts';
 
 /** An item in the planner's terms: what the side reported, projected to mapped values. */
 export interface ItemView<T> {
@@ -75,6 +76,8 @@ export interface Plan {
   readonly abandonedIntents: readonly string[];
   /** What the un-sync rules kept out of sync or left in place, one line each, for the session's notes. */
   readonly notes: readonly string[];
+  /** The counts behind those notes, so a chunked full read can note its chunks' decisions once. */
+  readonly unsync?: UnsyncTally;
 }
 
 export interface PlannerInput {

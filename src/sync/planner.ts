@@ -32,7 +32,7 @@ export function planSession(input: PlannerInput): Plan {
   const newPairs = matchUnlinked({ ...input, unlinkedMailbox, unlinkedCrm });
   actions.push(...unsyncNewPairs(input, newPairs, { mailbox: unlinkedMailbox, crm: unlinkedCrm }, unsync));
 
-  return { actions, abandonedIntents: abandonedIntents(input), notes: unsyncPlanNotes(unsync) };
+  return { actions, abandonedIntents: abandonedIntents(input), notes: unsyncPlanNotes(unsync), unsync };
 }
 
 function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {

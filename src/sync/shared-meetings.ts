@@ -98,6 +98,11 @@ export interface SettleExtras {
   readonly seen?: readonly MeetingPair[];
   /** The Events of pairs that ended because the mailbox copy was deleted or cancelled. */
   readonly endedCrmRecordIds?: readonly string[];
+  /**
+   * True for a chunk of a chunked full read that later chunks follow. The session is then not recorded as run yet:
+   * an attendee waiting for this mailbox takes a recorded session to mean that it has listed all its meetings.
+   */
+  readonly laterChunks?: boolean;
 }
 
 /**
@@ -145,6 +150,9 @@ export class SharedMeetings {
   private readonly startedAt: string;
   /** The items `revisit` returned, so `screen` can stop reading those that are no longer new meetings. */
   private revisited: readonly string[] = [];
+  /** Items of the new pairs every `screen` of this session has seen, and how many copies it left out. */
+  private readonly screenedItems = new Set<string>();
+  private droppedCopies = 0;
 
   constructor(private readonly options: SharedMeetingOptions) {
     this.address = options.mailboxAddress.toLowerCase();
@@ -165,23 +173,29 @@ export class SharedMeetings {
   /**
    * Claim the meetings of the plan's new pairs and drop the pairs whose meeting another mailbox owns, or will own
    * because its synced organizer's session has not claimed it yet. With `claim` false (a dry run) nothing is written,
-   * and a meeting without an owner counts as this mailbox's.
+   * and a meeting without an owner counts as this mailbox's. With `laterChunks` true (a chunk of a chunked full read
+   * that later chunks follow) the revisited copies are kept and the note waits, because only the last screen of the
+   * session has seen which copies no chunk listed, and how many copies the session left out in all.
    */
-  async screen(actions: readonly PairAction[], logger: Logger, claim = true): Promise<ScreenedActions> {
+  async screen(actions: readonly PairAction[], logger: Logger, claim = true, laterChunks = false): Promise<ScreenedActions> {
     const { orgId, mailboxId, store } = this.options;
     const found = actions.flatMap((action) => {
       const event = newPairEvent(action);
       const shared = event === null ? null : this.sharedWith(event);
       return event === null || shared === null ? [] : [{ action, event, ...shared }];
     });
-    const candidateItems = new Set(found.map((candidate) => candidate.action.mailboxItemId));
-    const left = this.revisited.filter((id) => !candidateItems.has(id));
-    if (claim && left.length > 0) {
+    for (const candidate of found) {
+      if (candidate.action.mailboxItemId !== null) {
+        this.screenedItems.add(candidate.action.mailboxItemId);
+      }
+    }
+    const left = this.revisited.filter((id) => !this.screenedItems.has(id));
+    if (claim && !laterChunks && left.length > 0) {
       // Deleted, cancelled or out of the selection now: the cursor reports its next change.
       await store.forgetMeetingCopyItems(orgId, mailboxId, left);
     }
     if (found.length === 0) {
-      return { actions, itemErrors: [], notes: [] };
+      return { actions, itemErrors: [], notes: this.droppedNotes(claim, laterChunks) };
     }
 
     const at = this.now().toISOString();
@@ -211,7 +225,7 @@ export class SharedMeetings {
       }
     }
     if (dropped.size === 0) {
-      return { actions, itemErrors: [], notes: [] };
+      return { actions, itemErrors: [], notes: this.droppedNotes(claim, laterChunks) };
     }
 
     logger.debug({ copies: dropped.size, invitees: invitees.length }, 'Copies of meetings another synced mailbox owns are not written as Events of their own');
@@ -220,11 +234,17 @@ export class SharedMeetings {
     }
     await store.recordSharedMeetingCopies(orgId, copies, at);
     const itemErrors = invitees.length === 0 || this.options.writeOwnResponses === undefined ? [] : await this.options.writeOwnResponses(invitees, logger);
-    return {
-      actions: actions.filter((action) => !dropped.has(action)),
-      itemErrors,
-      notes: [`${dropped.size} meeting${dropped.size === 1 ? '' : 's'} of another synced mailbox of the org: kept as that mailbox's Event, with this mailbox's owner as its invitee`],
-    };
+    this.droppedCopies += dropped.size;
+    return { actions: actions.filter((action) => !dropped.has(action)), itemErrors, notes: this.droppedNotes(claim, laterChunks) };
+  }
+
+  /** Return the note on the copies this session's screens left out, once its last screen has run. */
+  private droppedNotes(claim: boolean, laterChunks: boolean): string[] {
+    const count = this.droppedCopies;
+    if (!claim || laterChunks || count === 0) {
+      return [];
+    }
+    return [`${count} meeting${count === 1 ? '' : 's'} of another synced mailbox of the org: kept as that mailbox's Event, with this mailbox's owner as its invitee`];
   }
 
   /**
@@ -262,7 +282,9 @@ export class SharedMeetings {
         await store.settleSharedMeetings(orgId, mailboxId, own);
       }
     }
-    await store.recordSharedMeetingSession(orgId, mailboxId, this.startedAt, this.now().toISOString());
+    if (extras.laterChunks !== true) {
+      await store.recordSharedMeetingSession(orgId, mailboxId, this.startedAt, this.now().toISOString());
+    }
   }
 
   /**

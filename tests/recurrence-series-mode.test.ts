@@ -1,137 +1,20 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importIcs } from '../emulators/graph/ics-import.ts';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.ts';
-import { createSalesforceRecordClient } from '../src/crm/salesforce/record-client.ts';
-import { SalesforceSeriesMode, seriesOrgOf } from '../src/crm/salesforce/series-mode.ts';
+import type { OrgSetting } from '../src/config/resolved-config.ts';
 import type { SessionReport } from '../src/domain/session-report.ts';
 import { ruleOfGraphRecurrence } from '../src/mailbox/graph/series-masters.ts';
 import { defaultEventMapping } from '../src/mapping/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
-import type { OrgSetting } from '../src/config/resolved-config.ts';
 import { kindSessions } from '../src/scheduler/engine-kinds.ts';
 import { defaultSyncPolicy } from '../src/sync/index.ts';
 import { runMailboxSession } from '../src/sync/mailbox-session.ts';
-import type { RecurringEventsMode, SeriesMasterReader } from '../src/sync/series-mode-types.ts';
-import { E2eHarness, SYNC_ID_FIELD, type CrmEvent } from './support/e2e-harness.ts';
+import type { RecurringEventsMode } from '../src/sync/series-mode-types.ts';
+import {
+  ALL_DAY_FILE, ALL_DAY_SUBJECT, CANCELLED_FILE, CANCELLED_SUBJECT, ENDLESS_FILE, ENDLESS_SUBJECT, EXCEPTION_FILE, EXCEPTION_SUBJECT, GRAPH_APP, SF_AUTH,
+  eventsNamed, graphRequest, runSession, salesforceRequest, useSeededHarness,
+} from './recurrence-series-session.ts';
+import { SYNC_ID_FIELD, type E2eHarness } from './support/e2e-harness.ts';
 import { MemoryLinkResolver } from './support/memory-link-resolver.ts';
-
-const CORPUS_ICS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'corpus', 'ics');
-// The harness's Salesforce app, whose refresh token the emulator accepts.
-const SF_AUTH = { kind: 'refreshToken', clientId: 'sf-app', clientSecret: 'sf-secret', refreshToken: 'sf-refresh' } as const;
-const GRAPH_APP = { tenant: 'contoso-tenant', clientId: 'graph-app', clientSecret: 'graph-secret' };
-
-/** Daily at 22:00 Berlin from 28 January 2020, three times, with the 29th cancelled. */
-const CANCELLED_FILE = 'thunderbird-cancelled-occurrence.ics';
-const CANCELLED_SUBJECT = 'one is cancelled';
-/** Weekly on Mondays from 21 September 2020 with no end: Salesforce cannot store it as a series. */
-const ENDLESS_FILE = 'google-weekly-across-dst-lisbon.ics';
-const ENDLESS_SUBJECT = 'MDS-t';
-/** Daily at 10:00 Denver from 10 February 2026, three times. The 11th is moved to 10:30 and renamed. */
-const EXCEPTION_FILE = 'google-exception-before-master.ics';
-const EXCEPTION_SUBJECT = 'TEST RECURR 3';
-/** All-day on Tuesdays and Thursdays from 19 February to 17 August 2026. The 26 February occurrence is moved a day later. */
-const ALL_DAY_FILE = 'exchange-allday-moved-occurrence.ics';
-const ALL_DAY_SUBJECT = 'Exchange Recurring Test';
-
-async function seedCorpus(harness: E2eHarness, file: string, window: { start: string; end: string }): Promise<void> {
-  const { seeds } = importIcs(readFileSync(path.join(CORPUS_ICS, file), 'utf8'), { fileName: file, horizon: window, defaultTimeZone: 'UTC' });
-  await harness.seedMailbox(seeds);
-}
-
-/** Runs one session of the harness's mailbox with series mode wired in as the engine wires it. */
-async function runSession(harness: E2eHarness, mode: RecurringEventsMode, window = harnessWindow.get(harness)): Promise<SessionReport> {
-  const { mailboxSource, crmSource } = harness.createSources();
-  const client = createSalesforceRecordClient({ loginUrl: harness.salesforceUrl, auth: SF_AUTH, apiVersion: '62.0', logger: createSilentLogger() });
-  if (!readsSeriesMasters(mailboxSource)) throw new Error('The Graph event source reads no series masters');
-  const series = new SalesforceSeriesMode({ mode, org: seriesOrgOf(client), masters: mailboxSource, mailboxTimeZone: harness.mailbox.timeZone, logger: createSilentLogger() });
-  return runMailboxSession({
-    mailbox: harness.mailbox,
-    kinds: [{
-      mapping: defaultEventMapping,
-      mailboxSource,
-      crmSource: series.wrap(crmSource),
-      crmRecordUrl: (id) => crmSource.recordUrl(id),
-      beforeCrmWrites: (writes, context) => series.prepare(writes, context.window),
-    }],
-    store: harness.store,
-    policy: defaultSyncPolicy,
-    window: window ?? { start: '', end: '' },
-    logger: createSilentLogger(),
-  });
-}
-
-function readsSeriesMasters<T extends object>(source: T): source is T & SeriesMasterReader {
-  return typeof (source as Partial<SeriesMasterReader>).readSeriesMasters === 'function';
-}
-
-const harnessWindow = new WeakMap<E2eHarness, { start: string; end: string }>();
-
-async function startHarness(window: { start: string; end: string }, recurringEvents2: boolean): Promise<E2eHarness> {
-  const harness = await E2eHarness.start({ window, mailboxTimeZone: 'Europe/Berlin' });
-  harnessWindow.set(harness, window);
-  if (recurringEvents2) {
-    // Switching a feature starts a fresh org, so it comes before any record.
-    await harness.salesforceAdmin('PUT', '/_admin/features', { recurringEvents2: true });
-  }
-  return harness;
-}
-
-/** Start a harness seeded with these corpus files before the block's tests, and close it after them. */
-function useSeededHarness(window: { start: string; end: string }, recurringEvents2: boolean, files: readonly string[], use: (harness: E2eHarness) => void): void {
-  let harness: E2eHarness | undefined;
-  beforeAll(async () => {
-    harness = await startHarness(window, recurringEvents2);
-    use(harness);
-    for (const file of files) {
-      await seedCorpus(harness, file, window);
-    }
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness?.close();
-  });
-}
-
-async function eventsNamed(harness: E2eHarness, prefix: string): Promise<CrmEvent[]> {
-  return (await harness.crmEvents()).filter((record) => String(record.Subject).startsWith(prefix))
-    .sort((a, b) => String(a.StartDateTime).localeCompare(String(b.StartDateTime)));
-}
-
-async function graphToken(harness: E2eHarness): Promise<string> {
-  const response = await fetch(`${harness.graphUrl}/${GRAPH_APP.tenant}/oauth2/v2.0/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: GRAPH_APP.clientId, client_secret: GRAPH_APP.clientSecret, scope: 'https://graph.microsoft.com/.default' }),
-  });
-  return String(((await response.json()) as { access_token: string }).access_token);
-}
-
-async function graphRequest(harness: E2eHarness, method: string, route: string, body?: unknown): Promise<number> {
-  const response = await fetch(`${harness.graphUrl}/v1.0/users/${encodeURIComponent(harness.mailbox.address)}/${route}`, {
-    method,
-    headers: { authorization: `Bearer ${await graphToken(harness)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  await response.text();
-  return response.status;
-}
-
-async function salesforceRequest(harness: E2eHarness, method: string, route: string, body?: unknown): Promise<number> {
-  const grant = await fetch(`${harness.salesforceUrl}/services/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: SF_AUTH.clientId, client_secret: SF_AUTH.clientSecret, refresh_token: SF_AUTH.refreshToken }),
-  });
-  const token = String(((await grant.json()) as { access_token: string }).access_token);
-  const response = await fetch(`${harness.salesforceUrl}/services/data/v62.0/${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  await response.text();
-  return response.status;
-}
 
 describe('the salesforce.recurringEvents setting', () => {
   const configWith = (recurringEvents?: unknown) => ({
@@ -145,20 +28,15 @@ describe('the salesforce.recurringEvents setting', () => {
   });
   const parse = (raw: unknown) => parseConfig(raw, { source: 'test.json', env: {}, baseDir: '/srv/syncline' });
 
-  it('loads occurrences, explicit or left out, as occurrences', () => {
-    expect(parse(configWith()).orgs[0]?.salesforce.recurringEvents).toBe('occurrences');
-    expect(parse(configWith('occurrences')).orgs[0]?.salesforce.recurringEvents).toBe('occurrences');
-  });
-
-  it('rejects auto and series with the reason', () => {
-    for (const mode of ['auto', 'series']) {
-      expect(() => parse(configWith(mode))).toThrow(new RegExp(
-        `orgs\\[0\\]\\.salesforce\\.recurringEvents: series mode is not available yet, because .*deleted in Outlook.*set 'occurrences' or leave the key out, got '${mode}'`, 's'));
+  it('loads each mode, and auto when left out', () => {
+    expect(parse(configWith()).orgs[0]?.salesforce.recurringEvents).toBe('auto');
+    for (const mode of ['auto', 'series', 'occurrences']) {
+      expect(parse(configWith(mode)).orgs[0]?.salesforce.recurringEvents).toBe(mode);
     }
   });
 
-  it('names the bad value\'s path and the accepted one', () => {
-    expect(() => parse(configWith('weekly'))).toThrow(/orgs\[0\]\.salesforce\.recurringEvents: expected 'occurrences'.*got 'weekly'/s);
+  it('names the bad value\'s path and the accepted ones', () => {
+    expect(() => parse(configWith('weekly'))).toThrow(/orgs\[0\]\.salesforce\.recurringEvents: expected one of 'auto', 'series', 'occurrences', got 'weekly'/s);
   });
 });
 
@@ -184,7 +62,7 @@ describe('series mode on an org with Recurring Events 2.0', () => {
     harness = started;
   });
 
-  it('auto writes bounded series, endless occurrences', async () => {
+  it('auto writes both series bounded', async () => {
     const report = await runSession(harness, 'auto');
     expect(report.status, report.notes.join(' ')).toBe('ok');
 
@@ -196,8 +74,11 @@ describe('series mode on an org with Recurring Events 2.0', () => {
     expect(series.map((record) => record.RecurrenceActivityId)).toEqual([head?.Id, head?.Id]);
     expect(head?.Recurrence2PatternText).toBe('RRULE:FREQ=DAILY;COUNT=3');
 
+    // A series without an end of its own ends with the window: its four Mondays in the window, one series.
     const endless = await eventsNamed(harness, ENDLESS_SUBJECT);
-    expect(endless.map((record) => record.IsRecurrence2)).toEqual([false, false, false, false]);
+    expect(endless.map((record) => record.IsRecurrence2)).toEqual([true, true, true, true]);
+    expect(new Set(endless.map((record) => record.RecurrenceActivityId))).toEqual(new Set([endless[0]?.Id]));
+    expect(endless[0]?.Recurrence2PatternText).toMatch(/^RRULE:FREQ=WEEKLY;.*COUNT=4$/);
   });
 
   it('writes nothing once both sides agree', async () => {
@@ -245,16 +126,20 @@ describe('series mode when the window moves over later occurrences', () => {
     harness = started;
   });
 
-  it('links generated occurrence once in window', async () => {
+  it('writes occurrences entering the window one by one', async () => {
     const first = await runSession(harness, 'auto', early);
     expect(first.status, first.notes.join(' ')).toBe('ok');
-    // The 28th is linked, the cancelled 29th deleted, the 30th generated but still beyond the window.
-    expect((await eventsNamed(harness, CANCELLED_SUBJECT)).map((record) => record.StartDateTime)).toEqual(['2020-01-28T21:00:00.000+0000', '2020-01-30T21:00:00.000+0000']);
+    // The series ends with the window: the 28th is linked and the cancelled 29th deleted; the 30th is not generated.
+    expect((await eventsNamed(harness, CANCELLED_SUBJECT)).map((record) => [record.StartDateTime, record.Recurrence2PatternText ?? null])).toEqual([
+      ['2020-01-28T21:00:00.000+0000', 'RRULE:FREQ=DAILY;COUNT=2'],
+    ]);
 
     const moved = await runSession(harness, 'auto', later);
-    expect(moved.writes.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(moved.writes.crm).toEqual({ created: 1, updated: 0, deleted: 0 });
     expect(moved.writes.mailbox).toEqual({ created: 0, updated: 0, deleted: 0 });
-    expect(await eventsNamed(harness, CANCELLED_SUBJECT)).toHaveLength(2);
+    expect((await eventsNamed(harness, CANCELLED_SUBJECT)).map((record) => [record.StartDateTime, record.IsRecurrence2])).toEqual([
+      ['2020-01-28T21:00:00.000+0000', true], ['2020-01-30T21:00:00.000+0000', false],
+    ]);
     expect((await harness.mailboxInstances()).filter((item) => item.subject === CANCELLED_SUBJECT)).toHaveLength(2);
   });
 });
@@ -304,8 +189,9 @@ describe('series mode with an all-day series', () => {
       ['2026-02-19', false], ['2026-02-24', false], ['2026-02-27', true], ['2026-03-03', false], ['2026-03-05', false],
     ]);
     expect(new Set(events.map((record) => record.RecurrenceActivityId))).toEqual(new Set([inWindow[0]?.Id]));
-    // Salesforce contains the occurrences up to 17 August too, so nothing was created one by one.
-    expect(events.length).toBeGreaterThan(inWindow.length);
+    // The series ends with the window: Salesforce holds no occurrence the session could not pair.
+    expect(events).toHaveLength(inWindow.length);
+    expect(inWindow[0]?.Recurrence2PatternText).toMatch(/COUNT=5$/);
     expect(report.writes.crm.created).toBe(inWindow.length);
   });
 });
@@ -373,18 +259,17 @@ describe('series mode as the engine builds a session', () => {
       graph: { graphBaseUrl: `${harness.graphUrl}/v1.0`, tokenUrl: `${harness.graphUrl}/${GRAPH_APP.tenant}/oauth2/v2.0/token`, clientId: GRAPH_APP.clientId, clientSecret: GRAPH_APP.clientSecret },
       mailboxes: [setting],
     };
-    const kinds = kindSessions({ org, setting, tables: [defaultEventMapping], logger: createSilentLogger(), linkResolver: new MemoryLinkResolver() });
+    const kinds = kindSessions({ org, setting, tables: [defaultEventMapping], logger: createSilentLogger(), linkResolver: new MemoryLinkResolver(), seriesRegistry: harness.store });
     return runMailboxSession({ mailbox: harness.mailbox, kinds, store: harness.store, policy: defaultSyncPolicy, window, logger: createSilentLogger() });
   }
 
-  it('default writes one Event per occurrence', async () => {
+  it('default writes one bounded series', async () => {
     const report = await engineSession(undefined);
     expect(report.status, report.notes.join(' ')).toBe('ok');
 
     const events = await eventsNamed(harness, EXCEPTION_SUBJECT);
-    expect(events).toHaveLength(3);
-    expect(events.map((record) => record.IsRecurrence2 ?? false)).toEqual([false, false, false]);
-    expect(events.map((record) => record.RecurrenceActivityId ?? null)).toEqual([null, null, null]);
+    expect(events.map((record) => [record.IsRecurrence2, record.IsRecurrence2Exception])).toEqual([[true, false], [true, true], [true, false]]);
+    expect(new Set(events.map((record) => record.RecurrenceActivityId))).toEqual(new Set([events[0]?.Id]));
   });
 
   it('occurrences leaves linked series alone', async () => {

@@ -2,7 +2,8 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSalesforceRecordClient } from '../src/crm/salesforce/record-client.ts';
-import { SalesforceSeriesMode, seriesOrgOf } from '../src/crm/salesforce/series-mode.ts';
+import { SalesforceSeriesMode } from '../src/crm/salesforce/series-mode.ts';
+import { seriesOrgOf } from '../src/crm/salesforce/series-org.ts';
 import { seriesPatternOf } from '../src/crm/salesforce/series-pattern.ts';
 import type { SessionReport } from '../src/domain/session-report.ts';
 import { ruleOfGraphRecurrence } from '../src/mailbox/graph/series-masters.ts';
@@ -82,7 +83,8 @@ async function runSeriesSession(h: E2eHarness, window: { start: string; end: str
   const { mailboxSource, crmSource } = h.createSources();
   const client = createSalesforceRecordClient({ loginUrl: h.salesforceUrl, auth: SF_AUTH, apiVersion: '62.0', logger: createSilentLogger() });
   const series = new SalesforceSeriesMode({
-    mode: 'series', org: seriesOrgOf(client), masters: mailboxSource as unknown as SeriesMasterReader, mailboxTimeZone: h.mailbox.timeZone, logger: createSilentLogger(),
+    mode: 'series', org: seriesOrgOf(client), masters: mailboxSource as unknown as SeriesMasterReader, registry: h.store, mailboxId: h.mailbox.id, mailboxTimeZone: h.mailbox.timeZone,
+    logger: createSilentLogger(),
   });
   return runMailboxSession({
     mailbox: h.mailbox,

@@ -6,7 +6,7 @@ import { imapCaldavSchema } from './imap-caldav-schema.ts';
 import { linkingSchema } from './linking-schema.ts';
 import { mailboxMappingsSchema, orgMappingsSchema, selectionSchema } from './mapping-schema.ts';
 import { unsyncSchema } from './unsync-schema.ts';
-import type { RecurringEventsMode } from '../sync/series-mode-types.ts';
+import { DEFAULT_RECURRING_EVENTS, RECURRING_EVENTS_MODES } from '../sync/series-mode-types.ts';
 
 /**
  * The shape of `syncline.config.json`. Objects are strict so that a misspelt key fails at start instead of
@@ -188,24 +188,12 @@ const salesforceSchema = z.strictObject({
     .max(1, { error: 'expected a share of the daily API allocation above 0 and at most 1' })
     .default(0.5),
   recurringEvents: z
-    .string({ error: "expected 'occurrences' (one Salesforce Event per occurrence)" })
-    // Series mode can bring meetings deleted in Outlook back (docs/recurrence.md#series-mode), so it cannot be chosen.
-    .superRefine((mode, context) => {
-      if (mode === 'auto' || mode === 'series') {
-        context.addIssue({ code: 'custom', message: SERIES_MODE_UNAVAILABLE });
-      } else if (mode !== 'occurrences') {
-        context.addIssue({ code: 'custom', message: "expected 'occurrences' (one Salesforce Event per occurrence), the only mode available" });
-      }
+    .enum(RECURRING_EVENTS_MODES, {
+      error: "expected 'auto' (one Salesforce event series per Outlook series where the org has Recurring Events 2.0), "
+        + "'series' (the same, and an org without Recurring Events 2.0 is an error) or 'occurrences' (one Salesforce Event per occurrence)",
     })
-    .transform((): RecurringEventsMode => 'occurrences')
-    .default('occurrences'),
+    .default(DEFAULT_RECURRING_EVENTS),
 });
-
-/** The reason `auto` and `series` are rejected at load, which docs/recurrence.md gives too. */
-const SERIES_MODE_UNAVAILABLE = 'series mode is not available yet, because a mailbox series written as one Salesforce event series '
-  + 'could bring back a series deleted in Outlook, bring back an occurrence cancelled there, or double a moved occurrence once '
-  + "the sync window reaches the occurrences Salesforce generated beyond it (docs/recurrence.md#series-mode); set 'occurrences' "
-  + 'or leave the key out';
 
 const graphAuthKind = z.enum(['appOnly', 'delegated'], {
   error: "expected 'appOnly' (the app's own permissions, granted by an administrator) or 'delegated' (each mailbox owner signs in)",

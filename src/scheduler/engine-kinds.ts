@@ -28,7 +28,7 @@ import { crmFieldNeeds, crmFieldsOf, defaultMappingOf, flowsFrom, type MappingTa
 import type { Logger } from '../observability/logger.ts';
 import type { KindSession } from '../sync/index.ts';
 import { SharedMeetings, type SharedMeetingStore } from '../sync/shared-meetings.ts';
-import type { SeriesMasterReader } from '../sync/series-mode-types.ts';
+import { DEFAULT_RECURRING_EVENTS, type SeriesMasterReader, type SeriesRegistryStore } from '../sync/series-mode-types.ts';
 import { ownResponseWriter } from './shared-meeting-invitees.ts';
 
 /**
@@ -130,6 +130,11 @@ export interface KindSourcesOptions {
    * one Salesforce Event, that of its owner's mailbox (see docs/recurrence.md). A dry run passes it too; it only reads.
    */
   readonly sharedMeetings?: SharedMeetingStore;
+  /**
+   * The store's registry of the Salesforce event series written for the mailbox. Series mode needs it; without it
+   * every series is written occurrence by occurrence.
+   */
+  readonly seriesRegistry?: SeriesRegistryStore;
 }
 
 /**
@@ -169,7 +174,7 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
       createsRecords: flowsFrom(table, 'mailbox'),
     });
     const relationClient = () => new SalesforceRecordClient({ rest: connection.client, logger: connection.logger, sleep: connection.sleep, ...(connection.retry === undefined ? {} : { retry: connection.retry }) });
-    const series = seriesModeOf(table, mailboxSources[table.kind], org, setting, () => relationClient(), logger);
+    const series = options.seriesRegistry === undefined ? null : seriesModeOf(table, mailboxSources[table.kind], { org, setting, registry: options.seriesRegistry }, () => relationClient(), logger);
     const linkedSource = linker === null ? recordSource : linker.wrap(recordSource);
     const crmSource = series === null ? linkedSource : series.wrap(linkedSource);
     const invitees = resolver !== undefined && table.kind === 'event' && table.crmObject === 'Event' && flowsFrom(table, 'mailbox');
@@ -214,17 +219,21 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
  * Return series mode for a calendar written to Salesforce Events from a mailbox whose connector reads series masters;
  * null where every series is written occurrence by occurrence (docs/recurrence.md).
  */
-function seriesModeOf(table: MappingTable, source: ItemSource<MailboxItem> | undefined, org: OrgSetting, setting: MailboxSetting,
+function seriesModeOf(table: MappingTable, source: ItemSource<MailboxItem> | undefined, where: { org: OrgSetting; setting: MailboxSetting; registry: SeriesRegistryStore },
   client: () => SalesforceRecordClient, logger: Logger): SalesforceSeriesMode | null {
-  const mode = org.salesforce.recurringEvents ?? 'occurrences';
+  const { org, setting, registry } = where;
+  const mode = org.salesforce.recurringEvents ?? DEFAULT_RECURRING_EVENTS;
   if (mode === 'occurrences' || table.kind !== 'event' || table.crmObject !== 'Event' || !flowsFrom(table, 'mailbox') || !isSeriesMasterReader(source)) {
     return null;
   }
-  return new SalesforceSeriesMode({ mode, org: seriesOrgOf(client()), masters: source, mailboxTimeZone: setting.timeZone, logger: logger.child({ side: 'crm' }) });
+  return new SalesforceSeriesMode({
+    mode, org: seriesOrgOf(client()), masters: source, registry, mailboxId: setting.id, mailboxTimeZone: setting.timeZone, logger: logger.child({ side: 'crm' }),
+  });
 }
 
 function isSeriesMasterReader(source: unknown): source is SeriesMasterReader {
-  return typeof source === 'object' && source !== null && typeof (source as Partial<SeriesMasterReader>).readSeriesMasters === 'function';
+  const reader = source as Partial<SeriesMasterReader> | null;
+  return typeof reader === 'object' && reader !== null && typeof reader.readSeriesMasters === 'function' && typeof reader.readSeriesInstances === 'function';
 }
 
 /** Return the org's mailboxes whose calendars flow into Salesforce Events: the synced users of shared meetings. */

@@ -198,6 +198,7 @@ function sessionOptions(mailbox: EngineMailbox, store: SynclineStore, config: Sy
     ...(share === undefined ? {} : { ...share }),
     ...(linkResolver === undefined ? {} : { linkResolver, linkMemory: store }),
     sharedMeetings: store,
+    seriesRegistry: store,
     ...(mailbox.refreshTokens === undefined ? {} : { refreshTokens: mailbox.refreshTokens }),
     ...(mailbox.signInUrl === undefined ? {} : { signInUrl: mailbox.signInUrl }),
   });

@@ -14,6 +14,8 @@ import { findUndoOf, getConflict, listConflicts, loadConflictUndos, requestConfl
 import * as quarantine from './quarantine.ts';
 import * as linkingRecords from './linking-records.ts';
 import * as sharedMeetings from './shared-meetings.ts';
+import * as seriesRegistry from './series-registry.ts';
+import type { SeriesRecord } from '../sync/series-mode-types.ts';
 import type { MeetingCopyResponse, MeetingHolderState, MeetingOwner } from '../sync/shared-meetings.ts';
 import type { LinkExplanationRow, LinkingClaimOutcome, LinkingRecords } from './linking-records.ts';
 import * as credentials from './credential-queries.ts';
@@ -57,6 +59,7 @@ export class KyselyStore implements SynclineStore {
       await heartbeats.clearWorkerHeartbeats(trx);
       await linkingRecords.clearLinkingRecords(trx);
       await sharedMeetings.clearSharedMeetings(trx);
+      await seriesRegistry.clearSeriesRegistry(trx);
       await subscriptions.clearMailboxSubscriptions(trx);
       await users.clearUsers(trx);
       await credentials.clearCredentials(trx);
@@ -279,6 +282,30 @@ export class KyselyStore implements SynclineStore {
 
   deleteMailboxSubscription(mailboxId: string, resource: string): Promise<void> {
     return subscriptions.deleteMailboxSubscription(this.db, mailboxId, resource);
+  }
+
+  recordSeriesIntent(record: Omit<SeriesRecord, 'crmSeriesId' | 'memberIds'>): Promise<void> {
+    return seriesRegistry.recordSeriesIntent(this.db, record);
+  }
+
+  settleSeries(mailboxId: string, mailboxSeriesId: string, crmSeriesId: string): Promise<void> {
+    return seriesRegistry.settleSeries(this.db, mailboxId, mailboxSeriesId, crmSeriesId);
+  }
+
+  recordSeriesMembers(mailboxId: string, mailboxSeriesId: string, memberIds: readonly string[]): Promise<void> {
+    return seriesRegistry.recordSeriesMembers(this.db, mailboxId, mailboxSeriesId, memberIds);
+  }
+
+  forgetSeries(mailboxId: string, mailboxSeriesIds: readonly string[]): Promise<void> {
+    return seriesRegistry.forgetSeries(this.db, mailboxId, mailboxSeriesIds);
+  }
+
+  listSeries(mailboxId: string): Promise<SeriesRecord[]> {
+    return seriesRegistry.listSeries(this.db, mailboxId);
+  }
+
+  linkedEventItems(mailboxId: string, mailboxItemIds: readonly string[]): Promise<Set<string>> {
+    return seriesRegistry.linkedEventItems(this.db, mailboxId, mailboxItemIds);
   }
 
   mailboxesOfCrmRecords(recordIds: readonly string[]): Promise<Map<string, string[]>> {

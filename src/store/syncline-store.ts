@@ -11,6 +11,7 @@ import type { SeenHeldDecision } from './quarantine.ts';
 import type { LinkingRecords } from './linking-records.ts';
 import type { ScheduleQueries } from './mailbox-schedules.ts';
 import type { SharedMeetingStore } from '../sync/shared-meetings.ts';
+import type { SeriesRegistryStore } from '../sync/series-mode-types.ts';
 import type { SettingsEditStore } from './settings-edits.ts';
 import type { MailboxSubscription } from './mailbox-subscriptions.ts';
 import type { WorkerHeartbeats } from './worker-heartbeats.ts';
@@ -21,7 +22,7 @@ export type StoreOptions =
   /** `schema` (default `public`) contains every table and is created when missing. */
   | { kind: 'postgres'; connectionString: string; schema?: string };
 
-export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog, ReplayIdStore, ScheduleStore, ScheduleQueries, WorkerHeartbeats, UserStore, CredentialRows, EmailSaveStore, LinkingRecords, SettingsEditStore, SharedMeetingStore {
+export interface SynclineStore extends SyncStateStore, AccountStore, SessionLog, ReplayIdStore, ScheduleStore, ScheduleQueries, WorkerHeartbeats, UserStore, CredentialRows, EmailSaveStore, LinkingRecords, SettingsEditStore, SharedMeetingStore, SeriesRegistryStore {
   /** Apply pending migrations; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -5,20 +5,11 @@ import type { Link, MappedValues } from '../domain/link.ts';
 import type { MailboxItem } from '../domain/mailbox-items.ts';
 import { mergeViews } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
-import type { ItemView, PairAction, PlannerInput } from './plan.ts';
+import type { ItemView, PairAction, PlannerInput, UnsyncTally } from './plan.ts';
 import { meetingKeyOf } from './shared-meetings.ts';
 import { unsyncRuleForEvent, unsyncRuleForValues, type UnsyncRule } from './unsync-rules.ts';
 
 /** The counts of one plan's un-sync decisions that write nothing, per reason, for the session's notes. */
-export interface UnsyncTally {
-  /** Mailbox events left out of sync that no link covers. */
-  notStartedMailbox: number;
-  /** Salesforce Events not created in the mailbox. */
-  notStartedCrm: number;
-  /** Meetings the mailbox organizes that a rule matches but that stay, by rule name. */
-  keptOrganized: Map<string, number>;
-}
-
 export function emptyUnsyncTally(): UnsyncTally {
   return { notStartedMailbox: 0, notStartedCrm: 0, keptOrganized: new Map() };
 }

@@ -4,7 +4,6 @@ import type { ConflictDecision, Intent, Link, MappedValues, ObjectKind, PlannedB
 import type { MailboxItem } from '../domain/mailbox-items.ts';
 import type { MappingTable } from '../mapping/index.ts';
 import type { SyncPolicy } from './policy.ts';
-import type { UnsyncTally } from './plan-unsync.ts';
 
 /** An item in the planner's terms: what the side reported, projected to mapped values. */
 export interface ItemView<T> {
@@ -78,6 +77,15 @@ export interface Plan {
   readonly notes: readonly string[];
   /** The counts behind those notes, so a chunked full read can note its chunks' decisions once. */
   readonly unsync?: UnsyncTally;
+}
+
+export interface UnsyncTally {
+  /** Mailbox events left out of sync that no link covers. */
+  notStartedMailbox: number;
+  /** Salesforce Events not created in the mailbox. */
+  notStartedCrm: number;
+  /** Meetings the mailbox organizes that a rule matches but that stay, by rule name. */
+  keptOrganized: Map<string, number>;
 }
 
 export interface PlannerInput {

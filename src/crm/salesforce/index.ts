@@ -6,4 +6,5 @@ export { kindScopes } from './kind-scopes.ts';
 export { createSalesforceRecordSource } from './record-source.ts';
 export { eventRelationsAfterWrites } from './event-relations.ts';
 export { SalesforceRecordClient } from './record-client.ts';
-export { SalesforceSeriesMode, seriesOrgOf } from './series-mode.ts';
+export { SalesforceSeriesMode } from './series-mode.ts';
+export { seriesOrgOf } from './series-org.ts';

@@ -1,58 +1,46 @@
 import type { CalendarEvent } from '../../domain/calendar-event.ts';
-import type { CrmRecord, ItemSnapshot, ItemSource, SyncWindow, Write, WriteResult } from '../../domain/connector.ts';
+import type { CrmRecord, ItemSnapshot, ItemSource, PullResult, SyncWindow, Write, WriteResult } from '../../domain/connector.ts';
 import { ConnectorError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { RecurringEventsMode, SeriesMaster, SeriesMasterReader } from '../../sync/series-mode-types.ts';
-import type { SalesforceRecordClient } from './record-client.ts';
+import type { RecurringEventsMode, SeriesMaster, SeriesMasterReader, SeriesRecord, SeriesRegistryStore } from '../../sync/series-mode-types.ts';
 import type { SalesforceRecordSource } from './record-source.ts';
-import { recurrenceFormOf, type RecurrenceForm } from './recurrence-form.ts';
+import { toId18 } from './record-id.ts';
+import { claimMembers, deleteCancelled, freeMembers, slotOfInstant, type ClaimOutcome, type SeriesClaimDeps, type SettledSeries, type SlotCreate } from './series-claims.ts';
+import type { SeriesOrg } from './series-org.ts';
 import { seriesPatternOf } from './series-pattern.ts';
-import { occurrenceSlotOf, seriesInsertValues } from './series-records.ts';
+import { seriesInsertValues } from './series-records.ts';
 
 /**
  * Series mode: a mailbox series that is new to Salesforce becomes one Salesforce event series (Recurring Events 2.0)
  * instead of one Event per occurrence. The engine still plans one pair per mailbox occurrence; this module changes
  * how the Salesforce creates of those pairs are carried out:
- * 1. the series' first occurrence is inserted with the series' RRULE, and Salesforce generates the others;
- * 2. every other create returns the generated occurrence Event of the same slot, changed only where the mailbox
- *    occurrence differs (an exception), so each pair links to Salesforce's own occurrence;
- * 3. generated occurrences inside the window that no mailbox occurrence claims (cancelled ones) are deleted.
- * Once linked, occurrences are ordinary pairs: edits and deletions on either side flow like any other event.
+ * 1. the series is recorded in the store's series registry, then its first occurrence is inserted with the series'
+ *    RRULE bounded to the end of the sync window, so Salesforce generates no occurrence beyond the window;
+ * 2. every other create claims the generated occurrence Event of the same slot that no link pairs yet, changed only
+ *    where the mailbox occurrence differs (an exception), so each pair links to Salesforce's own occurrence;
+ * 3. generated occurrences inside the window that no link pairs and whose slot the mailbox series lacks (cancelled
+ *    ones) are deleted.
+ * Claims and deletions work in any later session too: after a crash between the insert and the commit, the registry
+ * names the series (found by the insert's sync id), and the later chunks of a chunked read claim their members. On the
+ * pull side, a member no link pairs is never taken for a meeting made in Salesforce. Once linked, occurrences are
+ * ordinary pairs. Occurrences that enter the window later are written one by one, like in occurrence mode.
  *
  * A series is written in series form only when its first occurrence is among this session's creates. So a series
  * already mirrored occurrence by occurrence (before the switch to series mode) keeps its pairs and gains no second
  * Event, and a series whose start lies before the window stays in occurrence mode.
- *
- * NOTE: a loaded configuration never reaches this mode (the config schema rejects `auto` and `series`), because the
- * generated occurrences beyond the window, and all of them after a crash before the commit, stay unlinked. The engine
- * later matches them by subject and time or creates them in the mailbox, so deleted or cancelled meetings come back and
- * exceptions are doubled (docs/recurrence.md#series-mode).
  */
-
-/** Access to the org that series mode needs: the Event describe, and the occurrences of a series. */
-export interface SeriesOrg {
-  recurrenceForm(): Promise<RecurrenceForm>;
-  /** The live occurrence Events of a series, with Id, StartDateTime, IsAllDayEvent and ActivityDate; never its pattern record. */
-  occurrencesOf(seriesId: string): Promise<readonly CrmRecord[]>;
-}
-
-export function seriesOrgOf(client: SalesforceRecordClient): SeriesOrg {
-  return {
-    recurrenceForm: async () => recurrenceFormOf((await client.describe('Event')).fields),
-    // A real org may keep the series' pattern in a record of its own (GroupEventType 3) with the same
-    // RecurrenceActivityId. That record is no occurrence, so it is never linked or deleted as a stray one.
-    occurrencesOf: (seriesId) => client.selectWhereIn('Event', ['StartDateTime', 'IsAllDayEvent', 'ActivityDate', 'RecurrenceActivityId', 'GroupEventType'],
-      'RecurrenceActivityId', [seriesId], "GroupEventType != '3'"),
-  };
-}
 
 export interface SeriesModeOptions {
   readonly mode: RecurringEventsMode;
   readonly org: SeriesOrg;
   readonly masters: SeriesMasterReader;
+  /** The store's record of the series written for this mailbox. */
+  readonly registry: SeriesRegistryStore;
+  readonly mailboxId: string;
   /** Reads an UNTIL of an all-day series, which Exchange ends at midnight of the organizer's zone. */
   readonly mailboxTimeZone: string;
   readonly logger: Logger;
+  readonly now?: () => Date;
 }
 
 /** A Salesforce create or update about to be sent, with the mailbox item it comes from. */
@@ -62,22 +50,27 @@ export interface SeriesPendingWrite {
   readonly item: unknown;
 }
 
-interface SeriesCreate {
-  readonly write: Extract<Write<CrmRecord>, { op: 'create' }>;
+interface SeriesCreate extends SlotCreate {
   readonly event: CalendarEvent;
-  readonly slot: string;
 }
 
 export class SalesforceSeriesMode {
   private readonly events = new Map<string, CalendarEvent>();
   private window: SyncWindow | null = null;
   private active: Promise<boolean> | null = null;
+  private registered: Promise<Map<string, SeriesRecord>> | null = null;
+  /** Rows of stopped sessions that `registry` resolved and that are not stored yet. */
+  private resolution: { readonly settled: readonly SeriesRecord[]; readonly dropped: readonly string[] } | null = null;
+  /** Registered series (by Salesforce id) whose members the pull held back, not yet checked for cancelled ones. */
+  private readonly heldBack = new Set<string>();
+  private source: ItemSource<CrmRecord> | null = null;
 
   constructor(private readonly options: SeriesModeOptions) {}
 
   /**
-   * Note the mailbox occurrences among the session's Salesforce creates, and learn once per session whether series
-   * mode applies. Throws when the org setting forces series mode on an org without Recurring Events 2.0.
+   * Note the mailbox occurrences among the session's Salesforce creates, learn once per session whether series mode
+   * applies, and delete the cancelled members of registered series the pull held back. Throws when the org setting
+   * forces series mode on an org without Recurring Events 2.0.
    */
   async prepare(writes: readonly SeriesPendingWrite[], window: SyncWindow): Promise<readonly string[]> {
     this.window = window;
@@ -87,6 +80,8 @@ export class SalesforceSeriesMode {
         this.events.set(write.syncId, event as CalendarEvent);
       }
     }
+    await this.storeResolution();
+    await this.deleteHeldBackCancelled(window);
     if (this.events.size === 0 || this.options.mode === 'occurrences') {
       return [];
     }
@@ -96,12 +91,13 @@ export class SalesforceSeriesMode {
 
   /** Wrap the Event source so that the creates of new series go through series form. */
   wrap(source: SalesforceRecordSource): SalesforceRecordSource {
+    this.source = source;
     return {
       get calls() {
         return source.calls;
       },
       recordUrl: (id) => source.recordUrl(id),
-      pullChanges: (cursor, window) => source.pullChanges(cursor, window),
+      pullChanges: (cursor, window) => this.pullChanges(source, cursor, window),
       readItems: (ids) => source.readItems(ids),
       findBySyncIds: (syncIds) => source.findBySyncIds(syncIds),
       applyWrites: (writes) => this.applyWrites(source, writes),
@@ -129,6 +125,98 @@ export class SalesforceSeriesMode {
     return this.active;
   }
 
+  /**
+   * The registered series of the mailbox by mailbox series id, read once per session. A row left without a Salesforce
+   * id by a session that stopped after recording it gets the series of the Event its sync id names, or goes.
+   */
+  private registry(source: ItemSource<CrmRecord>): Promise<Map<string, SeriesRecord>> {
+    this.registered ??= (async () => {
+      const { registry, mailboxId } = this.options;
+      const rows = await registry.listSeries(mailboxId);
+      const unsettled = rows.filter((row) => row.crmSeriesId === null);
+      const heads = unsettled.length === 0 ? new Map<string, ItemSnapshot<CrmRecord>>() : await source.findBySyncIds(unsettled.map((row) => row.headSyncId));
+      const parents = heads.size === 0 ? new Map<string, string>() : await this.options.org.seriesOfRecords([...heads.values()].map((head) => head.id));
+      const result = new Map<string, SeriesRecord>();
+      const dropped: string[] = [];
+      const settled: SeriesRecord[] = [];
+      for (const row of rows) {
+        const head = row.crmSeriesId === null ? heads.get(row.headSyncId) : undefined;
+        const crmSeriesId = row.crmSeriesId ?? (head === undefined ? null : (parents.get(head.id) ?? null));
+        if (crmSeriesId === null) {
+          dropped.push(row.mailboxSeriesId);
+          continue;
+        }
+        if (row.crmSeriesId === null) settled.push({ ...row, crmSeriesId });
+        result.set(row.mailboxSeriesId, { ...row, crmSeriesId });
+      }
+      // A dry run pulls too, and writes nothing: the store learns the resolution when the session first writes.
+      this.resolution = { settled, dropped };
+      return result;
+    })();
+    return this.registered;
+  }
+
+  /** Store what `registry` resolved of rows a stopped session left, once, before this session's first write. */
+  private async storeResolution(): Promise<void> {
+    const resolution = this.resolution;
+    if (resolution === null) {
+      return;
+    }
+    this.resolution = null;
+    const { registry, mailboxId, logger } = this.options;
+    for (const row of resolution.settled) {
+      await registry.settleSeries(mailboxId, row.mailboxSeriesId, String(row.crmSeriesId));
+    }
+    await registry.forgetSeries(mailboxId, resolution.dropped);
+    if (resolution.settled.length + resolution.dropped.length > 0) {
+      logger.info({ settled: resolution.settled.length, dropped: resolution.dropped.length }, 'Resolved event series a stopped session had started to write');
+    }
+  }
+
+  /** Pull, holding back the members of registered series that no link pairs: they are no meetings made in Salesforce. */
+  private async pullChanges(source: SalesforceRecordSource, cursor: string | null, window: SyncWindow): Promise<PullResult<CrmRecord>> {
+    const pull = await source.pullChanges(cursor, window);
+    if (this.options.mode === 'occurrences') {
+      return pull;
+    }
+    const bySalesforceId = new Map([...(await this.registry(source)).values()].map((row) => [toId18(String(row.crmSeriesId)), row]));
+    const upserts = pull.changes.filter((change) => change.kind === 'upsert').map((change) => change.id);
+    if (bySalesforceId.size === 0 || upserts.length === 0) {
+      return pull;
+    }
+    const linked = await this.options.registry.mailboxesOfCrmRecords(upserts);
+    const unlinked = upserts.filter((id) => !linked.has(id));
+    const parents = unlinked.length === 0 ? new Map<string, string>() : await this.options.org.seriesOfRecords(unlinked);
+    const heldIds = new Set<string>();
+    for (const [id, parent] of parents) {
+      const row = bySalesforceId.get(toId18(parent));
+      // A member the series was not generated with comes from a pattern change made in Salesforce: it syncs as usual.
+      if (row !== undefined && (row.memberIds === null || row.memberIds.some((member) => toId18(member) === toId18(id)))) {
+        heldIds.add(toId18(id));
+        this.heldBack.add(toId18(parent));
+      }
+    }
+    if (heldIds.size === 0) {
+      return pull;
+    }
+    this.options.logger.debug({ members: heldIds.size }, 'Held back occurrences of event series Syncline wrote that no link pairs yet');
+    return { ...pull, changes: pull.changes.filter((change) => !heldIds.has(toId18(change.id))) };
+  }
+
+  private async deleteHeldBackCancelled(window: SyncWindow): Promise<void> {
+    const source = this.source;
+    if (this.heldBack.size === 0 || source === null) {
+      return;
+    }
+    const rows = [...(await this.registry(source)).values()].filter((row) => this.heldBack.has(toId18(String(row.crmSeriesId))));
+    this.heldBack.clear();
+    for (const row of rows) {
+      const deps = this.claimDeps(source, window);
+      const settled = settledOf(row);
+      await deleteCancelled(deps, { mailbox: settled.mailboxSeriesId, crm: settled.crmSeriesId }, await freeMembers(deps, settled));
+    }
+  }
+
   private async applyWrites(source: ItemSource<CrmRecord>, writes: readonly Write<CrmRecord>[]): Promise<WriteResult[]> {
     const bySeries = new Map<string, SeriesCreate[]>();
     for (const write of writes) {
@@ -137,19 +225,25 @@ export class SalesforceSeriesMode {
         continue;
       }
       const group = bySeries.get(event.recurrence.seriesId) ?? [];
-      group.push({ write, event, slot: mailboxSlot(event.recurrence.originalStart, event.span.kind === 'allDay') });
+      group.push({ write, event, slot: slotOfInstant(event.recurrence.originalStart, event.span.kind === 'allDay') });
       bySeries.set(event.recurrence.seriesId, group);
     }
     if (bySeries.size === 0 || !(await this.isActive())) {
       return source.applyWrites(writes);
     }
 
-    const masters = await this.options.masters.readSeriesMasters([...bySeries.keys()]);
+    const registered = await this.registry(source);
+    await this.storeResolution();
+    const newSeries = [...bySeries.keys()].filter((seriesId) => !registered.has(seriesId));
+    const masters = newSeries.length === 0 ? new Map<string, SeriesMaster>() : await this.options.masters.readSeriesMasters(newSeries);
     const handled = new Set<string>();
     const results: WriteResult[] = [];
     for (const [seriesId, creates] of bySeries) {
+      const row = registered.get(seriesId);
       const master = masters.get(seriesId);
-      const outcome = master === undefined ? null : await this.writeSeries(source, seriesId, master, creates);
+      const outcome = row !== undefined
+        ? await claimMembers(this.claimDeps(source), settledOf(row), creates)
+        : master === undefined ? null : await this.writeSeries(source, seriesId, master, creates);
       if (outcome !== null) {
         results.push(...outcome.results);
         outcome.refs.forEach((ref) => handled.add(ref));
@@ -159,16 +253,21 @@ export class SalesforceSeriesMode {
     return [...results, ...(rest.length > 0 ? await source.applyWrites(rest) : [])];
   }
 
-  /** Write one series in series form; null when it stays in occurrence mode. */
-  private async writeSeries(source: ItemSource<CrmRecord>, seriesId: string, master: SeriesMaster, creates: readonly SeriesCreate[]): Promise<{ results: WriteResult[]; refs: string[] } | null> {
-    const logger = this.options.logger;
+  /** Write one series in series form, bounded to the window; null when it stays in occurrence mode. */
+  private async writeSeries(source: ItemSource<CrmRecord>, seriesId: string, master: SeriesMaster, creates: readonly SeriesCreate[]): Promise<ClaimOutcome | null> {
+    const { logger, registry, mailboxId } = this.options;
     if (master.rule === null) {
       logger.info({ seriesId }, 'Series stays in occurrence mode: its pattern has no RRULE form');
       return null;
     }
-    const pattern = seriesPatternOf(master.rule, master.first, this.options.mailboxTimeZone);
+    const pattern = seriesPatternOf(master.rule, master.first, this.options.mailboxTimeZone, this.window?.end ?? null);
     if (!pattern.ok) {
       logger.info({ seriesId, reason: pattern.reason }, 'Series stays in occurrence mode');
+      return null;
+    }
+    // A series of one occurrence would be a single Event that merely looks recurring in Salesforce.
+    if (pattern.occurrences < 2) {
+      logger.info({ seriesId }, 'Series stays in occurrence mode: the sync window holds one occurrence of it');
       return null;
     }
     const firstSlot = master.first.kind === 'allDay' ? master.first.startDate : new Date(master.first.start).toISOString();
@@ -179,87 +278,43 @@ export class SalesforceSeriesMode {
       return null;
     }
 
+    // Recorded first, so that a session after a crash between the insert and the commit finds the series.
+    await registry.recordSeriesIntent({ mailboxId, mailboxSeriesId: seriesId, headSyncId: head.write.syncId, createdAt: (this.options.now?.() ?? new Date()).toISOString() });
     const [inserted] = await source.applyWrites([{ ...head.write, item: { ...head.write.item, ...seriesInsertValues(pattern.text, master.first) } }]);
     if (inserted === undefined || !inserted.ok) {
+      await registry.forgetSeries(mailboxId, [seriesId]);
       logger.warn({ seriesId, code: inserted?.ok === false ? inserted.failure.code : 'MISSING_RESULT' }, 'Salesforce refused the event series; its occurrences are written one by one');
       return null;
     }
+    // The insert returns the series' first occurrence, whose id the series' occurrences name as RecurrenceActivityId.
+    await registry.settleSeries(mailboxId, seriesId, inserted.id);
+    // Later chunks of this session's read claim their members through the registry too.
+    const row: SettledSeries = { mailboxId, mailboxSeriesId: seriesId, headSyncId: head.write.syncId, crmSeriesId: inserted.id, memberIds: null, createdAt: '' };
+    (await this.registry(source)).set(seriesId, row);
 
-    const generated = await this.options.org.occurrencesOf(inserted.id);
-    const bySlot = new Map<string, string>();
-    for (const record of generated) {
-      const slot = occurrenceSlotOf(record);
-      if (slot !== null && String(record.Id) !== inserted.id) bySlot.set(slot, String(record.Id));
-    }
-    const paired = creates.filter((create) => create !== head && bySlot.has(create.slot));
-    const claimed = new Set(paired.map((create) => bySlot.get(create.slot)));
-    const snapshots = await source.readItems([...claimed].filter((id): id is string => id !== undefined));
-
-    const results: WriteResult[] = [inserted];
-    const updates: Write<CrmRecord>[] = [];
-    for (const create of paired) {
-      const id = String(bySlot.get(create.slot));
-      const snapshot = snapshots.get(id);
-      const patch = snapshot === undefined ? create.write.item : differingFields(create.write.item, snapshot);
-      if (Object.keys(patch).length === 0) {
-        results.push({ ref: create.write.ref, ok: true, id, version: snapshot?.version ?? null });
-      } else {
-        updates.push({ op: 'update', ref: create.write.ref, id, patch, expectedVersion: null });
-      }
-    }
-    // Salesforce's occurrences no mailbox occurrence claims, inside the window, are the mailbox's cancelled ones.
-    const stray = [...bySlot].filter(([slot, id]) => !claimed.has(id) && this.insideWindow(slot)).map(([, id]) => id);
-    const deletes: Write<CrmRecord>[] = stray.map((id) => ({ op: 'delete', ref: `series-stray:${id}`, id }));
-    const sent = [...updates, ...deletes].length > 0 ? await source.applyWrites([...updates, ...deletes]) : [];
-    for (const result of sent) {
-      if (result.ref.startsWith('series-stray:')) {
-        if (!result.ok && result.failure.kind !== 'notFound') {
-          logger.warn({ seriesId, code: result.failure.code }, 'A cancelled occurrence stayed in Salesforce; delete it there');
-        }
-        continue;
-      }
-      results.push(result);
-    }
-    logger.info({ seriesId, occurrences: pattern.occurrences, linked: paired.length + 1, deleted: stray.length }, 'Wrote a mailbox series as one Salesforce event series');
-    return { results, refs: [head.write.ref, ...paired.map((create) => create.write.ref)] };
+    const rest = creates.filter((create) => create !== head);
+    const claimed = await claimMembers(this.claimDeps(source), row, rest, [inserted.id]);
+    logger.info({ seriesId, occurrences: pattern.occurrences, linked: claimed.refs.length + 1, deleted: claimed.deleted }, 'Wrote a mailbox series as one Salesforce event series, up to the end of the sync window');
+    return { results: [inserted, ...claimed.results], refs: [head.write.ref, ...claimed.refs], deleted: claimed.deleted };
   }
 
-  private insideWindow(slot: string): boolean {
-    if (this.window === null) {
-      return false;
+  private claimDeps(source: ItemSource<CrmRecord>, window = this.window): SeriesClaimDeps {
+    if (window === null) {
+      throw new Error('Series mode wrote before the session prepared its Salesforce writes; call prepare first');
     }
-    const at = Date.parse(slot.length === 10 ? `${slot}T00:00:00Z` : slot);
-    return at >= Date.parse(this.window.start) && at < Date.parse(this.window.end);
+    const { org, registry, masters, mailboxId, logger } = this.options;
+    // The session's later claims and pulls then know which members the series was generated with.
+    const membersRead = async (row: SeriesRecord): Promise<void> => {
+      (await this.registry(source)).set(row.mailboxSeriesId, row);
+    };
+    return { source, org, registry, masters, mailboxId, window, logger, membersRead };
   }
 }
 
-function mailboxSlot(originalStart: string, allDay: boolean): string {
-  return allDay ? originalStart.slice(0, 10) : new Date(originalStart).toISOString();
-}
-
-/** The fields of a create whose values the generated occurrence does not already hold. */
-function differingFields(expected: CrmRecord, snapshot: ItemSnapshot<CrmRecord>): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(expected)) {
-    if (name in snapshot.item && !sameValue(value, snapshot.item[name])) {
-      patch[name] = value;
-    }
+/** Return a registered series whose Salesforce id `registry` has resolved. */
+function settledOf(row: SeriesRecord): SettledSeries {
+  if (row.crmSeriesId === null) {
+    throw new Error(`The event series of mailbox series ${row.mailboxSeriesId} has no Salesforce id yet`);
   }
-  return patch;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  const empty = (value: unknown) => value === null || value === undefined || value === '';
-  if (empty(a) && empty(b)) {
-    return true;
-  }
-  if (typeof a === 'string' && typeof b === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(a) && /^\d{4}-\d{2}-\d{2}T/.test(b)) {
-    return parseInstant(a) === parseInstant(b);
-  }
-  return a === b;
-}
-
-/** Salesforce writes `+0000` offsets, which Date.parse does not read everywhere. */
-function parseInstant(value: string): number {
-  return Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return { ...row, crmSeriesId: row.crmSeriesId };
 }

@@ -11,6 +11,11 @@ import type { EventSpan } from '../../domain/calendar-event.ts';
  *
  * The pattern always ends with COUNT: an UNTIL is counted out here in the series' own zone, because RFC 5545 reads
  * a UTC UNTIL against the instants of the occurrences, and Salesforce does not document how it reads one.
+ *
+ * With `before`, the count stops at the first occurrence that starts at or after that instant (the end of the sync
+ * window), so that Salesforce generates no occurrence the session cannot pair with a mailbox occurrence. The bound
+ * also ends a series that has no end of its own, and stops the count at the maximum instead of refusing the series:
+ * the occurrences after the last one counted are written as single Events.
  */
 export const MAX_SERIES_OCCURRENCES = 100;
 
@@ -25,7 +30,7 @@ export type SeriesPattern =
  * `rule` is the RRULE value, with or without its `RRULE:` name; `first` is the span of the series' first occurrence.
  * `dayZone` reads a UTC UNTIL of an all-day series: Exchange ends one at midnight of the organizer's zone.
  */
-export function seriesPatternOf(rule: string, first: EventSpan, dayZone = 'UTC'): SeriesPattern {
+export function seriesPatternOf(rule: string, first: EventSpan, dayZone = 'UTC', before: string | null = null): SeriesPattern {
   const parts = ruleParts(rule);
   const unsupported = [...parts.keys()].filter((name) => !SERIES_PARTS.has(name));
   if (unsupported.length > 0) {
@@ -41,13 +46,17 @@ export function seriesPatternOf(rule: string, first: EventSpan, dayZone = 'UTC')
   if (!SERIES_FREQUENCIES.has(frequency)) {
     return { ok: false, reason: `Salesforce event series repeat daily, weekly, monthly or yearly, not ${frequency || 'without FREQ'}` };
   }
-  if (!parts.has('COUNT') && !parts.has('UNTIL')) {
+  // The window's end bounds a series that has no end of its own.
+  if (!parts.has('COUNT') && !parts.has('UNTIL') && before === null) {
     return { ok: false, reason: 'the series has no end, and a Salesforce event series must end' };
   }
 
-  const counted = countOccurrences(parts, first, dayZone);
+  const counted = countOccurrences(parts, first, dayZone, before === null ? null : Date.parse(before));
   if (typeof counted === 'string') {
     return { ok: false, reason: counted };
+  }
+  if (counted === 0) {
+    return { ok: false, reason: 'the series has no occurrence before the end of the sync window' };
   }
   const otherParts = [...parts].filter(([name]) => name !== 'COUNT' && name !== 'UNTIL').map(([name, value]) => `${name}=${value}`);
   return { ok: true, text: `RRULE:${[...otherParts, `COUNT=${counted}`].join(';')}`, occurrences: counted };
@@ -67,7 +76,7 @@ function ruleParts(rule: string): Map<string, string> {
 }
 
 /** The number of occurrences, or why they cannot be counted or are too many. */
-function countOccurrences(parts: ReadonlyMap<string, string>, first: EventSpan, dayZone: string): number | string {
+function countOccurrences(parts: ReadonlyMap<string, string>, first: EventSpan, dayZone: string, before: number | null): number | string {
   const withoutEnd = [...parts].filter(([name]) => name !== 'UNTIL').map(([name, value]) => `${name}=${value}`).join(';');
   let recur: ICAL.Recur;
   try {
@@ -92,13 +101,16 @@ function countOccurrences(parts: ReadonlyMap<string, string>, first: EventSpan, 
   let count = 0;
   for (let next = iterator.next(); next; next = iterator.next()) {
     const local = DateTime.fromObject({ year: next.year, month: next.month, day: next.day, hour: next.hour, minute: next.minute, second: next.second }, { zone });
-    if (until !== null && local.toMillis() > until) {
+    if ((until !== null && local.toMillis() > until) || (before !== null && local.toMillis() >= before)) {
       break;
     }
-    count += 1;
-    if (count > MAX_SERIES_OCCURRENCES) {
+    if (count === MAX_SERIES_OCCURRENCES) {
+      if (before !== null) {
+        break;
+      }
       return `the series has more than ${MAX_SERIES_OCCURRENCES} occurrences, the maximum of a Salesforce event series`;
     }
+    count += 1;
   }
   return count;
 }

@@ -7,7 +7,7 @@ import { pullChanges, pullPages } from './pull-changes.ts';
 import { readItems } from './read-items.ts';
 import { findBySyncIds } from './find-by-sync-ids.ts';
 import { applyWrites } from './apply-writes.ts';
-import { readSeriesMasters } from './series-masters.ts';
+import { readSeriesInstances, readSeriesMasters } from './series-masters.ts';
 import type { SeriesMasterReader } from '../../sync/series-mode-types.ts';
 
 export type { GraphConnectorOptions } from './connector-options.ts';
@@ -26,6 +26,7 @@ export function createGraphEventSource(options: GraphConnectorOptions): MailboxE
     applyWrites: (writes) => applyWrites(ctx, writes),
     // Series mode reads a master only for a series new to Salesforce, so a session without one sends nothing more.
     readSeriesMasters: (ids) => readSeriesMasters(ctx, ids),
+    readSeriesInstances: (seriesId, window) => readSeriesInstances(ctx, seriesId, window),
   };
 }
 

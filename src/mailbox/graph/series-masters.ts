@@ -1,8 +1,9 @@
+import type { SyncWindow } from '../../domain/connector.ts';
 import { ConnectorError } from '../../domain/errors.ts';
-import type { SeriesMaster } from '../../sync/series-mode-types.ts';
+import type { SeriesInstance, SeriesMaster } from '../../sync/series-mode-types.ts';
 import { executeBatch, type BatchItem, type BatchOutcome } from './graph-batch.ts';
 import { eventFromGraph } from './event-from-graph.ts';
-import type { GraphEvent } from './graph-types.ts';
+import type { GraphEvent, GraphPage } from './graph-types.ts';
 import type { SourceContext } from './source-context.ts';
 
 interface GraphRecurrence {
@@ -62,6 +63,36 @@ export async function readSeriesMasters(ctx: SourceContext, ids: readonly string
     found.set(id, { rule: ruleOfGraphRecurrence(event.recurrence ?? null), first: eventFromGraph(event, ctx.mailboxTimeZone).span });
   });
   return found;
+}
+
+// Only what names an instance's slot.
+const INSTANCE_SELECT = 'id,start,end,isAllDay,originalStart,originalStartTimeZone,type,seriesMasterId';
+const INSTANCES_PAGE_SIZE = 100;
+
+/**
+ * Return a series' live occurrences and exceptions inside the window, each with the original start the event source
+ * gives it (`recurrence.originalStart`). Return null when Graph no longer has the series.
+ */
+export async function readSeriesInstances(ctx: SourceContext, seriesId: string, window: SyncWindow): Promise<SeriesInstance[] | null> {
+  const query = new URLSearchParams({ startDateTime: window.start, endDateTime: window.end, $select: INSTANCE_SELECT, $top: String(INSTANCES_PAGE_SIZE) });
+  let url: string | undefined = `${ctx.baseUrl}${ctx.userPath}/events/${encodeURIComponent(seriesId)}/instances?${query.toString()}`;
+  const instances: SeriesInstance[] = [];
+  while (url !== undefined) {
+    const response = await ctx.http.send({ method: 'GET', url, idempotent: true, label: 'series instances' });
+    if (!response.ok) {
+      if (response.failure.kind === 'notFound') {
+        return null;
+      }
+      throw new ConnectorError(response.failure);
+    }
+    const page = (response.body ?? {}) as GraphPage<GraphEvent>;
+    for (const instance of page.value ?? []) {
+      const originalStart = eventFromGraph(instance, ctx.mailboxTimeZone).recurrence?.originalStart;
+      if (originalStart !== undefined) instances.push({ id: instance.id, originalStart });
+    }
+    url = page['@odata.nextLink'];
+  }
+  return instances;
 }
 
 /**

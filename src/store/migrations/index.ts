@@ -16,6 +16,7 @@ import * as sessionStatusOk from './0015-session-status-ok.ts';
 import * as settingsEdits from './0016-settings-edits.ts';
 import * as sharedMeetings from './0018-shared-meetings.ts';
 import * as sharedMeetingHandover from './0019-shared-meeting-handover.ts';
+import * as seriesRegistry from './0020-series-registry.ts';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the store works the same from
@@ -39,6 +40,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016-settings-edits': settingsEdits,
   '0018-shared-meetings': sharedMeetings,
   '0019-shared-meeting-handover': sharedMeetingHandover,
+  '0020-series-registry': seriesRegistry,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -94,7 +94,7 @@ function config(mailbox: Partial<MailboxSetting> & Pick<MailboxSetting, 'kind' |
   };
 }
 
-async function start(configuration: SynclineConfig, extra: { ewsConnectionTimeoutMinutes?: number } = {}): Promise<InstantSync> {
+async function start(configuration: SynclineConfig, extra: { ewsConnectionTimeoutMinutes?: number; watchCheckMs?: number; triggersMaxAgeMs?: number } = {}): Promise<InstantSync> {
   instant = await startInstantSync({
     config: configuration,
     store,
@@ -147,6 +147,41 @@ describe('EWS streaming subscription', () => {
 
     expect(await timedStop()).toBeLessThan(3_000);
   });
+
+  it('opens when saved triggers appear', async () => {
+    const mailbox = await world.newMailbox();
+    const configuration = config({ kind: 'ews', address: mailbox.address }, { ews: { url: world.ewsUrl, auth: { kind: 'basic', username: SERVICE_ACCOUNT.username, password: SERVICE_ACCOUNT.password }, maxConcurrency: 3 } });
+    // The file turns instant sync off, so no stream is opened at start.
+    await start({ ...configuration, instantSync: { coalesceSeconds: 60, triggers: [] } }, { ewsConnectionTimeoutMinutes: 1, watchCheckMs: 200, triggersMaxAgeMs: 0 });
+    const start1 = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const item = plannerEvent({ subject: 'Before the save', span: { kind: 'timed', start: start1, end: new Date(Date.parse(start1) + 1_800_000).toISOString(), timeZone: 'Europe/Berlin' }, location: null, body: null });
+    await mailbox.connector.events.applyWrites([{ op: 'create', ref: 'a', syncId: 'late-1', item }]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(requests).toEqual([]);
+
+    // An admin saves triggers in the console of another process that shares the store.
+    await store.upsertOrg({ id: 'org-1', name: 'Contoso' });
+    await store.saveSettingsEdit({ orgId: 'org-1', mailboxId: null, sections: { instantSync: { triggers: ['create', 'update', 'delete'] } }, changedBy: 'admin@contoso.example.com', changedAt: new Date().toISOString() });
+    try {
+      let sent = 0;
+      await waitFor(
+        async () => {
+          if (requests.length === 0) {
+            sent += 1;
+            await mailbox.connector.events.applyWrites([{ op: 'create', ref: `b${sent}`, syncId: `late-after-${sent}`, item: { ...item, subject: `After the save ${sent}` } }]);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+          }
+          return requests.length > 0;
+        },
+        10_000,
+        'a session request once the saved triggers opened the stream',
+      );
+      expect(requests[0]).toEqual({ mailboxId: MAILBOX_ID, trigger: 'notification' });
+      expect(await timedStop()).toBeLessThan(3_000);
+    } finally {
+      await store.saveSettingsEdit({ orgId: 'org-1', mailboxId: null, sections: {}, changedBy: 'admin@contoso.example.com', changedAt: new Date().toISOString() });
+    }
+  }, 30_000);
 });
 
 describe.skipIf(missingServers() !== null)('IMAP IDLE on Dovecot', () => {

@@ -1,4 +1,4 @@
-import type { InstantSyncTrigger, SynclineConfig } from '../config/resolved-config.ts';
+import type { InstantSyncTrigger, OrgSetting, SynclineConfig } from '../config/resolved-config.ts';
 import type { ChangeStream } from '../domain/change-stream.ts';
 import type { SessionTrigger } from '../domain/mailbox-state.ts';
 import { sessionGoogleRefreshTokens } from '../mailbox/google/auth/google-refresh-tokens.ts';
@@ -8,14 +8,14 @@ import { graphConnection } from '../mailbox/graph/graph-connection.ts';
 import type { GraphChangeType } from '../mailbox/graph/subscriptions.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createServer, type RunningServer, type ServerRoutes } from '../server/create-server.ts';
-import { googlePushRoutes } from '../server/webhooks/google-push.ts';
+import { googlePushRoutes, type GooglePushReceiver } from '../server/webhooks/google-push.ts';
 import { configuredGoogleSignIn, googleSignInRoutes } from '../server/webhooks/google-sign-in.ts';
 import { GRAPH_WEBHOOK_PATH, graphNotificationRoutes } from '../server/webhooks/graph-notifications.ts';
 import { configuredSignIn, graphSignInRoutes, signInUrlOf } from '../server/webhooks/graph-sign-in.ts';
 import type { SynclineStore } from '../store/index.ts';
 import { createOrgChangeStream } from './instant-sync-change-stream.ts';
 import { startEwsWatches } from './instant-sync-ews.ts';
-import { createGoogleWatches } from './instant-sync-google.ts';
+import { createGoogleWatches, type GoogleWatches } from './instant-sync-google.ts';
 import { startImapWatches } from './instant-sync-imap.ts';
 import { createSubscriptionKeeper, type SubscriptionKeeper, type SubscriptionTiming } from './instant-sync-subscriptions.ts';
 import { createOrgTriggers, orgSettingsSavedHook } from './instant-sync-triggers.ts';
@@ -58,6 +58,8 @@ export interface InstantSyncOptions {
   readonly ewsConnectionTimeoutMinutes?: number;
   /** Test hook: how long an org's triggers read from the store stay cached; default one minute. */
   readonly triggersMaxAgeMs?: number;
+  /** Test hook: how often orgs without watches are checked for triggers saved since; default one minute. */
+  readonly watchCheckMs?: number;
 }
 
 export interface InstantSync {
@@ -72,6 +74,7 @@ export interface InstantSync {
 
 const CHANGE_TYPE_OF: Readonly<Record<InstantSyncTrigger, GraphChangeType>> = { create: 'created', update: 'updated', delete: 'deleted' };
 const DEFAULT_SERVER = { host: '127.0.0.1', port: 8787, publicUrl: null };
+const DEFAULT_WATCH_CHECK_MS = 60_000;
 
 /**
  * Start the webhook server, then the Graph subscriptions, the EWS, IMAP and Google watches and the Salesforce change
@@ -93,11 +96,45 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
     ...fetchOption,
     ...(options.watchRetryDelaysMs === undefined ? {} : { retryDelaysMs: options.watchRetryDelaysMs }),
   };
-  // EWS, IMAP and Google watches keep connections open, so only orgs with triggers at start get them. Each change is
-  // still checked against the org's triggers when it arrives.
-  const watchedOrgs = (await Promise.all(config.orgs.map(async (org) => ((await orgTriggers.ofOrg(org.id)).size > 0 ? [org] : [])))).flat();
+  // EWS, IMAP and Google watches keep connections open, so only orgs with triggers get them: those that have some at
+  // start, and later those whose saved settings add some. Each change is still checked against the org's triggers
+  // when it arrives, so a watch stays open when its org's triggers are emptied again.
   const googleTokens = options.googleRefreshTokens ?? sessionGoogleRefreshTokens(config, store, options.env ?? process.env);
-  const google = createGoogleWatches({ ...watchSettings, orgs: watchedOrgs, ...(googleTokens === undefined ? {} : { refreshTokens: googleTokens }) });
+  const watchedOrgIds = new Set<string>();
+  const watches: MailboxWatches[] = [];
+  const googleSets: GoogleWatches[] = [];
+  const google: GooglePushReceiver = {
+    handleCalendarNotification: (headers) => googleSets.some((set) => set.handleCalendarNotification(headers)),
+    handleGmailPush: (body, token) => googleSets.some((set) => set.handleGmailPush(body, token)),
+  };
+  let stopped = false;
+  const openWatches = (orgs: readonly OrgSetting[]): MailboxWatches[] => {
+    const fresh = orgs.filter((org) => !watchedOrgIds.has(org.id));
+    if (stopped || fresh.length === 0) {
+      return [];
+    }
+    fresh.forEach((org) => watchedOrgIds.add(org.id));
+    const googleSet = createGoogleWatches({ ...watchSettings, orgs: fresh, ...(googleTokens === undefined ? {} : { refreshTokens: googleTokens }) });
+    googleSets.push(googleSet);
+    const opened = [
+      startEwsWatches({ ...watchSettings, orgs: fresh, ...(options.ewsConnectionTimeoutMinutes === undefined ? {} : { connectionTimeoutMinutes: options.ewsConnectionTimeoutMinutes }) }),
+      startImapWatches({ ...watchSettings, orgs: fresh }),
+      googleSet.start(baseUrl),
+    ];
+    watches.push(...opened);
+    return opened;
+  };
+  const orgsWithTriggers = async (orgs: readonly OrgSetting[]): Promise<OrgSetting[]> =>
+    (await Promise.all(orgs.map(async (org) => ((await orgTriggers.ofOrg(org.id)).size > 0 ? [org] : [])))).flat();
+  /** Open the watches of orgs that have none and whose triggers now ask for some. */
+  const watchNewlyTriggered = async (orgs: readonly OrgSetting[]): Promise<void> => {
+    const triggered = await orgsWithTriggers(orgs.filter((org) => !watchedOrgIds.has(org.id)));
+    const opened = openWatches(triggered);
+    if (opened.length > 0) {
+      await Promise.all(opened.map((watch) => watch.ready));
+      logger.info({ orgs: triggered.map((org) => org.id) }, 'Opened the instant sync watches of orgs whose saved settings added triggers');
+    }
+  };
 
   let keeper: SubscriptionKeeper | null = null;
   // Delegated mailboxes' owners sign in through this server; its base URL is known once it listens.
@@ -112,9 +149,11 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
   const googleSignIn = googleTokens === undefined ? null : configuredGoogleSignIn(config, { ...signInDeps, refreshTokens: googleTokens, onSignedIn: (mailboxId) => requestSession(mailboxId, 'resume') });
   const settingsSaved = (orgId: string | undefined): void => {
     orgTriggers.forget(orgId);
-    for (const org of config.orgs.filter((candidate) => orgId === undefined || candidate.id === orgId)) {
+    const saved = config.orgs.filter((candidate) => orgId === undefined || candidate.id === orgId);
+    for (const org of saved) {
       org.mailboxes.forEach((mailbox) => keeper?.subscribeMailbox(mailbox.id));
     }
+    watchNewlyTriggered(saved).catch((error: unknown) => logger.warn({ err: error, org: orgId }, 'Could not open the watches of an org whose settings were saved; the next check tries again'));
   };
   const server = createServer({
     logger,
@@ -174,14 +213,13 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
     });
   }
 
-  const watches: MailboxWatches[] =
-    watchedOrgs.length === 0
-      ? []
-      : [
-          startEwsWatches({ ...watchSettings, orgs: watchedOrgs, ...(options.ewsConnectionTimeoutMinutes === undefined ? {} : { connectionTimeoutMinutes: options.ewsConnectionTimeoutMinutes }) }),
-          startImapWatches({ ...watchSettings, orgs: watchedOrgs }),
-          google.start(baseUrl),
-        ];
+  openWatches(await orgsWithTriggers(config.orgs));
+  const initialWatches = [...watches];
+  // Another process sharing the store may save an org's triggers; this one finds them at the next check.
+  const watchCheck = setInterval(() => {
+    watchNewlyTriggered(config.orgs).catch((error: unknown) => logger.warn({ err: error }, 'Could not check the orgs without watches for new triggers'));
+  }, options.watchCheckMs ?? DEFAULT_WATCH_CHECK_MS);
+  watchCheck.unref();
 
   const streams: ChangeStream[] = config.orgs.map((org) =>
     createOrgChangeStream({ org, store, requestSession, logger, ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(options.streamBackoff === undefined ? {} : { backoff: options.streamBackoff }) }),
@@ -189,14 +227,14 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
 
   const ready = Promise.all([
     keeper?.start(),
-    ...watches.map((watch) => watch.ready),
+    ...initialWatches.map((watch) => watch.ready),
     ...streams.map((stream, index) =>
       stream.start().catch((error: unknown) => {
         logger.error({ org: config.orgs[index]?.id, err: error }, 'Salesforce change stream did not start; Salesforce changes reach mailboxes on the scheduled sessions only');
       }),
     ),
   ]).then(() => {
-    logger.info({ webhookUrl, fileTriggers, orgs: config.orgs.length, watchedOrgs: watchedOrgs.length }, 'Instant sync started');
+    logger.info({ webhookUrl, fileTriggers, orgs: config.orgs.length, watchedOrgs: watchedOrgIds.size }, 'Instant sync started');
   });
 
   return {
@@ -204,6 +242,8 @@ export async function startInstantSync(options: InstantSyncOptions): Promise<Ins
     webhookUrl,
     ready,
     async stop() {
+      stopped = true;
+      clearInterval(watchCheck);
       await Promise.all([...streams.map((stream) => stream.stop()), ...watches.map((watch) => watch.stop())]);
       await keeper?.stop();
       await running.close();

@@ -5,6 +5,7 @@ import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../graph/re
 import { Semaphore } from '../graph/semaphore.ts';
 import type { EwsCredentials } from './auth/ews-credentials.ts';
 import { NtlmNotSentError } from './auth/ntlm-transport.ts';
+import { processRejectedAccounts, type RejectedAccounts } from './auth/rejected-accounts.ts';
 import { classifyEwsError } from './classify-ews-error.ts';
 import { soapEnvelope } from './soap/envelope.ts';
 import { parseEwsResponse, type ResponseMessage } from './soap/response.ts';
@@ -38,6 +39,8 @@ export interface EwsClientOptions {
   readonly gate: MailboxGate;
   readonly timeoutMs: number;
   readonly retryPolicy?: RetryPolicy;
+  /** Rejected service account passwords; defaults to the ones every client of this process shares. */
+  readonly rejectedAccounts?: RejectedAccounts;
 }
 
 /**
@@ -139,6 +142,7 @@ export class EwsClient {
   async call(request: EwsRequest): Promise<EwsReply> {
     let refreshed = false;
     let serverWaitedMs = 0;
+    this.skipRejectedAccount();
 
     for (let attempt = 1; ; attempt += 1) {
       await this.options.gate.waitForPause(this.options.sleep);
@@ -157,9 +161,11 @@ export class EwsClient {
           continue;
         }
         if (this.options.credentials.kind === 'basic') {
+          this.recordRejection(outcome.failure.code);
           throw new ConnectorError(basicRejected(outcome.failure, this.options.credentials.passwordVariable));
         }
         if (this.options.credentials.kind === 'ntlm') {
+          this.recordRejection(outcome.failure.code);
           throw new ConnectorError(ntlmRejected(outcome.failure, this.options.credentials.passwordVariable));
         }
       }
@@ -190,6 +196,7 @@ export class EwsClient {
    * mailbox's concurrency limit, because Exchange counts streaming connections against a budget of their own.
    */
   async openStream(body: string, signal: AbortSignal): Promise<Response> {
+    this.skipRejectedAccount();
     const authorization = await this.options.credentials.authorization();
     this.sent += 1;
     try {
@@ -204,6 +211,31 @@ export class EwsClient {
         throw error;
       }
       throw new ConnectorError(networkFailure(error, { url: this.options.ewsUrl, service: 'Exchange Web Services', configKey: 'ews.url' }));
+    }
+  }
+
+  /** Throw the suspension of a mailbox whose service account password Exchange rejected for another mailbox a moment ago. */
+  private skipRejectedAccount(): void {
+    const key = this.options.credentials.accountKey;
+    const accounts = this.options.rejectedAccounts ?? processRejectedAccounts;
+    const rejection = key === undefined ? null : accounts.find(key, Date.now());
+    if (rejection === null) {
+      return;
+    }
+    const variable = this.options.credentials.passwordVariable ?? 'SYNCLINE_<ORG>_EWS_PASSWORD';
+    throw new ConnectorError({
+      kind: 'suspend',
+      code: rejection.code,
+      message: `Exchange rejected the service account's password at ${new Date(rejection.at).toISOString()} for mailbox ${rejection.mailboxAddress}, so this mailbox did not try it: `
+        + `each failed logon counts toward the account's lockout. The same password is tried again after ${new Date(accounts.until(rejection.at)).toISOString()}. `
+        + `Fix ews.auth (the password is ews.auth.password or the ${variable} environment variable), check that the account is not locked, then run "syncline resume" for the mailbox`,
+    });
+  }
+
+  private recordRejection(code: string): void {
+    const key = this.options.credentials.accountKey;
+    if (key !== undefined) {
+      (this.options.rejectedAccounts ?? processRejectedAccounts).record(key, { at: Date.now(), mailboxAddress: this.options.mailboxAddress, code });
     }
   }
 

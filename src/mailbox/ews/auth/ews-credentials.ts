@@ -5,6 +5,7 @@ import { networkFailure } from '../../graph/network-failure.ts';
 import { decideRetry } from '../../graph/retry-policy.ts';
 import type { EwsAuth, EwsOAuthAuth } from '../ews-options.ts';
 import { createNtlmTransport, type NtlmTransport } from './ntlm-transport.ts';
+import { accountKeyOf } from './rejected-accounts.ts';
 
 /** Builds the Authorization header of every EWS request, and drops a bearer token the server rejected. */
 export interface EwsCredentials {
@@ -17,6 +18,8 @@ export interface EwsCredentials {
   readonly transport?: NtlmTransport;
   /** The environment variable that holds the password, e.g. SYNCLINE_ACME_EWS_PASSWORD, named when a logon is rejected. */
   readonly passwordVariable?: string;
+  /** Basic and NTLM: the key of the service account's password, under which a rejection is remembered. */
+  readonly accountKey?: string;
 }
 
 interface CredentialOptions {
@@ -30,11 +33,11 @@ interface CredentialOptions {
 export function createEwsCredentials(auth: EwsAuth, options: CredentialOptions): EwsCredentials {
   if (auth.kind === 'basic') {
     const header = `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
-    return { kind: 'basic', authorization: () => Promise.resolve(header), invalidate: () => undefined, ...passwordVariableOf(options) };
+    return { kind: 'basic', authorization: () => Promise.resolve(header), invalidate: () => undefined, accountKey: accountKeyOf(options.ewsUrl, auth), ...passwordVariableOf(options) };
   }
   if (auth.kind === 'ntlm') {
     const transport = createNtlmTransport(auth, { ewsUrl: options.ewsUrl, logger: options.logger });
-    return { kind: 'ntlm', authorization: () => Promise.resolve(''), invalidate: () => undefined, transport, ...passwordVariableOf(options) };
+    return { kind: 'ntlm', authorization: () => Promise.resolve(''), invalidate: () => undefined, transport, accountKey: accountKeyOf(options.ewsUrl, auth), ...passwordVariableOf(options) };
   }
 
   const cache = new TokenCache();

@@ -54,6 +54,24 @@ export interface PlannedBase {
   readonly fromBase: MappedValues;
   /** Per mapped field, the sides the plan writes it to. */
   readonly targets: Readonly<Record<string, readonly Side[]>>;
+  /** The un-sync the plan makes, if any. Its mailbox delete is the engine's own and never passes to Salesforce. */
+  readonly unsync?: PlannedUnsync;
+}
+
+/**
+ * An un-sync recorded before its mailbox delete is sent. After a crash between that delete and the commit, the next
+ * session reads the mailbox item as deleted. This record makes that session finish the un-sync, so the deletion policy
+ * never reaches the Salesforce record the rule keeps.
+ */
+export interface PlannedUnsync {
+  /** The name of the un-sync rule that removes the mailbox item. */
+  readonly rule: string;
+  readonly mailboxItemId: string;
+  readonly crmRecordId: string;
+  /** The side the pair's items were first created on. */
+  readonly origin: Side;
+  /** The mapped values of the deleted mailbox item, for its quarantine entry. */
+  readonly deletedValues: MappedValues;
 }
 
 /** An item whose change could not be applied; the next session reads it by id and tries again. */

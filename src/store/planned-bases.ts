@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 
 import type { Side } from '../domain/glossary.ts';
-import type { ObjectKind, PlannedBase } from '../domain/link.ts';
+import type { ObjectKind, PlannedBase, PlannedUnsync } from '../domain/link.ts';
 import { inBatches } from './batches.ts';
 import type { SynclineDatabase } from './database.ts';
 import { readMappedValues, readObjectKind } from './row-values.ts';
@@ -25,7 +25,7 @@ export async function upsertPlannedBases(trx: Transaction<SynclineDatabase>, pla
     mailbox_id: entry.mailboxId,
     object_kind: entry.objectKind,
     sync_id: entry.syncId,
-    base: JSON.stringify({ base: entry.base, fromBase: entry.fromBase, targets: entry.targets }),
+    base: JSON.stringify({ base: entry.base, fromBase: entry.fromBase, targets: entry.targets, ...(entry.unsync === undefined ? {} : { unsync: entry.unsync }) }),
   }));
   for (const batch of inBatches(rows, PLANNED_BASE_COLUMNS)) {
     await trx
@@ -40,7 +40,7 @@ export async function loadPlannedBases(db: Kysely<SynclineDatabase>, mailboxId: 
   const rows = await db.selectFrom('planned_bases').selectAll().where('mailbox_id', '=', mailboxId).where('object_kind', '=', objectKind).execute();
   return rows.map((row) => {
     const where = `planned_bases row ${row.mailbox_id}/${row.object_kind}/${row.sync_id}`;
-    const plan = JSON.parse(row.base) as { base: unknown; fromBase: unknown; targets: Record<string, Side[]> };
+    const plan = JSON.parse(row.base) as { base: unknown; fromBase: unknown; targets: Record<string, Side[]>; unsync?: StoredUnsync };
     return {
       mailboxId: row.mailbox_id,
       objectKind: readObjectKind(row.object_kind, where),
@@ -48,8 +48,25 @@ export async function loadPlannedBases(db: Kysely<SynclineDatabase>, mailboxId: 
       base: readMappedValues(JSON.stringify(plan.base), `base of ${where}`),
       fromBase: readMappedValues(JSON.stringify(plan.fromBase), `fromBase of ${where}`),
       targets: plan.targets,
+      ...(plan.unsync === undefined ? {} : { unsync: readUnsync(plan.unsync, where) }),
     };
   });
+}
+
+interface StoredUnsync {
+  readonly rule: unknown;
+  readonly mailboxItemId: unknown;
+  readonly crmRecordId: unknown;
+  readonly origin: unknown;
+  readonly deletedValues: unknown;
+}
+
+function readUnsync(stored: StoredUnsync, where: string): PlannedUnsync {
+  const { rule, mailboxItemId, crmRecordId, origin } = stored;
+  if (typeof rule !== 'string' || typeof mailboxItemId !== 'string' || typeof crmRecordId !== 'string' || (origin !== 'mailbox' && origin !== 'crm')) {
+    throw new Error(`The un-sync in ${where} is invalid: its rule, item ids or origin are missing. Fix or delete the row`);
+  }
+  return { rule, mailboxItemId, crmRecordId, origin, deletedValues: readMappedValues(JSON.stringify(stored.deletedValues), `deletedValues of ${where}`) };
 }
 
 /** A committed session stored the true state of every pair, so the plans made before its writes are done with. */

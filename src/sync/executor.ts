@@ -40,6 +40,9 @@ export interface ExecutionResult {
  * Apply a plan: record intents for the creates, send each side's writes in one batch call of its connector,
  * and work out the links that result. Nothing is stored here except the intents; the session commits the
  * links together with the cursors.
+ *
+ * The planned bases go to the store before any write too. An un-sync's planned base records the un-sync, so a crash
+ * between its mailbox delete and the commit leaves a tombstone to finish, not a deletion to pass to Salesforce.
  */
 export async function executePlan(options: ExecuteOptions): Promise<ExecutionResult> {
   await options.store.recordIntents(intentsFor(options));

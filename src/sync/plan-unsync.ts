@@ -1,7 +1,7 @@
 import type { CrmRecord } from '../domain/connector.ts';
 import type { CalendarEvent } from '../domain/calendar-event.ts';
 import type { Side } from '../domain/glossary.ts';
-import type { Link, MappedValues } from '../domain/link.ts';
+import type { Link, MappedValues, PlannedUnsync } from '../domain/link.ts';
 import type { MailboxItem } from '../domain/mailbox-items.ts';
 import { mergeViews } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
@@ -64,6 +64,62 @@ export function unsyncLinkedPair(input: PlannerInput, link: Link, tally: UnsyncT
     deletedValues: view.values,
     unsyncRule: rule.name,
   };
+}
+
+/**
+ * Plan the end of each un-sync that a crashed session recorded and whose mailbox delete landed, by sync id. The deletion
+ * is the engine's own, so the pair becomes the un-sync's tombstone and the Salesforce record stays, even when no rule
+ * matches any more. The delete is sent again and finds the item gone, so the removal is quarantined and counted like any other.
+ * A pair that a crashed first sync made has no link yet, and its action has a null link.
+ */
+export function finishCrashedUnsyncs(input: PlannerInput): Map<string, PairAction> {
+  const linksBySyncId = new Map(input.links.map((link) => [link.syncId, link]));
+  const linkedCrmIds = new Set(input.links.map((link) => link.crmRecordId));
+  const finished = new Map<string, PairAction>();
+  for (const planned of input.plannedBases.values()) {
+    const unsync = planned.unsync;
+    const link = linksBySyncId.get(planned.syncId) ?? null;
+    if (unsync === undefined || !plannedUnsyncLanded(input, unsync, link, linkedCrmIds)) {
+      continue;
+    }
+    const crmState = input.crm.get(unsync.crmRecordId);
+    finished.set(planned.syncId, {
+      syncId: planned.syncId,
+      link,
+      mailboxItemId: unsync.mailboxItemId,
+      crmRecordId: unsync.crmRecordId,
+      mailboxItem: null,
+      mailboxWrite: { op: 'delete' },
+      crmWrite: null,
+      nextBase: planned.base,
+      mergeBase: planned.fromBase,
+      seenVersions: { mailbox: null, crm: crmState?.kind === 'upsert' ? crmState.view.version : (link?.crmVersion ?? null) },
+      origin: link?.origin ?? unsync.origin,
+      tombstone: 'mailbox',
+      conflicts: [],
+      sources: [{ side: 'mailbox', id: unsync.mailboxItemId }],
+      reason: `${unsyncReason({ name: unsync.rule })} (the un-sync a crashed session began)`,
+      deletedValues: unsync.deletedValues,
+      unsyncRule: unsync.rule,
+    });
+  }
+  return finished;
+}
+
+/**
+ * Return true when a recorded un-sync's mailbox delete landed before the crash and its Salesforce record is not deleted.
+ * A linked pair must not be a tombstone yet. A new pair counts only while no link has its Salesforce record.
+ */
+function plannedUnsyncLanded(input: PlannerInput, unsync: PlannedUnsync, link: Link | null, linkedCrmIds: ReadonlySet<string>): boolean {
+  if (input.crm.get(unsync.crmRecordId)?.kind === 'deleted') {
+    return false;
+  }
+  const mailboxState = input.mailbox.get(unsync.mailboxItemId);
+  const mailboxGone = mailboxState?.kind === 'deleted' || (mailboxState?.kind === 'upsert' && objectTypeOf(input.objectKind).isGone(mailboxState.view.item));
+  if (link !== null) {
+    return link.tombstone === null && link.mailboxItemId === unsync.mailboxItemId && link.crmRecordId === unsync.crmRecordId && mailboxGone;
+  }
+  return !linkedCrmIds.has(unsync.crmRecordId) && (mailboxGone || mailboxState === undefined);
 }
 
 /**
@@ -285,7 +341,7 @@ function keepsOrganized(input: PlannerInput, view: ItemView<MailboxItem>, rule: 
   return true;
 }
 
-function unsyncReason(rule: UnsyncRule): string {
+function unsyncReason(rule: Pick<UnsyncRule, 'name'>): string {
   return `un-sync rule '${rule.name}' matches: remove from the mailbox, keep in Salesforce and leave a tombstone`;
 }
 

@@ -1,5 +1,5 @@
 import type { Side } from '../domain/glossary.ts';
-import type { MappedValue, MappedValues, PlannedBase } from '../domain/link.ts';
+import type { MappedValue, MappedValues, PlannedBase, PlannedUnsync } from '../domain/link.ts';
 import type { PairAction } from './plan.ts';
 import { valuesEqual } from './values.ts';
 
@@ -70,5 +70,20 @@ export function planOf(action: PairAction, fromBase: MappedValues, mailboxId: st
       targets[key] = [...(targets[key] ?? []), side];
     }
   }
-  return { mailboxId, objectKind, syncId: action.syncId, base: action.nextBase, fromBase, targets };
+  const unsync = unsyncOf(action);
+  return { mailboxId, objectKind, syncId: action.syncId, base: action.nextBase, fromBase, targets, ...(unsync === null ? {} : { unsync }) };
+}
+
+/** Return the un-sync an action makes, recorded with its plan, so that a crash after the mailbox delete does not turn it into a deletion. */
+function unsyncOf(action: PairAction): PlannedUnsync | null {
+  if (action.unsyncRule === undefined || action.mailboxWrite?.op !== 'delete' || action.mailboxItemId === null || action.crmRecordId === null) {
+    return null;
+  }
+  return {
+    rule: action.unsyncRule,
+    mailboxItemId: action.mailboxItemId,
+    crmRecordId: action.crmRecordId,
+    origin: action.origin,
+    deletedValues: action.deletedValues ?? action.mergeBase,
+  };
 }

@@ -6,7 +6,7 @@ import { matchUnlinked } from './matching.ts';
 import { activeBase, mergeViews, missingKeys } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
 import { effectiveBase } from './planned-base.ts';
-import { emptyUnsyncTally, unsyncLinkedPair, unsyncNewPairs, unsyncPlanNotes } from './plan-unsync.ts';
+import { emptyUnsyncTally, finishCrashedUnsyncs, unsyncLinkedPair, unsyncNewPairs, unsyncPlanNotes } from './plan-unsync.ts';
 import type { ItemView, PairAction, Plan, PlannerInput } from './plan.ts';
 import { contentHash } from './values.ts';
 
@@ -17,12 +17,22 @@ export function planSession(input: PlannerInput): Plan {
   const linkedMailboxIds = new Set(input.links.map((link) => link.mailboxItemId));
   const linkedCrmIds = new Set(input.links.map((link) => link.crmRecordId));
   const unsync = emptyUnsyncTally();
+  // An un-sync that a crashed session began comes first, because its mailbox delete is the engine's own.
+  const finished = finishCrashedUnsyncs(input);
 
   for (const link of input.links) {
     // An admin's un-sync rule that matches the mailbox event comes before every other rule of the table.
-    const action = unsyncLinkedPair(input, link, unsync) ?? planLinkedPair(input, link);
+    const action = finished.get(link.syncId) ?? unsyncLinkedPair(input, link, unsync) ?? planLinkedPair(input, link);
     if (action) {
       actions.push(action);
+    }
+  }
+  // A pair that a crashed first sync un-synced has no link yet, so its items must not be matched again.
+  for (const action of finished.values()) {
+    if (action.link === null) {
+      actions.push(action);
+      linkedMailboxIds.add(action.mailboxItemId ?? '');
+      linkedCrmIds.add(action.crmRecordId ?? '');
     }
   }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { findConfigFile, loadConfigFile, sandboxConfig, type Environment, type SynclineConfig } from '../config/index.ts';
+import { ConfigError, findConfigFile, loadConfigFile, sandboxConfig, type Environment, type SynclineConfig } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import { fullReadChunkSize } from '../sync/chunked-setting.ts';
 import { launchSandbox, type SandboxProcess } from './sandbox-launcher.ts';
 
 export const DATA_DIR_VARIABLE = 'SYNCLINE_DATA_DIR';
@@ -31,6 +32,7 @@ export interface RunContext {
  * emulators.
  */
 export async function openRunContext(options: RunContextOptions): Promise<RunContext> {
+  checkSessionEnvironment(options.env);
   const file = findConfigFile({ flag: options.config, env: options.env, cwd: options.cwd });
   if (file !== null) {
     options.logger.debug({ file }, 'Configuration file loaded');
@@ -66,6 +68,18 @@ export async function openRunContext(options: RunContextOptions): Promise<RunCon
       await sandbox.stop();
     },
   };
+}
+
+/**
+ * Stop a command that runs sessions before it starts anything when an environment variable that sessions read is
+ * invalid. A session that met it would otherwise fail, or fall back, with no one at the terminal to see why.
+ */
+function checkSessionEnvironment(env: Environment): void {
+  try {
+    fullReadChunkSize(env);
+  } catch (error) {
+    throw new ConfigError('the environment', [(error as Error).message]);
+  }
 }
 
 export function sandboxDataDir(options: { dataDir?: string; env: Environment; cwd: string }): string {

@@ -36,7 +36,8 @@ export interface ItemErrorReport {
 export const SESSION_STATUSES = ['ok', 'partial', 'failed', 'needsReview', 'skipped'] as const;
 /**
  * ok: everything applied. partial: some items, or some object kinds, failed and will be retried; the rest
- * was committed. failed: no object kind committed anything.
+ * was committed. failed: every object kind that ran failed, and none committed anything. The one exception is a
+ * full listing read in chunks: the chunks committed before the failure stay, and the report counts their writes.
  * needsReview: a safety valve (mass delete, empty listing) held back changes an admin must confirm.
  * skipped: another session of the same mailbox was running, so this one did nothing.
  */

@@ -5,7 +5,9 @@ import type { MailboxItem } from '../domain/mailbox-items.ts';
 import type { WriteCounts } from '../domain/session-report.ts';
 import type { SyncState } from '../domain/sync-store.ts';
 import { ChunkCommits } from './chunked-commits.ts';
+import { ChunksCommittedError } from './chunked-failure.ts';
 import { gatherCrmStates, planChunk, planLastStep, type ChunkedRead } from './chunked-plans.ts';
+import { sessionChunkSize } from './chunked-setting.ts';
 import type { KindContext, KindOutcome, KindPlan, KindSession } from './kind-types.ts';
 import { activeBase, missingKeys } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
@@ -15,17 +17,7 @@ import { pullWithRecovery } from './pull-with-recovery.ts';
 import { unsyncScopeOf } from './unsync-rules.ts';
 import { calendarCursorScope, unwrapCursor, type FullReadReason } from './window-cursor.ts';
 
-/**
- * Items per chunk of a chunked full read, and the size a full listing must exceed to be read in chunks. Set it to
- * another whole number to change both, or to 0 to read every listing whole.
- */
-export const FULL_READ_CHUNK_ENV = 'SYNCLINE_FULL_READ_CHUNK';
-
-/**
- * Chunk size when the environment sets none: on by default, so that a large first listing (50,000 events, say) never
- * sits in memory whole. A listing of this many items or fewer still runs the usual path, on the pages already read.
- */
-const DEFAULT_CHUNK_SIZE: number | null = 2000;
+export { FULL_READ_CHUNK_ENV, fullReadChunkSize } from './chunked-setting.ts';
 
 /** The steps of a kind's session the chunked read reuses, passed in so that this module needs no cycle of imports. */
 export interface KindSteps {
@@ -39,19 +31,6 @@ export interface KindSteps {
     mailboxStates: Map<string, MailboxItemState>,
     crmStates: ReadonlyMap<string, CrmItemState>,
   ) => Promise<void>;
-}
-
-/** Return the chunk size the environment sets (the default when unset), or null when listings are read whole. */
-export function fullReadChunkSize(env: NodeJS.ProcessEnv = process.env): number | null {
-  const text = env[FULL_READ_CHUNK_ENV]?.trim();
-  if (text === undefined || text === '') {
-    return DEFAULT_CHUNK_SIZE;
-  }
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new Error(`${FULL_READ_CHUNK_ENV}=${text} is invalid: set it to a whole number of items per chunk (such as 1000), to 0 to read listings whole, or unset it`);
-  }
-  return value === 0 ? null : value;
 }
 
 /**
@@ -71,7 +50,10 @@ export function fullReadChunkSize(env: NodeJS.ProcessEnv = process.env): number 
  * one chunk only, and the repair stores the cursor, so only that one session reads the whole listing.
  */
 export async function syncKindInChunks(session: KindSession, mailboxSource: ItemSource<MailboxItem>, context: KindContext, steps: KindSteps): Promise<KindOutcome | null> {
-  const chunkSize = fullReadChunkSize();
+  const { size: chunkSize, problem } = sessionChunkSize();
+  if (problem !== null) {
+    context.logger.warn({ chunkSize }, `${problem}. This session reads in chunks of the default size`);
+  }
   const pullPages = mailboxSource.pullPages?.bind(mailboxSource);
   // Kinds without a time range keep their cursors under a fixed window that only the usual path uses.
   if (chunkSize === null || pullPages === undefined || !objectTypeOf(session.mapping.kind).windowed) {
@@ -97,21 +79,28 @@ export async function syncKindInChunks(session: KindSession, mailboxSource: Item
   return runChunks(session, mailboxSource, context, steps, { start, mailboxScope, reason, chunkSize, pages, ...head });
 }
 
+interface ChunkRun {
+  readonly start: SyncState;
+  readonly mailboxScope: string;
+  readonly reason: FullReadReason | null;
+  readonly chunkSize: number;
+  readonly pages: AsyncIterator<PullPage<MailboxItem>>;
+  /** The changes read ahead: those of the first pages. */
+  readonly changes: Change<MailboxItem>[];
+  /** The cursor when the pages read ahead were the whole listing, else null. */
+  readonly nextCursor: string | null;
+}
+
+/**
+ * Run the chunks and the last step, and combine their outcomes. Each chunk commits on its own, so when a later one
+ * fails, the error carries the writes of the committed chunks for the session's report.
+ */
 async function runChunks(
   session: KindSession,
   mailboxSource: ItemSource<MailboxItem>,
   context: KindContext,
   steps: KindSteps,
-  run: {
-    readonly start: SyncState;
-    readonly mailboxScope: string;
-    readonly reason: FullReadReason | null;
-    readonly chunkSize: number;
-    readonly pages: AsyncIterator<PullPage<MailboxItem>>;
-    /** What was read ahead: the first pages, and the cursor when they were the whole listing. */
-    readonly changes: Change<MailboxItem>[];
-    readonly nextCursor: string | null;
-  },
+  run: ChunkRun,
 ): Promise<KindOutcome> {
   const { start, chunkSize } = run;
   const { mapping } = session;
@@ -145,6 +134,33 @@ async function runChunks(
   const outcomes: KindOutcome[] = [];
   logger.info({ chunkSize }, 'The full mailbox listing is larger than one chunk; syncing it a chunk at a time');
 
+  try {
+    await runSteps(session, mailboxSource, context, steps, run, { read, commits, chunkContext, chunkSession, outcomes });
+  } catch (error) {
+    // The chunks committed so far stay. No cursor moved, so the next session lists again and finds their pairs by links.
+    if (outcomes.length === 0) {
+      throw error;
+    }
+    throw new ChunksCommittedError(outcomes.length, totalWrites(outcomes), error);
+  }
+
+  // Each id once, however many pages named it, as one `pullChanges` counts them.
+  return combined(outcomes, { mailbox: read.seen.size, crm: crm.pull.changes.length }, crm.pull.isFullListing);
+}
+
+/** Run the chunks, then the last step, pushing the outcome of each as it commits. */
+async function runSteps(
+  session: KindSession,
+  mailboxSource: ItemSource<MailboxItem>,
+  context: KindContext,
+  steps: KindSteps,
+  run: ChunkRun,
+  parts: { readonly read: ChunkedRead; readonly commits: ChunkCommits; readonly chunkContext: KindContext; readonly chunkSession: KindSession; readonly outcomes: KindOutcome[] },
+): Promise<void> {
+  const { read, commits, chunkContext, chunkSession, outcomes } = parts;
+  const { chunkSize } = run;
+  const logger = context.logger;
+
   let buffer = run.changes;
   let nextCursor = run.nextCursor;
   while (nextCursor === null || buffer.length > 0) {
@@ -169,11 +185,9 @@ async function runChunks(
   const readCounterparts = (state: SyncState, mailboxStates: Map<string, MailboxItemState>, crmStates: ReadonlyMap<string, CrmItemState>) =>
     steps.readCounterparts(session, mailboxSource, context, state, mailboxStates, crmStates);
   // Every link now, those the chunks made included, since the last step settles what the listing lacked.
-  const { links } = await context.store.loadSyncState(context.mailboxId, mapping.kind);
+  const { links } = await context.store.loadSyncState(context.mailboxId, session.mapping.kind);
   const last = await planLastStep(read, links, nextCursor, run.reason, readCounterparts);
   outcomes.push(await steps.execute(session, mailboxSource, chunkContext, last));
-  // Each id once, however many pages named it, as one `pullChanges` counts them.
-  return combined(outcomes, { mailbox: read.seen.size, crm: crm.pull.changes.length }, crm.pull.isFullListing);
 }
 
 /**
@@ -257,20 +271,25 @@ async function noReviews(context: KindContext, kind: KindSession['mapping']['kin
 
 /** Combine the outcomes of the chunks and the last step into one outcome for the kind. */
 function combined(outcomes: readonly KindOutcome[], reads: Readonly<Record<Side, number>>, crmFullListing: boolean): KindOutcome {
-  const writes = (side: Side): WriteCounts => ({
-    created: outcomes.reduce((sum, outcome) => sum + outcome.writes[side].created, 0),
-    updated: outcomes.reduce((sum, outcome) => sum + outcome.writes[side].updated, 0),
-    deleted: outcomes.reduce((sum, outcome) => sum + outcome.writes[side].deleted, 0),
-  });
   const statuses = outcomes.map((outcome) => outcome.status);
   const status: KindOutcome['status'] = statuses.includes('needsReview') ? 'needsReview' : statuses.includes('partial') ? 'partial' : 'ok';
   return {
     status,
     fullRead: { mailbox: true, crm: crmFullListing },
     reads,
-    writes: { mailbox: writes('mailbox'), crm: writes('crm') },
+    writes: totalWrites(outcomes),
     conflicts: outcomes.reduce((sum, outcome) => sum + outcome.conflicts, 0),
     itemErrors: outcomes.flatMap((outcome) => outcome.itemErrors),
     notes: [...new Set(outcomes.flatMap((outcome) => outcome.notes))],
   };
+}
+
+/** Add up the writes of the chunks and the last step, per side. */
+function totalWrites(outcomes: readonly KindOutcome[]): Readonly<Record<Side, WriteCounts>> {
+  const writes = (side: Side): WriteCounts => ({
+    created: outcomes.reduce((sum, outcome) => sum + outcome.writes[side].created, 0),
+    updated: outcomes.reduce((sum, outcome) => sum + outcome.writes[side].updated, 0),
+    deleted: outcomes.reduce((sum, outcome) => sum + outcome.writes[side].deleted, 0),
+  });
+  return { mailbox: writes('mailbox'), crm: writes('crm') };
 }

@@ -161,6 +161,7 @@ export async function planLastStep(
 
   const lastPlan = planFor(read, links, mailboxStates, crmStates);
   addTally(read.unsync, lastPlan.unsync, { crm: true });
+  removeTally(read.unsync, countedByChunks(read, links, mailboxStates, crmStates));
   const plan: Plan = { ...lastPlan, notes: unsyncPlanNotes(read.unsync) };
   return kindPlanOf(read, state, plan, mailboxStates, crmStates, {
     mailboxPull: { changes: [], nextCursor, isFullListing: true },
@@ -257,6 +258,36 @@ function addTally(total: UnsyncTally, plan: UnsyncTally | undefined, count: { re
   }
   for (const [rule, kept] of plan.keptOrganized) {
     total.keptOrganized.set(rule, (total.keptOrganized.get(rule) ?? 0) + kept);
+  }
+}
+
+/**
+ * Return what the last step's plan counted for the mailbox items a chunk planned and counted already: an item a later
+ * page listed again, or whose action waited for the last step. Planned alone, they give the counts to take back, so
+ * that each item counts once, as in a whole read.
+ */
+function countedByChunks(read: ChunkedRead, links: readonly Link[], mailboxStates: ReadonlyMap<string, MailboxItemState>, crmStates: ReadonlyMap<string, CrmItemState>): UnsyncTally | undefined {
+  // Only an event read as it is now can be counted: a deleted one never is.
+  const again = new Map([...mailboxStates].filter(([id, state]) => read.deferred.has(id) && state.kind === 'upsert'));
+  if (again.size === 0 || (read.context.policy.unsync?.length ?? 0) === 0) {
+    return undefined;
+  }
+  return planFor(read, links, again, crmStates).unsync;
+}
+
+/** Take the mailbox items' counts of `counted` back from the read's. Salesforce records are counted by the last step alone. */
+function removeTally(total: UnsyncTally, counted: UnsyncTally | undefined): void {
+  if (counted === undefined) {
+    return;
+  }
+  total.notStartedMailbox = Math.max(0, total.notStartedMailbox - counted.notStartedMailbox);
+  for (const [rule, kept] of counted.keptOrganized) {
+    const left = (total.keptOrganized.get(rule) ?? 0) - kept;
+    if (left > 0) {
+      total.keptOrganized.set(rule, left);
+    } else {
+      total.keptOrganized.delete(rule);
+    }
   }
 }
 

@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { MailboxRecord } from '../domain/accounts.ts';
 import type { SyncWindow } from '../domain/connector.ts';
 import { isConnectorError, type Failure } from '../domain/errors.ts';
+import type { Side } from '../domain/glossary.ts';
 import type { SessionReport } from '../domain/session-report.ts';
 import type { SyncStateStore } from '../domain/sync-store.ts';
 import type { Logger } from '../observability/logger.ts';
+import { ChunksCommittedError } from './chunked-failure.ts';
 import { syncKind } from './kind-session.ts';
 import type { KindOutcome, KindSession } from './kind-types.ts';
 import { objectTypeOf } from './object-types/index.ts';
@@ -31,7 +33,8 @@ const SESSION_LEASE_MS = 30 * 60_000;
 
 /**
  * Run one session for a mailbox: take its lease once, then sync each object kind in turn. Each kind commits its own
- * links, bases and cursors, so a kind that fails loses only its own work, which the next session repeats. Item
+ * links, bases and cursors, so a kind that fails loses only its own work, which the next session repeats. A kind whose
+ * full listing is read in chunks commits each chunk on its own, and keeps the chunks committed before it failed. Item
  * errors end up in the report. The session is `failed` only when every kind that ran failed.
  */
 export async function runMailboxSession(options: MailboxSessionOptions): Promise<SessionReport> {
@@ -99,9 +102,30 @@ async function runKind(kind: KindSession, options: MailboxSessionOptions, sessio
     logger.debug(kindSummary(outcome), 'Kind synced');
     return { kind: mapping.kind, crmObject: mapping.crmObject, outcome, apiCalls: apiCalls() };
   } catch (error) {
-    const failure: Failure | undefined = isConnectorError(error) ? error.failure : undefined;
-    const note = failure ? `${failure.kind}: ${failure.message} (${failure.code})` : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    logger.error({ err: error }, 'Kind failed; nothing of it was committed and the next session repeats the work');
-    return { kind: mapping.kind, crmObject: mapping.crmObject, failed: { note, ...(failure ? { failure } : {}) }, apiCalls: apiCalls() };
+    return failedKind(kind, error, logger, apiCalls());
   }
+}
+
+/**
+ * Return the result of a kind that an error stopped. A kind whose full listing was read in chunks may have committed
+ * some of them, so its result carries their writes, and the next session goes on from them.
+ */
+function failedKind(kind: KindSession, error: unknown, logger: Logger, apiCalls: Readonly<Record<Side, number>>): KindResult {
+  const { mapping } = kind;
+  const chunks = error instanceof ChunksCommittedError ? error : undefined;
+  const cause = chunks === undefined ? error : chunks.cause;
+  const failure: Failure | undefined = isConnectorError(cause) ? cause.failure : undefined;
+  const note = failure ? `${failure.kind}: ${failure.message} (${failure.code})` : `Unexpected error: ${cause instanceof Error ? cause.message : String(cause)}`;
+  const identity = { kind: mapping.kind, crmObject: mapping.crmObject, apiCalls };
+  if (chunks === undefined) {
+    logger.error({ err: cause }, 'Kind failed; nothing of it was committed and the next session repeats the work');
+    return { ...identity, failed: { note, ...(failure ? { failure } : {}) } };
+  }
+
+  logger.error(
+    { err: cause, committedChunks: chunks.committedChunks, writes: chunks.writes },
+    'Kind failed after chunks of its full listing were committed; their writes stay and the next session goes on from them',
+  );
+  const committedNote = `${note}. ${chunks.committedChunks} chunks of the full listing were committed before, and the next session goes on from them`;
+  return { ...identity, failed: { note: committedNote, committed: chunks.writes, ...(failure ? { failure } : {}) } };
 }

@@ -16,7 +16,11 @@ interface KindIdentity {
 /** The end of one kind of a session: synced, failed, or skipped because its mailbox source is missing. */
 export type KindResult =
   | (KindIdentity & { readonly outcome: KindOutcome; readonly apiCalls: Readonly<Record<Side, number>> })
-  | (KindIdentity & { readonly failed: { readonly note: string; readonly failure?: Failure }; readonly apiCalls: Readonly<Record<Side, number>> })
+  | (KindIdentity & {
+      /** `committed`: the writes of the chunks of a full listing committed before the kind failed. They stay. */
+      readonly failed: { readonly note: string; readonly failure?: Failure; readonly committed?: Readonly<Record<Side, WriteCounts>> };
+      readonly apiCalls: Readonly<Record<Side, number>>;
+    })
   | (KindIdentity & { readonly skipped: string });
 
 export function emptyReportFields(): ReportFields {
@@ -51,6 +55,7 @@ export function sessionFields(results: readonly KindResult[], nameKinds: boolean
     addSides(fields.apiCalls, result.apiCalls);
     if ('failed' in result) {
       fields.notes.push(label(result, result.failed.note));
+      addWrites(fields, result.crmObject, result.failed.committed);
       continue;
     }
 
@@ -58,9 +63,8 @@ export function sessionFields(results: readonly KindResult[], nameKinds: boolean
     for (const side of ['mailbox', 'crm'] as const) {
       fields.fullRead[side] ||= outcome.fullRead[side];
       fields.reads[side] += outcome.reads[side];
-      addCounts(fields.writes[side], outcome.writes[side]);
     }
-    addObjectCounts(fields.byObject, result.crmObject, outcome.writes);
+    addWrites(fields, result.crmObject, outcome.writes);
     fields.conflicts += outcome.conflicts;
     fields.itemErrors.push(...outcome.itemErrors);
     fields.notes.push(...outcome.notes.map((note) => label(result, note)));
@@ -108,6 +112,16 @@ function mutableFields() {
     itemErrors: [] as ReportFields['itemErrors'][number][],
     notes: [] as string[],
   };
+}
+
+/** Add a kind's writes to the session's, per side and per Salesforce object. */
+function addWrites(fields: ReturnType<typeof mutableFields>, crmObject: string, writes: Readonly<Record<Side, WriteCounts>> | undefined): void {
+  if (writes === undefined) {
+    return;
+  }
+  addCounts(fields.writes.mailbox, writes.mailbox);
+  addCounts(fields.writes.crm, writes.crm);
+  addObjectCounts(fields.byObject, crmObject, writes);
 }
 
 /** Counts per Salesforce object; kinds that share one object (calendar items kept as Tasks) add up. */

@@ -116,6 +116,36 @@ describe('Google push', () => {
     await watch.stop();
   });
 
+  it('stops once when Google is gone', async () => {
+    const user = await world.newUser();
+    let down = false;
+    const stops: string[] = [];
+    const waits: number[] = [];
+    const options: GoogleWatchOptions = {
+      ...user.options,
+      calendar: { address: `${webhookUrl}/calendar`, token: CHANNEL_TOKEN },
+      gmail: { topicName: TOPIC, labelIds: ['INBOX'], pushToken: PUSH_TOKEN },
+      fetch: (input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        if (down && url.includes('/stop')) {
+          stops.push(url);
+          return Promise.reject(new TypeError('fetch failed'));
+        }
+        return fetch(input, init);
+      },
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    };
+    const watch = await watchGoogle(options, () => undefined);
+
+    // The process shuts down after the API went away: one request per stop, no back-off.
+    down = true;
+    await expect(watch.stop()).rejects.toThrow();
+    expect(stops).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+
   it('renews the calendar channel', async () => {
     const user = await world.newUser();
     const watch = await startWatch(user, [], 8 * 24 * 3600_000);

@@ -25,6 +25,8 @@ export interface GoogleRequest {
   readonly gmailUnits?: number;
   /** `text` keeps the body as text (a multipart batch response); the default parses JSON. */
   readonly responseType?: 'json' | 'text';
+  /** True sends the request once, with no retry: for best-effort calls while the process shuts down. */
+  readonly once?: boolean;
 }
 
 export type GoogleResponse =
@@ -103,6 +105,9 @@ export class GoogleHttp {
         continue;
       }
 
+      if (request.once === true) {
+        return response;
+      }
       const decision = decideRetry(
         { failure: response.failure, attempt, idempotent: request.idempotent, notProcessed: isRateRefusal(response) },
         this.policy,

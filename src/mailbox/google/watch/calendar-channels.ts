@@ -38,10 +38,10 @@ export async function openChannel(client: GoogleClient, eventsPath: string, chan
   return { id: body.id, resourceId: body.resourceId, expiration: Number(body.expiration ?? 0) };
 }
 
-/** Stop a channel; a channel Google no longer has counts as stopped. */
-export async function stopChannel(client: GoogleClient, channel: ChannelInfo): Promise<void> {
+/** Stop a channel; a channel Google no longer has counts as stopped. `once` sends the request without retries. */
+export async function stopChannel(client: GoogleClient, channel: ChannelInfo, once = false): Promise<void> {
   try {
-    await client.http.sendOrThrow({ method: 'POST', url: `${client.apiBaseUrl}/calendar/v3/channels/stop`, body: { id: channel.id, resourceId: channel.resourceId }, idempotent: true, label: 'channels.stop' });
+    await client.http.sendOrThrow({ method: 'POST', url: `${client.apiBaseUrl}/calendar/v3/channels/stop`, body: { id: channel.id, resourceId: channel.resourceId }, idempotent: true, label: 'channels.stop', once });
   } catch (error) {
     if (!isConnectorError(error, 'notFound')) {
       throw error;

@@ -124,16 +124,20 @@ class Watcher implements GoogleWatch {
     }
   }
 
+  /**
+   * Stop the channel and the Gmail watch, each with one request and no retries: a stop runs while the process shuts
+   * down, and a channel or watch left open ends by itself at its expiry.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
     const channels = this.channels;
     this.channels = [];
     for (const channel of channels) {
-      if (this.calendarClient) await stopChannel(this.calendarClient, channel);
+      if (this.calendarClient) await stopChannel(this.calendarClient, channel, true);
     }
     if (this.gmailClient && this.gmailExpires !== null) {
-      await this.gmailClient.http.sendOrThrow({ method: 'POST', url: `${this.gmailClient.apiBaseUrl}/gmail/v1/users/me/stop`, idempotent: true, label: 'stop', gmailMethod: 'stop' });
+      await this.gmailClient.http.sendOrThrow({ method: 'POST', url: `${this.gmailClient.apiBaseUrl}/gmail/v1/users/me/stop`, idempotent: true, label: 'stop', gmailMethod: 'stop', once: true });
       this.gmailExpires = null;
     }
   }

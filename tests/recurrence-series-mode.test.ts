@@ -158,6 +158,7 @@ describe('series mode with an edited occurrence', () => {
     expect(report.writes.crm.created).toBe(3);
 
     const events = await eventsNamed(harness, EXCEPTION_SUBJECT);
+    // Only the occurrence that differs in the mailbox is an exception: a claim writes nothing else.
     expect(events.map((record) => [record.Subject, record.StartDateTime, record.IsRecurrence2Exception])).toEqual([
       [EXCEPTION_SUBJECT, '2026-02-10T17:00:00.000+0000', false],
       [`${EXCEPTION_SUBJECT} - MODIFIED`, '2026-02-11T17:30:00.000+0000', true],

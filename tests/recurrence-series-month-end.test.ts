@@ -83,7 +83,8 @@ async function runSeriesSession(h: E2eHarness, window: { start: string; end: str
   const { mailboxSource, crmSource } = h.createSources();
   const client = createSalesforceRecordClient({ loginUrl: h.salesforceUrl, auth: SF_AUTH, apiVersion: '62.0', logger: createSilentLogger() });
   const series = new SalesforceSeriesMode({
-    mode: 'series', org: seriesOrgOf(client), masters: mailboxSource as unknown as SeriesMasterReader, registry: h.store, mailboxId: h.mailbox.id, mailboxTimeZone: h.mailbox.timeZone,
+    mode: 'series', org: seriesOrgOf(client), masters: mailboxSource as unknown as SeriesMasterReader, registry: h.store, mailboxId: h.mailbox.id,
+    mailboxTimeZone: h.mailbox.timeZone,
     logger: createSilentLogger(),
   });
   return runMailboxSession({
@@ -93,7 +94,7 @@ async function runSeriesSession(h: E2eHarness, window: { start: string; end: str
       mailboxSource,
       crmSource: series.wrap(crmSource),
       crmRecordUrl: (id) => crmSource.recordUrl(id),
-      beforeCrmWrites: (writes, context) => series.prepare(writes, context.window),
+      beforeCrmWrites: (writes, context) => series.prepare(writes, context),
     }],
     store: h.store,
     policy: defaultSyncPolicy,

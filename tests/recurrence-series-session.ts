@@ -3,16 +3,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { importIcs } from '../emulators/graph/ics-import.ts';
+import type { OrgSetting } from '../src/config/resolved-config.ts';
 import { createSalesforceRecordClient } from '../src/crm/salesforce/record-client.ts';
 import { SalesforceSeriesMode } from '../src/crm/salesforce/series-mode.ts';
 import { seriesOrgOf } from '../src/crm/salesforce/series-org.ts';
 import type { SessionReport } from '../src/domain/session-report.ts';
 import { defaultEventMapping } from '../src/mapping/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
-import { defaultSyncPolicy, planMailboxSession, type SessionPlan } from '../src/sync/index.ts';
+import { kindSessions } from '../src/scheduler/engine-kinds.ts';
+import { defaultSyncPolicy, planMailboxSession, type SessionPlan, type SyncPolicy } from '../src/sync/index.ts';
 import { runMailboxSession, type MailboxSessionOptions } from '../src/sync/mailbox-session.ts';
-import type { RecurringEventsMode, SeriesMasterReader } from '../src/sync/series-mode-types.ts';
-import { E2eHarness, type CrmEvent } from './support/e2e-harness.ts';
+import type { RecurringEventsMode, SeriesMasterReader, SeriesRegistryStore } from '../src/sync/series-mode-types.ts';
+import { E2eHarness, SYNC_ID_FIELD, type CrmEvent } from './support/e2e-harness.ts';
 
 /** Sessions of a Graph mailbox with series mode wired in, over the corpus series the recurrence-series tests share. */
 
@@ -42,14 +44,22 @@ export async function seedCorpus(harness: E2eHarness, file: string, window: { st
 /** The harness's Salesforce Event source, which a test may wrap to break a session on purpose. */
 export type SeriesCrmSource = ReturnType<E2eHarness['createSources']>['crmSource'];
 
+/** How a test varies one session: a Salesforce source it breaks on purpose, or a policy of its own. */
+interface SessionVariant {
+  readonly wrapCrm?: (source: SeriesCrmSource) => SeriesCrmSource;
+  readonly policy?: Partial<SyncPolicy>;
+}
+
 /** Return the options of one session of the harness's mailbox, with series mode wired in as the engine wires it. */
-function seriesSessionOptions(harness: E2eHarness, mode: RecurringEventsMode, window = harnessWindow.get(harness), wrapCrm?: (source: SeriesCrmSource) => SeriesCrmSource): MailboxSessionOptions {
+function seriesSessionOptions(harness: E2eHarness, mode: RecurringEventsMode, window = harnessWindow.get(harness), variant: SessionVariant = {}): MailboxSessionOptions {
+  const { wrapCrm } = variant;
   const { mailboxSource, crmSource: plainSource } = harness.createSources();
   const crmSource = wrapCrm === undefined ? plainSource : wrapCrm(plainSource);
   const client = createSalesforceRecordClient({ loginUrl: harness.salesforceUrl, auth: SF_AUTH, apiVersion: '62.0', logger: createSilentLogger() });
   if (!readsSeriesMasters(mailboxSource)) throw new Error('The Graph event source reads no series masters');
   const series = new SalesforceSeriesMode({
-    mode, org: seriesOrgOf(client), masters: mailboxSource, registry: harness.store, mailboxId: harness.mailbox.id, mailboxTimeZone: harness.mailbox.timeZone, logger: createSilentLogger(),
+    mode, org: seriesOrgOf(client), masters: mailboxSource, registry: harness.store, mailboxId: harness.mailbox.id,
+    mailboxTimeZone: harness.mailbox.timeZone, logger: createSilentLogger(),
   });
   return {
     mailbox: harness.mailbox,
@@ -58,10 +68,10 @@ function seriesSessionOptions(harness: E2eHarness, mode: RecurringEventsMode, wi
       mailboxSource,
       crmSource: series.wrap(crmSource),
       crmRecordUrl: (id) => crmSource.recordUrl(id),
-      beforeCrmWrites: (writes, context) => series.prepare(writes, context.window),
+      beforeCrmWrites: (writes, context) => series.prepare(writes, context),
     }],
     store: harness.store,
-    policy: defaultSyncPolicy,
+    policy: { ...defaultSyncPolicy, ...variant.policy },
     window: window ?? { start: '', end: '' },
     logger: createSilentLogger(),
   };
@@ -69,12 +79,40 @@ function seriesSessionOptions(harness: E2eHarness, mode: RecurringEventsMode, wi
 
 /** Runs one session of the harness's mailbox with series mode wired in as the engine wires it. */
 export async function runSession(harness: E2eHarness, mode: RecurringEventsMode, window = harnessWindow.get(harness), wrapCrm?: (source: SeriesCrmSource) => SeriesCrmSource): Promise<SessionReport> {
-  return runMailboxSession(seriesSessionOptions(harness, mode, window, wrapCrm));
+  return runMailboxSession(seriesSessionOptions(harness, mode, window, wrapCrm === undefined ? {} : { wrapCrm }));
+}
+
+/** Runs one session as `runSession` does, under the test's own policy. */
+export async function runPolicySession(harness: E2eHarness, mode: RecurringEventsMode, window: { start: string; end: string }, policy: Partial<SyncPolicy>): Promise<SessionReport> {
+  return runMailboxSession(seriesSessionOptions(harness, mode, window, { policy }));
 }
 
 /** Plans one session of the harness's mailbox as `syncline sync --dry-run` does, with series mode wired in. */
 export async function planSession(harness: E2eHarness, mode: RecurringEventsMode, window = harnessWindow.get(harness)): Promise<SessionPlan> {
   return planMailboxSession(seriesSessionOptions(harness, mode, window));
+}
+
+/**
+ * Runs one session of the harness's mailbox as the engine builds it (`kindSessions`), under the org setting
+ * `salesforce.recurringEvents` (absent: the default) and with this series registry. Without a registry the engine
+ * builds no series mode.
+ */
+export async function runEngineSession(harness: E2eHarness, recurringEvents: RecurringEventsMode | undefined, window: { start: string; end: string },
+  registry: SeriesRegistryStore | null = harness.store): Promise<SessionReport> {
+  const setting = { id: harness.mailbox.id, address: harness.mailbox.address, timeZone: harness.mailbox.timeZone, salesforceUser: { email: harness.mailbox.address }, sessionIntervalMinutes: 30, kind: 'graph' as const };
+  const org: OrgSetting = {
+    id: 'org-1',
+    name: 'Contoso',
+    policy: {},
+    salesforce: {
+      loginUrl: harness.salesforceUrl, apiVersion: '62.0', syncIdField: SYNC_ID_FIELD, apiBudgetShare: 1, auth: SF_AUTH,
+      ...(recurringEvents === undefined ? {} : { recurringEvents }),
+    },
+    graph: { graphBaseUrl: `${harness.graphUrl}/v1.0`, tokenUrl: `${harness.graphUrl}/${GRAPH_APP.tenant}/oauth2/v2.0/token`, clientId: GRAPH_APP.clientId, clientSecret: GRAPH_APP.clientSecret },
+    mailboxes: [setting],
+  };
+  const kinds = kindSessions({ org, setting, tables: [defaultEventMapping], logger: createSilentLogger(), ...(registry === null ? {} : { seriesRegistry: registry }) });
+  return runMailboxSession({ mailbox: harness.mailbox, kinds, store: harness.store, policy: defaultSyncPolicy, window, logger: createSilentLogger() });
 }
 
 function readsSeriesMasters<T extends object>(source: T): source is T & SeriesMasterReader {

@@ -202,7 +202,7 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
       ...(kindScope.syncIdPrefix === undefined ? {} : { syncIdPrefix: kindScope.syncIdPrefix }),
       ...(linker === null && series === null ? {} : {
         beforeCrmWrites: async (writes, context) => [
-          ...(series === null ? [] : await series.prepare(writes, context.window)),
+          ...(series === null ? [] : await series.prepare(writes, context)),
           ...(linker === null ? [] : await linker.prepare(writes, { logger: context.logger, privateItems: context.policy.privateItems })),
         ],
       }),
@@ -216,18 +216,20 @@ export function kindSessions(options: KindSourcesOptions): KindSession[] {
 }
 
 /**
- * Return series mode for a calendar written to Salesforce Events from a mailbox whose connector reads series masters;
- * null where every series is written occurrence by occurrence (docs/recurrence.md).
+ * Return series mode for a calendar written to Salesforce Events from a mailbox whose connector reads series masters,
+ * in every mode: under `occurrences` it writes no new series but still finishes the series the registry names.
+ * Null where no series can be written (docs/recurrence.md).
  */
 function seriesModeOf(table: MappingTable, source: ItemSource<MailboxItem> | undefined, where: { org: OrgSetting; setting: MailboxSetting; registry: SeriesRegistryStore },
   client: () => SalesforceRecordClient, logger: Logger): SalesforceSeriesMode | null {
   const { org, setting, registry } = where;
   const mode = org.salesforce.recurringEvents ?? DEFAULT_RECURRING_EVENTS;
-  if (mode === 'occurrences' || table.kind !== 'event' || table.crmObject !== 'Event' || !flowsFrom(table, 'mailbox') || !isSeriesMasterReader(source)) {
+  if (table.kind !== 'event' || table.crmObject !== 'Event' || !flowsFrom(table, 'mailbox') || !isSeriesMasterReader(source)) {
     return null;
   }
   return new SalesforceSeriesMode({
-    mode, org: seriesOrgOf(client()), masters: source, registry, mailboxId: setting.id, mailboxTimeZone: setting.timeZone, logger: logger.child({ side: 'crm' }),
+    mode, org: seriesOrgOf(client()), masters: source, registry, mailboxId: setting.id, mailboxTimeZone: setting.timeZone,
+    logger: logger.child({ side: 'crm' }),
   });
 }
 

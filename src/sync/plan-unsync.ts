@@ -6,12 +6,28 @@ import type { MailboxItem } from '../domain/mailbox-items.ts';
 import { mergeViews } from './merge-views.ts';
 import { objectTypeOf } from './object-types/index.ts';
 import type { ItemView, PairAction, PlannerInput, UnsyncTally } from './plan.ts';
+import type { SyncPolicy } from './policy.ts';
 import { meetingKeyOf } from './shared-meetings.ts';
 import { unsyncRuleForEvent, unsyncRuleForValues, type UnsyncRule } from './unsync-rules.ts';
 
 /** The counts of one plan's un-sync decisions that write nothing, per reason, for the session's notes. */
 export function emptyUnsyncTally(): UnsyncTally {
   return { notStartedMailbox: 0, notStartedCrm: 0, keptOrganized: new Map() };
+}
+
+/**
+ * True when a session would start syncing this mailbox event, which no link pairs yet, to Salesforce: it is not
+ * cancelled, the org's selection takes it, `privateItems` does not skip it, and no un-sync rule keeps it out. These are
+ * the planner's own tests (planner.ts and unsyncNewPairs), so that series mode awaits exactly the occurrences a session
+ * creates.
+ */
+export function startsSyncingMailboxEvent(event: CalendarEvent, policy: SyncPolicy, now: Date = new Date()): boolean {
+  const type = objectTypeOf('event');
+  if (type.isGone(event) || !type.mailboxInScope(event, policy) || type.privacyMasks(event, policy).excluded) {
+    return false;
+  }
+  // A new event a rule matches never starts syncing, even one the mailbox organizes: keepsOrganized spares only existing pairs.
+  return unsyncRuleForEvent(policy.unsync, event, now) === null;
 }
 
 /** True when the plan's kind takes un-sync rules at all: calendar events, under an org that has some. */

@@ -1,4 +1,4 @@
-import type { EventSpan } from '../domain/calendar-event.ts';
+import type { CalendarEvent, EventSpan } from '../domain/calendar-event.ts';
 import type { SyncWindow } from '../domain/connector.ts';
 
 /** A mailbox series master as series mode needs it: its rule as an RFC 5545 RRULE and the span of its first occurrence. */
@@ -13,16 +13,18 @@ export interface SeriesMasterReader {
   /** Read series masters by the id their occurrences name (`recurrence.seriesId`); an unknown id is left out. */
   readSeriesMasters(ids: readonly string[]): Promise<Map<string, SeriesMaster>>;
   /**
-   * Return a series' occurrences and exceptions inside `window`, each with its id and original start (cancelled ones
-   * are absent), or null when the mailbox no longer has the series.
+   * Return a series' occurrences and exceptions inside `window`, each with its id, original start and event (cancelled
+   * ones are absent), or null when the mailbox no longer has the series.
    */
   readSeriesInstances(seriesId: string, window: SyncWindow): Promise<readonly SeriesInstance[] | null>;
 }
 
-/** A live occurrence or exception of a mailbox series: its item id, and the start the series gave it. */
+/** A live occurrence or exception of a mailbox series: its item id, the start the series gave it, and the event. */
 export interface SeriesInstance {
   readonly id: string;
   readonly originalStart: string;
+  /** The event, which privacy, the selection and un-sync rules decide on before a session starts syncing it. */
+  readonly event: CalendarEvent;
 }
 
 /** A Salesforce event series that series mode wrote for a mailbox series. */

@@ -1,5 +1,7 @@
 import type { CrmRecord, ItemSnapshot, ItemSource, SyncWindow, Write, WriteResult } from '../../domain/connector.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { startsSyncingMailboxEvent } from '../../sync/plan-unsync.ts';
+import type { SyncPolicy } from '../../sync/policy.ts';
 import type { SeriesMasterReader, SeriesRecord, SeriesRegistryStore } from '../../sync/series-mode-types.ts';
 import { toId18 } from './record-id.ts';
 import { occurrenceSlotOf } from './series-records.ts';
@@ -25,6 +27,8 @@ export interface SeriesClaimDeps {
   readonly masters: SeriesMasterReader;
   readonly mailboxId: string;
   readonly window: SyncWindow;
+  /** The session's policy: a mailbox occurrence it keeps out of Salesforce claims no member. */
+  readonly policy: SyncPolicy;
   readonly logger: Logger;
   /** Called when a claim has read the generated members of a series whose row did not name them yet. */
   readonly membersRead?: (row: SeriesRecord) => Promise<void>;
@@ -68,7 +72,9 @@ export async function freeMembers(deps: SeriesClaimDeps, row: SettledSeries, exc
 
 /**
  * Carry out the creates whose slot has a free member as updates of that member, changed only in the fields that
- * differ; then delete the free members inside the window whose slot the mailbox series lacks.
+ * differ. A claim writes no sync id: an edit of one occurrence makes it an exception in Salesforce, and the series
+ * registry pairs members by series and slot. Then delete the free members inside the window that no mailbox occurrence
+ * will claim.
  */
 export async function claimMembers(deps: SeriesClaimDeps, row: SettledSeries, creates: readonly SlotCreate[], except: readonly string[] = []): Promise<ClaimOutcome> {
   const free = await freeMembers(deps, row, except);
@@ -94,9 +100,11 @@ export async function claimMembers(deps: SeriesClaimDeps, row: SettledSeries, cr
 }
 
 /**
- * Delete the free members inside the window that no mailbox occurrence will claim: the mailbox series has none at
- * their slot (the mailbox cancelled it), or the occurrence there is paired with an Event of its own already. They are
- * Syncline's own artifacts, so the org's deletion policy does not hold them back.
+ * Delete the free members inside the window that no mailbox occurrence will claim. The mailbox series has none at
+ * their slot (the mailbox cancelled it), or the occurrence there is paired with an Event of its own already. Or the
+ * session does not start syncing that occurrence: a private one under `privateItems: skip`, one outside the selection,
+ * or one an un-sync rule matches. The members are Syncline's own artifacts, so the org's deletion policy does not hold
+ * them back.
  */
 export async function deleteCancelled(deps: SeriesClaimDeps, seriesIds: { mailbox: string; crm: string }, free: ReadonlyMap<string, string>): Promise<number> {
   const inWindow = [...free].filter(([slot]) => insideWindow(slot, deps.window));
@@ -106,7 +114,7 @@ export async function deleteCancelled(deps: SeriesClaimDeps, seriesIds: { mailbo
   const instances = (await deps.masters.readSeriesInstances(seriesIds.mailbox, deps.window)) ?? [];
   const paired = await deps.registry.linkedEventItems(deps.mailboxId, instances.map((instance) => instance.id));
   // Both forms of each start: a series is all-day or timed throughout, so a date meets only all-day members.
-  const awaited = new Set(instances.filter((instance) => !paired.has(instance.id))
+  const awaited = new Set(instances.filter((instance) => !paired.has(instance.id) && startsSyncingMailboxEvent(instance.event, deps.policy))
     .flatMap((instance) => [slotOfInstant(instance.originalStart, true), slotOfInstant(instance.originalStart, false)]));
   const unclaimable = inWindow.filter(([slot]) => !awaited.has(slot));
   if (unclaimable.length === 0) {
@@ -125,7 +133,7 @@ export async function deleteCancelled(deps: SeriesClaimDeps, seriesIds: { mailbo
   return deleted;
 }
 
-/** The slot of a mailbox occurrence: the UTC instant of its original start, or its date in an all-day series. */
+/** Return the slot of a mailbox occurrence: the UTC instant of its original start, or its date in an all-day series. */
 export function slotOfInstant(originalStart: string, allDay: boolean): string {
   if (allDay) {
     return originalStart.slice(0, 10);
@@ -139,7 +147,7 @@ export function insideWindow(slot: string, window: SyncWindow): boolean {
   return at >= Date.parse(window.start) && at < Date.parse(window.end);
 }
 
-/** The fields of a create whose values the generated occurrence does not already hold. */
+/** Return the fields of a create whose values the generated occurrence does not already hold. */
 function differingFields(expected: CrmRecord, snapshot: ItemSnapshot<CrmRecord>): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(expected)) {

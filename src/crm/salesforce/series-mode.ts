@@ -2,6 +2,7 @@ import type { CalendarEvent } from '../../domain/calendar-event.ts';
 import type { CrmRecord, ItemSnapshot, ItemSource, PullResult, SyncWindow, Write, WriteResult } from '../../domain/connector.ts';
 import { ConnectorError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { SyncPolicy } from '../../sync/policy.ts';
 import type { RecurringEventsMode, SeriesMaster, SeriesMasterReader, SeriesRecord, SeriesRegistryStore } from '../../sync/series-mode-types.ts';
 import type { SalesforceRecordSource } from './record-source.ts';
 import { toId18 } from './record-id.ts';
@@ -24,6 +25,10 @@ import { seriesInsertValues } from './series-records.ts';
  * names the series (found by the insert's sync id), and the later chunks of a chunked read claim their members. On the
  * pull side, a member no link pairs is never taken for a meeting made in Salesforce. Once linked, occurrences are
  * ordinary pairs. Occurrences that enter the window later are written one by one, like in occurrence mode.
+ *
+ * In mode `occurrences` no new series is written, but the series the registry names are still held back, claimed and
+ * cleared of cancelled members, so that switching the mode after a crash brings nothing back. A mailbox without
+ * registered series costs the one registry read per session.
  *
  * A series is written in series form only when its first occurrence is among this session's creates. So a series
  * already mirrored occurrence by occurrence (before the switch to series mode) keeps its pairs and gains no second
@@ -54,9 +59,16 @@ interface SeriesCreate extends SlotCreate {
   readonly event: CalendarEvent;
 }
 
+/** The part of the session's `beforeCrmWrites` context that series mode reads. */
+export interface SeriesPrepareContext {
+  readonly window: SyncWindow;
+  readonly policy: SyncPolicy;
+}
+
 export class SalesforceSeriesMode {
   private readonly events = new Map<string, CalendarEvent>();
   private window: SyncWindow | null = null;
+  private policy: SyncPolicy | null = null;
   private active: Promise<boolean> | null = null;
   private registered: Promise<Map<string, SeriesRecord>> | null = null;
   /** Rows of stopped sessions that `registry` resolved and that are not stored yet. */
@@ -72,8 +84,10 @@ export class SalesforceSeriesMode {
    * applies, and delete the cancelled members of registered series the pull held back. Throws when the org setting
    * forces series mode on an org without Recurring Events 2.0.
    */
-  async prepare(writes: readonly SeriesPendingWrite[], window: SyncWindow): Promise<readonly string[]> {
+  async prepare(writes: readonly SeriesPendingWrite[], context: SeriesPrepareContext): Promise<readonly string[]> {
+    const { window } = context;
     this.window = window;
+    this.policy = context.policy;
     for (const write of writes) {
       const event = write.item as Partial<CalendarEvent>;
       if (write.op === 'create' && event.recurrence?.seriesId !== undefined) {
@@ -126,7 +140,7 @@ export class SalesforceSeriesMode {
   }
 
   /**
-   * The registered series of the mailbox by mailbox series id, read once per session. A row left without a Salesforce
+   * Return the registered series of the mailbox by mailbox series id, read once per session. A row left without a Salesforce
    * id by a session that stopped after recording it gets the series of the Event its sync id names, or goes.
    */
   private registry(source: ItemSource<CrmRecord>): Promise<Map<string, SeriesRecord>> {
@@ -167,7 +181,9 @@ export class SalesforceSeriesMode {
     for (const row of resolution.settled) {
       await registry.settleSeries(mailboxId, row.mailboxSeriesId, String(row.crmSeriesId));
     }
-    await registry.forgetSeries(mailboxId, resolution.dropped);
+    if (resolution.dropped.length > 0) {
+      await registry.forgetSeries(mailboxId, resolution.dropped);
+    }
     if (resolution.settled.length + resolution.dropped.length > 0) {
       logger.info({ settled: resolution.settled.length, dropped: resolution.dropped.length }, 'Resolved event series a stopped session had started to write');
     }
@@ -176,9 +192,6 @@ export class SalesforceSeriesMode {
   /** Pull, holding back the members of registered series that no link pairs: they are no meetings made in Salesforce. */
   private async pullChanges(source: SalesforceRecordSource, cursor: string | null, window: SyncWindow): Promise<PullResult<CrmRecord>> {
     const pull = await source.pullChanges(cursor, window);
-    if (this.options.mode === 'occurrences') {
-      return pull;
-    }
     const bySalesforceId = new Map([...(await this.registry(source)).values()].map((row) => [toId18(String(row.crmSeriesId)), row]));
     const upserts = pull.changes.filter((change) => change.kind === 'upsert').map((change) => change.id);
     if (bySalesforceId.size === 0 || upserts.length === 0) {
@@ -228,13 +241,18 @@ export class SalesforceSeriesMode {
       group.push({ write, event, slot: slotOfInstant(event.recurrence.originalStart, event.span.kind === 'allDay') });
       bySeries.set(event.recurrence.seriesId, group);
     }
-    if (bySeries.size === 0 || !(await this.isActive())) {
+    if (bySeries.size === 0) {
+      return source.applyWrites(writes);
+    }
+    const writesSeries = await this.isActive();
+    const registered = await this.registry(source);
+    // Creates of registered series claim their members in every mode; only an active series mode writes new series.
+    if (!writesSeries && ![...bySeries.keys()].some((seriesId) => registered.has(seriesId))) {
       return source.applyWrites(writes);
     }
 
-    const registered = await this.registry(source);
     await this.storeResolution();
-    const newSeries = [...bySeries.keys()].filter((seriesId) => !registered.has(seriesId));
+    const newSeries = writesSeries ? [...bySeries.keys()].filter((seriesId) => !registered.has(seriesId)) : [];
     const masters = newSeries.length === 0 ? new Map<string, SeriesMaster>() : await this.options.masters.readSeriesMasters(newSeries);
     const handled = new Set<string>();
     const results: WriteResult[] = [];
@@ -299,7 +317,8 @@ export class SalesforceSeriesMode {
   }
 
   private claimDeps(source: ItemSource<CrmRecord>, window = this.window): SeriesClaimDeps {
-    if (window === null) {
+    const policy = this.policy;
+    if (window === null || policy === null) {
       throw new Error('Series mode wrote before the session prepared its Salesforce writes; call prepare first');
     }
     const { org, registry, masters, mailboxId, logger } = this.options;
@@ -307,7 +326,7 @@ export class SalesforceSeriesMode {
     const membersRead = async (row: SeriesRecord): Promise<void> => {
       (await this.registry(source)).set(row.mailboxSeriesId, row);
     };
-    return { source, org, registry, masters, mailboxId, window, logger, membersRead };
+    return { source, org, registry, masters, mailboxId, window, policy, logger, membersRead };
   }
 }
 

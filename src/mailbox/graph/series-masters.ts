@@ -65,13 +65,13 @@ export async function readSeriesMasters(ctx: SourceContext, ids: readonly string
   return found;
 }
 
-// Only what names an instance's slot.
-const INSTANCE_SELECT = 'id,start,end,isAllDay,originalStart,originalStartTimeZone,type,seriesMasterId';
+// What names an instance's slot, and what decides whether a session starts syncing it (privacy, selection, un-sync rules).
+const INSTANCE_SELECT = 'id,start,end,isAllDay,originalStart,originalStartTimeZone,type,seriesMasterId,subject,sensitivity,categories,attendees,organizer,isCancelled';
 const INSTANCES_PAGE_SIZE = 100;
 
 /**
  * Return a series' live occurrences and exceptions inside the window, each with the original start the event source
- * gives it (`recurrence.originalStart`). Return null when Graph no longer has the series.
+ * gives it (`recurrence.originalStart`) and the event without its body. Return null when Graph no longer has the series.
  */
 export async function readSeriesInstances(ctx: SourceContext, seriesId: string, window: SyncWindow): Promise<SeriesInstance[] | null> {
   const query = new URLSearchParams({ startDateTime: window.start, endDateTime: window.end, $select: INSTANCE_SELECT, $top: String(INSTANCES_PAGE_SIZE) });
@@ -87,8 +87,9 @@ export async function readSeriesInstances(ctx: SourceContext, seriesId: string, 
     }
     const page = (response.body ?? {}) as GraphPage<GraphEvent>;
     for (const instance of page.value ?? []) {
-      const originalStart = eventFromGraph(instance, ctx.mailboxTimeZone).recurrence?.originalStart;
-      if (originalStart !== undefined) instances.push({ id: instance.id, originalStart });
+      const event = eventFromGraph(instance, ctx.mailboxTimeZone);
+      const originalStart = event.recurrence?.originalStart;
+      if (originalStart !== undefined) instances.push({ id: instance.id, originalStart, event });
     }
     url = page['@odata.nextLink'];
   }

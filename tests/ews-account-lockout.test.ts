@@ -45,7 +45,7 @@ describe('a rejected service account password', () => {
     // The second mailbox is suspended without a logon of its own, and its reason names the mailbox whose logon failed.
     const secondFailure = await failureOf(second.connector.events.pullChanges(null, WINDOW));
     expect(secondFailure.kind).toBe('suspend');
-    expect(secondFailure.message).toContain(`for mailbox ${first.address}, so this mailbox did not try it`);
+    expect(secondFailure.message).toContain(`for mailbox ${first.address}, so it was not tried again`);
     expect(sent.count).toBe(afterFirst);
 
     // A fixed password is another account key, so it is tried at once.
@@ -53,5 +53,24 @@ describe('a rejected service account password', () => {
     const pulled = await fixed.connector.events.pullChanges(null, WINDOW);
     expect(pulled.changes).toEqual([]);
     expect(sent.count).toBeGreaterThan(afterFirst);
+  });
+
+  it('is tried once by mailboxes starting together', async () => {
+    const wrong: EwsAuth = { kind: 'basic', username: SERVICE_ACCOUNT.username, password: 'another-old-password' };
+    const sent = { count: 0 };
+    const mailboxes = await Promise.all(Array.from({ length: 8 }, () => mailboxWith(wrong, sent)));
+
+    // Eight sessions start at once: one logon goes out, and the others wait for its result.
+    const failures = await Promise.all(mailboxes.map((mailbox) => failureOf(mailbox.connector.events.pullChanges(null, WINDOW))));
+    expect(failures.map((failure) => failure.kind)).toEqual(Array.from({ length: 8 }, () => 'suspend'));
+    expect(sent.count).toBe(1);
+  });
+
+  it('lets requests run together once accepted', async () => {
+    const right: EwsAuth = { kind: 'basic', username: SERVICE_ACCOUNT.username, password: SERVICE_ACCOUNT.password };
+    const sent = { count: 0 };
+    const mailboxes = await Promise.all(Array.from({ length: 4 }, () => mailboxWith(right, sent)));
+    const pulls = await Promise.all(mailboxes.map((mailbox) => mailbox.connector.events.pullChanges(null, WINDOW)));
+    expect(pulls.map((pull) => pull.changes)).toEqual([[], [], [], []]);
   });
 });

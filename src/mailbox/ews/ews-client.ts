@@ -147,7 +147,7 @@ export class EwsClient {
     for (let attempt = 1; ; attempt += 1) {
       await this.options.gate.waitForPause(this.options.sleep);
       const authorization = await this.options.credentials.authorization();
-      const outcome = await this.options.gate.run(() => this.sendOnce(request, authorization));
+      const outcome = await this.logOn(() => this.options.gate.run(() => this.sendOnce(request, authorization)), (sent) => this.passedLogon(!sent.ok && sent.failure.kind === 'reauthenticate', sent.ok ? '' : sent.failure.code));
       if (outcome.ok) {
         return outcome.reply;
       }
@@ -161,11 +161,9 @@ export class EwsClient {
           continue;
         }
         if (this.options.credentials.kind === 'basic') {
-          this.recordRejection(outcome.failure.code);
           throw new ConnectorError(basicRejected(outcome.failure, this.options.credentials.passwordVariable));
         }
         if (this.options.credentials.kind === 'ntlm') {
-          this.recordRejection(outcome.failure.code);
           throw new ConnectorError(ntlmRejected(outcome.failure, this.options.credentials.passwordVariable));
         }
       }
@@ -198,6 +196,10 @@ export class EwsClient {
   async openStream(body: string, signal: AbortSignal): Promise<Response> {
     this.skipRejectedAccount();
     const authorization = await this.options.credentials.authorization();
+    return this.logOn(() => this.fetchStream(body, authorization, signal), (opened) => this.passedLogon(opened.status === 401, 'HTTP401'));
+  }
+
+  private async fetchStream(body: string, authorization: string, signal: AbortSignal): Promise<Response> {
     this.sent += 1;
     try {
       return await this.options.fetch(this.options.ewsUrl, {
@@ -214,7 +216,16 @@ export class EwsClient {
     }
   }
 
-  /** Throw the suspension of a mailbox whose service account password Exchange rejected for another mailbox a moment ago. */
+  /** Send under the account's first logon rule (RejectedAccounts.firstLogon); OAuth tokens have no such account. */
+  private logOn<T>(send: () => Promise<T>, accepted: (outcome: T) => boolean): Promise<T> {
+    const key = this.options.credentials.accountKey;
+    if (key === undefined) {
+      return send();
+    }
+    return (this.options.rejectedAccounts ?? processRejectedAccounts).firstLogon(key, send, accepted, () => this.skipRejectedAccount());
+  }
+
+  /** Throw the suspension of a mailbox whose service account password Exchange rejected a moment ago. */
   private skipRejectedAccount(): void {
     const key = this.options.credentials.accountKey;
     const accounts = this.options.rejectedAccounts ?? processRejectedAccounts;
@@ -223,20 +234,26 @@ export class EwsClient {
       return;
     }
     const variable = this.options.credentials.passwordVariable ?? 'SYNCLINE_<ORG>_EWS_PASSWORD';
+    const where = rejection.mailboxAddress === this.options.mailboxAddress ? 'for this mailbox' : `for mailbox ${rejection.mailboxAddress}`;
     throw new ConnectorError({
       kind: 'suspend',
       code: rejection.code,
-      message: `Exchange rejected the service account's password at ${new Date(rejection.at).toISOString()} for mailbox ${rejection.mailboxAddress}, so this mailbox did not try it: `
+      message: `Exchange rejected the service account's password at ${new Date(rejection.at).toISOString()} ${where}, so it was not tried again: `
         + `each failed logon counts toward the account's lockout. The same password is tried again after ${new Date(accounts.until(rejection.at)).toISOString()}. `
         + `Fix ews.auth (the password is ews.auth.password or the ${variable} environment variable), check that the account is not locked, then run "syncline resume" for the mailbox`,
     });
   }
 
-  private recordRejection(code: string): void {
+  /**
+   * Return whether a request passed the logon, and remember a rejected Basic or NTLM password before the requests that
+   * wait on this one go on.
+   */
+  private passedLogon(rejected: boolean, code: string): boolean {
     const key = this.options.credentials.accountKey;
-    if (key !== undefined) {
+    if (rejected && key !== undefined) {
       (this.options.rejectedAccounts ?? processRejectedAccounts).record(key, { at: Date.now(), mailboxAddress: this.options.mailboxAddress, code });
     }
+    return !rejected;
   }
 
   /**

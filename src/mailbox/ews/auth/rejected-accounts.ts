@@ -20,6 +20,10 @@ export interface AccountRejection {
 
 export class RejectedAccounts {
   private readonly rejections = new Map<string, AccountRejection>();
+  /** Accounts whose password Exchange accepted in this process. */
+  private readonly accepted = new Set<string>();
+  /** The logon in flight of each account not accepted yet: the others wait for its outcome. */
+  private readonly probes = new Map<string, Promise<void>>();
 
   constructor(private readonly holdMs = REJECTION_HOLD_MS) {}
 
@@ -42,7 +46,38 @@ export class RejectedAccounts {
   }
 
   record(key: string, rejection: AccountRejection): void {
+    this.accepted.delete(key);
     this.rejections.set(key, rejection);
+  }
+
+  /**
+   * Run `send` under the account's first logon rule. Until Exchange accepts the account's password once, its requests
+   * go out one at a time, so that many mailboxes starting together try a wrong password once, not once each.
+   * `accepted` returns from the outcome whether the logon passed; `check` runs after any wait and may throw the
+   * rejection another request recorded meanwhile.
+   */
+  async firstLogon<T>(key: string, send: () => Promise<T>, accepted: (outcome: T) => boolean, check: () => void): Promise<T> {
+    for (let probe = this.probes.get(key); probe !== undefined && !this.accepted.has(key); probe = this.probes.get(key)) {
+      await probe;
+    }
+    check();
+    if (this.accepted.has(key)) {
+      return send();
+    }
+    let settle = (): void => undefined;
+    this.probes.set(key, new Promise<void>((resolve) => {
+      settle = resolve;
+    }));
+    try {
+      const outcome = await send();
+      if (accepted(outcome)) {
+        this.accepted.add(key);
+      }
+      return outcome;
+    } finally {
+      this.probes.delete(key);
+      settle();
+    }
   }
 }
 

@@ -171,7 +171,7 @@ describe('org settings', () => {
       id: 'acme',
       name: 'Acme Corp',
       policy: { conflict: 'mailboxWins', deleteCrmOnMailboxDelete: true },
-      salesforce: { authKind: 'refreshToken', syncIdField: 'Syncline_Sync_Id__c' },
+      salesforce: { authKind: 'refreshToken', syncIdField: 'Syncline_Sync_Id__c', recurringEvents: 'auto' },
       mailboxes: { count: 2, sessionIntervalMinutes: [30] },
     });
     expect(response.text).not.toMatch(/never-shown/);

@@ -219,6 +219,8 @@ describe('cli against the sandbox', () => {
     expect(code, text).toBe(0);
     expect(text).toContain('Graph emulator:');
     expect(text).toContain('Salesforce emulator:');
+    // A configuration of one's own can use the sandbox's Salesforce with the secrets of this run.
+    expect(text).toMatch(/connected app syncline-sandbox-connected-app,\s+secret for this run: \S+, refresh token for this run: \S+\)/);
     expect(text).toContain('Seeded sample data:   32 events from 8 sources');
     expect(text.indexOf('Press Ctrl-C to stop')).toBeLessThan(text.indexOf('applied store migration'));
     expect(text).toContain('Syncline stopped');

@@ -92,7 +92,8 @@ function printSandboxBanner(ready: SandboxReady, config: SynclineConfig, environ
     'Syncline is running against the embedded sandbox (no configuration file found).',
     `  Graph emulator:       ${ready.graph.url}/v1.0  (mailbox ${ready.mailbox.address}, ${ready.mailbox.timeZone})`,
     `  Org:                  id ${ready.org.id}  ("${ready.org.name}"; commands such as \`syncline users add --org ${ready.org.id}\` take the id)`,
-    `  Salesforce emulator:  ${ready.salesforce.url}  (API v${ready.salesforce.apiVersion})`,
+    `  Salesforce emulator:  ${ready.salesforce.url}  (API v${ready.salesforce.apiVersion}; connected app ${ready.salesforce.clientId},`,
+    `                        secret for this run: ${ready.salesforce.clientSecret}, refresh token for this run: ${ready.salesforce.refreshToken})`,
     ...(ready.ews
       ? [
           `  EWS emulator:         ${ready.ews.url}  (mailbox ${ready.ews.mailbox.address}; Basic or NTLM as ${ready.ews.serviceAccount.username},`,

@@ -1,3 +1,4 @@
+import { DEFAULT_RECURRING_EVENTS, RECURRING_EVENTS_MODES } from '../../sync/series-mode-types.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -21,7 +22,10 @@ const orgSettingsSchema = z
       privateItems: z.enum(['skip', 'withoutBody', 'busyOnly']),
       massDelete: z.object({ maxShare: z.number(), maxCount: z.number().int() }),
     }),
-    salesforce: z.object({ loginUrl: z.string(), apiVersion: z.string(), authKind: z.string(), syncIdField: z.string(), apiBudgetShare: z.number() }),
+    salesforce: z.object({
+      loginUrl: z.string(), apiVersion: z.string(), authKind: z.string(), syncIdField: z.string(), apiBudgetShare: z.number(),
+      recurringEvents: z.enum(RECURRING_EVENTS_MODES).describe('How a mailbox series reaches Salesforce: auto, series or occurrences (docs/recurrence.md)'),
+    }),
     graph: z.object({ graphBaseUrl: z.string() }).nullable().describe('The Microsoft Graph app of the tenant; null when the org has no Office 365 mailbox'),
     instantSync: z.object({ coalesceSeconds: z.number().int(), triggers: z.array(z.string()) }),
     mailboxes: z.object({ count: z.number().int(), sessionIntervalMinutes: z.array(z.number().int()).describe('The distinct intervals of the org\'s mailboxes') }),
@@ -65,6 +69,7 @@ function describeOrg(fileOrg: OrgSetting, config: SynclineConfig, edit: OrgSetti
       authKind: org.salesforce.auth.kind,
       syncIdField: org.salesforce.syncIdField,
       apiBudgetShare: org.salesforce.apiBudgetShare,
+      recurringEvents: org.salesforce.recurringEvents ?? DEFAULT_RECURRING_EVENTS,
     },
     graph: org.graph === undefined ? null : { graphBaseUrl: org.graph.graphBaseUrl },
     instantSync: { coalesceSeconds: config.instantSync?.coalesceSeconds ?? 60, triggers: [...(org.instantSyncTriggers ?? config.instantSync?.triggers ?? ['create', 'update', 'delete'])] },

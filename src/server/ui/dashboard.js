@@ -334,6 +334,12 @@ function renderState(view, mailbox, lastSession, connect) {
 }
 
 const PROVIDER_WORDS = { graph: 'Microsoft', google: 'Google' };
+/** The `salesforce.recurringEvents` modes, in the words of docs/recurrence.md. */
+const RECURRING_WORDS = {
+  auto: 'auto: one Salesforce event series per new Office 365 series where the org has Recurring Events 2.0, else one Event per occurrence',
+  series: 'series: one Salesforce event series per new Office 365 series',
+  occurrences: 'occurrences: one Event per occurrence in the sync window',
+};
 
 /**
  * Link to the server's sign-in page, where the owner grants Syncline access: it sends the browser on to Microsoft or
@@ -659,6 +665,7 @@ async function renderSettings(card) {
     ['Salesforce', `${org.salesforce.loginUrl} · API v${org.salesforce.apiVersion} · ${org.salesforce.authKind}`],
     ['Sync id field', org.salesforce.syncIdField],
     ['API budget share', String(org.salesforce.apiBudgetShare)],
+    ['Recurring meetings', RECURRING_WORDS[org.salesforce.recurringEvents] ?? org.salesforce.recurringEvents],
     ['Graph', org.graph.graphBaseUrl],
     ['Instant sync', `${org.instantSync.triggers.join(', ') || 'off'} · coalesced over ${org.instantSync.coalesceSeconds} s`],
     ['Mailboxes', `${org.mailboxes.count}, sessions every ${org.mailboxes.sessionIntervalMinutes.join(' or ')} minutes`],

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_EMAIL_SAVING_SETTINGS } from '../email/index.ts';
 import { DEFAULT_LINKING_SETTINGS } from '../linking/settings.ts';
+import { ConfigError } from './config-error.ts';
 import { DATABASE_URL_VARIABLE } from './env-secrets.ts';
 import { mailboxIdFor } from './load-config.ts';
 import type { SynclineConfig } from './resolved-config.ts';
@@ -281,7 +282,7 @@ function sandboxEwsAuth(account: { username: string; password: string }, env: Re
     // The user principal name needs no domain: the emulator, like Active Directory, accepts it with an empty one.
     return { kind: 'ntlm' as const, username: account.username, password: account.password };
   }
-  throw new Error(`${SANDBOX_EWS_AUTH_VARIABLE}=${env[SANDBOX_EWS_AUTH_VARIABLE]} is invalid: set it to basic (the default) or ntlm, or leave it unset`);
+  throw new ConfigError('the environment', [`${SANDBOX_EWS_AUTH_VARIABLE}=${env[SANDBOX_EWS_AUTH_VARIABLE]} is invalid: set it to basic (the default) or ntlm, or leave it unset`]);
 }
 
 function extraMailbox(orgId: string, kind: 'ews' | 'imap-caldav', mailbox: { address: string; timeZone: string; salesforceUserEmail: string }) {

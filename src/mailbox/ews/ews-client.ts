@@ -147,7 +147,7 @@ export class EwsClient {
     for (let attempt = 1; ; attempt += 1) {
       await this.options.gate.waitForPause(this.options.sleep);
       const authorization = await this.options.credentials.authorization();
-      const outcome = await this.logOn(() => this.options.gate.run(() => this.sendOnce(request, authorization)), (sent) => this.passedLogon(!sent.ok && sent.failure.kind === 'reauthenticate', sent.ok ? '' : sent.failure.code));
+      const outcome = await this.logOn(() => this.options.gate.run(() => this.sendOnce(request, authorization)), (sent) => this.passedLogon({ accepted: sent.ok, rejected: !sent.ok && sent.failure.kind === 'reauthenticate' }, sent.ok ? '' : sent.failure.code));
       if (outcome.ok) {
         return outcome.reply;
       }
@@ -196,7 +196,7 @@ export class EwsClient {
   async openStream(body: string, signal: AbortSignal): Promise<Response> {
     this.skipRejectedAccount();
     const authorization = await this.options.credentials.authorization();
-    return this.logOn(() => this.fetchStream(body, authorization, signal), (opened) => this.passedLogon(opened.status === 401, 'HTTP401'));
+    return this.logOn(() => this.fetchStream(body, authorization, signal), (opened) => this.passedLogon({ accepted: opened.ok, rejected: opened.status === 401 }, 'HTTP401'));
   }
 
   private async fetchStream(body: string, authorization: string, signal: AbortSignal): Promise<Response> {
@@ -245,15 +245,15 @@ export class EwsClient {
   }
 
   /**
-   * Return whether a request passed the logon, and remember a rejected Basic or NTLM password before the requests that
-   * wait on this one go on.
+   * Return whether a request proved the password: only a success does, because a busy server answers before it checks
+   * the logon. Remember a rejected Basic or NTLM password before the requests that wait on this one go on.
    */
-  private passedLogon(rejected: boolean, code: string): boolean {
+  private passedLogon(outcome: { readonly accepted: boolean; readonly rejected: boolean }, code: string): boolean {
     const key = this.options.credentials.accountKey;
-    if (rejected && key !== undefined) {
+    if (outcome.rejected && key !== undefined) {
       (this.options.rejectedAccounts ?? processRejectedAccounts).record(key, { at: Date.now(), mailboxAddress: this.options.mailboxAddress, code });
     }
-    return !rejected;
+    return outcome.accepted;
   }
 
   /**

@@ -147,7 +147,15 @@ export class EwsClient {
     for (let attempt = 1; ; attempt += 1) {
       await this.options.gate.waitForPause(this.options.sleep);
       const authorization = await this.options.credentials.authorization();
-      const outcome = await this.logOn(() => this.options.gate.run(() => this.sendOnce(request, authorization)), (sent) => this.passedLogon({ accepted: sent.ok, rejected: !sent.ok && sent.failure.kind === 'reauthenticate' }, sent.ok ? '' : sent.failure.code));
+      // The check and the record sit inside the mailbox's queue, so a request that waited there meanwhile sends no
+      // password Exchange has just rejected.
+      const send = () => this.options.gate.run(async () => {
+        this.skipRejectedAccount();
+        const sent = await this.sendOnce(request, authorization);
+        this.noteLogon(!sent.ok && sent.failure.kind === 'reauthenticate', sent.ok ? '' : sent.failure.code);
+        return sent;
+      });
+      const outcome = await this.logOn(send, (sent) => sent.ok);
       if (outcome.ok) {
         return outcome.reply;
       }
@@ -196,7 +204,13 @@ export class EwsClient {
   async openStream(body: string, signal: AbortSignal): Promise<Response> {
     this.skipRejectedAccount();
     const authorization = await this.options.credentials.authorization();
-    return this.logOn(() => this.fetchStream(body, authorization, signal), (opened) => this.passedLogon({ accepted: opened.ok, rejected: opened.status === 401 }, 'HTTP401'));
+    const open = async () => {
+      this.skipRejectedAccount();
+      const opened = await this.fetchStream(body, authorization, signal);
+      this.noteLogon(opened.status === 401, 'HTTP401');
+      return opened;
+    };
+    return this.logOn(open, (opened) => opened.ok);
   }
 
   private async fetchStream(body: string, authorization: string, signal: AbortSignal): Promise<Response> {
@@ -235,25 +249,25 @@ export class EwsClient {
     }
     const variable = this.options.credentials.passwordVariable ?? 'SYNCLINE_<ORG>_EWS_PASSWORD';
     const where = rejection.mailboxAddress === this.options.mailboxAddress ? 'for this mailbox' : `for mailbox ${rejection.mailboxAddress}`;
+    const until = new Date(accounts.until(rejection.at)).toISOString();
     throw new ConnectorError({
       kind: 'suspend',
       code: rejection.code,
+      // The mailbox resumes by itself when the same password may be tried again.
+      resumeAt: until,
       message: `Exchange rejected the service account's password at ${new Date(rejection.at).toISOString()} ${where}, so it was not tried again: `
-        + `each failed logon counts toward the account's lockout. The same password is tried again after ${new Date(accounts.until(rejection.at)).toISOString()}. `
-        + `Fix ews.auth (the password is ews.auth.password or the ${variable} environment variable), check that the account is not locked, then run "syncline resume" for the mailbox`,
+        + `each failed logon counts toward the account's lockout. The mailbox resumes by itself at ${until} and tries the same password once. `
+        + `Fix ews.auth (the password is ews.auth.password or the ${variable} environment variable) and restart Syncline to try a new password at once; `
+        + 'after unlocking the account in Active Directory, restart Syncline or wait until then',
     });
   }
 
-  /**
-   * Return whether a request proved the password: only a success does, because a busy server answers before it checks
-   * the logon. Remember a rejected Basic or NTLM password before the requests that wait on this one go on.
-   */
-  private passedLogon(outcome: { readonly accepted: boolean; readonly rejected: boolean }, code: string): boolean {
+  /** Remember a rejected Basic or NTLM password before the requests that wait on this one go on. */
+  private noteLogon(rejected: boolean, code: string): void {
     const key = this.options.credentials.accountKey;
-    if (outcome.rejected && key !== undefined) {
+    if (rejected && key !== undefined) {
       (this.options.rejectedAccounts ?? processRejectedAccounts).record(key, { at: Date.now(), mailboxAddress: this.options.mailboxAddress, code });
     }
-    return outcome.accepted;
   }
 
   /**

@@ -54,7 +54,8 @@ export class RejectedAccounts {
    * Run `send` under the account's first logon rule. Until Exchange accepts the account's password once, its requests
    * go out one at a time, so that many mailboxes starting together try a wrong password once, not once each.
    * `accepted` returns from the outcome whether the logon passed; `check` runs after any wait and may throw the
-   * rejection another request recorded meanwhile.
+   * rejection another request recorded meanwhile. `send` records a rejection itself, also once the password was
+   * accepted before: a password can expire or change while the process runs, and `record` then ends the acceptance.
    */
   async firstLogon<T>(key: string, send: () => Promise<T>, accepted: (outcome: T) => boolean, check: () => void): Promise<T> {
     for (let probe = this.probes.get(key); probe !== undefined && !this.accepted.has(key); probe = this.probes.get(key)) {

@@ -42,11 +42,13 @@ export interface ExecutionResult {
  * links together with the cursors.
  *
  * The planned bases go to the store before any write too. An un-sync's planned base records the un-sync, so a crash
- * between its mailbox delete and the commit leaves a tombstone to finish, not a deletion to pass to Salesforce.
+ * between its mailbox delete and the commit leaves a tombstone to finish, not a deletion to pass to Salesforce. That
+ * record is stored only right before the mailbox writes: a mailbox item gone before then was deleted by a person.
  */
 export async function executePlan(options: ExecuteOptions): Promise<ExecutionResult> {
   await options.store.recordIntents(intentsFor(options));
-  await options.store.recordPlannedBases(plannedBasesFor(options));
+  const planned = plannedBasesFor(options);
+  await options.store.recordPlannedBases(planned.map(({ unsync: _unsync, ...base }) => base));
 
   const changedMeanwhile = await crmRecordsChangedSinceRead(options);
   const crmWrites = options.actions.filter((action) => !changedMeanwhile.has(action.syncId)).flatMap((action) => crmWriteFor(options, action));
@@ -54,6 +56,10 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
 
   // A pair whose Salesforce record changed meanwhile is left alone on both sides, so the next session merges it whole.
   const mailboxWrites = options.actions.filter((action) => !changedMeanwhile.has(action.syncId)).flatMap((action) => mailboxWriteFor(options, action));
+  const unsyncs = planned.filter((base) => base.unsync !== undefined && !changedMeanwhile.has(base.syncId));
+  if (unsyncs.length > 0) {
+    await options.store.recordPlannedBases(unsyncs);
+  }
   const mailboxResults = mailboxWrites.length > 0 ? await options.mailboxSource.applyWrites(mailboxWrites) : [];
 
   return collectOutcomes(options, resultsByRef(crmResults), resultsByRef(mailboxResults), changedMeanwhile);

@@ -117,6 +117,7 @@ export function finishCrashedUnsyncs(input: PlannerInput): Map<string, PairActio
       reason: `${unsyncReason({ name: unsync.rule })} (the un-sync a crashed session began)`,
       deletedValues: unsync.deletedValues,
       unsyncRule: unsync.rule,
+      finishesCrashedUnsync: true,
     });
   }
   return finished;
@@ -147,9 +148,10 @@ export function unsyncNewPairs(
   actions: readonly PairAction[],
   unlinked: { readonly mailbox: readonly ItemView<MailboxItem>[]; readonly crm: readonly ItemView<CrmRecord>[] },
   tally: UnsyncTally,
+  finishing: Map<string, PairAction> = new Map(),
 ): PairAction[] {
   const mailboxViews = new Map(unlinked.mailbox.map((view) => [view.id, view]));
-  const redelivered = redeliveredCopies(input, actions, mailboxViews, tally);
+  const redelivered = redeliveredCopies(input, actions, mailboxViews, tally, finishing);
   if (!unsyncApplies(input)) {
     return actions.map((action) => redelivered.get(action) ?? action);
   }
@@ -231,6 +233,7 @@ function redeliveredCopies(
   actions: readonly PairAction[],
   mailboxViews: ReadonlyMap<string, ItemView<MailboxItem>>,
   tally: UnsyncTally,
+  finishing: Map<string, PairAction>,
 ): Map<PairAction, PairAction> {
   const replaced = new Map<PairAction, PairAction>();
   if (input.objectKind !== 'event') {
@@ -241,6 +244,16 @@ function redeliveredCopies(
     const key = link.base[UNSYNC_MEETING_KEY];
     if (link.tombstone === 'mailbox' && typeof key === 'string' && input.crm.get(link.crmRecordId)?.kind !== 'deleted') {
       tombstones.set(key, link);
+    }
+  }
+  // An un-sync a crashed session began is a tombstone from this session on, so a copy delivered again meanwhile
+  // takes its place: the finishing action goes, and the copy is linked or removed again in its stead.
+  const finishingByKey = new Map<string, string>();
+  for (const action of finishing.values()) {
+    const key = action.nextBase?.[UNSYNC_MEETING_KEY];
+    if (action.link !== null && action.nextBase !== null && action.crmRecordId !== null && typeof key === 'string' && !tombstones.has(key)) {
+      tombstones.set(key, { ...action.link, mailboxItemId: action.mailboxItemId ?? action.link.mailboxItemId, base: action.nextBase, tombstone: 'mailbox' });
+      finishingByKey.set(key, action.syncId);
     }
   }
   if (tombstones.size === 0) {
@@ -256,6 +269,10 @@ function redeliveredCopies(
     }
     // One kept Event takes one copy; a second copy of the same meeting in one session syncs on its own.
     tombstones.delete(key);
+    const finished = finishingByKey.get(key);
+    if (finished !== undefined) {
+      finishing.delete(finished);
+    }
     const rule = unsyncApplies(input) ? ruleForMailbox(input, view) : null;
     replaced.set(action, rule !== null && !keepsOrganized(input, view, rule, tally) ? removeAgain(link, view, rule) : relink(input, link, view));
   }

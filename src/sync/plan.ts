@@ -67,6 +67,11 @@ export interface PairAction {
   readonly unsyncRule?: string;
   /** For an un-sync removal of a pair made this session: the pairing it replaced, which a rejected removal falls back to. */
   readonly pairedBeforeUnsync?: PairAction;
+  /**
+   * True for the end of an un-sync whose mailbox delete a crashed session made: the item is gone already, so the
+   * mass-delete breaker neither counts it nor holds it back.
+   */
+  readonly finishesCrashedUnsync?: true;
 }
 
 export interface Plan {

@@ -40,9 +40,12 @@ export function planSession(input: PlannerInput): Plan {
   const unlinkedCrm = upsertViews(input.crm, linkedCrmIds).filter((view) => type.crmInScope(view.values, input.window));
   // Matching runs before the rules, so an event a rule keeps out of the mailbox is not made there from its Salesforce twin.
   const newPairs = matchUnlinked({ ...input, unlinkedMailbox, unlinkedCrm });
-  actions.push(...unsyncNewPairs(input, newPairs, { mailbox: unlinkedMailbox, crm: unlinkedCrm }, unsync));
+  const stillFinishing = new Map(finished);
+  const started = unsyncNewPairs(input, newPairs, { mailbox: unlinkedMailbox, crm: unlinkedCrm }, unsync, stillFinishing);
+  // A copy delivered again took the place of an un-sync a crashed session began, so that finishing action goes.
+  const kept = actions.filter((action) => action.finishesCrashedUnsync !== true || stillFinishing.has(action.syncId));
 
-  return { actions, abandonedIntents: abandonedIntents(input), notes: unsyncPlanNotes(unsync), unsync };
+  return { actions: [...kept, ...started], abandonedIntents: abandonedIntents(input), notes: unsyncPlanNotes(unsync), unsync };
 }
 
 function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {

@@ -35,7 +35,9 @@ export function applyMassDeleteValve(
 ): ValveResult {
   const heldTargets: Side[] = [];
   const notes: string[] = [];
-  const counted = actions.filter((action) => !confirmed.has(action.syncId));
+  // The end of an un-sync a crashed session began deletes nothing that is still there, and holding it back would
+  // leave the pair to the deletion policy at the next session.
+  const counted = actions.filter((action) => !confirmed.has(action.syncId) && action.finishesCrashedUnsync !== true);
 
   for (const side of ['crm', 'mailbox'] as const) {
     const deletes = counted.filter((action) => endsPairOn(action, side)).length;
@@ -60,7 +62,7 @@ export function applyMassDeleteValve(
   const kept: PairAction[] = [];
   const held: HeldAction[] = [];
   for (const action of actions) {
-    const side = confirmed.has(action.syncId) ? undefined : heldTargets.find((target) => endsPairOn(action, target));
+    const side = confirmed.has(action.syncId) || action.finishesCrashedUnsync === true ? undefined : heldTargets.find((target) => endsPairOn(action, target));
     if (side === undefined) {
       kept.push(action);
     } else {

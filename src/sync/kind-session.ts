@@ -51,7 +51,9 @@ export async function executeKindPlan(session: KindSession, mailboxSource: ItemS
   const { state, windows, mailboxPull, crmPull, mailboxReason, crmReason, plan, valve: plannedValve, reviewed, mailboxScope } = planned;
   const screened = session.sharedMeetings === undefined ? null : await session.sharedMeetings.screen(plannedValve.actions, logger);
   const valve: ValveResult = screened === null ? plannedValve : { ...plannedValve, actions: screened.actions };
-  const beforeNotes = session.beforeCrmWrites === undefined ? [] : await session.beforeCrmWrites(pendingCrmWrites(valve.actions), { logger, policy: context.policy, window: context.window });
+  const beforeNotes = session.beforeCrmWrites === undefined
+    ? []
+    : await session.beforeCrmWrites(pendingCrmWrites(valve.actions), { logger, policy: context.policy, window: context.window, keptFromCrm: keptFromCrm(plannedValve.actions, valve.actions) });
 
   const execution = await executePlan({
     mailboxId: context.mailboxId,
@@ -277,4 +279,24 @@ export async function readMailboxCounterparts(
   for (const [id, snapshot] of found) {
     mailboxStates.set(id, { kind: 'upsert', view: mailboxItemView(snapshot, session.mapping, context.policy) });
   }
+}
+
+/**
+ * Return the mailbox items of the session's new pairs that start syncing with no Salesforce create: those the plan
+ * pairs with an existing record, and those the shared-meeting screen left out because another mailbox owns them.
+ */
+function keptFromCrm(planned: readonly PairAction[], written: readonly PairAction[]): Map<string, { item: MailboxItem; crmRecordId: string | null }> {
+  const kept = new Map<string, { item: MailboxItem; crmRecordId: string | null }>();
+  const writtenSet = new Set(written);
+  for (const action of planned) {
+    if (action.link !== null || action.mailboxItemId === null || action.mailboxItem === null) {
+      continue;
+    }
+    const droppedByScreen = !writtenSet.has(action);
+    const pairedWithExisting = action.crmRecordId !== null && action.crmWrite?.op !== 'create';
+    if (droppedByScreen || pairedWithExisting) {
+      kept.set(action.mailboxItemId, { item: action.mailboxItem, crmRecordId: droppedByScreen ? null : action.crmRecordId });
+    }
+  }
+  return kept;
 }

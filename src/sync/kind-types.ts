@@ -18,6 +18,18 @@ import type { FullReadReason } from './window-cursor.ts';
  */
 
 /** One object kind of a mailbox session: its table and the two sides' sources. */
+/** The session facts `beforeCrmWrites` receives besides its writes. */
+export interface CrmWritesContext {
+  readonly logger: Logger;
+  readonly policy: SyncPolicy;
+  readonly window: SyncWindow;
+  /**
+   * Mailbox items this session starts syncing without a Salesforce create, keyed by mailbox item id: paired with a
+   * record that exists (`crmRecordId`), or left out because another synced mailbox owns the meeting (null).
+   */
+  readonly keptFromCrm: ReadonlyMap<string, { readonly item: MailboxItem; readonly crmRecordId: string | null }>;
+}
+
 export interface KindSession {
   readonly mapping: MappingTable;
   /** Null when the mailbox connector has no source for this kind yet; the kind is then skipped with a note. */
@@ -38,7 +50,7 @@ export interface KindSession {
    * Work before the kind's Salesforce creates and updates are sent, given their mailbox items, such as finding the
    * people a meeting is linked to. It returns notes for the report. An error it throws stops the kind before any write.
    */
-  readonly beforeCrmWrites?: (writes: readonly PendingCrmWrite[], context: { readonly logger: Logger; readonly policy: SyncPolicy; readonly window: SyncWindow }) => Promise<readonly string[]>;
+  readonly beforeCrmWrites?: (writes: readonly PendingCrmWrite[], context: CrmWritesContext) => Promise<readonly string[]>;
   /**
    * For a calendar kind: the org's one Event per meeting. It drops the new pairs of copies whose meeting another
    * synced mailbox owns before any write, and records the Events of the meetings this mailbox owns after the commit.

@@ -29,6 +29,10 @@ export interface SeriesClaimDeps {
   readonly window: SyncWindow;
   /** The session's policy: a mailbox occurrence it keeps out of Salesforce claims no member. */
   readonly policy: SyncPolicy;
+  /** Mailbox occurrences this session pairs with an existing Event or leaves to another mailbox: they claim no member. */
+  readonly keptOut: ReadonlySet<string>;
+  /** Salesforce records this session pairs with mailbox occurrences without a create: a member among them is taken. */
+  readonly pairedNow: readonly string[];
   readonly logger: Logger;
   /** Called when a claim has read the generated members of a series whose row did not name them yet. */
   readonly membersRead?: (row: SeriesRecord) => Promise<void>;
@@ -60,7 +64,7 @@ export async function freeMembers(deps: SeriesClaimDeps, row: SettledSeries, exc
   }
   const known = new Set(generated.map(toId18));
   const linked = await deps.registry.mailboxesOfCrmRecords(ids);
-  const taken = new Set([...except, ...linked.keys()].map(toId18));
+  const taken = new Set([...except, ...deps.pairedNow, ...linked.keys()].map(toId18));
   const bySlot = new Map<string, string>();
   for (const record of members) {
     const id = toId18(String(record.Id));
@@ -114,7 +118,7 @@ export async function deleteCancelled(deps: SeriesClaimDeps, seriesIds: { mailbo
   const instances = (await deps.masters.readSeriesInstances(seriesIds.mailbox, deps.window)) ?? [];
   const paired = await deps.registry.linkedEventItems(deps.mailboxId, instances.map((instance) => instance.id));
   // Both forms of each start: a series is all-day or timed throughout, so a date meets only all-day members.
-  const awaited = new Set(instances.filter((instance) => !paired.has(instance.id) && startsSyncingMailboxEvent(instance.event, deps.policy))
+  const awaited = new Set(instances.filter((instance) => !paired.has(instance.id) && !deps.keptOut.has(instance.id) && startsSyncingMailboxEvent(instance.event, deps.policy))
     .flatMap((instance) => [slotOfInstant(instance.originalStart, true), slotOfInstant(instance.originalStart, false)]));
   const unclaimable = inWindow.filter(([slot]) => !awaited.has(slot));
   if (unclaimable.length === 0) {

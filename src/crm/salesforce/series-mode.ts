@@ -63,12 +63,15 @@ interface SeriesCreate extends SlotCreate {
 export interface SeriesPrepareContext {
   readonly window: SyncWindow;
   readonly policy: SyncPolicy;
+  /** Mailbox items this session pairs with an existing Event (its id), or leaves to another synced mailbox's Event (null). */
+  readonly keptFromCrm?: ReadonlyMap<string, { readonly item: unknown; readonly crmRecordId: string | null }>;
 }
 
 export class SalesforceSeriesMode {
   private readonly events = new Map<string, CalendarEvent>();
   private window: SyncWindow | null = null;
   private policy: SyncPolicy | null = null;
+  private keptFromCrm: ReadonlyMap<string, { readonly item: unknown; readonly crmRecordId: string | null }> = new Map();
   private active: Promise<boolean> | null = null;
   private registered: Promise<Map<string, SeriesRecord>> | null = null;
   /** Rows of stopped sessions that `registry` resolved and that are not stored yet. */
@@ -88,6 +91,7 @@ export class SalesforceSeriesMode {
     const { window } = context;
     this.window = window;
     this.policy = context.policy;
+    this.keptFromCrm = context.keptFromCrm ?? new Map();
     for (const write of writes) {
       const event = write.item as Partial<CalendarEvent>;
       if (write.op === 'create' && event.recurrence?.seriesId !== undefined) {
@@ -285,7 +289,13 @@ export class SalesforceSeriesMode {
     }
     // A series of one occurrence would be a single Event that merely looks recurring in Salesforce.
     if (pattern.occurrences < 2) {
-      logger.info({ seriesId }, 'Series stays in occurrence mode: the sync window holds one occurrence of it');
+      logger.info({ seriesId }, 'Series stays in occurrence mode: the sync window contains one occurrence of it');
+      return null;
+    }
+    // An occurrence another synced mailbox owns keeps that mailbox's Event, which a generated occurrence would double.
+    const shared = [...this.keptFromCrm.values()].some((kept) => (kept.item as Partial<CalendarEvent>).recurrence?.seriesId === seriesId);
+    if (shared) {
+      logger.info({ seriesId }, 'Series stays in occurrence mode: some of its occurrences have Events already, or another synced mailbox owns them');
       return null;
     }
     const firstSlot = master.first.kind === 'allDay' ? master.first.startDate : new Date(master.first.start).toISOString();
@@ -326,7 +336,8 @@ export class SalesforceSeriesMode {
     const membersRead = async (row: SeriesRecord): Promise<void> => {
       (await this.registry(source)).set(row.mailboxSeriesId, row);
     };
-    return { source, org, registry, masters, mailboxId, window, policy, logger, membersRead };
+    const pairedNow = [...this.keptFromCrm.values()].flatMap((kept) => (kept.crmRecordId === null ? [] : [kept.crmRecordId]));
+    return { source, org, registry, masters, mailboxId, window, policy, keptOut: new Set(this.keptFromCrm.keys()), pairedNow, logger, membersRead };
   }
 }
 

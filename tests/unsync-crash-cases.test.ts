@@ -125,4 +125,29 @@ describe('finishing an interrupted un-sync, more cases', { timeout: 90_000 }, ()
     expect(entries.map((entry) => entry.side)).toEqual(['crm']);
     expect(entries.map((entry) => entry.reason).join(' ')).not.toContain('un-sync');
   });
+
+  it('second crash in the repair', async () => {
+    const world = await start();
+    const ids = await world.seedMailbox(meetingSeeds());
+    expect((await world.runSession()).status).toBe('ok');
+
+    // The un-sync deletes four mailbox events, then the process dies before its commit.
+    expect((await world.runSession({ policy: FOUR, wrapStore: crashingStore(1, 'commitSession') })).status).toBe('failed');
+
+    // Meeting 5 changes, so the repair session writes to Salesforce. The process dies again during that write.
+    const route = `/_admin/users/${encodeURIComponent(world.mailbox.address)}/events/${encodeURIComponent(ids[5]!)}/touch`;
+    await world.graphAdmin('POST', route, { changes: { subject: 'Meeting 5 moved' } });
+    const dying = await world.runSession({
+      policy: FOUR,
+      wrapCrm: (source) => ({ ...source, applyWrites: () => Promise.reject(new Error('simulated crash during the Salesforce write')) }),
+    });
+    expect(dying.status).toBe('failed');
+
+    // The next sessions must still read the four deletions as the engine's un-sync, not as a person's.
+    expect((await world.runSession({ policy: FOUR })).status).toBe('ok');
+    await world.runSession({ policy: FOUR });
+
+    const expected = [...Array.from({ length: MEETINGS }, (_, n) => `Meeting ${n}`).filter((s) => s !== 'Meeting 5'), 'Meeting 5 moved'].sort();
+    expect(await crmSubjects(world)).toEqual(expected);
+  });
 });

@@ -48,7 +48,9 @@ export interface ExecutionResult {
 export async function executePlan(options: ExecuteOptions): Promise<ExecutionResult> {
   await options.store.recordIntents(intentsFor(options));
   const planned = plannedBasesFor(options);
-  await options.store.recordPlannedBases(planned.map(({ unsync: _unsync, ...base }) => base));
+  // The finish of an un-sync a crashed session began keeps its record: its mailbox delete happened already.
+  const finishing = new Set(options.actions.filter((action) => action.finishesCrashedUnsync === true).map((action) => action.syncId));
+  await options.store.recordPlannedBases(planned.map(({ unsync, ...base }) => (unsync !== undefined && finishing.has(base.syncId) ? { ...base, unsync } : base)));
 
   const changedMeanwhile = await crmRecordsChangedSinceRead(options);
   const crmWrites = options.actions.filter((action) => !changedMeanwhile.has(action.syncId)).flatMap((action) => crmWriteFor(options, action));

@@ -229,6 +229,7 @@ function seriesModeOf(table: MappingTable, source: ItemSource<MailboxItem> | und
   }
   return new SalesforceSeriesMode({
     mode, org: seriesOrgOf(client()), masters: source, registry, mailboxId: setting.id, mailboxTimeZone: setting.timeZone,
+    otherSyncedAddresses: syncedCalendars(org).filter((mailbox) => mailbox.id !== setting.id).map((mailbox) => mailbox.address),
     logger: logger.child({ side: 'crm' }),
   });
 }

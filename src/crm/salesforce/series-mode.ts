@@ -44,6 +44,11 @@ export interface SeriesModeOptions {
   readonly mailboxId: string;
   /** Reads an UNTIL of an all-day series, which Exchange ends at midnight of the organizer's zone. */
   readonly mailboxTimeZone: string;
+  /**
+   * Addresses of the org's other synced mailboxes whose calendars flow into Events. A series one of them takes part in
+   * is a shared meeting, written occurrence by occurrence.
+   */
+  readonly otherSyncedAddresses?: readonly string[];
   readonly logger: Logger;
   readonly now?: () => Date;
 }
@@ -292,17 +297,19 @@ export class SalesforceSeriesMode {
       logger.info({ seriesId }, 'Series stays in occurrence mode: the sync window contains one occurrence of it');
       return null;
     }
-    // An occurrence another synced mailbox owns keeps that mailbox's Event, which a generated occurrence would double.
-    const shared = [...this.keptFromCrm.values()].some((kept) => (kept.item as Partial<CalendarEvent>).recurrence?.seriesId === seriesId);
-    if (shared) {
-      logger.info({ seriesId }, 'Series stays in occurrence mode: some of its occurrences have Events already, or another synced mailbox owns them');
-      return null;
-    }
     const firstSlot = master.first.kind === 'allDay' ? master.first.startDate : new Date(master.first.start).toISOString();
     const head = creates.find((create) => create.slot === firstSlot);
     // A head that moved or changed would lend its own values to every generated occurrence.
     if (head === undefined || head.event.recurrence?.role !== 'occurrence') {
       logger.info({ seriesId }, 'Series stays in occurrence mode: its first occurrence is not new in this window, or is an exception');
+      return null;
+    }
+    // An occurrence another synced mailbox owns keeps that mailbox's Event, which a generated occurrence would double.
+    // Which occurrences that mailbox owns can change from one chunk or session to the next, so any series another
+    // synced mailbox takes part in is written occurrence by occurrence, one Event per meeting as for single events.
+    const kept = [...this.keptFromCrm.values()].some((entry) => (entry.item as Partial<CalendarEvent>).recurrence?.seriesId === seriesId);
+    if (kept || this.sharedWithSyncedMailbox(head.event)) {
+      logger.info({ seriesId }, 'Series stays in occurrence mode: some of its occurrences have Events already, or another synced mailbox takes part in it');
       return null;
     }
 
@@ -324,6 +331,16 @@ export class SalesforceSeriesMode {
     const claimed = await claimMembers(this.claimDeps(source), row, rest, [inserted.id]);
     logger.info({ seriesId, occurrences: pattern.occurrences, linked: claimed.refs.length + 1, deleted: claimed.deleted }, 'Wrote a mailbox series as one Salesforce event series, up to the end of the sync window');
     return { results: [inserted, ...claimed.results], refs: [head.write.ref, ...claimed.refs], deleted: claimed.deleted };
+  }
+
+  /** Return true when the organizer or an attendee of the event is another synced mailbox of the org. */
+  private sharedWithSyncedMailbox(event: CalendarEvent): boolean {
+    const others = new Set((this.options.otherSyncedAddresses ?? []).map((address) => address.toLowerCase()));
+    if (others.size === 0) {
+      return false;
+    }
+    const people = [event.organizer, ...event.attendees].flatMap((person) => (person?.email ? [person.email.toLowerCase()] : []));
+    return people.some((address) => others.has(address));
   }
 
   private claimDeps(source: ItemSource<CrmRecord>, window = this.window): SeriesClaimDeps {

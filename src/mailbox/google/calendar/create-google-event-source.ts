@@ -1,4 +1,5 @@
 import type { MailboxEventSource } from '../../../domain/connector.ts';
+import type { SeriesMasterReader } from '../../../sync/series-mode-types.ts';
 import { toIanaZone } from '../../../domain/time-zones.ts';
 import { createGoogleClient } from '../google-client.ts';
 import type { GoogleConnectorOptions } from '../google-options.ts';
@@ -6,9 +7,10 @@ import { applyEventWrites } from './apply-event-writes.ts';
 import type { CalendarContext } from './calendar-context.ts';
 import { findEventsBySyncIds, readEvents } from './event-reads.ts';
 import { pullEvents } from './pull-events.ts';
+import { readSeriesInstances, readSeriesMasters } from './series-masters.ts';
 
 /** Create the event source for one mailbox's Google Calendar (the primary calendar unless another is named). */
-export function createGoogleEventSource(options: GoogleConnectorOptions): MailboxEventSource {
+export function createGoogleEventSource(options: GoogleConnectorOptions): MailboxEventSource & SeriesMasterReader {
   const ctx = calendarContext(options);
   return {
     get calls() {
@@ -18,6 +20,9 @@ export function createGoogleEventSource(options: GoogleConnectorOptions): Mailbo
     readItems: (ids) => readEvents(ctx, ids),
     findBySyncIds: (syncIds) => findEventsBySyncIds(ctx, syncIds),
     applyWrites: (writes) => applyEventWrites(ctx, writes),
+    // Series mode reads a master only for a series new to Salesforce, so a session without one sends nothing more.
+    readSeriesMasters: (ids) => readSeriesMasters(ctx, ids),
+    readSeriesInstances: (seriesId, window) => readSeriesInstances(ctx, seriesId, window),
   };
 }
 

@@ -257,8 +257,8 @@ export class EwsClient {
       resumeAt: until,
       message: `Exchange rejected the service account's password at ${new Date(rejection.at).toISOString()} ${where}, so it was not tried again: `
         + `each failed logon counts toward the account's lockout. The mailbox resumes by itself at ${until} and tries the same password once. `
-        + `Fix ews.auth (the password is ews.auth.password or the ${variable} environment variable) and restart Syncline to try a new password at once; `
-        + 'after unlocking the account in Active Directory, restart Syncline or wait until then',
+        + `To try a fixed password sooner, fix ews.auth (the password is ews.auth.password or the ${variable} environment variable), restart Syncline, `
+        + 'then run "syncline resume" for the mailbox; after only unlocking the account in Active Directory, do the same without the fix',
     });
   }
 

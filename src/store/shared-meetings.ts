@@ -21,10 +21,11 @@ function tables(db: Kysely<SynclineDatabase>): Kysely<SynclineDatabase & SharedM
 
 /**
  * Insert a row per key and keep the one already there. On both databases the primary key lets exactly one of two
- * concurrent sessions insert it, and each then reads the winner.
+ * concurrent sessions insert it, and each then reads the winner. The keys go in sorted, so that concurrent sessions
+ * lock them in one order: in two different orders, PostgreSQL can find a deadlock and fail one of the inserts.
  */
 export async function claimSharedMeetings(db: Kysely<SynclineDatabase>, orgId: string, mailboxId: string, meetingKeys: readonly string[], at: string): Promise<Map<string, MeetingOwner>> {
-  for (const keys of chunks([...new Set(meetingKeys)], ROWS_PER_STATEMENT)) {
+  for (const keys of chunks([...new Set(meetingKeys)].sort(), ROWS_PER_STATEMENT)) {
     await tables(db)
       .insertInto('shared_meetings')
       .values(keys.map((key) => ({ org_id: orgId, meeting_key: key, owner_mailbox_id: mailboxId, crm_record_id: null, claimed_at: at })))

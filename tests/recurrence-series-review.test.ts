@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { importIcs } from '../emulators/graph/ics-import.ts';
-import type { WriteResult } from '../src/domain/connector.ts';
 import type { RecurringEventsMode, SeriesRegistryStore } from '../src/sync/series-mode-types.ts';
 import {
-  CANCELLED_FILE, CANCELLED_SUBJECT, eventsNamed, runEngineSession, runPolicySession, runSession, useSeededHarness, type SeriesCrmSource,
+  CANCELLED_FILE, CANCELLED_SUBJECT, eventsNamed, runEngineSession, runPolicySession, runSession, stoppingAfterSeriesInsert, useSeededHarness,
 } from './recurrence-series-session.ts';
 import { SYNC_ID_FIELD, type E2eHarness } from './support/e2e-harness.ts';
 
@@ -35,25 +34,6 @@ async function mailboxDays(harness: E2eHarness, subject: string): Promise<string
     .map((item) => String((item as { start?: { dateTime?: string } | null }).start?.dateTime).slice(0, 10)).sort();
 }
 
-/** Return a source that stops the session right after Salesforce accepted the insert of an event series. */
-function stoppingAfterSeriesInsert(source: SeriesCrmSource): SeriesCrmSource {
-  return {
-    get calls() {
-      return source.calls;
-    },
-    recordUrl: (id) => source.recordUrl(id),
-    pullChanges: (cursor, window) => source.pullChanges(cursor, window),
-    readItems: (ids) => source.readItems(ids),
-    findBySyncIds: (syncIds) => source.findBySyncIds(syncIds),
-    applyWrites: async (writes): Promise<WriteResult[]> => {
-      const results = await source.applyWrites(writes);
-      if (writes.some((write) => write.op === 'create' && write.item.IsRecurrence2 === true)) {
-        throw new Error('The process stopped after the series insert');
-      }
-      return results;
-    },
-  };
-}
 
 for (const mode of MODES) {
   describe(`a private occurrence under privateItems skip, ${mode}`, () => {

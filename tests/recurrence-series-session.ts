@@ -8,6 +8,7 @@ import { createSalesforceRecordClient } from '../src/crm/salesforce/record-clien
 import { SalesforceSeriesMode } from '../src/crm/salesforce/series-mode.ts';
 import { seriesOrgOf } from '../src/crm/salesforce/series-org.ts';
 import type { SessionReport } from '../src/domain/session-report.ts';
+import type { WriteResult } from '../src/domain/connector.ts';
 import { defaultEventMapping } from '../src/mapping/index.ts';
 import { createSilentLogger } from '../src/observability/logger.ts';
 import { kindSessions } from '../src/scheduler/engine-kinds.ts';
@@ -183,4 +184,24 @@ export async function salesforceRequest(harness: E2eHarness, method: string, rou
   });
   await response.text();
   return response.status;
+}
+
+/** Return a source that stops the session right after Salesforce accepted the insert of an event series. */
+export function stoppingAfterSeriesInsert(source: SeriesCrmSource): SeriesCrmSource {
+  return {
+    get calls() {
+      return source.calls;
+    },
+    recordUrl: (id) => source.recordUrl(id),
+    pullChanges: (cursor, window) => source.pullChanges(cursor, window),
+    readItems: (ids) => source.readItems(ids),
+    findBySyncIds: (syncIds) => source.findBySyncIds(syncIds),
+    applyWrites: async (writes): Promise<WriteResult[]> => {
+      const results = await source.applyWrites(writes);
+      if (writes.some((write) => write.op === 'create' && write.item.IsRecurrence2 === true)) {
+        throw new Error('The process stopped after the series insert');
+      }
+      return results;
+    },
+  };
 }

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importIcs } from '../emulators/graph/ics-import.ts';
-import type { WriteResult } from '../src/domain/connector.ts';
 import { FULL_READ_CHUNK_ENV } from '../src/sync/chunked-full-read.ts';
 import {
-  ALL_DAY_FILE, ALL_DAY_SUBJECT, CANCELLED_FILE, CANCELLED_SUBJECT, eventsNamed, graphRequest, planSession, runSession, salesforceRequest, useSeededHarness, type SeriesCrmSource,
+  ALL_DAY_FILE, ALL_DAY_SUBJECT, CANCELLED_FILE, CANCELLED_SUBJECT, eventsNamed, graphRequest, planSession, runSession, salesforceRequest, stoppingAfterSeriesInsert, useSeededHarness,
 } from './recurrence-series-session.ts';
 import type { E2eHarness } from './support/e2e-harness.ts';
 
@@ -89,25 +88,6 @@ describe('series mode with an occurrence cancelled beyond the first window', () 
   });
 });
 
-/** A Salesforce source that stops the session with an error right after a series insert has been sent. */
-function failingAfterSeriesInsert(source: SeriesCrmSource): SeriesCrmSource {
-  return {
-    get calls() {
-      return source.calls;
-    },
-    recordUrl: (id) => source.recordUrl(id),
-    pullChanges: (cursor, window) => source.pullChanges(cursor, window),
-    readItems: (ids) => source.readItems(ids),
-    findBySyncIds: (syncIds) => source.findBySyncIds(syncIds),
-    applyWrites: async (writes): Promise<WriteResult[]> => {
-      const results = await source.applyWrites(writes);
-      if (writes.some((write) => write.op === 'create' && write.item.IsRecurrence2 === true)) {
-        throw new Error('The process stopped after the series insert');
-      }
-      return results;
-    },
-  };
-}
 
 describe('series mode after a crash between the series insert and the commit', () => {
   const window = { start: '2020-01-01T00:00:00Z', end: '2020-03-01T00:00:00Z' };
@@ -118,7 +98,7 @@ describe('series mode after a crash between the series insert and the commit', (
   });
 
   it('repair pairs the generated occurrences', async () => {
-    const crashed = await runSession(harness, 'auto', window, failingAfterSeriesInsert);
+    const crashed = await runSession(harness, 'auto', window, stoppingAfterSeriesInsert);
     expect(crashed.status).toBe('failed');
     // Salesforce generated the whole series, the 29th that the mailbox cancelled included.
     expect(await eventsNamed(harness, CANCELLED_SUBJECT)).toHaveLength(3);

@@ -190,7 +190,7 @@ describe('series mode with an all-day series', () => {
       ['2026-02-19', false], ['2026-02-24', false], ['2026-02-27', true], ['2026-03-03', false], ['2026-03-05', false],
     ]);
     expect(new Set(events.map((record) => record.RecurrenceActivityId))).toEqual(new Set([inWindow[0]?.Id]));
-    // The series ends with the window: Salesforce holds no occurrence the session could not pair.
+    // The series ends with the window, so Salesforce has no occurrence the session could not pair.
     expect(events).toHaveLength(inWindow.length);
     expect(inWindow[0]?.Recurrence2PatternText).toMatch(/COUNT=5$/);
     expect(report.writes.crm.created).toBe(inWindow.length);

@@ -70,7 +70,7 @@ describe('series patterns bounded by the sync window', () => {
     expect(seriesPatternOf('RRULE:FREQ=DAILY;UNTIL=20260211', first, 'UTC', '2026-03-01T00:00:00Z')).toMatchObject({ text: 'RRULE:FREQ=DAILY;COUNT=2' });
   });
 
-  it('a long series fits when the window bounds it', () => {
+  it('window bound fits long series', () => {
     expect(seriesPatternOf('RRULE:FREQ=DAILY;COUNT=400', first).ok).toBe(false);
     expect(seriesPatternOf('RRULE:FREQ=DAILY;COUNT=400', first, 'UTC', '2026-03-01T00:00:00Z')).toMatchObject({ ok: true, occurrences: 19 });
   });
@@ -81,7 +81,7 @@ describe('series patterns bounded by the sync window', () => {
   });
 
   it('caps a bounded series at the maximum', () => {
-    // A daily series over a window of a year holds more than 100 occurrences; the rest become single Events.
+    // A daily series over a window of a year has more than 100 occurrences. The rest become single Events.
     expect(seriesPatternOf('RRULE:FREQ=DAILY', first, 'UTC', '2027-02-10T00:00:00Z')).toEqual({ ok: true, text: 'RRULE:FREQ=DAILY;COUNT=100', occurrences: 100 });
   });
 

@@ -286,7 +286,7 @@ export async function readMailboxCounterparts(
  * pairs with an existing record, and those the shared-meeting screen left out because another mailbox owns them.
  */
 function keptFromCrm(planned: readonly PairAction[], written: readonly PairAction[]): Map<string, { item: MailboxItem; crmRecordId: string | null }> {
-  const kept = new Map<string, { item: MailboxItem; crmRecordId: string | null }>();
+  const withoutCreate = new Map<string, { item: MailboxItem; crmRecordId: string | null }>();
   const writtenSet = new Set(written);
   for (const action of planned) {
     if (action.link !== null || action.mailboxItemId === null || action.mailboxItem === null) {
@@ -295,8 +295,8 @@ function keptFromCrm(planned: readonly PairAction[], written: readonly PairActio
     const droppedByScreen = !writtenSet.has(action);
     const pairedWithExisting = action.crmRecordId !== null && action.crmWrite?.op !== 'create';
     if (droppedByScreen || pairedWithExisting) {
-      kept.set(action.mailboxItemId, { item: action.mailboxItem, crmRecordId: droppedByScreen ? null : action.crmRecordId });
+      withoutCreate.set(action.mailboxItemId, { item: action.mailboxItem, crmRecordId: droppedByScreen ? null : action.crmRecordId });
     }
   }
-  return kept;
+  return withoutCreate;
 }

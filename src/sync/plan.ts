@@ -69,7 +69,7 @@ export interface PairAction {
   readonly pairedBeforeUnsync?: PairAction;
   /**
    * True for the end of an un-sync whose mailbox delete a crashed session made: the item is gone already, so the
-   * mass-delete breaker neither counts it nor holds it back.
+   * mass-delete breaker neither counts it nor defers it.
    */
   readonly finishesCrashedUnsync?: true;
 }

@@ -43,9 +43,9 @@ export function planSession(input: PlannerInput): Plan {
   const stillFinishing = new Map(finished);
   const started = unsyncNewPairs(input, newPairs, { mailbox: unlinkedMailbox, crm: unlinkedCrm }, unsync, stillFinishing);
   // A copy delivered again took the place of an un-sync a crashed session began, so that finishing action goes.
-  const kept = actions.filter((action) => action.finishesCrashedUnsync !== true || stillFinishing.has(action.syncId));
+  const remaining = actions.filter((action) => action.finishesCrashedUnsync !== true || stillFinishing.has(action.syncId));
 
-  return { actions: [...kept, ...started], abandonedIntents: abandonedIntents(input), notes: unsyncPlanNotes(unsync), unsync };
+  return { actions: [...remaining, ...started], abandonedIntents: abandonedIntents(input), notes: unsyncPlanNotes(unsync), unsync };
 }
 
 function planLinkedPair(input: PlannerInput, link: Link): PairAction | null {

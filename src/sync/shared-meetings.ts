@@ -174,8 +174,8 @@ export class SharedMeetings {
    * Claim the meetings of the plan's new pairs and drop the pairs whose meeting another mailbox owns, or will own
    * because its synced organizer's session has not claimed it yet. With `claim` false (a dry run) nothing is written,
    * and a meeting without an owner counts as this mailbox's. With `laterChunks` true (a chunk of a chunked full read
-   * that later chunks follow) the revisited copies are kept and the note waits, because only the last screen of the
-   * session has seen which copies no chunk listed, and how many copies the session left out in all.
+   * that later chunks follow), the revisited copies are kept and the note waits. Only the last screen of the session
+   * has seen which copies no chunk listed, and how many copies the session left out in all.
    */
   async screen(actions: readonly PairAction[], logger: Logger, claim = true, laterChunks = false): Promise<ScreenedActions> {
     const { orgId, mailboxId, store } = this.options;

@@ -31,7 +31,7 @@ export interface SeriesClaimDeps {
   readonly policy: SyncPolicy;
   /** Mailbox occurrences this session pairs with an existing Event or leaves to another mailbox: they claim no member. */
   readonly keptOut: ReadonlySet<string>;
-  /** Salesforce records this session pairs with mailbox occurrences without a create: a member among them is taken. */
+  /** Salesforce records this session pairs with mailbox occurrences without a create: a member among them is not free. */
   readonly pairedNow: readonly string[];
   readonly logger: Logger;
   /** Called when a claim has read the generated members of a series whose row did not name them yet. */
@@ -64,12 +64,12 @@ export async function freeMembers(deps: SeriesClaimDeps, row: SettledSeries, exc
   }
   const known = new Set(generated.map(toId18));
   const linked = await deps.registry.mailboxesOfCrmRecords(ids);
-  const taken = new Set([...except, ...deps.pairedNow, ...linked.keys()].map(toId18));
+  const unavailable = new Set([...except, ...deps.pairedNow, ...linked.keys()].map(toId18));
   const bySlot = new Map<string, string>();
   for (const record of members) {
     const id = toId18(String(record.Id));
     const slot = occurrenceSlotOf(record);
-    if (slot !== null && known.has(id) && !taken.has(id)) bySlot.set(slot, String(record.Id));
+    if (slot !== null && known.has(id) && !unavailable.has(id)) bySlot.set(slot, String(record.Id));
   }
   return bySlot;
 }

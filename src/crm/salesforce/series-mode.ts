@@ -150,7 +150,7 @@ export class SalesforceSeriesMode {
 
   /**
    * Return the registered series of the mailbox by mailbox series id, read once per session. A row left without a Salesforce
-   * id by a session that stopped after recording it gets the series of the Event its sync id names, or goes.
+   * id by a session that stopped after recording it gets the series of the Event its sync id names, or is dropped.
    */
   private registry(source: ItemSource<CrmRecord>): Promise<Map<string, SeriesRecord>> {
     this.registered ??= (async () => {
@@ -307,8 +307,8 @@ export class SalesforceSeriesMode {
     // An occurrence another synced mailbox owns keeps that mailbox's Event, which a generated occurrence would double.
     // Which occurrences that mailbox owns can change from one chunk or session to the next, so any series another
     // synced mailbox takes part in is written occurrence by occurrence, one Event per meeting as for single events.
-    const kept = [...this.keptFromCrm.values()].some((entry) => (entry.item as Partial<CalendarEvent>).recurrence?.seriesId === seriesId);
-    if (kept || this.sharedWithSyncedMailbox(head.event)) {
+    const hasOccurrenceWithoutCreate = [...this.keptFromCrm.values()].some((entry) => (entry.item as Partial<CalendarEvent>).recurrence?.seriesId === seriesId);
+    if (hasOccurrenceWithoutCreate || this.sharedWithSyncedMailbox(head.event)) {
       logger.info({ seriesId }, 'Series stays in occurrence mode: some of its occurrences have Events already, or another synced mailbox takes part in it');
       return null;
     }

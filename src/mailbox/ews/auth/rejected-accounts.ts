@@ -11,7 +11,7 @@ import type { EwsBasicAuth, EwsNtlmAuth } from '../ews-options.ts';
 /** How long a rejected password is not tried again; an estimate, near common lockout observation windows. */
 export const REJECTION_HOLD_MS = 15 * 60_000;
 
-/** A rejection of one account's password, for the message of the mailboxes that were not let try it. */
+/** A rejection of one account's password, for the message of the mailboxes that were not allowed to try it. */
 export interface AccountRejection {
   readonly at: number;
   readonly mailboxAddress: string;
